@@ -1,0 +1,56 @@
+"""The pipeline in order: facts -> charts -> locator map -> words and PDF.
+
+``build_brief`` returns PDF bytes (like WeasyPrint's ``write_pdf`` with no target); writing files
+is the caller's business, and ``build_to_file`` does it atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic import write_atomic
+from .charts import build_charts
+from .facts import Facts, load_facts
+from .pdf import ChangesPart, MapPart, render_pdf
+
+log = logging.getLogger("briefing")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    paper: str = "a4"
+    edition: str | None = None
+    changes: ChangesPart | None = None
+
+
+def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions()) -> bytes:
+    """Build one brief and return its PDF bytes. Raises FactsError for an unusable facts file."""
+    if isinstance(source, Facts):
+        facts = source
+    else:
+        log.debug("%s: Step 1 - Loading and validating facts", source)
+        facts = load_facts(source)
+    log.debug("%s: Step 2 - Drawing charts", facts.id)
+    charts = build_charts(facts)
+    log.debug("%s: Step 3 - Drawing the locator map", facts.id)
+    locator = locator_part(facts)
+    log.debug("%s: Step 4 - Creating PDF", facts.id)
+    return render_pdf(facts, charts, locator=locator, changes=options.changes, paper=options.paper, edition=options.edition)
+
+
+def locator_part(facts: Facts) -> MapPart | None:
+    """The locator map, or None when it cannot be drawn (the PDF then says so honestly)."""
+    return None
+
+
+def build_to_file(path: str | Path, out_dir: str | Path = "output", options: BuildOptions = BuildOptions()) -> Path:
+    """Build the brief in ``path`` into ``out_dir/<id>.pdf``, written atomically."""
+    started = time.perf_counter()
+    facts = load_facts(path)
+    pdf = build_brief(facts, options)
+    target = write_atomic(Path(out_dir) / f"{facts.id}.pdf", pdf)
+    log.info("%s: built %s (%d KB) in %.2f s", facts.id, target, len(pdf) // 1024, time.perf_counter() - started)
+    return target

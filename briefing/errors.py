@@ -1,0 +1,76 @@
+"""Every error the library raises on purpose, in one tree.
+
+    BriefingError                  any known problem; the CLI prints it as one line and exits non-zero
+    ├── FactsError                 a facts file is unusable (exit 2); carries every Problem found
+    │     (missing, empty, binary, not YAML, an alias, a field of the wrong shape, an unknown id ...)
+    ├── BuildError                 a valid brief could not be rendered (exit 1)
+    ├── MailError                  a brief could not be mailed (exit 1)
+    │     ├── ConfigError          bad SMTP settings or recipients, found before anything is sent
+    │     └── DeliveryError        the server refused some recipients (each named)
+    └── LockedError                another run holds the brief's lock (exit 3)
+
+Each message names the file and, where there is one, the field path (``sections.stakes[2].sources[0]``),
+says what is wrong and what was expected, so a person under time pressure can fix it from one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a facts file: where it is, what is wrong, what was expected."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.field}" if self.field else self.file
+        return f"{where}: {self.message}"
+
+
+class BriefingError(Exception):
+    """Base of every known error; ``str()`` is the message a user sees."""
+
+    exit_code = 1
+
+
+class FactsError(BriefingError):
+    """The facts file cannot be used; ``problems`` lists each breach, one line each."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(cls, file: str | Path, field: str, message: str) -> "FactsError":
+        return cls([Problem(str(file), field, message)])
+
+
+class BuildError(BriefingError):
+    """A valid brief could not be rendered."""
+
+
+class MailError(BriefingError):
+    """A brief could not be mailed."""
+
+
+class ConfigError(MailError):
+    """Mail settings or recipients are wrong; raised before anything is sent."""
+
+    exit_code = 2
+
+
+class DeliveryError(MailError):
+    """The server refused one or more recipients; each is named in the message."""
+
+
+class LockedError(BriefingError):
+    """Another run is building this brief right now."""
+
+    exit_code = 3

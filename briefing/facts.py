@@ -1,0 +1,459 @@
+"""Stage 1: load a facts file and validate it into frozen, typed values.
+
+The facts file is the contract with our users (``docs/facts-format.md``). Everything that is wrong
+with it is reported at once, one line per problem naming the file and the field path, so a person
+can fix the file in one go. Nothing here interprets text: statements stay plain strings until the PDF
+stage escapes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
+
+import yaml
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import FactsError, Problem
+
+#: Refuse files larger than this before parsing: a runaway file must not exhaust memory.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_TEXT = 2000
+MAX_TITLE = 300
+MAX_STATEMENTS = 1000
+MAX_ITEMS = 500
+MAX_PLACES = 100
+
+
+# --------------------------------------------------------------------------------------------------
+# YAML: safe, strict, and without the traps of YAML 1.1
+# --------------------------------------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys and reads only true/false as booleans.
+
+    YAML 1.1 turns ``NO`` (Norway's country code), ``on`` and ``yes`` into booleans; a facts file
+    must mean what it says, so only ``true``/``false`` are booleans here.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (list, dict)):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be plain text", key_node.start_mark
+                )
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first at line {seen[key]}); each key may appear once",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file safely: bounded size, UTF-8 text, no aliases, line numbers on errors."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FactsError.single(name, "", "file not found; give the path of a facts file (.yaml)")
+    except IsADirectoryError:
+        raise FactsError.single(name, "", "is a directory; give the path of a facts file (.yaml)")
+    except OSError as exc:
+        raise FactsError.single(name, "", f"cannot be read ({exc.strerror}); check its permissions")
+    if len(data) > MAX_FILE_BYTES:
+        raise FactsError.single(
+            name, "", f"is {len(data):,} bytes; a facts file may be at most {MAX_FILE_BYTES:,} bytes"
+        )
+    if not data.strip():
+        raise FactsError.single(name, "", "is empty; a facts file is a YAML mapping (see the spec)")
+    if b"\x00" in data:
+        raise FactsError.single(name, "", "is a binary file, not YAML text; give a .yaml facts file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FactsError.single(
+            name, "", f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8"
+        )
+    try:
+        for event in yaml.parse(text, Loader=_StrictLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1
+                raise FactsError.single(
+                    name, f"line {line}", "YAML anchors and aliases (&, *) are not allowed; write the value out"
+                )
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "line ?"
+        what = exc.problem or exc.context or "invalid YAML"
+        raise FactsError.single(name, line, f"not valid YAML: {what}")
+    except yaml.YAMLError as exc:
+        raise FactsError.single(name, "", f"not valid YAML: {exc}")
+
+
+# --------------------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------------------
+
+_ID = r"^[a-z0-9-]+$"
+_PARTIAL_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def _date_to_str(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value  # rejected below: a partial date has no time
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _check_partial_date(value: str) -> str:
+    m = _PARTIAL_DATE.match(value)
+    if not m:
+        raise ValueError("expected a date as YYYY-MM-DD or YYYY-MM")
+    year, month, day = int(m[1]), int(m[2]), m[3]
+    try:
+        dt.date(year, month, int(day) if day else 1)
+    except ValueError as exc:
+        raise ValueError(f"not a real date ({exc}); expected YYYY-MM-DD or YYYY-MM") from None
+    return value
+
+
+PartialDate = Annotated[str, BeforeValidator(_date_to_str)]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+OptText = Optional[Annotated[str, Field(max_length=MAX_TEXT)]]
+SourceId = Annotated[str, Field(pattern=_ID, max_length=64)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Location(_Model):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    admin1: Optional[Annotated[str, Field(min_length=1, max_length=200)]] = None
+
+
+class Place(_Model):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    lat: Optional[Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]] = None
+    lon: Optional[Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]] = None
+    note: OptText = None
+    sources: tuple[SourceId, ...] = ()
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> "Place":
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither (then the name is looked up offline)")
+        return self
+
+
+class Source(_Model):
+    id: Annotated[str, Field(pattern=_ID, max_length=64)]
+    publisher: Annotated[str, Field(min_length=1, max_length=200)]
+    title: OptText = None
+    url: Optional[Annotated[str, Field(max_length=MAX_TEXT)]] = None
+    published: Optional[dt.date] = None
+    file: Optional[str] = None
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _plain_date(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            raise ValueError("expected a date (YYYY-MM-DD) without a time")
+        return value
+
+
+class Statement(_Model):
+    text: Text
+    sources: Annotated[tuple[SourceId, ...], Field(min_length=1)]
+
+
+Statements = Annotated[tuple[Statement, ...], Field(min_length=1, max_length=MAX_STATEMENTS)]
+
+
+class Sections(_Model):
+    situation: Statements
+    stakes: Statements
+    outlook: Statements
+
+
+class Quote(_Model):
+    text: Text
+    speaker: Annotated[str, Field(min_length=1, max_length=300)]
+    said: Optional[PartialDate] = None
+    source: SourceId
+
+    @field_validator("said")
+    @classmethod
+    def _said(cls, value: Optional[str]) -> Optional[str]:
+        return None if value is None else _check_partial_date(value)
+
+
+class Figure(_Model):
+    id: Annotated[str, Field(pattern=_ID, max_length=64)]
+    label: Annotated[str, Field(min_length=1, max_length=300)]
+    value: Union[int, float]
+    approx: StrictBool = False
+    unit: Optional[Annotated[str, Field(max_length=100)]] = None
+    as_of: Optional[dt.date] = None
+    source: SourceId
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError("expected a number, such as 4500 or 12.5 (no quotes, no units)")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("expected a finite number")
+        if abs(value) >= 1e15:
+            raise ValueError("expected a number smaller than 10^15 in size")
+        return value
+
+
+class Event(_Model):
+    date: PartialDate
+    label: Annotated[str, Field(min_length=1, max_length=300)]
+    source: SourceId
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        return _check_partial_date(value)
+
+    @property
+    def day(self) -> dt.date:
+        """The event's date; month-precision dates fall on the 1st."""
+        y, m, *d = (int(x) for x in self.date.split("-"))
+        return dt.date(y, m, d[0] if d else 1)
+
+    @property
+    def month_only(self) -> bool:
+        return len(self.date) == 7
+
+
+class Facts(_Model):
+    """A whole facts file, validated; every collection is a tuple so the value is truly frozen."""
+
+    spec: Literal[1]
+    id: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")]
+    title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
+    subtitle: Optional[Annotated[str, Field(max_length=MAX_TITLE)]] = None
+    as_of: AwareDatetime
+    handling: Annotated[str, Field(min_length=1, max_length=120)]
+    prepared_by: Optional[Annotated[str, Field(max_length=200)]] = None
+    location: Location
+    places: Annotated[tuple[Place, ...], Field(max_length=MAX_PLACES)] = ()
+    sources: Annotated[tuple[Source, ...], Field(min_length=1, max_length=MAX_ITEMS)]
+    key_points: Annotated[tuple[Statement, ...], Field(min_length=1, max_length=8)]
+    sections: Sections
+    quotes: Annotated[tuple[Quote, ...], Field(max_length=MAX_ITEMS)] = ()
+    figures: Annotated[tuple[Figure, ...], Field(max_length=MAX_ITEMS)] = ()
+    events: Annotated[tuple[Event, ...], Field(max_length=MAX_ITEMS)] = ()
+
+    def source_index(self) -> dict[str, int]:
+        """Source id -> its number in the Sources section (1-based, in file order)."""
+        return {s.id: i for i, s in enumerate(self.sources, start=1)}
+
+    def all_statements(self) -> list[tuple[str, Statement]]:
+        """Every statement with its field path, in reading order."""
+        out = [(f"key_points[{i}]", s) for i, s in enumerate(self.key_points)]
+        for name in ("situation", "stakes", "outlook"):
+            out += [(f"sections.{name}[{i}]", s) for i, s in enumerate(getattr(self.sections, name))]
+        return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Turning pydantic's errors into one clear line each
+# --------------------------------------------------------------------------------------------------
+
+_EXPECTED = {
+    "spec": "expected 1 (the version of the facts format)",
+    "id": "expected lower-case letters, digits and hyphens, 1-64 characters, such as bakhmut",
+    "country": "expected an ISO 3166-1 alpha-2 code in capitals, such as UA",
+    "as_of": "expected a date-time with a time zone, such as 2023-03-01T18:00:00Z",
+    "published": "expected a date, YYYY-MM-DD",
+    "as_of_date": "expected a date, YYYY-MM-DD",
+    "lat": "expected decimal degrees from -90 to 90",
+    "lon": "expected decimal degrees from -180 to 180",
+    "approx": "expected true or false",
+}
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that holds the field at ``loc`` (to list the allowed keys)."""
+    model: Any = Facts
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        model = _unwrap(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (tuple, list, Union) or str(origin) == "types.UnionType":
+            args = [a for a in get_args(tp) if a is not type(None) and a is not Ellipsis]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            tp = models[0] if models else (args[0] if args else tp)
+            if not models and get_origin(tp) is None:
+                return tp
+        else:
+            return tp
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
+    loc, kind, ctx = tuple(err["loc"]), err["type"], err.get("ctx") or {}
+    # pydantic adds the union member or validator name to the loc; drop those.
+    loc = tuple(p for p in loc if not (isinstance(p, str) and (p in ("int", "float") or p.startswith("function-"))))
+    field = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    key = "as_of_date" if field == "as_of" and loc[:1] in (("figures",),) else field
+    expected = _EXPECTED.get(key)
+    value = err.get("input")
+    if kind == "missing":
+        return loc, "is required but missing" + (f"; {expected}" if expected else "")
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        allowed = ", ".join(model.model_fields) if model else ""
+        return loc, f"unknown key (a typo?); allowed keys here: {allowed}"
+    if kind in ("too_short", "too_long") and isinstance(value, (list, tuple)):
+        lo, hi = ctx.get("min_length"), ctx.get("max_length")
+        if kind == "too_short":
+            return loc, f"has {len(value)} item(s); expected at least {lo}"
+        return loc, f"has {len(value)} items; at most {hi} are allowed"
+    if kind == "string_too_short":
+        return loc, "is empty; expected some text"
+    if kind == "string_too_long":
+        return loc, f"is {len(value)} characters long; at most {ctx.get('max_length')} are allowed"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return loc, f"expected a mapping of keys to values, got {_show(value)}"
+    if kind in ("tuple_type", "list_type"):
+        return loc, f"expected a list (items starting with '- '), got {_show(value)}"
+    if kind == "string_type":
+        return loc, f"expected text, got {_show(value)}" + ("; put it in quotes" if value is not None else "")
+    if kind == "timezone_aware":
+        return loc, f"{_show(str(value))} has no time zone; {expected or 'add Z or +HH:MM'}"
+    if kind == "value_error":
+        return loc, f"{_show(value)}: {ctx.get('error', err['msg'])}".replace("Value error, ", "")
+    if kind == "literal_error":
+        return loc, f"{_show(value)} is not supported; {expected or err['msg']}"
+    if expected:
+        return loc, f"{_show(value)} is not valid; {expected}"
+    return loc, f"{_show(value)}: {err['msg']}"
+
+
+def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
+    """Rules pydantic cannot see field by field: ids exist, ids unique, local files exist."""
+    problems: list[Problem] = []
+    ids = [s.id for s in facts.sources]
+    known = ", ".join(ids)
+
+    def unique(items: tuple[Any, ...], list_name: str, attr: str) -> None:
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            value = getattr(item, attr)
+            if value in first:
+                problems.append(Problem(file, f"{list_name}[{i}].{attr}", f'"{value}" repeats {list_name}[{first[value]}]; ids must be unique'))
+            else:
+                first[value] = i
+
+    unique(facts.sources, "sources", "id")
+    unique(facts.figures, "figures", "id")
+
+    def known_id(path: str, sid: str) -> None:
+        if sid not in ids:
+            problems.append(Problem(file, path, f'unknown source id "{sid}"; expected one of the ids under sources: {known}'))
+
+    for path, st in facts.all_statements():
+        for j, sid in enumerate(st.sources):
+            known_id(f"{path}.sources[{j}]", sid)
+    for i, place in enumerate(facts.places):
+        for j, sid in enumerate(place.sources):
+            known_id(f"places[{i}].sources[{j}]", sid)
+    for name, items in (("quotes", facts.quotes), ("figures", facts.figures), ("events", facts.events)):
+        for i, item in enumerate(items):
+            known_id(f"{name}[{i}].source", item.source)
+    for i, src in enumerate(facts.sources):
+        if src.file and not (base / src.file).is_file():
+            problems.append(Problem(file, f"sources[{i}].file", f'"{src.file}" not found (paths are relative to the facts file)'))
+    return problems
+
+
+def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = None) -> Facts:
+    """Validate already-parsed YAML data; raise FactsError listing every problem."""
+    name = str(file)
+    if not isinstance(data, dict):
+        raise FactsError.single(name, "", f"expected a YAML mapping at the top (keys such as spec, id, title), got {_show(data)}")
+    try:
+        facts = Facts.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc, message = _describe(err)
+            problems.append(Problem(name, _path(loc), message))
+        raise FactsError(list(dict.fromkeys(problems))) from None
+    problems = _cross_checks(facts, name, base or Path(name).parent)
+    if problems:
+        raise FactsError(problems)
+    return facts
+
+
+def load_facts(path: str | Path) -> Facts:
+    """Read and validate a facts file; raise FactsError (one line per problem) when it is unusable."""
+    path = Path(path)
+    return parse_facts(read_yaml(path), path, path.parent)

