@@ -122,6 +122,8 @@ class _Doc(BaseDocTemplate):
             keywords=[facts.id, facts.location.name, facts.location.country, facts.handling, "situation brief"],
             creator=f"briefing {__version__}",
             invariant=1,
+            initialFontName=SANS,
+            initialFontSize=9,
         )
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer.draw)])
@@ -183,7 +185,7 @@ class _Canvas(Canvas):
     """Defines the page-count form after the last page, and fixes the PDF dates to ``as_of``."""
 
     def __init__(self, *args: Any, as_of: dt.datetime, **kwargs: Any):
-        super().__init__(*args, initialFontName=SANS, initialFontSize=9, **kwargs)
+        super().__init__(*args, **kwargs)
         utc = as_of.astimezone(dt.timezone.utc)
         stamp = utc.strftime("D:%Y%m%d%H%M%S+00'00'")
         self.setDateFormatter(lambda *_: stamp)
