@@ -12,8 +12,8 @@ The pipeline, one module per stage:
 
 __version__ = "0.1.0"
 
-from .build import build_brief, build_to_file  # noqa: E402
+from .build import BuildOptions, build_brief  # noqa: E402
 from .errors import BriefingError, FactsError  # noqa: E402
 from .facts import load_facts  # noqa: E402
 
-__all__ = ["__version__", "build_brief", "build_to_file", "load_facts", "BriefingError", "FactsError"]
+__all__ = ["__version__", "build_brief", "BuildOptions", "load_facts", "BriefingError", "FactsError"]

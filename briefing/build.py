@@ -7,11 +7,9 @@ is the caller's business, and ``build_to_file`` does it atomically.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_atomic
 from .charts import build_charts
 from .facts import Facts, load_facts
 from .pdf import ChangesPart, MapPart, render_pdf
@@ -44,13 +42,3 @@ def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions
 def locator_part(facts: Facts) -> MapPart | None:
     """The locator map, or None when it cannot be drawn (the PDF then says so honestly)."""
     return None
-
-
-def build_to_file(path: str | Path, out_dir: str | Path = "output", options: BuildOptions = BuildOptions()) -> Path:
-    """Build the brief in ``path`` into ``out_dir/<id>.pdf``, written atomically."""
-    started = time.perf_counter()
-    facts = load_facts(path)
-    pdf = build_brief(facts, options)
-    target = write_atomic(Path(out_dir) / f"{facts.id}.pdf", pdf)
-    log.info("%s: built %s (%d KB) in %.2f s", facts.id, target, len(pdf) // 1024, time.perf_counter() - started)
-    return target

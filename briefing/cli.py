@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from .build import BuildOptions, build_to_file
+from .build import BuildOptions
+from .editions import publish
 from .errors import BriefingError
 from .facts import load_facts
 
@@ -48,7 +49,7 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
                 load_facts(path)
                 click.echo(f"{path}: ok")
             else:
-                click.echo(str(build_to_file(path, out_dir, options)))
+                click.echo(str(publish(path, out_dir, options).pdf_path))
         except BriefingError as exc:
             click.echo(str(exc), err=True)
             failed = max(failed, exc.exit_code)
