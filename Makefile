@@ -1,0 +1,26 @@
+# Two commands for a newcomer: `make report` builds the example briefs into output/, `make test` runs the tests.
+# Both create .venv when it is missing and install the project into it from pyproject.toml.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: report test bench fuzz clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(PY) make_report.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) tools/bench.py
+
+clean:
+	rm -rf output .pytest_cache

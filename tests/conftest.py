@@ -1,0 +1,66 @@
+"""Shared test helpers: facts files written to a temp folder, PDF text through a real parser."""
+
+from __future__ import annotations
+
+import copy
+import io
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import pypdf
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BAKHMUT = ROOT / "briefs" / "bakhmut.yaml"
+
+
+@pytest.fixture(scope="session")
+def bakhmut_data() -> dict[str, Any]:
+    """The example facts file as plain data (a fresh deep copy per use via ``facts_data``)."""
+    return yaml.safe_load(BAKHMUT.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def facts_data(bakhmut_data: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(bakhmut_data)
+
+
+@pytest.fixture
+def write_facts(tmp_path: Path) -> Callable[..., Path]:
+    """Write a facts mapping (or raw text) to a YAML file in tmp_path and return its path."""
+
+    def write(data: Any, name: str = "facts.yaml") -> Path:
+        path = tmp_path / name
+        if isinstance(data, (str, bytes)):
+            path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        else:
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return path
+
+    return write
+
+
+def pdf_pages_text(pdf: bytes) -> list[str]:
+    """Text of each page, extracted by pypdf (a real PDF parser)."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [page.extract_text() or "" for page in reader.pages]
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(pdf_pages_text(pdf))
+
+
+def squash(text: str) -> str:
+    """Collapse whitespace, so wrapped lines compare equal to the facts text."""
+    return " ".join(text.split())
+
+
+def run_cli(*args: str, cwd: Path = ROOT, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Run ``make_report.py`` as a user would, in a separate process."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "make_report.py"), *args],
+        cwd=cwd, capture_output=True, text=True, timeout=300, **kwargs,
+    )
