@@ -374,7 +374,8 @@ def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
     if kind in ("too_short", "too_long") and isinstance(value, (list, tuple)):
         lo, hi = ctx.get("min_length"), ctx.get("max_length")
         if kind == "too_short":
-            return loc, f"has {len(value)} item(s); expected at least {lo}"
+            have = "is empty" if not value else f"has {len(value)} item{'s' if len(value) > 1 else ''}"
+            return loc, f"{have}; expected at least {lo}"
         return loc, f"has {len(value)} items; at most {hi} are allowed"
     if kind == "string_too_short":
         return loc, "is empty; expected some text"
@@ -389,7 +390,8 @@ def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
     if kind == "timezone_aware":
         return loc, f"{_show(str(value))} has no time zone; {expected or 'add Z or +HH:MM'}"
     if kind == "value_error":
-        return loc, f"{_show(value)}: {ctx.get('error', err['msg'])}".replace("Value error, ", "")
+        reason = str(ctx.get("error", err["msg"])).replace("Value error, ", "")
+        return loc, reason if isinstance(value, dict) else f"{_show(value)}: {reason}"
     if kind == "literal_error":
         return loc, f"{_show(value)} is not supported; {expected or err['msg']}"
     if expected:

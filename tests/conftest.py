@@ -28,6 +28,13 @@ def facts_data(bakhmut_data: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(bakhmut_data)
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Write shared sub-objects out in full: the facts loader refuses YAML aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 @pytest.fixture
 def write_facts(tmp_path: Path) -> Callable[..., Path]:
     """Write a facts mapping (or raw text) to a YAML file in tmp_path and return its path."""
@@ -37,7 +44,7 @@ def write_facts(tmp_path: Path) -> Callable[..., Path]:
         if isinstance(data, (str, bytes)):
             path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         else:
-            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            path.write_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
 
     return write
@@ -58,9 +65,9 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def run_cli(*args: str, cwd: Path = ROOT, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 300, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """Run ``make_report.py`` as a user would, in a separate process."""
     return subprocess.run(
         [sys.executable, str(ROOT / "make_report.py"), *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300, **kwargs,
+        cwd=cwd, capture_output=True, text=True, timeout=timeout, **kwargs,
     )
