@@ -69,6 +69,10 @@ class ChangesPart:
     lines: tuple[str, ...]
 
 
+#: Tables draw a cell font even for cells that hold paragraphs; keep it an embedded one.
+_TABLE_BASE: list[tuple] = [("FONT", (0, 0), (-1, -1), SANS, 8.3)]
+
+
 def _styles() -> dict[str, ParagraphStyle]:
     register_fonts()
     body = ParagraphStyle("body", fontName=SERIF, fontSize=9.5, leading=13.2, spaceAfter=4.5, splitLongWords=1)
@@ -132,13 +136,12 @@ class _Doc(BaseDocTemplate):
 class _Furniture:
     """Handling marking at top and bottom, title and "Page X of Y" on every page.
 
-    The total page count is unknown until the end, so each page draws a reference to a form
-    ("pagecount") that is defined once, after the last page: one pass, correct totals.
+    The total is known only after layout, so the brief is laid out twice: the first pass counts
+    the pages (``total`` is None), the second prints them. Plain text, so it copies and searches.
     """
 
-    def __init__(self, facts: Facts, pagesize: tuple[float, float]):
-        self.facts, self.pagesize = facts, pagesize
-        self.total_width = stringWidth("9999", SANS, 7.5)
+    def __init__(self, facts: Facts, pagesize: tuple[float, float], total: int | None):
+        self.facts, self.pagesize, self.total = facts, pagesize, total
 
     def draw(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         w, h = self.pagesize
@@ -155,13 +158,9 @@ class _Furniture:
         canv.line(MARGIN_X, 17 * mm, w - MARGIN_X, 17 * mm)
         canv.setFillColor(colors.HexColor("#444444"))
         canv.setFont(SANS, 7.5)
-        page_text = f"Page {canv.getPageNumber()} of "
-        right = w - MARGIN_X - self.total_width
+        page_text = f"Page {canv.getPageNumber()} of {self.total or 0}"
+        right = w - MARGIN_X
         canv.drawRightString(right, 13 * mm, page_text)
-        canv.saveState()
-        canv.translate(right, 13 * mm)
-        canv.doForm("pagecount")
-        canv.restoreState()
         title = _ellipsize(f"{self.facts.title} \u2014 as of {date_time_group(self.facts.as_of)}", SANS, 7.5, right - stringWidth(page_text, SANS, 7.5) - MARGIN_X - 10)
         canv.drawString(MARGIN_X, 13 * mm, title)
         canv.restoreState()
@@ -182,22 +181,13 @@ def _ellipsize(text: str, font: str, size: float, width: float) -> str:
 
 
 class _Canvas(Canvas):
-    """Defines the page-count form after the last page, and fixes the PDF dates to ``as_of``."""
+    """Fixes the PDF's creation and modification dates to ``as_of`` (determinism, honest dates)."""
 
     def __init__(self, *args: Any, as_of: dt.datetime, **kwargs: Any):
         super().__init__(*args, **kwargs)
         utc = as_of.astimezone(dt.timezone.utc)
         stamp = utc.strftime("D:%Y%m%d%H%M%S+00'00'")
         self.setDateFormatter(lambda *_: stamp)
-
-    def save(self) -> None:
-        pages = self.getPageNumber() - 1
-        self.beginForm("pagecount", lowerx=0, lowery=-3, upperx=40, uppery=10)
-        self.setFont(SANS, 7.5)
-        self.setFillColor(colors.HexColor("#444444"))
-        self.drawString(0, 0, str(pages))
-        self.endForm()
-        super().save()
 
 
 def render_pdf(
@@ -211,11 +201,13 @@ def render_pdf(
 ) -> bytes:
     """Lay out the brief and return the PDF bytes (deterministic for the same inputs)."""
     pagesize = PAPER[paper.lower()]
-    buf = io.BytesIO()
-    furniture = _Furniture(facts, pagesize)
-    doc = _Doc(buf, facts, pagesize, furniture)
-    story = _story(facts, list(charts), locator, changes, doc.width, edition)
-    doc.build(story, canvasmaker=lambda *a, **k: _Canvas(*a, as_of=facts.as_of, **k))
+    total: int | None = None
+    for _ in range(2):
+        buf = io.BytesIO()
+        doc = _Doc(buf, facts, pagesize, _Furniture(facts, pagesize, total))
+        story = _story(facts, list(charts), locator, changes, doc.width, edition)
+        doc.build(story, canvasmaker=lambda *a, **k: _Canvas(*a, as_of=facts.as_of, **k))
+        total = doc.page
     return buf.getvalue()
 
 
@@ -253,7 +245,7 @@ def _story(
     rows = [[Paragraph(str(m.heading("key_points")), st["boxhead"])]]
     rows += [[stmt(s, "boxbullet")] for s in facts.key_points]
     box = Table(rows, colWidths=[width], repeatRows=1)
-    box.setStyle(TableStyle([
+    box.setStyle(TableStyle(_TABLE_BASE + [
         ("BACKGROUND", (0, 0), (-1, -1), BOX),
         ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
         ("LEFTPADDING", (0, 0), (-1, -1), 10),
@@ -327,7 +319,7 @@ def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m:
             Paragraph(str(m.cite(cites([f.source]))), st["cell"]),
         ])
     table = Table(rows, colWidths=[width * 0.46, width * 0.24, width * 0.18, width * 0.12], repeatRows=1)
-    table.setStyle(TableStyle([
+    table.setStyle(TableStyle(_TABLE_BASE + [
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
@@ -341,7 +333,7 @@ def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m:
 def _pull_quote(text: str, speaker: str, said: str | None, number_: int, st: dict[str, ParagraphStyle], width: float, m: Any) -> Flowable:
     body = [Paragraph(str(m.quote_text(text)), st["quote"]), Paragraph(str(m.quote_attribution(speaker, said, number_)), st["attrib"])]
     table = Table([[body]], colWidths=[width - 24])
-    table.setStyle(TableStyle([
+    table.setStyle(TableStyle(_TABLE_BASE + [
         ("LINEBEFORE", (0, 0), (0, -1), 2.5, ACCENT),
         ("LEFTPADDING", (0, 0), (-1, -1), 12),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -354,7 +346,7 @@ def _map_part(facts: Facts, locator: MapPart | None, st: dict[str, ParagraphStyl
     if locator is None:
         loc = facts.location
         box = Table([[Paragraph(str(m.map_placeholder(loc.name, f"{loc.lat:.4f}", f"{loc.lon:.4f}", loc.country)), st["placeholder"])]], colWidths=[width])
-        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+        box.setStyle(TableStyle(_TABLE_BASE + [("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
         return [box, Spacer(1, 6)]
     parts: list[Flowable] = [svg_to_drawing(locator.svg, width)]
     parts.append(Paragraph(_esc(locator.attribution), st["caption"]))
@@ -362,7 +354,7 @@ def _map_part(facts: Facts, locator: MapPart | None, st: dict[str, ParagraphStyl
         head = [Paragraph(t, st["cellhead"]) for t in ("From " + facts.location.name + " to", "km", "mi", "Bearing")]
         rows = [head] + [[Paragraph(_esc(c), st["cell"]) for c in row] for row in locator.rows]
         table = Table(rows, colWidths=[width * 0.52, width * 0.14, width * 0.14, width * 0.2], repeatRows=1)
-        table.setStyle(TableStyle([
+        table.setStyle(TableStyle(_TABLE_BASE + [
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
             ("TOPPADDING", (0, 0), (-1, -1), 2),

@@ -18,10 +18,11 @@ from matplotlib.figure import Figure  # noqa: E402
 from reportlab.graphics.shapes import Drawing  # noqa: E402
 from svglib.svglib import svg2rlg  # noqa: E402
 
-from .fonts import CHART_FAMILY, register_fonts  # noqa: E402
+from .fonts import CHART_FAMILY, SANS, register_fonts  # noqa: E402
 
 HOUSE_STYLE = {
     "svg.fonttype": "none",
+    "text.parse_math": False,  # "$" in facts text is a dollar sign, never mathtext
     "svg.hashsalt": "briefing",
     "font.family": [CHART_FAMILY],
     "font.size": 8,
@@ -66,6 +67,8 @@ def svg_to_drawing(svg: bytes, width_pt: float | None = None) -> Drawing:
     drawing = svg2rlg(io.BytesIO(svg))
     if drawing is None:  # pragma: no cover - matplotlib always writes valid SVG
         raise ValueError("matplotlib produced SVG that svglib could not read")
+    # The renderer starts each drawing in its default font (Helvetica, not embedded) unless told.
+    drawing.initialFontName = SANS
     if width_pt is not None and drawing.width:
         scale = width_pt / drawing.width
         drawing.width *= scale

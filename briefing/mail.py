@@ -1,0 +1,510 @@
+"""Stage 7: distribution by email - every recipient gets each edition once, through a real SMTP server.
+
+Why it is built this way:
+
+* Everything that can be checked before a byte is sent is checked first - the recipients, the SMTP
+  settings and the size of every message - so a typo never leaves half of a list mailed.
+* One message per recipient, each sent on its own: a refused address does not block the others, and
+  each address is named in the error with the server's own reply.
+* A delivery ledger beside the output (``OUT/<id>.deliveries.json``) records each (edition,
+  recipient) the moment the server accepts the message, written atomically after every acceptance.
+  A rerun, or a run after a crash mid-send, therefore skips whoever already has this edition and
+  retries only those who do not. (The one window left is the instant between the server's "250" and
+  the ledger write; the deterministic Message-ID lets a receiving system spot that duplicate.)
+* Transient trouble (4xx replies, refused or dropped connections, timeouts) is retried with bounded
+  exponential backoff; permanent refusals (5xx) are not retried within a run, only on the next one.
+* Settings come from the environment only, so a password never sits in a command line, a facts
+  file or a log; ``SmtpSettings`` does not even show it in its ``repr``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import smtplib
+import ssl
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+from email_validator import EmailNotValidError, validate_email
+
+from .atomic import write_atomic
+from .editions import Edition
+from .errors import ConfigError, DeliveryError, LockedError, MailError
+from .facts import Facts
+from .words import TEMPLATES, date_time_group, iso, render
+
+log = logging.getLogger("briefing")
+
+Security = Literal["none", "starttls", "ssl"]
+DEFAULT_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: Attempts per recipient (the first try plus three retries) and the longest wait between two.
+MAX_TRIES = 4
+MAX_DELAY = 60.0
+LEDGER_VERSION = 1
+
+_HEADINGS = {
+    "key_points": "Bottom line up front",
+    "situation": "Situation",
+    "stakes": "Stakes",
+    "outlook": "Outlook",
+    "quotes": "In their words",
+    "figures": "Key figures",
+    "events": "Timeline of events",
+    "sources": "Sources",
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Recipients
+# --------------------------------------------------------------------------------------------------
+
+
+def _check_address(address: str, where: str) -> str:
+    """The address in the form we send to (domain lower-cased, IDN domains in ASCII), or ConfigError.
+
+    No DNS lookups: deliverability is the server's call, and the machine may have no network.
+    """
+    try:
+        valid = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        reason = str(exc).rstrip(".")
+        raise ConfigError(f'{where}: "{address}" is not a valid email address ({reason}); correct or remove it') from None
+    return valid.ascii_email or valid.normalized
+
+
+def read_recipients(to: Sequence[str], to_file: Path | None) -> tuple[str, ...]:
+    """All recipients from ``--to`` options and a ``--to-file`` list, validated, each once, in order.
+
+    The list holds one address per line; blank lines and ``#`` comments (a whole line, or after a
+    space) are ignored. The first bad address raises ConfigError naming the option or file:line.
+    """
+    found: list[str] = [_check_address(a.strip(), "--to") for a in to]
+    if to_file is not None:
+        try:
+            text = to_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"{to_file}: recipient list not found; give the path of a file with one address per line") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{to_file}: cannot read the recipient list ({exc}); save it as UTF-8 text, one address per line") from None
+        for number, line in enumerate(text.splitlines(), start=1):
+            entry = re.split(r"(?:^|\s)#", line, maxsplit=1)[0].strip()
+            if entry:
+                found.append(_check_address(entry, f"{to_file}:{number}"))
+    unique = tuple({a.lower(): a for a in reversed(found)}.values())[::-1]
+    if not unique:
+        raise ConfigError("no recipients: give --to ADDRESS (repeatable) or --to-file LIST with one address per line")
+    return unique
+
+
+# --------------------------------------------------------------------------------------------------
+# Settings
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How to reach the mail server, read from ``BRIEFING_*`` environment variables only."""
+
+    mail_from: str
+    host: str = "localhost"
+    port: int = 587
+    security: Security = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    cafile: Path | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    retry_base: float = 2.0
+    timeout: float = 60.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> SmtpSettings:
+        """Read and check every setting; an empty variable counts as unset. Raises ConfigError."""
+
+        def get(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        security = (get("BRIEFING_SMTP_SECURITY") or "starttls").lower()
+        if security not in DEFAULT_PORTS:
+            raise ConfigError(f'BRIEFING_SMTP_SECURITY="{security}" is not supported; use none, starttls or ssl')
+        sender = get("BRIEFING_MAIL_FROM")
+        if sender is None:
+            raise ConfigError("BRIEFING_MAIL_FROM is not set; set it to the sender address, such as briefs@example.org")
+        user, password = get("BRIEFING_SMTP_USER"), environ.get("BRIEFING_SMTP_PASSWORD") or None
+        if (user is None) != (password is None):
+            missing = "BRIEFING_SMTP_PASSWORD" if password is None else "BRIEFING_SMTP_USER"
+            raise ConfigError(f"{missing} is not set; set both BRIEFING_SMTP_USER and BRIEFING_SMTP_PASSWORD to log in, or neither")
+        if user is not None and security == "none":
+            raise ConfigError("BRIEFING_SMTP_SECURITY=none would send the password unencrypted; use starttls or ssl to log in")
+        cafile = get("BRIEFING_SMTP_CAFILE")
+        if cafile is not None and not Path(cafile).is_file():
+            raise ConfigError(f"BRIEFING_SMTP_CAFILE={cafile}: file not found; give a PEM file of CA certificates to trust")
+        return cls(
+            mail_from=_check_address(sender, "BRIEFING_MAIL_FROM"),
+            host=get("BRIEFING_SMTP_HOST") or "localhost",
+            port=_number(get("BRIEFING_SMTP_PORT"), "BRIEFING_SMTP_PORT", DEFAULT_PORTS[security], int, 1, 65535),
+            security=security,  # type: ignore[arg-type]  # checked against DEFAULT_PORTS above
+            user=user,
+            password=password,
+            cafile=Path(cafile) if cafile else None,
+            max_bytes=_number(get("BRIEFING_MAIL_MAX_BYTES"), "BRIEFING_MAIL_MAX_BYTES", DEFAULT_MAX_BYTES, int, 1, None),
+            retry_base=_number(get("BRIEFING_SMTP_RETRY_BASE"), "BRIEFING_SMTP_RETRY_BASE", 2.0, float, 0, MAX_DELAY),
+            timeout=_number(get("BRIEFING_SMTP_TIMEOUT"), "BRIEFING_SMTP_TIMEOUT", 60.0, float, 0.1, 3600),
+        )
+
+
+def _number(text: str | None, name: str, default: float, kind: type, low: float, high: float | None):  # type: ignore[no-untyped-def]
+    if text is None:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or value != value or value < low or (high is not None and value > high):
+        limits = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f'{name}="{text}" is not valid; expected {what} {limits}')
+    return value
+
+
+# --------------------------------------------------------------------------------------------------
+# The message
+# --------------------------------------------------------------------------------------------------
+
+
+@cache
+def _text_environment() -> jinja2.Environment:
+    """Like ``words.environment`` but without HTML escaping: a plain-text body shows ``&`` as ``&``."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def subject(facts: Facts) -> str:
+    """``[<handling>] <title> - as of <date-time group>``, on one line whatever the facts hold."""
+    return _one_line(f"[{facts.handling}] {facts.title} - as of {date_time_group(facts.as_of)}")
+
+
+def message_id(edition: Edition, recipient: str, sender: str) -> str:
+    """The same Message-ID for the same edition and recipient, so a resent copy is recognisable."""
+    digest = hashlib.sha256(f"{edition.facts.id}\0{edition.name}\0{recipient.lower()}".encode()).hexdigest()[:32]
+    return f"<{edition.facts.id}.{digest}@{sender.rpartition('@')[2]}>"
+
+
+def _mail_context(edition: Edition) -> dict[str, object]:
+    facts = edition.facts
+    publishers = {s.id: s.publisher for s in facts.sources}
+    key_points = [(p.text, [publishers[s] for s in dict.fromkeys(p.sources)]) for p in facts.key_points]
+    counts = {
+        "key_points": len(facts.key_points),
+        "situation": len(facts.sections.situation),
+        "stakes": len(facts.sections.stakes),
+        "outlook": len(facts.sections.outlook),
+        "quotes": len(facts.quotes),
+        "figures": len(facts.figures),
+        "events": len(facts.events),
+        "sources": len(facts.sources),
+    }
+    sections = [(_HEADINGS[name], n) for name, n in counts.items() if n]
+    return {
+        "facts": facts,
+        "edition": edition.name,
+        "dtg": date_time_group(facts.as_of),
+        "iso": iso(facts.as_of),
+        "key_points": key_points,
+        "sections": sections,
+        "attachment": f"{facts.id}.pdf",
+    }
+
+
+def compose(edition: Edition, recipient: str, *, sender: str, pdf: bytes, now: dt.datetime | None = None) -> EmailMessage:
+    """One recipient's message: plain-text and HTML bodies, the PDF attached as ``<id>.pdf``."""
+    context = _mail_context(edition)
+    msg = EmailMessage()
+    msg["Subject"] = subject(edition.facts)
+    msg["From"] = sender
+    msg["To"] = recipient
+    msg["Date"] = format_datetime(now or dt.datetime.now(dt.timezone.utc))
+    msg["Message-ID"] = message_id(edition, recipient, sender)
+    msg.set_content(_text_environment().get_template("mail.txt.j2").render(**context))
+    msg.add_alternative(render("mail.html.j2", **context), subtype="html")
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{edition.facts.id}.pdf")
+    return msg
+
+
+def message_bytes(msg: EmailMessage) -> bytes:
+    """The message exactly as it goes on the wire (CRLF line ends, base64 attachment)."""
+    return msg.as_bytes(policy=SMTP)
+
+
+# --------------------------------------------------------------------------------------------------
+# The delivery ledger
+# --------------------------------------------------------------------------------------------------
+
+
+class Ledger:
+    """Which (edition, recipient) pairs the server has accepted, kept in ``OUT/<id>.deliveries.json``."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.entries: list[dict[str, str]] = []
+        if path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                entries = data["deliveries"]
+                if not all(isinstance(e, dict) and isinstance(e.get("edition"), str) and isinstance(e.get("recipient"), str) for e in entries):
+                    raise ValueError("an entry lacks edition or recipient")
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise MailError(
+                    f"{path}: not a readable delivery ledger ({exc}); restore it, or delete it to let every recipient get the current edition again"
+                ) from None
+            self.entries = entries
+        self._done = {(e["edition"], e["recipient"].lower()) for e in self.entries}
+
+    def has(self, edition: str, recipient: str) -> bool:
+        return (edition, recipient.lower()) in self._done
+
+    def record(self, edition: str, recipient: str, msg_id: str, reply: str) -> None:
+        """Add one accepted delivery and write the whole ledger atomically, at once."""
+        when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.entries.append({"edition": edition, "recipient": recipient, "accepted": when, "message_id": msg_id, "reply": reply})
+        self._done.add((edition, recipient.lower()))
+        data = {"version": LEDGER_VERSION, "deliveries": self.entries}
+        write_atomic(self.path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+@contextmanager
+def _send_lock(path: Path) -> Iterator[None]:
+    """Hold ``path`` exclusively, so two runs never mail the same brief at once (and so twice)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockedError(f"{path}: another run is mailing this brief right now; try again when it has finished") from None
+        yield
+
+
+# --------------------------------------------------------------------------------------------------
+# Sending
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one ``send_edition`` call did for one edition."""
+
+    edition: str
+    sent: tuple[str, ...] = ()  # accepted by the server in this run
+    skipped: tuple[str, ...] = ()  # already had this edition (in the ledger)
+    written: tuple[Path, ...] = ()  # .eml files written by a dry run
+
+
+class _Transient(Exception):
+    """Worth another try: a 4xx reply to this message."""
+
+
+class _Unreachable(_Transient):
+    """Worth another try, but about the server rather than this message: refused, dropped, timed out."""
+
+
+class _Permanent(Exception):
+    """The server said no for this message (5xx); retried only on the next run."""
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return _one_line(f"{code} {text}")
+
+
+def _classify(exc: Exception, settings: SmtpSettings) -> Exception:
+    """Turn what smtplib/ssl raised into _Transient, _Permanent, or a MailError that stops the run."""
+    where = f"{settings.host}:{settings.port}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        return (_Transient if 400 <= code < 500 else _Permanent)(_reply(code, text))
+    if isinstance(exc, smtplib.SMTPAuthenticationError) and exc.smtp_code >= 500:
+        return MailError(
+            f"{where} refused the login of BRIEFING_SMTP_USER={settings.user} ({_reply(exc.smtp_code, exc.smtp_error)}); "
+            "check the user name and BRIEFING_SMTP_PASSWORD"
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        kind = _Unreachable if exc.smtp_code == 421 else _Transient if exc.smtp_code < 500 else _Permanent
+        return kind(_reply(exc.smtp_code, exc.smtp_error))
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return MailError(f"{where}: {exc}; set BRIEFING_SMTP_SECURITY to what the server offers (none, starttls or ssl)")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return MailError(
+            f"{where}: the server's TLS certificate is not trusted ({exc.verify_message}); "
+            "set BRIEFING_SMTP_CAFILE to the CA bundle that signed it"
+        )
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return _Unreachable(f"{where} closed the connection ({exc or 'no reason given'})")
+    if isinstance(exc, (OSError, smtplib.SMTPException)):
+        return _Unreachable(_one_line(f"cannot talk to {where}: {exc.__class__.__name__}: {exc}"))
+    raise exc
+
+
+class _Connection:
+    """One SMTP session, opened when first needed and reopened after any failure."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self.smtp: smtplib.SMTP | None = None
+
+    def open(self) -> smtplib.SMTP:
+        if self.smtp is not None:
+            return self.smtp
+        s = self.settings
+        context = ssl.create_default_context(cafile=str(s.cafile) if s.cafile else None)
+        if s.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            smtp.ehlo()
+            if s.security == "starttls":
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if s.user is not None and s.password is not None:
+                smtp.login(s.user, s.password)
+        except BaseException:
+            smtp.close()
+            raise
+        self.smtp = smtp
+        return smtp
+
+    def close(self, polite: bool = False) -> None:
+        if self.smtp is None:
+            return
+        smtp, self.smtp = self.smtp, None
+        try:
+            if polite:
+                smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+        finally:
+            smtp.close()
+
+
+def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str) -> str:
+    """One SMTP transaction for one recipient; returns the server's reply to DATA (often a queue id).
+
+    This is ``sendmail`` spelled out, because ``sendmail`` throws away that reply.
+    """
+    options = [f"SIZE={len(data)}"] if smtp.has_extn("size") else []
+    code, text = smtp.mail(sender, options)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, text, sender)
+    code, text = smtp.rcpt(recipient)
+    if code not in (250, 251):
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, text)})
+    code, text = smtp.data(data)
+    if code != 250:
+        raise smtplib.SMTPDataError(code, text)
+    return _reply(code, text)
+
+
+def _send_one(conn: _Connection, data: bytes, recipient: str, settings: SmtpSettings) -> str:
+    """Send one message, retrying transient trouble with exponential backoff; return the server's reply."""
+    attempt = 1
+    while True:
+        try:
+            return _transmit(conn.open(), data, settings.mail_from, recipient)
+        except Exception as exc:  # noqa: BLE001 - sorted by _classify; anything unknown is re-raised there
+            conn.close()
+            problem = _classify(exc, settings)
+            if not isinstance(problem, _Transient) or attempt >= MAX_TRIES:
+                raise problem from None
+            delay = min(settings.retry_base * 2 ** (attempt - 1), MAX_DELAY)
+            log.info("%s: %s; try %d of %d in %.2g s", recipient, problem, attempt + 1, MAX_TRIES, delay)
+            time.sleep(delay)
+            attempt += 1
+
+
+def _eml_path(out_dir: Path, edition: Edition, recipient: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9@._+-]", "_", f"{edition.name}-{recipient}")
+    return out_dir / f"{edition.facts.id}.mail" / f"{safe}.eml"
+
+
+def send_edition(
+    edition: Edition, recipients: Sequence[str], *, settings: SmtpSettings, dry_run: bool = False, out_dir: Path
+) -> DeliveryReport:
+    """Mail ``edition`` to each recipient who does not have it yet, or (dry run) write the .eml files.
+
+    Raises MailError before sending anything when a message is over ``settings.max_bytes``, and
+    DeliveryError after trying everyone when any recipient was not delivered (each named, with the
+    server's reply); those are tried again on the next run.
+    """
+    out_dir = Path(out_dir)
+    facts = edition.facts
+    ledger_path = out_dir / f"{facts.id}.deliveries.json"
+    with _send_lock(out_dir / f".{facts.id}.deliveries.lock"):
+        ledger = Ledger(ledger_path)
+        skipped = tuple(r for r in recipients if ledger.has(edition.name, r))
+        pending = [r for r in recipients if not ledger.has(edition.name, r)]
+        pdf = edition.pdf_path.read_bytes()
+        now = dt.datetime.now(dt.timezone.utc)
+        messages = [(r, compose(edition, r, sender=settings.mail_from, pdf=pdf, now=now)) for r in pending]
+        for _, msg in messages:
+            size = len(message_bytes(msg))
+            if size > settings.max_bytes:
+                raise MailError(
+                    f"{facts.id}: the mail would be {size:,} bytes, over the limit of {settings.max_bytes:,} "
+                    f"(BRIEFING_MAIL_MAX_BYTES); nothing was sent - raise the limit if the server allows it, or shorten the brief"
+                )
+        if dry_run:
+            written = tuple(write_atomic(_eml_path(out_dir, edition, r), message_bytes(m)) for r, m in messages)
+            return DeliveryReport(edition.name, skipped=skipped, written=written)
+        sent: list[str] = []
+        failed: list[str] = []
+        conn = _Connection(settings)
+        try:
+            for number, (recipient, msg) in enumerate(messages):
+                try:
+                    reply = _send_one(conn, message_bytes(msg), recipient, settings)
+                except _Permanent as exc:
+                    failed.append(f"{recipient}: refused by the server ({exc})")
+                    continue
+                except _Unreachable as exc:  # the server is the trouble: the others would only wait too
+                    failed += [f"{r}: not delivered after {MAX_TRIES} tries ({exc})" for r, _ in messages[number:]]
+                    break
+                except _Transient as exc:
+                    failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
+                    continue
+                ledger.record(edition.name, recipient, str(msg["Message-ID"]), reply)
+                sent.append(recipient)
+                log.info("%s: edition %s mailed to %s (%s)", facts.id, edition.name, recipient, reply)
+        finally:
+            conn.close(polite=True)
+    if failed:
+        lines = [f"{facts.id}: edition {edition.name} not mailed to {f}; it will be tried again on the next run" for f in failed]
+        raise DeliveryError("\n".join(lines))
+    log.info("%s: edition %s mailed to %d recipient(s); %d already had it", facts.id, edition.name, len(sent), len(skipped))
+    return DeliveryReport(edition.name, sent=tuple(sent), skipped=skipped)

@@ -1,0 +1,259 @@
+"""The example brief, read back from the real PDF: order, citations, page furniture, fonts, metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from typing import Any
+
+import pdfplumber
+import pypdf
+import pytest
+
+from briefing import BuildOptions, build_brief, load_facts
+from conftest import BAKHMUT, pdf_pages_text, pdf_text, run_cli, squash
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return load_facts(BAKHMUT)
+
+
+@pytest.fixture(scope="module")
+def pdf(facts) -> bytes:
+    return build_brief(facts)
+
+
+@pytest.fixture(scope="module")
+def reader(pdf) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(pdf))
+
+
+def _outline_titles(reader: pypdf.PdfReader) -> list[str]:
+    out: list[str] = []
+
+    def walk(items: Any) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                out.append(item.title)
+
+    walk(reader.outline)
+    return out
+
+
+def test_sections_come_in_order_as_outline_and_text(pdf, reader):
+    titles = _outline_titles(reader)
+    assert titles == ["Battle for Bakhmut", "Bottom line up front", "Locator map", "Situation", "Stakes",
+                      "Key figures", "Outlook", "In their words", "Sources"]
+    text = pdf_text(pdf)
+    lines = [line.strip() for line in text.splitlines()]
+    positions = [lines.index(t) for t in ("Bottom line up front", "Situation", "Stakes", "Outlook", "Sources")]
+    assert positions == sorted(positions)
+
+
+def test_every_statement_is_printed_with_its_citation(pdf, facts):
+    text = squash(pdf_text(pdf))
+    for path, statement in facts.all_statements():
+        assert squash(statement.text) + " [1]" in text, path
+
+
+def test_every_citation_link_resolves_to_its_numbered_source(pdf, reader, facts):
+    """Each [n] marker is a link whose target is the line of source n in the Sources section."""
+    page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    checked = 0
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page, plumb in zip(reader.pages, doc.pages):
+            h = float(page.mediabox.height)
+            for annot in page.get("/Annots") or []:
+                a = annot.get_object()
+                if a.get("/Subtype") != "/Link" or "/Dest" not in a:
+                    continue
+                x0, y0, x1, y1 = (float(v) for v in a["/Rect"])
+                marker = plumb.within_bbox((x0 - 0.5, h - y1 - 2, x1 + 0.5, h - y0 + 2)).extract_text().strip()
+                assert re.fullmatch(r"\[\d+\]", marker), f"link over {marker!r}"
+                target_page, _, _, top, _ = a["/Dest"]
+                target = doc.pages[page_index[target_page.idnum]]
+                entry = [w for w in target.extract_words() if w["text"] == marker and abs((target.height - w["top"]) - float(top)) < 16]
+                assert entry, f"{marker} on page {plumb.page_number} does not land on source entry {marker}"
+                checked += 1
+    assert checked >= len(facts.all_statements()) + len(facts.quotes) + len(facts.figures)
+    text = pdf_text(pdf)
+    assert "[1] CNN. Published 1 March 2023." in text and "[2] GeoNames." in text
+
+
+def test_page_x_of_y_and_handling_on_every_page(pdf, facts):
+    pages = pdf_pages_text(pdf)
+    assert len(pages) >= 3
+    for n, text in enumerate(pages, start=1):
+        assert f"Page {n} of {len(pages)}" in text
+        assert text.count(facts.handling) >= 2, f"handling marking top and bottom on page {n}"
+        assert "Battle for Bakhmut" in text
+
+
+def test_page_one_has_the_dtg_the_iso_time_and_the_key_points(pdf):
+    first = squash(pdf_pages_text(pdf)[0])
+    assert "As of 011800Z MAR 23 (2023-03-01T18:00:00Z)" in first
+    assert "Prepared by Eastern Europe desk" in first
+    assert "Bottom line up front" in first
+    assert "About 4,500 civilians, 48 of them children, remain in the city" in first
+
+
+def _fonts(obj: Any, seen: set[int]) -> list[Any]:
+    fonts = []
+    res = obj.get("/Resources")
+    if res is None:
+        return fonts
+    res = res.get_object()
+    for font in (res.get("/Font") or {}).values():
+        fonts.append(font.get_object())
+    for xobj in (res.get("/XObject") or {}).values():
+        x = xobj.get_object()
+        if id(x) not in seen and x.get("/Subtype") == "/Form":
+            seen.add(id(x))
+            fonts += _fonts(x, seen)
+    return fonts
+
+
+def test_all_fonts_are_embedded(reader):
+    names = set()
+    for page in reader.pages:
+        for font in _fonts(page, set()):
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            assert descriptor is not None, f"{font.get('/BaseFont')} has no descriptor (a non-embedded base font)"
+            d = descriptor.get_object()
+            assert any(k in d for k in ("/FontFile", "/FontFile2", "/FontFile3")), font.get("/BaseFont")
+            names.add(str(font["/BaseFont"]).split("+")[-1])
+    assert {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSerif"} <= names
+
+
+def test_cyrillic_and_latin_extended_render_as_text(facts_data, write_facts):
+    facts_data["title"] = "Бахмут — Türkçe ı ş ğ, Łódź"
+    facts_data["sections"]["situation"][0]["text"] = "Місто Бахмут (Артемівськ); İstanbul, Ağrı, Şırnak."
+    pdf = build_brief(load_facts(write_facts(facts_data)))
+    text = pdf_text(pdf)
+    assert "Бахмут — Türkçe ı ş ğ, Łódź" in text
+    assert "Місто Бахмут (Артемівськ); İstanbul, Ağrı, Şırnak." in squash(text)
+
+
+def test_metadata_comes_from_the_facts(reader):
+    meta = reader.metadata
+    assert meta.title == "Battle for Bakhmut"
+    assert meta.author == "Eastern Europe desk"
+    assert meta.subject == "Situation brief: Bakhmut, as of 011800Z MAR 23"
+    assert "bakhmut" in meta["/Keywords"] and "UA" in meta["/Keywords"]
+    assert meta.creation_date == dt.datetime(2023, 3, 1, 18, 0, tzinfo=dt.timezone.utc)
+    assert meta.modification_date == meta.creation_date
+
+
+def test_same_inputs_give_byte_identical_pdfs_across_processes(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out, seed in ((a, "1"), (b, "2")):
+        result = run_cli(str(BAKHMUT), "--out", str(out), env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"})
+        assert result.returncode == 0, result.stderr
+    digest = [hashlib.sha256((d / "bakhmut.pdf").read_bytes()).hexdigest() for d in (a, b)]
+    assert digest[0] == digest[1]
+
+
+def test_charts_are_vector_with_real_text(pdf):
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        assert all(not page.images for page in doc.pages), "charts must not be raster images"
+    text = squash(pdf_text(pdf))
+    assert "Russian forces claim the nearby town of Soledar" in text  # a timeline label
+    assert "Timeline of events." in text and "Key figures (people)." in text
+    assert "about 4,500" in text and "Civilians still in Bakhmut" in text
+
+
+def test_key_figures_table(pdf):
+    text = squash(pdf_text(pdf))
+    assert "Civilians still in Bakhmut about 4,500 people 1 March 2023 [1]" in text
+    assert "Children among them 48 people 1 March 2023 [1]" in text
+    assert "Distance from Bakhmut to Luhansk region about 13 miles — [1]" in text
+
+
+def test_quotes_are_verbatim_with_speaker_and_date(pdf):
+    text = squash(pdf_text(pdf))
+    assert "“We are standing in Bakhmut. No one is going to retreat yet.”" in text
+    assert "— Soldier of Ukraine's 93rd Brigade, in a video posted by the Ukrainian military, 1 March 2023 [1]" in text
+
+
+def test_letter_paper(facts):
+    reader = pypdf.PdfReader(io.BytesIO(build_brief(facts, BuildOptions(paper="letter"))))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_example_brief_is_small(pdf):
+    assert len(pdf) <= 500 * 1024
+
+
+INJECTION = '<b>bold</b> & {{ 7*7 }} {% if true %}x{% endif %} <font size="40">big</font> &amp; <a href="#x">'
+
+
+def test_markup_and_template_code_in_facts_print_literally(facts_data, write_facts):
+    facts_data["title"] = "T <i>x</i> {{ 7*7 }}"
+    facts_data["handling"] = "H & <b>C</b>"
+    facts_data["key_points"][0]["text"] = INJECTION
+    facts_data["sections"]["stakes"][0]["text"] = INJECTION
+    facts_data["quotes"][0]["speaker"] = "{{ config }} <br/>"
+    facts_data["sources"][0]["publisher"] = "CNN <u>&</u>"
+    facts_data["sources"][0]["url"] = 'https://example.org/?a=1&b="2"<x>'
+    facts_data["figures"][0]["label"] = "<b>Civilians</b> {{ 1+1 }}"
+    facts_data["events"][0]["label"] = "$x^2$ <b>Soledar</b> {{ 7*7 }}"
+    pdf = build_brief(load_facts(write_facts(facts_data)))
+    text = squash(pdf_text(pdf))
+    assert text.count(squash(INJECTION)) == 2
+    assert "T <i>x</i> {{ 7*7 }}" in text
+    assert "H & <b>C</b>" in text
+    assert "— {{ config }} <br/>" in text
+    assert "CNN <u>&</u>" in text
+    assert 'https://example.org/?a=1&b="2"<x>' in text
+    assert "<b>Civilians</b> {{ 1+1 }}" in text
+    assert "$x^2$ <b>Soledar</b> {{ 7*7 }}" in text
+    assert "49" not in text
+
+
+def test_two_hundred_statements_paginate_cleanly(facts_data, write_facts):
+    for i, name in enumerate(("situation", "stakes", "outlook")):
+        facts_data["sections"][name] = [
+            {"text": f"Statement {name} {n}: " + "words of a realistic length " * (1 + n % 5), "sources": ["cnn"]}
+            for n in range(67 if i < 2 else 66)
+        ]
+    pdf = build_brief(load_facts(write_facts(facts_data)))
+    pages = pdf_pages_text(pdf)
+    text = squash("\n".join(pages))
+    for name in ("situation", "stakes", "outlook"):
+        for n in range(66):
+            assert f"Statement {name} {n}: words" in text
+    assert 8 <= len(pages) <= 30
+    for n, page in enumerate(pages, start=1):
+        assert f"Page {n} of {len(pages)}" in page
+    _assert_no_stranded_headings(pdf)
+
+
+def _assert_no_stranded_headings(pdf: bytes) -> None:
+    """A section heading always has body text after it on the same page."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            words = page.extract_words(extra_attrs=["fontname", "size"])
+            footer_top = page.height - 20 * 72 / 25.4
+            for w in words:
+                if "Sans-Bold" in w["fontname"] and round(w["size"]) == 13:
+                    below = [b for b in words if w["bottom"] + 1 < b["top"] < footer_top]
+                    assert below, f"heading {w['text']!r} stranded at the bottom of page {page.page_number}"
+
+
+def test_example_headings_are_not_stranded(pdf):
+    _assert_no_stranded_headings(pdf)
+
+
+def test_cli_builds_every_brief_in_briefs_folder(tmp_path):
+    result = run_cli("--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "bakhmut.pdf")
+    assert re.match(rb"%PDF-1\.\d", (tmp_path / "bakhmut.pdf").read_bytes()[:8])
