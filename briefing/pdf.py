@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from markupsafe import escape
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -201,11 +202,15 @@ def render_pdf(
 ) -> bytes:
     """Lay out the brief and return the PDF bytes (deterministic for the same inputs)."""
     pagesize = PAPER[paper.lower()]
+    width = pagesize[0] - 2 * MARGIN_X
+    # SVG -> Drawing once; Drawings are not changed by layout, so both passes share them.
+    drawings = {id(c): svg_to_drawing(c.svg, width) for c in charts}
+    map_drawing = svg_to_drawing(locator.svg, width) if locator else None
     total: int | None = None
     for _ in range(2):
         buf = io.BytesIO()
         doc = _Doc(buf, facts, pagesize, _Furniture(facts, pagesize, total))
-        story = _story(facts, list(charts), locator, changes, doc.width, edition)
+        story = _story(facts, list(charts), drawings, locator, map_drawing, changes, doc.width, edition)
         doc.build(story, canvasmaker=lambda *a, **k: _Canvas(*a, as_of=facts.as_of, **k))
         total = doc.page
     return buf.getvalue()
@@ -214,7 +219,9 @@ def render_pdf(
 def _story(
     facts: Facts,
     charts: list[Chart],
+    drawings: dict[int, Drawing],
     locator: MapPart | None,
+    map_drawing: Drawing | None,
     changes: ChangesPart | None,
     width: float,
     edition: str | None,
@@ -263,7 +270,7 @@ def _story(
         story += [Paragraph(_esc(line), st["bullet"], bulletText="\u2022") for line in changes.lines]
 
     story += heading("map")
-    story += _map_part(facts, locator, st, width, m)
+    story += _map_part(facts, locator, map_drawing, st, width, m)
 
     timelines = [c for c in charts if c.kind == "timeline"]
     others = [c for c in charts if c.kind != "timeline"]
@@ -271,7 +278,7 @@ def _story(
     story += heading("situation")
     story += [stmt(s, "bullet") for s in facts.sections.situation]
     for chart in timelines:
-        story.append(_chart_block(chart, st, width, m, cites))
+        story.append(_chart_block(chart, drawings[id(chart)], st, m, cites))
 
     story += heading("stakes")
     story += [stmt(s, "bullet") for s in facts.sections.stakes]
@@ -280,7 +287,7 @@ def _story(
         story += heading("figures")
         story.append(_figures_table(facts, st, width, m, cites))
         for chart in others:
-            story.append(_chart_block(chart, st, width, m, cites))
+            story.append(_chart_block(chart, drawings[id(chart)], st, m, cites))
 
     story += heading("outlook")
     story += [stmt(s, "bullet") for s in facts.sections.outlook]
@@ -301,8 +308,7 @@ def _esc(text: str) -> str:
     return str(escape(text))
 
 
-def _chart_block(chart: Chart, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Flowable:
-    drawing = svg_to_drawing(chart.svg, width)
+def _chart_block(chart: Chart, drawing: Drawing, st: dict[str, ParagraphStyle], m: Any, cites: Any) -> Flowable:
     caption = Paragraph(str(m.chart_caption(chart.title, chart.caption)), st["caption"])
     source = Paragraph(str(m.source_line(cites(chart.source_ids))), st["caption"])
     return KeepTogether([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
@@ -342,13 +348,13 @@ def _pull_quote(text: str, speaker: str, said: str | None, number_: int, st: dic
     return KeepTogether([table, Spacer(1, 8)])
 
 
-def _map_part(facts: Facts, locator: MapPart | None, st: dict[str, ParagraphStyle], width: float, m: Any) -> list[Flowable]:
-    if locator is None:
+def _map_part(facts: Facts, locator: MapPart | None, drawing: Drawing | None, st: dict[str, ParagraphStyle], width: float, m: Any) -> list[Flowable]:
+    if locator is None or drawing is None:
         loc = facts.location
         box = Table([[Paragraph(str(m.map_placeholder(loc.name, f"{loc.lat:.4f}", f"{loc.lon:.4f}", loc.country)), st["placeholder"])]], colWidths=[width])
         box.setStyle(TableStyle(_TABLE_BASE + [("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
         return [box, Spacer(1, 6)]
-    parts: list[Flowable] = [svg_to_drawing(locator.svg, width)]
+    parts: list[Flowable] = [drawing]
     parts.append(Paragraph(_esc(locator.attribution), st["caption"]))
     if locator.rows:
         head = [Paragraph(t, st["cellhead"]) for t in ("From " + facts.location.name + " to", "km", "mi", "Bearing")]
