@@ -12,6 +12,8 @@ from pathlib import Path
 
 from .charts import build_charts
 from .facts import Facts, load_facts
+from .geodata import MapDataMissing
+from .locator import MapPoint, render_locator_map
 from .pdf import ChangesPart, MapPart, render_pdf
 
 log = logging.getLogger("briefing")
@@ -40,5 +42,19 @@ def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions
 
 
 def locator_part(facts: Facts) -> MapPart | None:
-    """The locator map, or None when it cannot be drawn (the PDF then says so honestly)."""
-    return None
+    """The locator map, or None when the map data is missing (the PDF then says so honestly)."""
+    loc = facts.location
+    located = [p for p in facts.places if p.lat is not None and p.lon is not None]
+    places = [MapPoint(p.name, p.lat, p.lon) for p in located]
+    try:
+        drawn = render_locator_map(MapPoint(loc.name, loc.lat, loc.lon), loc.country, loc.admin1, places)
+    except MapDataMissing as exc:
+        log.warning("%s: locator map left out: %s", facts.id, exc)
+        return None
+    for warning in drawn.warnings:
+        log.warning("%s: %s", facts.id, warning)
+    rows = tuple(
+        (d.name, f"{d.km:,.1f}", f"{d.mi:,.1f}", f"{d.bearing_deg:.0f}\u00b0 {d.compass}", p.sources)
+        for d, p in zip(drawn.distances, located)
+    )
+    return MapPart(svg=drawn.svg, rows=rows, data_note=drawn.data_note)

@@ -7,23 +7,32 @@ Each chart is a frozen ``Chart`` value: the SVG of a matplotlib figure plus the 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import textwrap
-from collections import Counter
+import unicodedata
 from dataclasses import dataclass
+from typing import Sequence, TypeVar
 
-import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter
 
 from .facts import Event, Facts, Figure
+from .glyphs import needs_fallback, visual
 from .vector import ACCENT, ALERT, INK, figure_to_svg, house_style
+from .words import number
 
 #: Width of a chart on the page, in inches (A4 and Letter text widths both exceed it).
 CHART_WIDTH_IN = 6.6
-#: Events per timeline chart; more are split over several charts so every label stays readable.
+#: Rows per chart; more are split over several charts so every label stays readable.
 EVENTS_PER_CHART = 20
+BARS_PER_CHART = 20
+#: Height of the rows of one chart, in inches: a chart and its caption must fit on one page.
+MAX_ROWS_HEIGHT_IN = 7.0
 LABEL_CHARS = 46
+#: Sizes further apart than this factor cannot share a linear axis: the small bars would vanish.
+MAGNITUDE_SPREAD = 1000
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -35,26 +44,68 @@ class Chart:
     source_ids: tuple[str, ...]
 
 
-def _fmt_number(value: float) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+def _columns(text: str) -> int:
+    """Width in columns: East Asian wide characters take two, as they do on paper."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _wrap(text: str, width: int = LABEL_CHARS) -> str:
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=True)) or text
+    """Wrap a label to ``width`` columns, breaking words (or ideographs) that are longer."""
+    lines = []
+    for line in textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=True) or [text]:
+        while _columns(line) > width:
+            cut = 1
+            while cut < len(line) and _columns(line[: cut + 1]) <= width:
+                cut += 1
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _labels(texts: Sequence[str], width: int) -> tuple[list[str], bool]:
+    """Labels as drawn (visual order for right-to-left text, wrapped), and whether any needs a fallback font."""
+    drawn = [_wrap(visual(t), width) for t in texts]
+    return drawn, any(needs_fallback(t) for t in drawn)
+
+
+def _chunks(items: Sequence[_T], heights: Sequence[float], max_rows: int) -> list[list[_T]]:
+    """Split rows over charts: at most ``max_rows`` (balanced) and ``MAX_ROWS_HEIGHT_IN`` per chart.
+
+    Balanced so that 21 events make charts of 11 and 10 rows, not 20 and a lonely 1.
+    """
+    per_chart = math.ceil(len(items) / math.ceil(len(items) / max_rows)) if items else max_rows
+    chunks: list[list[_T]] = []
+    current: list[_T] = []
+    height = 0.0
+    for item, h in zip(items, heights):
+        if current and (len(current) >= per_chart or height + h > MAX_ROWS_HEIGHT_IN):
+            chunks.append(current)
+            current, height = [], 0.0
+        current.append(item)
+        height += h
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _timeline_row_in(lines: int) -> float:
+    return 0.16 + 0.12 * lines
 
 
 def timeline_charts(facts: Facts) -> list[Chart]:
     """A Gantt-style timeline: one row per event, label on the left, its date on a shared axis.
 
-    One row per event means labels can never overlap, however the events cluster in time; month-only
-    dates are drawn as a bar across the month, so the chart is honest about their precision.
+    One row per event means labels can never overlap, however the events cluster in time (events on
+    the same day get a row each); month-only dates are drawn as a bar across the month, so the chart
+    is honest about their precision.
     """
     events = sorted(facts.events, key=lambda e: (e.day, e.label))
     if not events:
         return []
-    chunks = [events[i : i + EVENTS_PER_CHART] for i in range(0, len(events), EVENTS_PER_CHART)]
+    labels, _ = _labels([e.label for e in events], LABEL_CHARS)
+    heights = [_timeline_row_in(lab.count("\n") + 1) for lab in labels]
+    chunks = _chunks(events, heights, EVENTS_PER_CHART)
     charts = []
     for n, chunk in enumerate(chunks, start=1):
         part = f" (part {n} of {len(chunks)})" if len(chunks) > 1 else ""
@@ -88,13 +139,13 @@ def _human_date(event: Event) -> str:
 
 
 def _timeline_svg(events: list[Event], first: dt.date, last: dt.date) -> bytes:
-    labels = [_wrap(e.label) for e in events]
-    lines = [lab.count("\n") + 1 for lab in labels]
-    row_in = [0.16 + 0.12 * n for n in lines]
+    labels, outlines = _labels([e.label for e in events], LABEL_CHARS)
+    row_in = [_timeline_row_in(lab.count("\n") + 1) for lab in labels]
     height = sum(row_in) + 0.75
-    span = max((last - first).days, 1)
-    pad = dt.timedelta(days=max(1, round(span * 0.06)))
-    with house_style():
+    span = (last - first).days
+    # A short span (one event, or all on a few days) still gets a week of axis, with a tick a day.
+    pad = dt.timedelta(days=max(1, round(span * 0.06)) if span >= 7 else 3)
+    with house_style(outlines):
         fig = MplFigure(figsize=(CHART_WIDTH_IN, height))
         ax = fig.add_axes((0.45, 0.55 / height, 0.52, 1 - 0.7 / height))
         y = 0.0
@@ -114,13 +165,15 @@ def _timeline_svg(events: list[Event], first: dt.date, last: dt.date) -> bytes:
         ax.set_yticklabels(labels, fontsize=7.5, linespacing=1.1)
         ax.tick_params(axis="y", length=0)
         ax.set_xlim(first - pad, last + pad)
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-        ax.xaxis.set_major_locator(locator)
+        if span < 7:
+            ax.xaxis.set_major_locator(mdates.DayLocator(interval=2 if span >= 3 else 1))
+        else:
+            ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick_date(mdates.num2date(v).date(), span)))
         ax.spines["left"].set_visible(False)
         ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
         ax.set_axisbelow(True)
-        return figure_to_svg(fig)
+        return figure_to_svg(fig, outlines)
 
 
 def _tick_date(day: dt.date, span_days: int) -> str:
@@ -134,87 +187,130 @@ def _tick_date(day: dt.date, span_days: int) -> str:
 def figure_charts(facts: Facts) -> list[Chart]:
     """Bar charts of comparable figures: those that share a unit, two or more of them.
 
-    Figures in different units are not comparable and are left to the key-figures table.
+    Figures in different units are not comparable and are left to the key-figures table. Sizes
+    that differ by more than a thousandfold would leave the small bars invisible on a shared linear
+    axis: when all are positive the axis is logarithmic; when some are zero or negative (which a
+    logarithmic axis cannot show) the figures are split into panels by size, each with its own
+    linear axis. The caption says which, so a reader does not compare bar lengths across panels.
     """
-    if not facts.figures:
-        return []
-    frame = pd.DataFrame(
-        [{"id": f.id, "label": f.label, "value": float(f.value), "unit": f.unit or "", "figure": f} for f in facts.figures]
-    )
+    units: dict[str, list[Figure]] = {}
+    for f in facts.figures:
+        units.setdefault(f.unit or "", []).append(f)
     charts = []
-    counts = Counter(frame["unit"])
-    for unit, group in frame.groupby("unit", sort=False):
-        if counts[unit] < 2:
+    for unit, figs in units.items():
+        if len(figs) < 2:
             continue
-        figs: list[Figure] = list(group["figure"])
-        values = group["value"].to_numpy()
-        positive = values[values > 0]
-        log = bool(len(positive) == len(values) and positive.max() / positive.min() >= 1000)
+        panels, log, scale_note = _panels(figs)
         unit_words = f" ({unit})" if unit else ""
-        scale_note = (
-            " Values span more than three orders of magnitude, so the axis is logarithmic: "
-            "equal steps are tenfold increases."
-            if log
-            else ""
-        )
         approx_note = " Values marked 'about' are approximate." if any(f.approx for f in figs) else ""
-        title = f"Key figures{unit_words}"
-        caption = f"Figures reported in {unit or 'the same unit'}, as given by the sources.{approx_note}{scale_note}"
-        charts.append(
-            Chart(
-                kind="figures",
-                title=title,
-                caption=caption,
-                svg=_bars_svg(figs, log),
-                source_ids=tuple(dict.fromkeys(f.source for f in figs)),
-            )
-        )
+        for p, panel in enumerate(panels, start=1):
+            panel_words = ""
+            if len(panels) > 1:
+                top = max(abs(float(f.value)) for f in panel)
+                panel_words = f" This is panel {p} of {len(panels)}: sizes up to {number(top)}."
+            labels, _ = _labels([f.label for f in panel], 40)
+            chunks = _chunks(panel, [_bar_row_in(lab.count("\n") + 1) for lab in labels], BARS_PER_CHART)
+            for n, chunk in enumerate(chunks, start=1):
+                suffix = (f", panel {p} of {len(panels)}" if len(panels) > 1 else "") + (
+                    f" (part {n} of {len(chunks)})" if len(chunks) > 1 else "")
+                charts.append(
+                    Chart(
+                        kind="figures",
+                        title=f"Key figures{unit_words}{suffix}",
+                        caption=f"Figures reported in {unit or 'the same unit'}, as given by the sources."
+                                f"{approx_note}{scale_note}{panel_words}",
+                        svg=_bars_svg(chunk, log),
+                        source_ids=tuple(dict.fromkeys(f.source for f in chunk)),
+                    )
+                )
     return charts
 
 
+def _panels(figs: list[Figure]) -> tuple[list[list[Figure]], bool, str]:
+    """Group figures for drawing: (panels, logarithmic axis?, the sentence that explains the choice)."""
+    sizes = [abs(float(f.value)) for f in figs if f.value != 0]
+    if not sizes or max(sizes) / min(sizes) < MAGNITUDE_SPREAD:
+        return [figs], False, ""
+    if all(f.value > 0 for f in figs):
+        return [figs], True, (" Values span more than three orders of magnitude, so the axis is logarithmic: "
+                              "equal steps are tenfold increases.")
+    order = sorted(range(len(figs)), key=lambda i: -abs(float(figs[i].value)))
+    bands: list[list[int]] = []
+    for i in order:
+        size = abs(float(figs[i].value))
+        if not bands or (size and size * MAGNITUDE_SPREAD < abs(float(figs[bands[-1][0]].value))):
+            bands.append([i])
+        else:
+            bands[-1].append(i)  # zero joins the smallest sizes
+    panels = [[figs[i] for i in sorted(band)] for band in bands]
+    note = (f" Sizes differ by more than a thousandfold and include zero or negative values, which a "
+            f"logarithmic axis cannot show, so the figures are drawn in {len(panels)} panels by size, each "
+            "with its own linear scale: compare bars within a panel, not across panels.")
+    return panels, False, note
+
+
+def _bar_row_in(lines: int) -> float:
+    return 0.2 + 0.12 * lines
+
+
+#: Width of one character of a value label (7.5 pt DejaVu Sans digits), in inches.
+_LABEL_CHAR_IN = 0.068
+_AXES_LEFT, _AXES_WIDTH = 0.40, 0.56
+
+
 def _bars_svg(figs: list[Figure], log: bool) -> bytes:
-    labels = [_wrap(f.label, 40) for f in figs]
-    lines = [lab.count("\n") + 1 for lab in labels]
-    row_in = [0.2 + 0.12 * n for n in lines]
+    labels, outlines = _labels([f.label for f in figs], 40)
+    row_in = [_bar_row_in(lab.count("\n") + 1) for lab in labels]
     height = sum(row_in) + 0.6
     values = [float(f.value) for f in figs]
-    with house_style():
+    texts = [("about " if f.approx else "") + number(f.value) for f in figs]
+    # Room inside the axes for the value labels, as a share of its width: they never reach the
+    # category labels on the left or the edge of the chart on the right.
+    axes_in = CHART_WIDTH_IN * _AXES_WIDTH
+    right = max((len(t) * _LABEL_CHAR_IN + 0.1 for t, v in zip(texts, values) if v >= 0), default=0.0)
+    left = max((len(t) * _LABEL_CHAR_IN + 0.1 for t, v in zip(texts, values) if v < 0), default=0.0)
+    bars = max(axes_in - right - left, 0.25 * axes_in)
+    with house_style(outlines):
         fig = MplFigure(figsize=(CHART_WIDTH_IN, height))
-        ax = fig.add_axes((0.40, 0.45 / height, 0.45, 1 - 0.55 / height))
+        ax = fig.add_axes((_AXES_LEFT, 0.45 / height, _AXES_WIDTH, 1 - 0.55 / height))
         ys, y = [], 0.0
         for h in row_in:
             ys.append(y + h / 2)
             y += h
         colors = [ALERT if v < 0 else ACCENT for v in values]
-        ax.barh(ys, values, height=[h * 0.6 for h in row_in], color=colors)
+        if log:
+            ax.set_xscale("log")
+            low = math.floor(math.log10(min(values)) - 0.3)  # the smallest bar still shows
+            decades = (math.log10(max(values)) - low) or 1.0
+            ax.set_xlim(10.0 ** low, 10.0 ** (low + decades * axes_in / bars))
+            ax.barh(ys, [v - 10.0 ** low for v in values], left=10.0 ** low, height=[h * 0.6 for h in row_in], color=colors)
+        else:
+            lo, hi = min(values + [0.0]), max(values + [0.0])
+            span = (hi - lo) or 1.0
+            per_in = span / bars
+            ax.set_xlim(lo - (left * per_in if lo < 0 else 0), hi + right * per_in)
+            ax.barh(ys, values, height=[h * 0.6 for h in row_in], color=colors)
+            ax.axvline(0, color=INK, linewidth=0.8)
         ax.set_ylim(y, 0)
         ax.set_yticks(ys)
         ax.set_yticklabels(labels, fontsize=7.5)
         ax.tick_params(axis="y", length=0)
-        if log:
-            ax.set_xscale("log")
-        lo, hi = min(values + [0.0]), max(values + [0.0])
-        if not log:
-            span = (hi - lo) or 1.0
-            ax.set_xlim(lo - (0.02 * span if lo < 0 else 0), hi + 0.02 * span)
-            ax.axvline(0, color=INK, linewidth=0.8)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _short(v)))
         ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
         ax.set_axisbelow(True)
-        for f, yy, v in zip(figs, ys, values):
-            text = ("about " if f.approx else "") + _fmt_number(f.value)
+        for text, yy, v in zip(texts, ys, values):
             ax.annotate(text, (v, yy), xytext=(4 if v >= 0 else -4, 0), textcoords="offset points",
                         ha="left" if v >= 0 else "right", va="center", fontsize=7.5, color=INK,
                         annotation_clip=False)
         ax.spines["left"].set_visible(False)
-        return figure_to_svg(fig)
+        return figure_to_svg(fig, outlines)
 
 
 def _short(v: float) -> str:
     a = abs(v)
     for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= limit * 10:
-            return f"{v / limit:,.0f}{suffix}"
+        if a >= limit:
+            return f"{v / limit:,.3g}{suffix}"
     if a and a < 0.01:
         return f"{v:.0e}"
     return f"{v:,.0f}" if float(v).is_integer() or a >= 10 else f"{v:g}"
@@ -223,4 +319,3 @@ def _short(v: float) -> str:
 def build_charts(facts: Facts) -> list[Chart]:
     """All charts for a brief: the timeline(s) first, then the comparable-figure bars."""
     return timeline_charts(facts) + figure_charts(facts)
-

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from .build import BuildOptions
-from .editions import publish
+from . import schedule
+from .editions import LOCK_TIMEOUT, Edition, publish
 from .errors import BriefingError
 from .facts import load_facts
 from .mail import SmtpSettings, read_recipients, send_edition
@@ -39,12 +40,20 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 @click.option("--to", multiple=True, metavar="ADDRESS", help="A recipient for --send; repeat for more.")
 @click.option("--to-file", type=click.Path(path_type=Path, dir_okay=False), help="With --send: a file of recipients, one address per line, # comments allowed.")
 @click.option("--dry-run", is_flag=True, help="With --send: write each mail to OUT/<id>.mail/<edition>-<recipient>.eml instead of sending it.")
+@click.option("--every", type=click.FloatRange(min=0.1), metavar="SECONDS", help="Keep running until stopped (Ctrl-C, SIGTERM): every SECONDS, publish a new edition of each brief whose inputs changed.")
+@click.option("--cron", metavar="'M H DOM MON DOW'", help="Like --every, but at the times of a crontab line such as '0 6 * * *' (local time).")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=LOCK_TIMEOUT, show_default=True, metavar="SECONDS", help="How long to wait while another run builds the same brief before skipping it (exit 3).")
+@click.option("--max-ticks", type=click.IntRange(min=1), hidden=True, help="Testing: stop --every/--cron after this many runs.")
 def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbose: bool, quiet: bool,
-         send: bool, to: tuple[str, ...], to_file: Path | None, dry_run: bool) -> None:
+         send: bool, to: tuple[str, ...], to_file: Path | None, dry_run: bool,
+         every: float | None, cron: str | None, lock_timeout: float, max_ticks: int | None) -> None:
     """Build a PDF situation brief from each FACTS file (default: every briefs/*.yaml).
 
-    Prints the path of each PDF written. Exit status: 0 all built, 2 a facts file is invalid,
-    1 another error.
+    Prints the path of each PDF written (or left as it was: a brief whose inputs did not change is
+    not rebuilt). Exit status: 0 all built, 2 a facts file is invalid, 3 another run held a brief's
+    lock, 1 another error. With --every or --cron it keeps running and exits 0 when stopped.
+    With --send it mails each edition to every recipient who does not have it yet (SMTP settings:
+    BRIEFING_* variables); a bad recipient or setting exits 2 before anything is built or sent.
     """
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
@@ -58,13 +67,28 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
         except BriefingError as exc:
             click.echo(str(exc), err=True)
             sys.exit(exc.exit_code)
+    if every is not None or cron is not None:
+        if check or (every is not None and cron is not None):
+            raise click.UsageError("--every and --cron exclude each other and --check")
+        try:
+            next_tick = schedule.every(every) if every is not None else schedule.cron(cron or "")
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--cron") from None
+
+        def deliver(edition: Edition) -> None:
+            for eml in send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir).written:
+                click.echo(str(eml))
+
+        schedule.run(_facts_files(facts), out_dir, options, next_tick, on_new_edition=deliver if send else None,
+                     max_ticks=max_ticks, lock_timeout=lock_timeout)
+        sys.exit(0)
     for path in _facts_files(facts):
         try:
             if check:
                 load_facts(path)
                 click.echo(f"{path}: ok")
             else:
-                edition = publish(path, out_dir, options)
+                edition = publish(path, out_dir, options, lock_timeout=lock_timeout)
                 click.echo(str(edition.pdf_path))
                 if send:
                     report = send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir)

@@ -1,40 +1,492 @@
 """Stage 6: publishing editions of a brief into an output folder.
 
-``publish`` builds a facts file into ``OUT/<id>.pdf``. (Scheduled regeneration, fingerprints,
-archived editions and the changes section build on this; see issue 5.)
+Why editions: a brief is rebuilt on a schedule and mailed when it changes, so a run must do nothing
+when nothing it is built from changed, keep every edition it did publish (a reader may ask "what did
+edition 3 say?"), tell readers what changed since the previous one, and never leave a half-written
+file or manifest behind, even when it is killed or two runs overlap.
+
+Layout of ``OUT`` for a brief whose id is ``bakhmut``::
+
+    OUT/bakhmut.pdf                                   the latest edition, always a complete PDF
+    OUT/bakhmut/manifest.json                         every edition, oldest first
+    OUT/bakhmut/bakhmut-20230301T1800Z.pdf            edition 1 (named by its as-of time, UTC)
+    OUT/bakhmut/bakhmut-20230301T1800Z-r2.pdf         edition 2: same as-of time, revised
+    OUT/bakhmut/bakhmut-20230301T1800Z.facts.json     the validated facts edition 1 was built from
+    OUT/bakhmut/.lock                                 held while a run works on this brief
+
+Crash safety comes from the order of writes, each one atomic: the archived PDF and facts snapshot
+first, then the manifest (the commit point), then ``OUT/<id>.pdf``. A run killed before the manifest
+is written leaves the previous edition as it was; one killed after it leaves ``OUT/<id>.pdf`` one
+edition behind, which the next run notices (by its SHA-256 in the manifest) and puts right.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import difflib
+import hashlib
+import html
+import json
 import logging
+import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterable, Mapping
 
+import filelock
+
+import briefing
+
+from . import words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
+from .errors import BuildError, LockedError
 from .facts import Facts, load_facts
+from .pdf import ChangesPart
 
 log = logging.getLogger("briefing")
+
+#: Folders whose every file goes into the fingerprint: the words of the brief, and the map data and fonts.
+TEMPLATES_DIR = words.TEMPLATES
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+#: How long a run waits for another run of the same brief before it skips (seconds).
+LOCK_TIMEOUT = 60.0
+#: Two statements of the same section whose texts are at least this similar are one statement reworded.
+REWORDED = 0.6
+MANIFEST_FORMAT = 1
 
 
 @dataclass(frozen=True)
 class Edition:
-    """One published edition: what was built from which facts, and where the PDF is."""
+    """One published edition: what was built from which facts, and where the PDF is.
+
+    ``built`` is False when the run found nothing changed and left the latest edition as it was;
+    the other fields then describe that latest edition. ``changes`` is what the PDF says changed.
+    """
 
     facts: Facts
     facts_path: Path
     pdf_path: Path
     name: str
     built: bool
+    number: int = 1
+    revision: int = 1
+    pages: int = 0
+    archive_path: Path | None = None
+    changes: ChangesPart | None = None
+    fingerprint: str = ""
 
 
-def publish(facts_path: str | Path, out_dir: str | Path = "output", options: BuildOptions = BuildOptions()) -> Edition:
-    """Build the brief in ``facts_path`` into ``out_dir/<id>.pdf`` (written atomically)."""
-    started = time.perf_counter()
+# --------------------------------------------------------------------------------------------------
+# Fingerprint: everything a brief is built from
+# --------------------------------------------------------------------------------------------------
+
+_FILE_HASHES: dict[Path, tuple[tuple[int, int], str]] = {}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _cached_file_hash(path: Path) -> str:
+    """SHA-256 of a file, read once per process while its size and mtime stay the same.
+
+    Why: the assets run to megabytes and a scheduled run hashes them every tick; a stat per file is
+    cheap, re-reading them all is not. A file that changes gets a new mtime and is read again.
+    """
+    st = path.stat()
+    key = (st.st_size, st.st_mtime_ns)
+    cached = _FILE_HASHES.get(path)
+    if cached is None or cached[0] != key:
+        cached = (key, _sha256(path.read_bytes()))
+        _FILE_HASHES[path] = cached
+    return cached[1]
+
+
+def _tree_hash(root: Path, *, cached: bool) -> str:
+    """One hash of every file under ``root``: relative paths and contents (hidden and backup files skipped)."""
+    digest = hashlib.sha256()
+    if root.is_dir():
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = path.relative_to(root)
+            if any(part.startswith(".") or part.endswith("~") or part == "__pycache__" for part in rel.parts):
+                continue
+            content = _cached_file_hash(path) if cached else _sha256(path.read_bytes())
+            digest.update(f"{rel.as_posix()}\0{content}\n".encode())
+    return digest.hexdigest()
+
+
+def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, options: BuildOptions) -> dict[str, str]:
+    """The hash of each thing a brief is built from, kept apart so a rebuild can say which one changed."""
+    sources = hashlib.sha256()
+    for src in facts.sources:
+        if src.file:
+            path = facts_path.parent / src.file
+            sources.update(f"{src.file}\0{_sha256(path.read_bytes()) if path.is_file() else 'missing'}\n".encode())
+    return {
+        "facts": _sha256(facts_bytes),
+        "sources": sources.hexdigest(),
+        "templates": _tree_hash(TEMPLATES_DIR, cached=False),
+        "assets": _tree_hash(ASSETS_DIR, cached=True),
+        "version": briefing.__version__,
+        "options": f"paper={options.paper}",
+    }
+
+
+def fingerprint(inputs: Mapping[str, str]) -> str:
+    """One SHA-256 over all the input hashes: equal fingerprints mean an identical brief."""
+    return _sha256(json.dumps(dict(inputs), sort_keys=True).encode())
+
+
+# --------------------------------------------------------------------------------------------------
+# Publishing
+# --------------------------------------------------------------------------------------------------
+
+
+def publish(
+    facts_path: str | Path,
+    out_dir: str | Path = "output",
+    options: BuildOptions = BuildOptions(),
+    *,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> Edition:
+    """Publish a new edition of the brief in ``facts_path`` if anything it is built from changed.
+
+    Raises FactsError for an unusable facts file (nothing is written), LockedError when another run
+    held the brief's lock for ``lock_timeout`` seconds, BuildError for an unreadable manifest.
+    """
     facts_path = Path(facts_path)
-    facts = load_facts(facts_path)
-    pdf = build_brief(facts, options)
-    target = write_atomic(Path(out_dir) / f"{facts.id}.pdf", pdf)
-    log.info("%s: built %s (%d KB) in %.2f s", facts.id, target, len(pdf) // 1024, time.perf_counter() - started)
-    return Edition(facts=facts, facts_path=facts_path, pdf_path=target, name=facts.as_of.strftime("%Y%m%dT%H%MZ"), built=True)
+    out_dir = Path(out_dir)
+    brief_id = load_facts(facts_path).id  # validates before anything is locked or written
+    folder = out_dir / brief_id
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(folder / ".lock", timeout=lock_timeout)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockedError(f"{brief_id}: another run holds the lock; skipped") from None
+    try:
+        _clean_stale_temps(out_dir, brief_id)
+        # Read the facts again under the lock, so a run that waited publishes the file as it is now,
+        # and hash the bytes before parsing: if the file changes in between, the next run rebuilds.
+        facts_bytes = facts_path.read_bytes()
+        facts = load_facts(facts_path)
+        if facts.id != brief_id:
+            raise BuildError(f"{facts_path}: its id changed from {brief_id} to {facts.id} during the run; run again")
+        return _publish_locked(facts, facts_bytes, facts_path, out_dir, options)
+    finally:
+        lock.release()
+
+
+def _clean_stale_temps(out_dir: Path, brief_id: str) -> None:
+    """Remove temporary files a killed run left; safe because every writer of them holds this lock."""
+    stale = list((out_dir / brief_id).glob(".*.tmp")) + list(out_dir.glob(f".{brief_id}.pdf.*.tmp"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if stale:
+        log.info("%s: removed %d temporary file(s) left by an interrupted run", brief_id, len(stale))
+
+
+def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: Path, options: BuildOptions) -> Edition:
+    started = time.perf_counter()
+    folder = out_dir / facts.id
+    latest_pdf = out_dir / f"{facts.id}.pdf"
+    manifest_path = folder / "manifest.json"
+    editions = _read_manifest(manifest_path, facts.id)
+    inputs = input_hashes(facts_bytes, facts, facts_path, options)
+    fp = fingerprint(inputs)
+    previous = editions[-1] if editions else None
+
+    if previous is not None and previous["fingerprint"] == fp and (folder / previous["file"]).is_file():
+        _restore_latest(latest_pdf, folder / previous["file"], previous)
+        log.info("%s: unchanged since edition %s", facts.id, previous["name"])
+        return _edition(facts, facts_path, latest_pdf, folder, previous, built=False, changes=None)
+
+    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%MZ")
+    revision = 1 + max((e["revision"] for e in editions if e["name"].split("-r")[0] == base), default=0)
+    name = base if revision == 1 else f"{base}-r{revision}"
+    number = 1 + max((e["number"] for e in editions), default=0)
+    snapshot = facts.model_dump(mode="json")
+    changes = None
+    if previous is not None:
+        changes = ChangesPart(previous=_previous_words(previous), lines=tuple(_changes_lines(folder, previous, snapshot, inputs)))
+
+    words.macros.cache_clear()  # a long-running process must render with the templates as they are now
+    pdf = build_brief(facts, dataclasses.replace(options, edition=_edition_words(number, revision, facts.as_of), changes=changes))
+    entry = {
+        "number": number,
+        "name": name,
+        "as_of": snapshot["as_of"],
+        "revision": revision,
+        "fingerprint": fp,
+        "inputs": inputs,
+        "file": f"{facts.id}-{name}.pdf",
+        "facts": f"{facts.id}-{name}.facts.json",
+        "pdf_sha256": _sha256(pdf),
+        "pages": len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)),
+        "built_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "facts_path": str(facts_path.resolve()),
+    }
+    write_atomic(folder / entry["file"], pdf)
+    write_atomic(folder / entry["facts"], _json_bytes(snapshot))
+    write_atomic(manifest_path, _json_bytes({"format": MANIFEST_FORMAT, "id": facts.id, "editions": [*editions, entry]}))
+    write_atomic(latest_pdf, pdf)
+    log.info("%s: edition %s built (%d pages) in %.2f s: %s", facts.id, name, entry["pages"], time.perf_counter() - started, latest_pdf)
+    return _edition(facts, facts_path, latest_pdf, folder, entry, built=True, changes=changes)
+
+
+def _edition(facts: Facts, facts_path: Path, pdf_path: Path, folder: Path, entry: Mapping[str, Any], *, built: bool, changes: ChangesPart | None) -> Edition:
+    return Edition(
+        facts=facts, facts_path=facts_path, pdf_path=pdf_path, name=entry["name"], built=built,
+        number=entry["number"], revision=entry["revision"], pages=entry["pages"],
+        archive_path=folder / entry["file"], changes=changes, fingerprint=entry["fingerprint"],
+    )
+
+
+def _restore_latest(latest_pdf: Path, archived: Path, entry: Mapping[str, Any]) -> None:
+    """Make ``OUT/<id>.pdf`` the latest edition again if it is missing or stale (a run killed late)."""
+    if latest_pdf.is_file() and _sha256(latest_pdf.read_bytes()) == entry["pdf_sha256"]:
+        return
+    write_atomic(latest_pdf, archived.read_bytes())
+    log.info("%s: restored from edition %s", latest_pdf, entry["name"])
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+_ENTRY_KEYS = {"number": int, "name": str, "as_of": str, "revision": int, "fingerprint": str, "file": str,
+               "facts": str, "pdf_sha256": str, "pages": int}
+
+
+def _read_manifest(path: Path, brief_id: str) -> list[dict[str, Any]]:
+    """The editions so far, oldest first; BuildError (one line) if the manifest is not one we wrote."""
+    if not path.is_file():
+        return []
+
+    def bad(why: str) -> BuildError:
+        return BuildError(f"{path}: {why}; fix it, or move the folder aside to start a new series of editions")
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise bad(f"cannot be read as JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("editions"), list):
+        raise bad('is not an edition manifest (expected an object with an "editions" list)')
+    if data.get("id") != brief_id:
+        raise bad(f'belongs to brief "{data.get("id")}", not "{brief_id}"')
+    for i, entry in enumerate(data["editions"]):
+        for key, kind in _ENTRY_KEYS.items():
+            if not isinstance(entry, dict) or not isinstance(entry.get(key), kind):
+                raise bad(f'editions[{i}].{key} is missing or not a {kind.__name__}')
+    return data["editions"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Words about editions
+# --------------------------------------------------------------------------------------------------
+
+
+def _when(as_of: dt.datetime) -> str:
+    utc = as_of.astimezone(dt.timezone.utc)
+    return f"{utc.day} {utc:%B %Y %H:%M} UTC"
+
+
+def _edition_words(number: int, revision: int, as_of: dt.datetime) -> str:
+    """What page 1 prints after "Edition": ``3``, or ``4 (revision 2 of 1 March 2023 18:00 UTC)``."""
+    return str(number) if revision == 1 else f"{number} (revision {revision} of {_when(as_of)})"
+
+
+def _previous_words(entry: Mapping[str, Any]) -> str:
+    as_of = dt.datetime.fromisoformat(entry["as_of"].replace("Z", "+00:00"))
+    return f"edition {_edition_words(entry['number'], entry['revision'], as_of)}, as of {_when(as_of)}"
+
+
+# --------------------------------------------------------------------------------------------------
+# What changed since the previous edition
+# --------------------------------------------------------------------------------------------------
+
+_INPUT_WORDS = {
+    "facts": "the facts file changed only in comments or layout",
+    "sources": "a local copy of a source changed",
+    "templates": "the templates changed",
+    "assets": "the map or font assets changed",
+    "options": "the build options changed",
+}
+_OTHER_FIELDS = {
+    "title": "the title", "subtitle": "the subtitle", "handling": "the handling caveat",
+    "prepared_by": "the author line", "location": "the location", "sources": "the list of sources",
+    "quotes": "the quotes", "statements": "the order or citations of statements",
+    "figures": "details of figures", "events": "details of events", "places": "details of places",
+}
+_STATEMENT_KEYS = ("key_points", "situation", "stakes", "outlook")
+
+
+def _changes_lines(folder: Path, previous: Mapping[str, Any], snapshot: Mapping[str, Any], inputs: Mapping[str, str]) -> list[str]:
+    """The lines of the changes section; one line saying why when the facts themselves did not change."""
+    try:
+        old = json.loads((folder / previous["facts"]).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("%s: cannot read the previous edition's facts (%s); the changes section says so", folder, exc)
+        return ["The facts of the previous edition could not be read, so the changes cannot be listed."]
+    lines = describe_changes(old, snapshot)
+    if lines:
+        return lines
+    if old != snapshot:
+        return ["No change to the facts other than their as-of time."]
+    return [f"No change to the facts; this edition was rebuilt because {_rebuild_reason(previous, inputs)}."]
+
+
+def _rebuild_reason(previous: Mapping[str, Any], inputs: Mapping[str, str]) -> str:
+    old_inputs = previous.get("inputs") or {}
+    if old_inputs.get("version") != inputs["version"]:
+        return f"the briefing software changed (version {old_inputs.get('version', 'unknown')} -> {inputs['version']})"
+    reasons = [words_ for key, words_ in _INPUT_WORDS.items() if old_inputs.get(key) != inputs[key]]
+    return " and ".join(reasons) if reasons else "the previous edition's PDF was missing"
+
+
+def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Plain-text lines on what changed between two facts snapshots (``Facts.model_dump(mode="json")``).
+
+    Statements are compared within their section; figures by id; events by date and label; places by
+    name. Anything else that changed is named in one closing "Also changed" line, so a change is never
+    silently left out.
+    """
+    lines: list[str] = []
+    other: list[str] = []
+    statements_changed = False
+    for key in _STATEMENT_KEYS:
+        old_texts, new_texts = _statement_texts(old, key), _statement_texts(new, key)
+        section = _section_name(key)
+        found = _statement_changes(section, old_texts, new_texts)
+        lines += found
+        statements_changed |= not found and _statements(old, key) != _statements(new, key)
+    if statements_changed:
+        other.append("statements")
+    for key, describe in (("figures", _figure_changes), ("events", _event_changes), ("places", _place_changes)):
+        olds, news = old.get(key) or [], new.get(key) or []
+        found = describe(olds, news)
+        lines += found
+        if not found and olds != news:
+            other.append(key)
+    other = [k for k in ("title", "subtitle", "handling", "prepared_by", "location", "sources", "quotes")
+             if old.get(k) != new.get(k)] + other
+    if other:
+        lines.append("Also changed: " + ", ".join(_OTHER_FIELDS[k] for k in other) + ".")
+    return lines
+
+
+def _statements(facts: Mapping[str, Any], key: str) -> list[Any]:
+    if key == "key_points":
+        return facts.get("key_points") or []
+    return (facts.get("sections") or {}).get(key) or []
+
+
+def _statement_texts(facts: Mapping[str, Any], key: str) -> list[str]:
+    return [s.get("text", "") for s in _statements(facts, key)]
+
+
+def _section_name(key: str) -> str:
+    return html.unescape(str(words.macros("brief.j2").heading(key)))
+
+
+def _statement_changes(section: str, old: list[str], new: list[str]) -> list[str]:
+    """Added, removed and reworded statements: unchanged texts first, then the closest pairs."""
+    common = Counter(old) & Counter(new)
+    left_old, left_new = _minus(old, common), _minus(new, common)
+    pairs: list[tuple[float, int, int]] = []
+    for i, a in enumerate(left_old):
+        for j, b in enumerate(left_new):
+            sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+            if sm.real_quick_ratio() >= REWORDED and sm.quick_ratio() >= REWORDED and (r := sm.ratio()) >= REWORDED:
+                pairs.append((-r, i, j))
+    matched_old: dict[int, int] = {}
+    matched_new: dict[int, int] = {}
+    for _, i, j in sorted(pairs):
+        if i not in matched_old and j not in matched_new:
+            matched_old[i], matched_new[j] = j, i
+    lines = []
+    for j, b in enumerate(left_new):
+        if j in matched_new:
+            was, now = _brief_diff(left_old[matched_new[j]], b)
+            lines.append(f'{section}, reworded: "{was}" -> "{now}"')
+        else:
+            lines.append(f'{section}, added: "{_shorten(b)}"')
+    lines += [f'{section}, removed: "{_shorten(a)}"' for i, a in enumerate(left_old) if i not in matched_old]
+    return lines
+
+
+def _minus(texts: list[str], common: Counter[str]) -> list[str]:
+    left = Counter(common)
+    out = []
+    for t in texts:
+        if left[t] > 0:
+            left[t] -= 1
+        else:
+            out.append(t)
+    return out
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _brief_diff(old: str, new: str, context: int = 4) -> tuple[str, str]:
+    """The changed words of a reworded statement with a few words either side, elided with "…"."""
+    a, b = old.split(), new.split()
+    ops = [op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if not ops:  # only spacing changed
+        return _shorten(old), _shorten(new)
+    start = max(0, ops[0][1] - context)  # the common prefix has the same length in both
+    tail = max(0, min(len(a) - ops[-1][2], len(b) - ops[-1][4]) - context)
+
+    def excerpt(ws: list[str]) -> str:
+        text = " ".join(ws[start : len(ws) - tail])
+        return ("…" if start else "") + _shorten(text) + ("…" if tail else "")
+
+    return excerpt(a), excerpt(b)
+
+
+def _figure_value(fig: Mapping[str, Any], with_unit: bool) -> str:
+    text = ("about " if fig.get("approx") else "") + words.number(fig["value"])
+    return f"{text} {fig['unit']}" if with_unit and fig.get("unit") else text
+
+
+def _figure_changes(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]) -> list[str]:
+    """``Civilians still in Bakhmut: about 4,500 -> about 4,000 people (-500)``, by figure id."""
+    before = {f["id"]: f for f in old}
+    after = {f["id"]: f for f in new}
+    lines = []
+    for fid, f in after.items():
+        was = before.get(fid)
+        if was is None:
+            lines.append(f"New figure: {f['label']}: {_figure_value(f, True)}")
+        elif (was["value"], was.get("approx"), was.get("unit")) != (f["value"], f.get("approx"), f.get("unit")):
+            if was.get("unit") == f.get("unit"):
+                delta = f["value"] - was["value"]
+                diff = f" ({'+' if delta > 0 else '-'}{words.number(round(abs(delta), 9))})" if delta else ""
+                lines.append(f"{f['label']}: {_figure_value(was, False)} -> {_figure_value(f, True)}{diff}")
+            else:
+                lines.append(f"{f['label']}: {_figure_value(was, True)} -> {_figure_value(f, True)}")
+    lines += [f"Figure no longer given: {f['label']}" for fid, f in before.items() if fid not in after]
+    return lines
+
+
+def _event_changes(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]) -> list[str]:
+    before = {(e["date"], e["label"]) for e in old}
+    after = {(e["date"], e["label"]) for e in new}
+    return [f"New event: {words.human_date(d)}: {label}" for d, label in sorted(after - before)] + [
+        f"Event removed: {words.human_date(d)}: {label}" for d, label in sorted(before - after)
+    ]
+
+
+def _place_changes(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]) -> list[str]:
+    before = {p["name"] for p in old}
+    new = list(new)
+    lines = [f"New place on the map: {p['name']}" + (f" ({p['note']})" if p.get("note") else "")
+             for p in new if p["name"] not in before]
+    after = {p["name"] for p in new}
+    return lines + [f"Place removed from the map: {name}" for name in sorted(before - after)]

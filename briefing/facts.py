@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from .errors import FactsError, Problem
+from .gazetteer import PlaceNotFound, lookup
 
 #: Refuse files larger than this before parsing: a runaway file must not exhaust memory.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -115,6 +116,13 @@ def read_yaml(path: Path) -> Any:
         pass
     try:
         return _load(text, name, _CLEAR_LOADER)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        raise FactsError.single(
+            name, f"line {line}, column {column}",
+            f"the control character U+{exc.character:04X} is not allowed in YAML text; delete it",
+        )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "line ?"
@@ -167,8 +175,20 @@ OptText = Optional[Annotated[str, Field(max_length=MAX_TEXT)]]
 SourceId = Annotated[str, Field(pattern=_ID, max_length=64)]
 
 
+#: Control characters (other than tab and line breaks) and lone surrogates: YAML escapes such as
+#: "\x07" or "\ud800" can produce them, but no text of a brief means them and no font draws them.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        if isinstance(value, str) and (bad := _UNPRINTABLE.search(value)):
+            raise ValueError(f"contains the control character U+{ord(bad[0]):04X} (character {bad.start() + 1}); delete it")
+        return value
 
 
 class Location(_Model):
@@ -366,7 +386,11 @@ def _unwrap(tp: Any) -> Any:
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    """A value quoted for a one-line message: line breaks and other invisible characters escaped."""
+    if isinstance(value, str):
+        text = '"' + "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in value) + '"'
+    else:
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -465,10 +489,38 @@ def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = Non
     problems = _cross_checks(facts, name, base or Path(name).parent)
     if problems:
         raise FactsError(problems)
-    return facts
+    return _locate_places(facts, name)
+
+
+def _locate_places(facts: Facts, file: str) -> Facts:
+    """Give places without coordinates the nearest match in the offline GeoNames gazetteer."""
+    if all(p.lat is not None for p in facts.places):
+        return facts
+    near = (facts.location.lat, facts.location.lon)
+    places, problems = [], []
+    for i, place in enumerate(facts.places):
+        if place.lat is None:
+            try:
+                hit = lookup(place.name, near)
+            except PlaceNotFound as exc:
+                problems.append(Problem(file, f"places[{i}].name", str(exc)))
+                continue
+            place = place.model_copy(update={"lat": hit.lat, "lon": hit.lon})
+        places.append(place)
+    if problems:
+        raise FactsError(problems)
+    return facts.model_copy(update={"places": tuple(places)})
 
 
 def load_facts(path: str | Path) -> Facts:
-    """Read and validate a facts file; raise FactsError (one line per problem) when it is unusable."""
+    """Read and validate a facts file; raise FactsError (one line per problem) when it is unusable.
+
+    Text that no bundled font can print is not an error (the brief is still useful) but is logged
+    as a warning naming the field, here, so ``--check`` reports it as well as a build.
+    """
+    from .glyphs import warn_missing_glyphs  # fonts load only when a file is valid
+
     path = Path(path)
-    return parse_facts(read_yaml(path), path, path.parent)
+    facts = parse_facts(read_yaml(path), path, path.parent)
+    warn_missing_glyphs(facts, path)
+    return facts

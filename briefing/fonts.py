@@ -4,6 +4,10 @@ Why DejaVu: it ships inside matplotlib (a registry package we already depend on)
 downloaded, and it covers Latin, Latin Extended, Greek and Cyrillic. The same files are registered with
 reportlab (for paragraphs), with matplotlib (for charts and the map) and with svglib (which turns the
 charts' SVG into reportlab drawings), so a chart label and the paragraph beside it share one typeface.
+
+Fallback fonts in ``assets/fonts`` (TrueType, so reportlab can embed them; licences in LICENSES.md)
+cover the scripts DejaVu lacks: Arabic, Hebrew and CJK. ``briefing/glyphs.py`` decides which
+characters use them.
 """
 
 from __future__ import annotations
@@ -24,8 +28,24 @@ SERIF_BOLD = "BriefSerif-Bold"
 SERIF_ITALIC = "BriefSerif-Italic"
 SERIF_BOLD_ITALIC = "BriefSerif-BoldItalic"
 
+ARABIC = "BriefArabic"
+HEBREW = "BriefHebrew"
+CJK = "BriefCJK"
+
+#: Every face the brief's own text can be set in; a character is safe when all of them have it.
+HOUSE_FACES = (SANS, SANS_BOLD, SANS_ITALIC, SERIF, SERIF_BOLD, SERIF_ITALIC, SERIF_BOLD_ITALIC)
+
 #: The family name matplotlib writes into SVG text elements.
 CHART_FAMILY = "DejaVu Sans"
+#: Families matplotlib falls back to, in order, for glyphs DejaVu Sans lacks (charts drawn as outlines).
+CHART_FALLBACKS = ["Noto Sans Arabic", "Noto Sans Hebrew", "Droid Sans Fallback"]
+
+FALLBACK_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+_FALLBACK_FILES = {
+    ARABIC: "NotoSansArabic-Regular.ttf",
+    HEBREW: "NotoSansHebrew-Regular.ttf",
+    CJK: "DroidSansFallback.ttf",
+}
 
 _FILES = {
     SANS: "DejaVuSans.ttf",
@@ -44,7 +64,8 @@ def font_dir() -> Path:
 
 @functools.cache
 def register_fonts() -> None:
-    """Register the house fonts once per process (reportlab, svglib and matplotlib)."""
+    """Register the house and fallback fonts once per process (reportlab, svglib and matplotlib)."""
+    from matplotlib import font_manager
     from svglib import fonts as svgfonts
 
     base = font_dir()
@@ -63,3 +84,10 @@ def register_fonts() -> None:
         svgfonts.register_font(CHART_FAMILY, weight=weight, rlgFontName=rl)
     svgfonts.register_font(CHART_FAMILY, style="italic", rlgFontName=SANS_ITALIC)
     svgfonts.register_font(CHART_FAMILY, style="oblique", rlgFontName=SANS_ITALIC)
+    # Fallbacks have one face; map bold and italic to it so <b> around a fallback run still works.
+    for name, filename in _FALLBACK_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(FALLBACK_DIR / filename)))
+        for bold in (0, 1):
+            for italic in (0, 1):
+                addMapping(name, bold, italic, name)
+        font_manager.fontManager.addfont(str(FALLBACK_DIR / filename))

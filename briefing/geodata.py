@@ -8,7 +8,7 @@ network or needs those packages.
 from __future__ import annotations
 
 import functools
-import gzip
+import lzma
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -69,6 +69,21 @@ class Layer:
     unit_code: tuple[str, ...] = ()  # admin-0: ISO alpha-2 (or "-" + NE A3 when there is none)
     unit_keys: tuple[frozenset[str], ...] = ()  # admin-1: normalised names that match the unit
     unit_label: np.ndarray | None = None  # admin-0: Natural Earth's label point (lon, lat)
+    line_xy: np.ndarray | None = None  # boundary lines, each once: (M, 2) lon, lat
+    line_start: np.ndarray | None = None  # (L + 1,)
+    line_kind: np.ndarray | None = None  # (L,) 0 = coastline (outer), 1 = border between two units
+    line_bbox: np.ndarray | None = None  # (L, 4)
+
+    @functools.cached_property
+    def lines(self) -> np.ndarray:
+        """Boundary lines as a shapely array (built on first use)."""
+        import shapely
+
+        if self.line_xy is None or len(self.line_start) < 2:
+            return np.array([], dtype=object)
+        return shapely.from_ragged_array(
+            shapely.GeometryType.LINESTRING, self.line_xy, (self.line_start.astype(np.int64),)
+        )
 
     @functools.cached_property
     def polygons(self) -> np.ndarray:
@@ -88,7 +103,7 @@ def _load_layer(path: Path) -> Layer:
         raise MapDataMissing(f"map data file {path} is missing; run tools/build_assets.py")
     with np.load(path, allow_pickle=False) as z:
         data = {k: z[k] for k in z.files}
-    xy = np.cumsum(data["xy"].astype(np.int64), axis=0).astype(np.float64) / SCALE
+    xy = np.ascontiguousarray(np.cumsum(data["xy"].astype(np.int64), axis=0) / SCALE, dtype=np.float64)
     ring_start = data["ring_start"].astype(np.int64)
     ring_poly = data["ring_poly"].astype(np.int64)
     poly_unit = data["poly_unit"].astype(np.int64)
@@ -111,6 +126,17 @@ def _load_layer(path: Path) -> Layer:
     else:
         bbox = np.zeros((0, 4))
     names = tuple(str(n) for n in data["unit_name"])
+    line_xy = np.ascontiguousarray(np.cumsum(data["line_xy"].astype(np.int64), axis=0) / SCALE, dtype=np.float64)
+    line_start = data["line_start"].astype(np.int64)
+    if len(line_start) > 1:
+        s0, e0 = line_start[:-1], line_start[1:]
+        seg = np.empty(2 * len(s0), dtype=np.int64)
+        seg[0::2], seg[1::2] = s0, e0
+        seg = seg[:-1]
+        line_bbox = np.stack([np.minimum.reduceat(line_xy[:, 0], seg)[0::2], np.minimum.reduceat(line_xy[:, 1], seg)[0::2],
+                              np.maximum.reduceat(line_xy[:, 0], seg)[0::2], np.maximum.reduceat(line_xy[:, 1], seg)[0::2]], 1)
+    else:
+        line_bbox = np.zeros((0, 4))
     return Layer(
         xy=xy,
         ring_start=ring_start,
@@ -123,6 +149,10 @@ def _load_layer(path: Path) -> Layer:
         if "unit_keys" in data
         else (),
         unit_label=data.get("unit_label"),
+        line_xy=line_xy,
+        line_start=line_start,
+        line_kind=data["line_kind"].astype(np.int64),
+        line_bbox=line_bbox,
     )
 
 
@@ -148,44 +178,44 @@ def admin1(iso2: str) -> Layer | None:
 
 
 # --------------------------------------------------------------------------------------------- places
-@dataclass(frozen=True, eq=False)
-class Places:
-    geonameid: np.ndarray
-    name: tuple[str, ...]
-    lat: np.ndarray
-    lon: np.ndarray
-    country: tuple[str, ...]
-    population: np.ndarray
-    index: dict[str, tuple[int, ...]]  # normalised name -> row numbers
+@dataclass(frozen=True)
+class PlaceRow:
+    geonameid: int
+    name: str
+    lat: float
+    lon: float
+    country: str
+    population: int
 
 
 @functools.cache
-def places() -> Places:
-    """The GeoNames gazetteer (populated places, population >= 500), indexed by normalised name."""
-    path = ASSETS / "places.tsv.gz"
+def _places_text() -> str:
+    path = ASSETS / "places.tsv.xz"
     if not path.exists():
         raise MapDataMissing(f"gazetteer file {path} is missing; run tools/build_assets.py")
-    text = gzip.decompress(path.read_bytes()).decode("utf-8")
-    ids, names, lats, lons, ccs, pops = [], [], [], [], [], []
-    index: dict[str, list[int]] = {}
-    for i, line in enumerate(text.splitlines()):
-        gid, name, lat, lon, cc, pop, keys = line.split("\t")
-        ids.append(int(gid))
-        names.append(name)
-        lats.append(float(lat))
-        lons.append(float(lon))
-        ccs.append(cc)
-        pops.append(int(pop))
-        index.setdefault(normalise_name(name), []).append(i)
-        if keys:
-            for k in keys.split("|"):
-                index.setdefault(k, []).append(i)
-    return Places(
-        geonameid=np.asarray(ids, dtype=np.int64),
-        name=tuple(names),
-        lat=np.asarray(lats),
-        lon=np.asarray(lons),
-        country=tuple(ccs),
-        population=np.asarray(pops, dtype=np.int64),
-        index={k: tuple(dict.fromkeys(v)) for k, v in index.items()},
-    )
+    return lzma.decompress(path.read_bytes()).decode("utf-8")
+
+
+def find_places(key: str) -> list[PlaceRow]:
+    """Gazetteer rows whose name or an alternate name has the normalised form ``key``.
+
+    The GeoNames populated places (population >= 500) are kept as one decompressed text, loaded once;
+    each line ends with "|name|alt|...|" (normalised), so a lookup is one substring search.
+    """
+    if not key or "|" in key or "\n" in key:
+        return []
+    text = _places_text()
+    needle = "|" + key + "|"
+    out: list[PlaceRow] = []
+    seen: set[int] = set()
+    pos = text.find(needle)
+    while pos != -1:
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        if start not in seen:
+            seen.add(start)
+            gid, name, lat, lon, cc, pop, _keys = text[start:end].split("\t")
+            out.append(PlaceRow(int(gid), name, float(lat), float(lon), cc, int(pop)))
+        pos = text.find(needle, end)
+    return out

@@ -195,97 +195,124 @@ def _geo_windows(proj: _Proj, view: _Rect) -> list[tuple[float, float, float, fl
 
 @dataclass
 class _Clipped:
-    """Projected, view-clipped geometry of one layer: polygon parts and boundary lines, by unit."""
+    """Projected, view-clipped geometry of one layer."""
 
     polys: np.ndarray  # shapely polygons (projected, km)
     poly_unit: np.ndarray
-    lines: np.ndarray  # shapely linestrings (projected, km)
-    line_unit: np.ndarray
+    lines: np.ndarray  # stored boundary lines (coast / borders), projected
+    line_kind: np.ndarray
+    outline: np.ndarray  # boundaries of the selected polygons (only when asked for)
+    outline_unit: np.ndarray
 
 
-def _clip_layer(layer: geodata.Layer, proj: _Proj, view: _Rect, units: np.ndarray | None = None) -> _Clipped:
-    import shapely
-
-    windows = _geo_windows(proj, view)
-    bb = layer.poly_bbox
+def _select(bb: np.ndarray, windows) -> np.ndarray:
     sel = np.zeros(len(bb), dtype=bool)
     for (x0, y0, x1, y1) in windows:
         sel |= (bb[:, 0] <= x1) & (bb[:, 2] >= x0) & (bb[:, 1] <= y1) & (bb[:, 3] >= y0)
+    return sel
+
+
+def _geo_clip(geoms: np.ndarray, bb: np.ndarray, attr: np.ndarray, windows, type_id: int):
+    import shapely
+
+    out, out_attr = [], []
+    for (x0, y0, x1, y1) in windows:
+        inside = (bb[:, 0] <= x1) & (bb[:, 2] >= x0) & (bb[:, 1] <= y1) & (bb[:, 3] >= y0)
+        if not inside.any():
+            continue
+        c = shapely.clip_by_rect(geoms[inside], x0, y0, x1, y1)
+        parts, pi = shapely.get_parts(c, return_index=True)
+        keep = (shapely.get_type_id(parts) == type_id) & ~shapely.is_empty(parts)
+        out.append(parts[keep])
+        out_attr.append(attr[inside][pi[keep]])
+    if not out:
+        return np.array([], dtype=object), np.array([], dtype=int)
+    return np.concatenate(out), np.concatenate(out_attr)
+
+
+def _project_clip(geoms: np.ndarray, attr: np.ndarray, proj: "_Proj", vx: "_Rect", type_id: int):
+    import shapely
+
+    if len(geoms) == 0:
+        return geoms, attr
+    g = shapely.transform(geoms, proj.transform_coords)
+    g = shapely.clip_by_rect(g, vx.x0, vx.y0, vx.x1, vx.y1)
+    parts, pi = shapely.get_parts(g, return_index=True)
+    keep = (shapely.get_type_id(parts) == type_id) & ~shapely.is_empty(parts)
+    return parts[keep], attr[pi[keep]]
+
+
+def _clip_layer(layer: geodata.Layer, proj: _Proj, view: _Rect, units: np.ndarray | None = None,
+                *, lines: bool = True, outline: bool = False) -> _Clipped:
+    windows = _geo_windows(proj, view)
+    vx = view.grow(0.03)
+    sel = _select(layer.poly_bbox, windows)
     if units is not None:
         sel &= np.isin(layer.poly_unit, units)
     idx = np.flatnonzero(sel)
-    empty = _Clipped(np.array([], dtype=object), np.array([], dtype=int), np.array([], dtype=object), np.array([], dtype=int))
-    if len(idx) == 0:
-        return empty
-    polys = layer.polygons[idx]
-    unit = layer.poly_unit[idx]
-    geo_parts, geo_unit = [], []
-    for (x0, y0, x1, y1) in windows:
-        inside = (bb[idx, 0] <= x1) & (bb[idx, 2] >= x0) & (bb[idx, 1] <= y1) & (bb[idx, 3] >= y0)
-        if not inside.any():
-            continue
-        c = shapely.clip_by_rect(polys[inside], x0, y0, x1, y1)
-        parts, pi = shapely.get_parts(c, return_index=True)
-        keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
-        geo_parts.append(parts[keep])
-        geo_unit.append(unit[inside][pi[keep]])
-    if not geo_parts:
-        return empty
-    gpolys = np.concatenate(geo_parts)
-    gunit = np.concatenate(geo_unit)
-    # boundary lines, without the artificial edges along the antimeridian and the south pole
-    lines, lunit = _boundary_lines(gpolys, gunit)
-    vx = view.grow(0.03)
-    ppolys = shapely.transform(gpolys, proj.transform_coords)
-    ppolys = shapely.clip_by_rect(ppolys, vx.x0, vx.y0, vx.x1, vx.y1)
-    parts, pi = shapely.get_parts(ppolys, return_index=True)
-    keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
-    out_polys, out_unit = parts[keep], gunit[pi[keep]]
-    if len(lines):
-        plines = shapely.transform(lines, proj.transform_coords)
-        plines = shapely.clip_by_rect(plines, vx.x0, vx.y0, vx.x1, vx.y1)
-        lparts, li = shapely.get_parts(plines, return_index=True)
-        lkeep = (shapely.get_type_id(lparts) == 1) & ~shapely.is_empty(lparts)
-        lines, lunit = lparts[lkeep], lunit[li[lkeep]]
-    return _Clipped(out_polys, out_unit, lines, lunit)
+    gpolys, gunit = _geo_clip(layer.polygons[idx], layer.poly_bbox[idx], layer.poly_unit[idx], windows, 3)
+    if outline and len(gpolys):
+        oline, ounit = _boundary_lines(gpolys, gunit)
+        oline, ounit = _project_clip(oline, ounit, proj, vx, 1)
+    else:
+        oline, ounit = np.array([], dtype=object), np.array([], dtype=int)
+    polys, punit = _project_clip(gpolys, gunit, proj, vx, 3)
+    if lines and layer.line_bbox is not None and len(layer.line_bbox):
+        lidx = np.flatnonzero(_select(layer.line_bbox, windows))
+        gl, gk = _geo_clip(layer.lines[lidx], layer.line_bbox[lidx], layer.line_kind[lidx], windows, 1)
+        gl, gk = _drop_seams(gl, gk)
+        pl, pk = _project_clip(gl, gk, proj, vx, 1)
+    else:
+        pl, pk = np.array([], dtype=object), np.array([], dtype=int)
+    return _Clipped(polys, punit, pl, pk, oline, ounit)
 
 
-def _boundary_lines(polys: np.ndarray, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _drop_seams(lines: np.ndarray, attr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cut out segments running along the antimeridian or the south pole (edges of the data, not coasts)."""
     import shapely
 
-    rings, ri = shapely.get_rings(polys, return_index=True)
-    coords, cidx = shapely.get_coordinates(rings, return_index=True)
-    if len(coords) == 0:
-        return np.array([], dtype=object), np.array([], dtype=int)
+    if len(lines) == 0:
+        return lines, attr
+    coords, cidx = shapely.get_coordinates(lines, return_index=True)
     seam = (np.abs(coords[:, 0]) > 179.9999) | (coords[:, 1] < -89.9999)
-    # a segment is artificial when both ends lie on the seam (same side) and it belongs to one ring
-    same_ring = cidx[1:] == cidx[:-1]
-    art = same_ring & seam[1:] & seam[:-1] & (np.sign(coords[1:, 0]) == np.sign(coords[:-1, 0]))
+    same = cidx[1:] == cidx[:-1]
+    art = same & seam[1:] & seam[:-1] & ((np.sign(coords[1:, 0]) == np.sign(coords[:-1, 0])) | (coords[1:, 1] < -89.9999))
     if not art.any():
-        return rings, unit[ri]
-    out, out_unit = [], []
+        return lines, attr
+    out, out_attr = [], []
     bounds = np.flatnonzero(np.diff(cidx)) + 1
     starts = np.concatenate([[0], bounds])
     ends = np.concatenate([bounds, [len(coords)]])
     for r, (s, e) in enumerate(zip(starts, ends)):
-        seg_art = art[s : e - 1]
-        if not seg_art.any():
+        a = attr[cidx[s]]
+        if not art[s : e - 1].any():
             out.append(shapely.linestrings(coords[s:e]))
-            out_unit.append(unit[ri[r]])
+            out_attr.append(a)
             continue
         cur = [coords[s]]
         for k in range(s, e - 1):
             if art[k]:
                 if len(cur) >= 2:
                     out.append(shapely.linestrings(np.asarray(cur)))
-                    out_unit.append(unit[ri[r]])
+                    out_attr.append(a)
                 cur = [coords[k + 1]]
             else:
                 cur.append(coords[k + 1])
         if len(cur) >= 2:
             out.append(shapely.linestrings(np.asarray(cur)))
-            out_unit.append(unit[ri[r]])
-    return np.asarray(out, dtype=object), np.asarray(out_unit, dtype=int)
+            out_attr.append(a)
+    return np.asarray(out, dtype=object), np.asarray(out_attr, dtype=int)
+
+
+def _boundary_lines(polys: np.ndarray, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import shapely
+
+    rings, ri = shapely.get_rings(polys, return_index=True)
+    if len(rings) == 0:
+        return np.array([], dtype=object), np.array([], dtype=int)
+    lines = shapely.linestrings(shapely.get_coordinates(rings), indices=np.repeat(
+        np.arange(len(rings)), shapely.get_num_coordinates(rings)))
+    return _drop_seams(lines, unit[ri])
 
 
 def _polys_to_path(polys: np.ndarray):
@@ -319,7 +346,7 @@ def _draw_polys(ax, polys, **kw) -> None:
 
     path = _polys_to_path(polys)
     if path is not None:
-        ax.add_patch(PathPatch(path, **kw))
+        ax.add_artist(PathPatch(path, **kw))  # add_artist: no (slow) data-limit update; limits are fixed
 
 
 def _draw_lines(ax, lines, **kw) -> None:
@@ -327,7 +354,7 @@ def _draw_lines(ax, lines, **kw) -> None:
 
     path = _lines_to_path(lines)
     if path is not None:
-        ax.add_patch(PathPatch(path, fill=False, **kw))
+        ax.add_artist(PathPatch(path, fill=False, **kw))
 
 
 # --------------------------------------------------------------------------------------------- data lookups
@@ -344,6 +371,15 @@ def _country_units(country: str, loc: MapPoint, warnings: list[str]) -> tuple[np
         (layer.poly_bbox[:, 0] <= loc.lon) & (layer.poly_bbox[:, 2] >= loc.lon)
         & (layer.poly_bbox[:, 1] <= loc.lat) & (layer.poly_bbox[:, 3] >= loc.lat)
     ) if shapely.contains(layer.polygons[i], pt)]
+    if not containing:
+        near = np.flatnonzero(
+            (layer.poly_bbox[:, 0] <= loc.lon + 0.5) & (layer.poly_bbox[:, 2] >= loc.lon - 0.5)
+            & (layer.poly_bbox[:, 1] <= loc.lat + 0.5) & (layer.poly_bbox[:, 3] >= loc.lat - 0.5)
+        )
+        if len(near):
+            d = shapely.distance(layer.polygons[near], pt)
+            if d.min() < 0.3:  # degrees; a coastal place just off the simplified coastline
+                containing = [int(layer.poly_unit[near[int(np.argmin(d))]])]
     if len(units):
         return units, code
     if containing:
@@ -524,49 +560,81 @@ def _nice(v: float) -> float:
     return e
 
 
-def _scale_bar(ax, view: _Rect, placer: _Placer) -> None:
-    """Scale bar in km with a miles bar under it, lower left (true along any line through the centre)."""
-    from matplotlib.patches import Rectangle
+def _furniture_boxes(view: _Rect, u: float, w: float, h: float) -> dict[str, _Rect]:
+    m = 6 * u
+    return {
+        "ll": _Rect(view.x0 + m, view.y0 + m, view.x0 + m + w, view.y0 + m + h),
+        "lr": _Rect(view.x1 - m - w, view.y0 + m, view.x1 - m, view.y0 + m + h),
+        "ul": _Rect(view.x0 + m, view.y1 - m - h, view.x0 + m + w, view.y1 - m),
+        "ur": _Rect(view.x1 - m - w, view.y1 - m - h, view.x1 - m, view.y1 - m),
+    }
 
-    height_pt = ax.get_window_extent(placer.renderer).height * 72.0 / placer.dpi
-    u = view.h / height_pt  # km per point
+
+def _pick_corner(boxes: dict[str, _Rect], order: Sequence[str], points: np.ndarray, pad: float) -> str:
+    for c in order:
+        r = boxes[c].grow(0)
+        if not any(r.x0 - pad <= x <= r.x1 + pad and r.y0 - pad <= y <= r.y1 + pad for x, y in points):
+            return c
+    return order[0]
+
+
+def _km_per_pt(ax, view: _Rect, placer: _Placer) -> float:
+    return view.h / (ax.get_window_extent(placer.renderer).height * 72.0 / placer.dpi)
+
+
+def _scale_bar(ax, view: _Rect, placer: _Placer, points: np.ndarray, avoid: Sequence[str] = ()) -> str:
+    """Scale bar in km with a miles bar under it (true along any line through the centre); returns its corner."""
+    from matplotlib.patches import FancyBboxPatch, Rectangle
+
+    u = _km_per_pt(ax, view, placer)
     km = _nice(view.w * 0.22)
     mi = _nice(view.w * 0.22 / KM_PER_MI)
-    x0 = view.x0 + 7 * u
-    y_mi = view.y0 + 7 * u
-    y_km = y_mi + 9 * u
+    w = max(km, mi * KM_PER_MI) + 34 * u
+    h = 17 * u
+    boxes = _furniture_boxes(view, u, w, h)
+    corner = _pick_corner(boxes, [c for c in ("ll", "lr", "ul", "ur") if c not in avoid], points, 14 * u)
+    r = boxes[corner]
+    x0, y_mi = r.x0 + 2 * u, r.y0 + 2 * u
+    y_km = y_mi + 8 * u
     bar = 2.6 * u
+    ax.add_patch(FancyBboxPatch((r.x0, r.y0), r.w, r.h, boxstyle=f"round,pad=0,rounding_size={2 * u}",
+                                facecolor="white", edgecolor="none", alpha=0.75, zorder=29))
     ax.add_patch(Rectangle((x0, y_km), km, bar, facecolor=INK, edgecolor=INK, lw=0.4, zorder=30))
     ax.add_patch(Rectangle((x0, y_mi), mi * KM_PER_MI, bar, facecolor="white", edgecolor=INK, lw=0.5, zorder=30))
     ax.text(x0 + km + 3 * u, y_km + bar / 2, _fmt_len(km, "km"), fontsize=SMALL_PT, va="center", ha="left",
             color=INK, zorder=31)
     ax.text(x0 + mi * KM_PER_MI + 3 * u, y_mi + bar / 2, _fmt_len(mi, "mi"), fontsize=SMALL_PT, va="center",
             ha="left", color=INK, zorder=31)
-    a = placer.to_px(x0 - 3 * u, y_mi - 3 * u)
-    b = placer.to_px(x0 + max(km, mi * KM_PER_MI) + 36 * u, y_km + bar + 3 * u)
+    a = placer.to_px(r.x0, r.y0)
+    b = placer.to_px(r.x1, r.y1)
     placer.block((a[0], a[1], b[0], b[1]))
+    return corner
 
 
 def _fmt_len(v: float, unit: str) -> str:
     return f"{v:g} {unit}" if v < 1 else f"{int(round(v))} {unit}"
 
 
-def _north_arrow(ax, proj: _Proj, view: _Rect, placer: _Placer) -> None:
-    """A north arrow at the upper right, pointing to true north at that spot."""
-    x = view.x1 - view.w * 0.05
-    y = view.y1 - view.h * 0.16
+def _north_arrow(ax, proj: _Proj, view: _Rect, placer: _Placer, points: np.ndarray, avoid: Sequence[str]) -> None:
+    """A north arrow in a free corner, pointing to true north at that spot."""
+    u = _km_per_pt(ax, view, placer)
+    L = 14 * u
+    boxes = _furniture_boxes(view, u, 10 * u, L + 10 * u)
+    corner = _pick_corner(boxes, [c for c in ("ur", "ul", "lr", "ll") if c not in avoid], points, 14 * u)
+    r = boxes[corner]
+    x, y = (r.x0 + r.x1) / 2, r.y0 + 2 * u
     lon, lat = proj.lonlat(x, y)
     x2, y2 = proj.xy(lon, min(float(lat) + 0.01, 89.99))
     ang = math.atan2(float(y2) - y, float(x2) - x)
-    L = view.h * 0.09
     dx, dy = L * math.cos(ang), L * math.sin(ang)
     ax.annotate("", xy=(x + dx, y + dy), xytext=(x, y),
-                arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.22", color=INK, lw=0.8), zorder=30)
-    ax.text(x + dx * 1.12, y + dy * 1.12, "N", fontsize=SMALL_PT, ha="center", va="bottom", color=INK,
-            fontweight="bold", zorder=30)
-    a = placer.to_px(x - L * 0.3, y - L * 0.1)
-    b = placer.to_px(x + L * 0.3, y + L * 1.45)
-    placer.block((min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])))
+                arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.22", color=INK, lw=0.8,
+                                shrinkA=0, shrinkB=0), zorder=30)
+    ax.text(x + dx + 1.5 * u * math.cos(ang), y + dy + 1.5 * u * math.sin(ang), "N", fontsize=SMALL_PT,
+            ha="center", va="bottom", color=INK, fontweight="bold", zorder=30)
+    a = placer.to_px(r.x0, r.y0)
+    b = placer.to_px(r.x1, r.y1)
+    placer.block((a[0], a[1], b[0], b[1]))
 
 
 def _frame(ax) -> None:
@@ -657,10 +725,13 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
         _draw_polys(ax, clip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
         if region is not None:
             a1 = geodata.admin1(code)
-            rclip = _clip_layer(a1, proj, overview, units=np.array([region]))
-            _draw_polys(ax, rclip.polys, facecolor=REGION_FILL, edgecolor=ACCENT, lw=0.6, zorder=2)
-        _draw_lines(ax, clip.lines, edgecolor=BORDER, lw=0.45, zorder=3)
-        _draw_lines(ax, clip.lines[np.isin(clip.line_unit, home_units)], edgecolor=INK, lw=0.8, zorder=4)
+            rclip = _clip_layer(a1, proj, overview, units=np.array([region]), lines=False, outline=True)
+            _draw_polys(ax, rclip.polys, facecolor=REGION_FILL, edgecolor="none", lw=0, zorder=2)
+            _draw_lines(ax, rclip.outline, edgecolor=ACCENT, lw=0.7, zorder=4.5)
+        _draw_lines(ax, clip.lines[clip.line_kind == 0], edgecolor=COAST, lw=0.4, zorder=3)
+        _draw_lines(ax, clip.lines[clip.line_kind == 1], edgecolor=BORDER, lw=0.5, zorder=3)
+        hclip = _clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True)
+        _draw_lines(ax, hclip.outline, edgecolor=INK, lw=0.8, zorder=4)
         from matplotlib.patches import Rectangle
 
         fw = max(detail.w, overview.w * 0.025)
@@ -670,7 +741,7 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
         placer_o = _Placer(ax, renderer, fig.dpi)
         a, b = placer_o.to_px(fx, fy), placer_o.to_px(fx + fw, fy + fh)
         placer_o.block((a[0] - 2, a[1] - 2, b[0] + 2, b[1] + 2))
-        _scale_bar(ax, overview, placer_o)
+        _scale_bar(ax, overview, placer_o, np.array([[fx, fy], [fx + fw, fy + fh], [fx, fy + fh], [fx + fw, fy]]))
         # country names: home first, then by visible area
         import shapely
 
@@ -718,20 +789,20 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
             layer1 = geodata.admin1(c) if not c.startswith("-") else None
             if layer1 is None:
                 continue
+            # region borders only (dashed); the coast comes from admin-0, whose coastline differs slightly
             c1 = _clip_layer(layer1, proj, detail)
-            if c == code and region is not None:
-                sel = c1.line_unit == region
-                _draw_lines(ax, c1.lines[sel], edgecolor=ACCENT, lw=0.9, zorder=2.5)
             region_lines.append(c1.lines)
             for g, u in zip(c1.polys, c1.poly_unit):
                 region_names.append((float(shapely.area(g)), layer1.unit_name[int(u)], g))
         if region_lines:
             _draw_lines(ax, np.concatenate(region_lines), edgecolor=ADMIN1_LINE, lw=0.5, linestyle=(0, (3, 1.5)), zorder=2)
-        _draw_lines(ax, dclip.lines, edgecolor=BORDER, lw=0.9, zorder=3)
+        _draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
+        _draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
 
         placer = _Placer(ax, renderer, fig.dpi)
-        _scale_bar(ax, detail, placer)
-        _north_arrow(ax, proj, detail, placer)
+        pts = np.column_stack([px_, py_])
+        used = _scale_bar(ax, detail, placer, pts)
+        _north_arrow(ax, proj, detail, placer, pts, avoid=(used,))
         LOC_PT, PLACE_PT = 4.2, 2.6
         ax.plot([0.0], [0.0], marker="o", markersize=2 * LOC_PT, markerfacecolor=ALERT, markeredgecolor="white",
                 markeredgewidth=0.8, linestyle="none", zorder=25)

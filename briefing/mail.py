@@ -24,7 +24,6 @@ import fcntl
 import hashlib
 import json
 import logging
-import os
 import re
 import smtplib
 import ssl
@@ -37,7 +36,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import jinja2
 from email_validator import EmailNotValidError, validate_email
@@ -106,7 +105,10 @@ def read_recipients(to: Sequence[str], to_file: Path | None) -> tuple[str, ...]:
             entry = re.split(r"(?:^|\s)#", line, maxsplit=1)[0].strip()
             if entry:
                 found.append(_check_address(entry, f"{to_file}:{number}"))
-    unique = tuple({a.lower(): a for a in reversed(found)}.values())[::-1]
+    first: dict[str, str] = {}  # the same mailbox twice (any letter case) gets one message
+    for address in found:
+        first.setdefault(address.lower(), address)
+    unique = tuple(first.values())
     if not unique:
         raise ConfigError("no recipients: give --to ADDRESS (repeatable) or --to-file LIST with one address per line")
     return unique
@@ -153,33 +155,36 @@ class SmtpSettings:
         if user is not None and security == "none":
             raise ConfigError("BRIEFING_SMTP_SECURITY=none would send the password unencrypted; use starttls or ssl to log in")
         cafile = get("BRIEFING_SMTP_CAFILE")
-        if cafile is not None and not Path(cafile).is_file():
-            raise ConfigError(f"BRIEFING_SMTP_CAFILE={cafile}: file not found; give a PEM file of CA certificates to trust")
+        if cafile is not None:
+            try:
+                ssl.create_default_context(cafile=cafile)
+            except (OSError, ssl.SSLError) as exc:
+                raise ConfigError(f"BRIEFING_SMTP_CAFILE={cafile}: not a readable PEM file of CA certificates ({exc.strerror or exc})") from None
         return cls(
             mail_from=_check_address(sender, "BRIEFING_MAIL_FROM"),
             host=get("BRIEFING_SMTP_HOST") or "localhost",
-            port=_number(get("BRIEFING_SMTP_PORT"), "BRIEFING_SMTP_PORT", DEFAULT_PORTS[security], int, 1, 65535),
-            security=security,  # type: ignore[arg-type]  # checked against DEFAULT_PORTS above
+            port=int(_number(get("BRIEFING_SMTP_PORT"), "BRIEFING_SMTP_PORT", DEFAULT_PORTS[security], 1, 65535, whole=True)),
+            security=cast(Security, security),
             user=user,
             password=password,
             cafile=Path(cafile) if cafile else None,
-            max_bytes=_number(get("BRIEFING_MAIL_MAX_BYTES"), "BRIEFING_MAIL_MAX_BYTES", DEFAULT_MAX_BYTES, int, 1, None),
-            retry_base=_number(get("BRIEFING_SMTP_RETRY_BASE"), "BRIEFING_SMTP_RETRY_BASE", 2.0, float, 0, MAX_DELAY),
-            timeout=_number(get("BRIEFING_SMTP_TIMEOUT"), "BRIEFING_SMTP_TIMEOUT", 60.0, float, 0.1, 3600),
+            max_bytes=int(_number(get("BRIEFING_MAIL_MAX_BYTES"), "BRIEFING_MAIL_MAX_BYTES", DEFAULT_MAX_BYTES, 1, None, whole=True)),
+            retry_base=_number(get("BRIEFING_SMTP_RETRY_BASE"), "BRIEFING_SMTP_RETRY_BASE", 2.0, 0, MAX_DELAY),
+            timeout=_number(get("BRIEFING_SMTP_TIMEOUT"), "BRIEFING_SMTP_TIMEOUT", 60.0, 0.1, 3600),
         )
 
 
-def _number(text: str | None, name: str, default: float, kind: type, low: float, high: float | None):  # type: ignore[no-untyped-def]
+def _number(text: str | None, name: str, default: float, low: float, high: float | None, whole: bool = False) -> float:
+    """A numeric setting within [low, high], or ConfigError naming the variable and what it takes."""
     if text is None:
         return default
     try:
-        value = kind(text)
+        value: float | None = int(text) if whole else float(text)
     except ValueError:
         value = None
     if value is None or value != value or value < low or (high is not None and value > high):
         limits = f"from {low} to {high}" if high is not None else f"of at least {low}"
-        what = "a whole number" if kind is int else "a number"
-        raise ConfigError(f'{name}="{text}" is not valid; expected {what} {limits}')
+        raise ConfigError(f'{name}="{text}" is not valid; expected {"a whole number" if whole else "a number"} {limits}')
     return value
 
 
@@ -257,9 +262,16 @@ def compose(edition: Edition, recipient: str, *, sender: str, pdf: bytes, now: d
     return msg
 
 
+#: CPython moves a plain-ASCII header that fits on a line of its own onto a continuation line
+#: ("Subject:" CRLF " [UNCLASSIFIED ..."), which some readers show with a leading space. ASCII headers
+#: are therefore kept on one line (RFC 5322 allows 998 characters); any other header is folded into
+#: RFC 2047 encoded words of at most 75 characters by the standard SMTP policy.
+_ASCII_SMTP = SMTP.clone(max_line_length=998)
+
+
 def message_bytes(msg: EmailMessage) -> bytes:
     """The message exactly as it goes on the wire (CRLF line ends, base64 attachment)."""
-    return msg.as_bytes(policy=SMTP)
+    return msg.as_bytes(policy=_ASCII_SMTP if all(str(v).isascii() for v in msg.values()) else SMTP)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -358,7 +370,10 @@ def _classify(exc: Exception, settings: SmtpSettings) -> Exception:
         kind = _Unreachable if exc.smtp_code == 421 else _Transient if exc.smtp_code < 500 else _Permanent
         return kind(_reply(exc.smtp_code, exc.smtp_error))
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return MailError(f"{where}: {exc}; set BRIEFING_SMTP_SECURITY to what the server offers (none, starttls or ssl)")
+        missing = str(exc).rstrip(".")
+        if "AUTH" in missing:
+            return MailError(f"{where}: {missing}; unset BRIEFING_SMTP_USER and BRIEFING_SMTP_PASSWORD, or use the server's submission port")
+        return MailError(f"{where}: {missing}; set BRIEFING_SMTP_SECURITY to what the server offers (none, starttls or ssl)")
     if isinstance(exc, ssl.SSLCertVerificationError):
         return MailError(
             f"{where}: the server's TLS certificate is not trusted ({exc.verify_message}); "
@@ -448,6 +463,10 @@ def _send_one(conn: _Connection, data: bytes, recipient: str, settings: SmtpSett
             attempt += 1
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _eml_path(out_dir: Path, edition: Edition, recipient: str) -> Path:
     safe = re.sub(r"[^A-Za-z0-9@._+-]", "_", f"{edition.name}-{recipient}")
     return out_dir / f"{edition.facts.id}.mail" / f"{safe}.eml"
@@ -481,6 +500,7 @@ def send_edition(
                 )
         if dry_run:
             written = tuple(write_atomic(_eml_path(out_dir, edition, r), message_bytes(m)) for r, m in messages)
+            log.info("%s: dry run: %s written for edition %s, nothing sent", facts.id, _count(len(written), "mail"), edition.name)
             return DeliveryReport(edition.name, skipped=skipped, written=written)
         sent: list[str] = []
         failed: list[str] = []
@@ -506,5 +526,9 @@ def send_edition(
     if failed:
         lines = [f"{facts.id}: edition {edition.name} not mailed to {f}; it will be tried again on the next run" for f in failed]
         raise DeliveryError("\n".join(lines))
-    log.info("%s: edition %s mailed to %d recipient(s); %d already had it", facts.id, edition.name, len(sent), len(skipped))
+    if sent:
+        already = f"; {len(skipped)} already had it" if skipped else ""
+        log.info("%s: edition %s mailed to %s%s", facts.id, edition.name, _count(len(sent), "recipient"), already)
+    else:
+        log.info("%s: edition %s was already mailed to all %s; nothing sent", facts.id, edition.name, _count(len(skipped), "recipient"))
     return DeliveryReport(edition.name, sent=tuple(sent), skipped=skipped)

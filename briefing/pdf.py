@@ -19,7 +19,6 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -28,7 +27,6 @@ from reportlab.platypus import (
     Frame,
     KeepTogether,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -38,6 +36,7 @@ from . import __version__
 from .charts import Chart
 from .facts import Facts, Statement
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
+from .glyphs import Paragraph, draw_string, string_width
 from .vector import svg_to_drawing
 from .words import date_time_group, human_date, iso, macros, number
 
@@ -54,11 +53,11 @@ BOX = colors.HexColor("#eef2f7")
 
 @dataclass(frozen=True)
 class MapPart:
-    """The locator map as the PDF needs it: drawing SVG, distance rows, attribution, citation note."""
+    """The locator map as the PDF needs it: the drawing (which carries its own attribution line),
+    a distance row per place with the sources of its coordinates, and what the distances come from."""
 
     svg: bytes
-    rows: tuple[tuple[str, str, str, str], ...]  # place, km, mi, bearing
-    attribution: str
+    rows: tuple[tuple[str, str, str, str, tuple[str, ...]], ...]  # place, km, mi, bearing, source ids
     data_note: str
 
 
@@ -149,10 +148,11 @@ class _Furniture:
         canv.saveState()
         handling = self.facts.handling
         size = _fit(handling, SANS_BOLD, 9, w - 2 * MARGIN_X)
+        handling = _ellipsize(handling, SANS_BOLD, size, w - 2 * MARGIN_X)  # only a marking of wide characters
         canv.setFillColor(HANDLING)
         canv.setFont(SANS_BOLD, size)
-        canv.drawCentredString(w / 2, h - 11 * mm, handling)
-        canv.drawCentredString(w / 2, 8 * mm, handling)
+        draw_string(canv, w / 2, h - 11 * mm, handling, SANS_BOLD, size, "centre")
+        draw_string(canv, w / 2, 8 * mm, handling, SANS_BOLD, size, "centre")
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.5)
         canv.line(MARGIN_X, h - 15 * mm, w - MARGIN_X, h - 15 * mm)
@@ -161,24 +161,27 @@ class _Furniture:
         canv.setFont(SANS, 7.5)
         page_text = f"Page {canv.getPageNumber()} of {self.total or 0}"
         right = w - MARGIN_X
-        canv.drawRightString(right, 13 * mm, page_text)
-        title = _ellipsize(f"{self.facts.title} \u2014 as of {date_time_group(self.facts.as_of)}", SANS, 7.5, right - stringWidth(page_text, SANS, 7.5) - MARGIN_X - 10)
-        canv.drawString(MARGIN_X, 13 * mm, title)
+        draw_string(canv, right, 13 * mm, page_text, SANS, 7.5, "right")
+        title = _ellipsize(f"{self.facts.title} \u2014 as of {date_time_group(self.facts.as_of)}", SANS, 7.5, right - string_width(page_text, SANS, 7.5) - MARGIN_X - 10)
+        draw_string(canv, MARGIN_X, 13 * mm, title, SANS, 7.5)
         canv.restoreState()
 
 
 def _fit(text: str, font: str, size: float, width: float) -> float:
-    while size > 5 and stringWidth(text, font, size) > width:
+    while size > 5 and string_width(text, font, size) > width:
         size -= 0.25
     return size
 
 
 def _ellipsize(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
+    """``text``, cut short with an ellipsis if it is wider than ``width`` (binary search: few measurements)."""
+    if string_width(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "\u2026", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "\u2026"
+    lo, hi = 0, len(text)  # the longest prefix that fits, with the ellipsis, is in [lo, hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if string_width(text[:mid] + "\u2026", font, size) <= width else (lo, mid)
+    return text[:lo].rstrip() + "\u2026"
 
 
 class _Canvas(Canvas):
@@ -270,7 +273,7 @@ def _story(
         story += [Paragraph(_esc(line), st["bullet"], bulletText="\u2022") for line in changes.lines]
 
     story += heading("map")
-    story += _map_part(facts, locator, map_drawing, st, width, m)
+    story += _map_part(facts, locator, map_drawing, st, width, m, cites)
 
     timelines = [c for c in charts if c.kind == "timeline"]
     others = [c for c in charts if c.kind != "timeline"]
@@ -348,18 +351,20 @@ def _pull_quote(text: str, speaker: str, said: str | None, number_: int, st: dic
     return KeepTogether([table, Spacer(1, 8)])
 
 
-def _map_part(facts: Facts, locator: MapPart | None, drawing: Drawing | None, st: dict[str, ParagraphStyle], width: float, m: Any) -> list[Flowable]:
+def _map_part(facts: Facts, locator: MapPart | None, drawing: Drawing | None, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> list[Flowable]:
     if locator is None or drawing is None:
         loc = facts.location
         box = Table([[Paragraph(str(m.map_placeholder(loc.name, f"{loc.lat:.4f}", f"{loc.lon:.4f}", loc.country)), st["placeholder"])]], colWidths=[width])
         box.setStyle(TableStyle(_TABLE_BASE + [("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
         return [box, Spacer(1, 6)]
     parts: list[Flowable] = [drawing]
-    parts.append(Paragraph(_esc(locator.attribution), st["caption"]))
     if locator.rows:
-        head = [Paragraph(t, st["cellhead"]) for t in ("From " + facts.location.name + " to", "km", "mi", "Bearing")]
-        rows = [head] + [[Paragraph(_esc(c), st["cell"]) for c in row] for row in locator.rows]
-        table = Table(rows, colWidths=[width * 0.52, width * 0.14, width * 0.14, width * 0.2], repeatRows=1)
+        head = [Paragraph(_esc(t), st["cellhead"]) for t in (f"From {facts.location.name} to", "km", "mi", "Bearing", "Coordinates")]
+        rows = [head] + [
+            [Paragraph(_esc(c), st["cell"]) for c in row[:4]] + [Paragraph(str(m.cite(cites(row[4]))) if row[4] else "\u2014", st["cell"])]
+            for row in locator.rows
+        ]
+        table = Table(rows, colWidths=[width * 0.42, width * 0.13, width * 0.13, width * 0.17, width * 0.15], repeatRows=1)
         table.setStyle(TableStyle(_TABLE_BASE + [
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),

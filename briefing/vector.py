@@ -18,7 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from reportlab.graphics.shapes import Drawing  # noqa: E402
 from svglib.svglib import svg2rlg  # noqa: E402
 
-from .fonts import CHART_FAMILY, SANS, register_fonts  # noqa: E402
+from .fonts import CHART_FALLBACKS, CHART_FAMILY, SANS, register_fonts  # noqa: E402
 
 HOUSE_STYLE = {
     "svg.fonttype": "none",
@@ -45,18 +45,27 @@ ALERT = "#c0504d"
 MUTED = "#8a8a8a"
 
 
-def house_style():
+#: For charts whose labels need a fallback font: svglib sets each text element in one font, so such
+#: a chart is written with its text as outlines (matplotlib falls back per glyph), legible though
+#: not searchable.
+OUTLINE_TEXT = {"svg.fonttype": "path", "font.family": [CHART_FAMILY, *CHART_FALLBACKS]}
+
+
+def house_style(text_as_outlines: bool = False):
     """Context manager: build a chart inside it so every artist picks up the house style.
 
     Applied per chart rather than globally, so nothing leaks into a caller's own matplotlib use.
+    ``text_as_outlines`` must match the later ``figure_to_svg`` call: the fallback font list is
+    read when a text artist is created.
     """
     register_fonts()
-    return matplotlib.rc_context(HOUSE_STYLE)
+    return matplotlib.rc_context({**HOUSE_STYLE, **(OUTLINE_TEXT if text_as_outlines else {})})
 
 
-def figure_to_svg(fig: Figure) -> bytes:
+def figure_to_svg(fig: Figure, text_as_outlines: bool = False) -> bytes:
+    """SVG of ``fig``; ``text_as_outlines`` when some label has glyphs only a fallback font holds."""
     buf = io.BytesIO()
-    with matplotlib.rc_context(HOUSE_STYLE):
+    with matplotlib.rc_context({**HOUSE_STYLE, **(OUTLINE_TEXT if text_as_outlines else {})}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
 

