@@ -237,6 +237,9 @@ def _project_clip(geoms: np.ndarray, attr: np.ndarray, proj: "_Proj", vx: "_Rect
         return geoms, attr
     g = shapely.transform(geoms, proj.transform_coords)
     g = shapely.clip_by_rect(g, vx.x0, vx.y0, vx.x1, vx.y1)
+    # Drop vertices closer than ~1/1000 of the panel (a fifth of a point on paper): invisible in
+    # print, and it keeps the SVG, and the time to turn it into PDF drawing commands, small.
+    g = shapely.simplify(g, (vx.x1 - vx.x0) / 1000, preserve_topology=False)
     parts, pi = shapely.get_parts(g, return_index=True)
     keep = (shapely.get_type_id(parts) == type_id) & ~shapely.is_empty(parts)
     return parts[keep], attr[pi[keep]]

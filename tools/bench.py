@@ -26,14 +26,14 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=5, help="cold builds (processes)")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        cold = []
-        for _ in range(args.cold):
+    cold = []
+    for _ in range(args.cold):
+        with tempfile.TemporaryDirectory() as tmp:  # a fresh folder: an unchanged brief is not rebuilt
             started = time.perf_counter()
             subprocess.run([sys.executable, str(ROOT / "make_report.py"), args.facts, "--out", tmp, "-q"],
                            check=True, stdout=subprocess.DEVNULL)
             cold.append(time.perf_counter() - started)
-        size = next(Path(tmp).glob("*.pdf")).stat().st_size
+            size = next(Path(tmp).glob("*.pdf")).stat().st_size
 
     from briefing import build_brief  # imported after the cold runs: they must not share its warm-up
 
