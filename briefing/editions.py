@@ -56,6 +56,11 @@ ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 LOCK_TIMEOUT = 60.0
 #: Two statements of the same section whose texts are at least this similar are one statement reworded.
 REWORDED = 0.6
+#: Above this many changed statements on either side a section's changes are counted, not listed: pairing
+#: them is quadratic, and a reader gains nothing from hundreds of lines.
+MAX_PAIRED = 40
+#: The changes section lists at most this many lines, then says how many more there are.
+MAX_CHANGE_LINES = 50
 MANIFEST_FORMAT = 1
 
 
@@ -234,11 +239,13 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     write_atomic(folder / entry["facts"], _json_bytes(snapshot))
     write_atomic(manifest_path, _json_bytes({"format": MANIFEST_FORMAT, "id": facts.id, "editions": [*editions, entry]}))
     write_atomic(latest_pdf, pdf)
-    log.info("%s: edition %s built (%d pages) in %.2f s: %s", facts.id, name, entry["pages"], time.perf_counter() - started, latest_pdf)
+    log.info("%s: edition %s built (%d pages) in %.2f s: %s",
+             facts.id, name, entry["pages"], time.perf_counter() - started, latest_pdf)
     return _edition(facts, facts_path, latest_pdf, folder, entry, built=True, changes=changes)
 
 
-def _edition(facts: Facts, facts_path: Path, pdf_path: Path, folder: Path, entry: Mapping[str, Any], *, built: bool, changes: ChangesPart | None) -> Edition:
+def _edition(facts: Facts, facts_path: Path, pdf_path: Path, folder: Path, entry: Mapping[str, Any], *,
+             built: bool, changes: ChangesPart | None) -> Edition:
     return Edition(
         facts=facts, facts_path=facts_path, pdf_path=pdf_path, name=entry["name"], built=built,
         number=entry["number"], revision=entry["revision"], pages=entry["pages"],
@@ -325,7 +332,8 @@ _OTHER_FIELDS = {
 _STATEMENT_KEYS = ("key_points", "situation", "stakes", "outlook")
 
 
-def _changes_lines(folder: Path, previous: Mapping[str, Any], snapshot: Mapping[str, Any], inputs: Mapping[str, str]) -> list[str]:
+def _changes_lines(folder: Path, previous: Mapping[str, Any], snapshot: Mapping[str, Any],
+                   inputs: Mapping[str, str]) -> list[str]:
     """The lines of the changes section; one line saying why when the facts themselves did not change."""
     try:
         old = json.loads((folder / previous["facts"]).read_text(encoding="utf-8"))
@@ -374,6 +382,8 @@ def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str
             other.append(key)
     other = [k for k in ("title", "subtitle", "handling", "prepared_by", "location", "sources", "quotes")
              if old.get(k) != new.get(k)] + other
+    if len(lines) > MAX_CHANGE_LINES:
+        lines = lines[: MAX_CHANGE_LINES - 1] + [f"And {len(lines) - MAX_CHANGE_LINES + 1} more changes, not listed here."]
     if other:
         lines.append("Also changed: " + ", ".join(_OTHER_FIELDS[k] for k in other) + ".")
     return lines
@@ -397,6 +407,9 @@ def _statement_changes(section: str, old: list[str], new: list[str]) -> list[str
     """Added, removed and reworded statements: unchanged texts first, then the closest pairs."""
     common = Counter(old) & Counter(new)
     left_old, left_new = _minus(old, common), _minus(new, common)
+    if max(len(left_old), len(left_new)) > MAX_PAIRED:
+        return [f"{section}: {len(left_new)} statements are new or reworded and {len(left_old)} earlier ones "
+                "were reworded or removed (too many to list one by one)."]
     pairs: list[tuple[float, int, int]] = []
     for i, a in enumerate(left_old):
         for j, b in enumerate(left_new):

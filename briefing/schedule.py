@@ -10,6 +10,7 @@ last good edition stays in place and the next tick tries again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -140,10 +141,8 @@ class _StopOnSignal:
             raise SystemExit(128 + signum)
         self.requested = True
         log.info("%s received: stopping after the brief in hand (send it again to stop at once)", signal.Signals(signum).name)
-        try:
+        with contextlib.suppress(BlockingIOError):  # a byte is already waiting: the loop will wake
             os.write(self._write, b"\0")
-        except BlockingIOError:
-            pass
 
     def wait(self, seconds: float) -> bool:
         """Sleep up to ``seconds``; True if a stop was asked for meanwhile."""
