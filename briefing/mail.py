@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -207,7 +208,8 @@ def _text_environment() -> jinja2.Environment:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Text fit for a header or a log line: no control characters, no line breaks, single spaces."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())
 
 
 def subject(facts: Facts) -> str:
@@ -251,7 +253,7 @@ def compose(edition: Edition, recipient: str, *, sender: str, pdf: bytes, now: d
     """One recipient's message: plain-text and HTML bodies, the PDF attached as ``<id>.pdf``."""
     context = _mail_context(edition)
     msg = EmailMessage()
-    msg["Subject"] = subject(edition.facts)
+    msg.set_raw("Subject", _encoded_subject(subject(edition.facts)))
     msg["From"] = sender
     msg["To"] = recipient
     msg["Date"] = format_datetime(now or dt.datetime.now(dt.timezone.utc))
@@ -262,16 +264,21 @@ def compose(edition: Edition, recipient: str, *, sender: str, pdf: bytes, now: d
     return msg
 
 
-#: CPython moves a plain-ASCII header that fits on a line of its own onto a continuation line
-#: ("Subject:" CRLF " [UNCLASSIFIED ..."), which some readers show with a leading space. ASCII headers
-#: are therefore kept on one line (RFC 5322 allows 998 characters); any other header is folded into
-#: RFC 2047 encoded words of at most 75 characters by the standard SMTP policy.
-_ASCII_SMTP = SMTP.clone(max_line_length=998)
-
-
 def message_bytes(msg: EmailMessage) -> bytes:
     """The message exactly as it goes on the wire (CRLF line ends, base64 attachment)."""
-    return msg.as_bytes(policy=_ASCII_SMTP if all(str(v).isascii() for v in msg.values()) else SMTP)
+    return msg.as_bytes(policy=SMTP)
+
+
+def _encoded_subject(text: str) -> str:
+    """The Subject header's value, folded and (for any non-ASCII text) encoded per RFC 2047 by hand.
+
+    Why not let EmailMessage fold it: CPython 3.11's folder drops the space between two encoded
+    words in a long non-ASCII subject (Cyrillic titles lose a space) and moves a short ASCII one onto
+    a continuation line that readers show with a leading space. ``email.header.Header`` folds both
+    correctly; text that merely looks like an encoded word (``=?``) is encoded too, so it stays literal.
+    """
+    charset = "us-ascii" if text.isascii() and "=?" not in text else "utf-8"
+    return Header(text, charset, header_name="Subject").encode()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -513,7 +520,8 @@ def send_edition(
                     failed.append(f"{recipient}: refused by the server ({exc})")
                     continue
                 except _Unreachable as exc:  # the server is the trouble: the others would only wait too
-                    failed += [f"{r}: not delivered after {MAX_TRIES} tries ({exc})" for r, _ in messages[number:]]
+                    failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
+                    failed += [f"{r}: not tried, as the server could not be reached" for r, _ in messages[number + 1 :]]
                     break
                 except _Transient as exc:
                     failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")

@@ -409,6 +409,7 @@ def test_an_unreachable_server_is_retried_then_every_recipient_is_named(edition)
     lines = str(caught.value).splitlines()
     assert len(lines) == 2 and "anna@example.org" in lines[0] and "bob@example.org" in lines[1]
     assert "not delivered after 4 tries (cannot talk to 127.0.0.1" in lines[0] and "ConnectionRefusedError" in lines[0]
+    assert "bob@example.org: not tried, as the server could not be reached; it will be tried again on the next run" in lines[1]
     assert time.monotonic() - started < 5
 
 
@@ -472,6 +473,20 @@ def test_facts_text_arrives_literally_in_both_bodies(smtp_server, facts_data, wr
     assert "<li>&lt;b&gt; &amp; {{ 7*7 }} " in page and "<b> &" not in page and "49" not in page
     assert "Bakhmut <i>now</i>" in html.unescape(page) and "<i>now</i>" not in page
     assert msg["Subject"] == "[UNCLASSIFIED - OPEN SOURCES] Bakhmut <i>now</i> - as of 011800Z MAR 23"
+
+
+def test_a_subject_in_any_script_stays_one_clean_line(edition):
+    for title in (
+        "Битва за Бахмут: довгий заголовок, щоб перевірити перенесення рядків у темі листа\x07",
+        "Battle for Bakhmut, with a long title that has to be folded over two header lines =?x?q?y?=",
+        "Short",
+    ):
+        facts = edition.facts.model_copy(update={"title": title})
+        msg = compose(dataclasses.replace(edition, facts=facts), "anna@example.org", sender=SENDER, pdf=b"%PDF-1.4")
+        raw = message_bytes(msg)
+        assert raw.isascii() and b"\x07" not in raw
+        subject = message_from_bytes(raw, policy=policy.default)["Subject"]
+        assert subject == f"[UNCLASSIFIED - OPEN SOURCES] {title.rstrip(chr(7))} - as of 011800Z MAR 23"
 
 
 def test_the_message_id_is_the_same_for_the_same_edition_and_recipient(edition):
