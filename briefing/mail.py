@@ -35,18 +35,16 @@ from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from functools import cache
 from pathlib import Path
 from typing import Literal, cast
 
-import jinja2
 from email_validator import EmailNotValidError, validate_email
 
 from .atomic import write_atomic
 from .editions import Edition
 from .errors import ConfigError, DeliveryError, LockedError, MailError
 from .facts import Facts
-from .words import TEMPLATES, date_time_group, iso, render
+from .words import date_time_group, iso, render
 
 log = logging.getLogger("briefing")
 
@@ -194,19 +192,6 @@ def _number(text: str | None, name: str, default: float, low: float, high: float
 # --------------------------------------------------------------------------------------------------
 
 
-@cache
-def _text_environment() -> jinja2.Environment:
-    """Like ``words.environment`` but without HTML escaping: a plain-text body shows ``&`` as ``&``."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def _one_line(text: str) -> str:
     """Text fit for a header or a log line: no control characters, no line breaks, single spaces."""
     return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())
@@ -258,7 +243,7 @@ def compose(edition: Edition, recipient: str, *, sender: str, pdf: bytes, now: d
     msg["To"] = recipient
     msg["Date"] = format_datetime(now or dt.datetime.now(dt.timezone.utc))
     msg["Message-ID"] = message_id(edition, recipient, sender)
-    msg.set_content(_text_environment().get_template("mail.txt.j2").render(**context))
+    msg.set_content(render("mail.txt.j2", escape=False, **context))
     msg.add_alternative(render("mail.html.j2", **context), subtype="html")
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{edition.facts.id}.pdf")
     return msg

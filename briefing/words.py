@@ -19,14 +19,16 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @functools.cache
-def environment() -> jinja2.Environment:
+def environment(escape: bool = True) -> jinja2.Environment:
+    """The templates' environment; ``escape=False`` only for plain-text output (a mail's text body),
+    where ``&`` must stay ``&`` and no markup is interpreted anyway."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
+        autoescape=escape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=False,
+        keep_trailing_newline=True,
     )
 
 
@@ -36,9 +38,9 @@ def macros(name: str) -> Any:
     return environment().get_template(name).module
 
 
-def render(name: str, **context: Any) -> str:
+def render(name: str, escape: bool = True, **context: Any) -> str:
     """Render a whole template (mail bodies) with the given values."""
-    return environment().get_template(name).render(**context)
+    return environment(escape).get_template(name).render(**context)
 
 
 def date_time_group(when: dt.datetime) -> str:
