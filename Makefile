@@ -19,6 +19,10 @@ report: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# The long property-based run: over 10,000 generated facts files (see tests/test_fuzz.py), about 40 minutes.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py -x -q -p no:logging -W ignore::UserWarning --hypothesis-show-statistics
+
 bench: $(STAMP)
 	$(PY) tools/bench.py
 

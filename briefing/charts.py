@@ -109,7 +109,7 @@ def timeline_charts(facts: Facts) -> list[Chart]:
     charts = []
     for n, chunk in enumerate(chunks, start=1):
         part = f" (part {n} of {len(chunks)})" if len(chunks) > 1 else ""
-        first, last = chunk[0].day, _end_of(chunk[-1])
+        first, last = chunk[0].day, max(_end_of(e) for e in chunk)  # a month bar may end after the last day
         caption = (
             f"Dated events, {_human_date(chunk[0])} to {_human_date(chunk[-1])}{part}. "
             "A dot marks an exact date; a bar spans a month where the source gives only the month."

@@ -13,11 +13,12 @@ characters use them.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import matplotlib
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 SANS = "BriefSans"
@@ -58,6 +59,20 @@ _FILES = {
 }
 
 
+def _astral_safe(make_cmap):  # type: ignore[no-untyped-def]
+    """Wrap reportlab's ToUnicode CMap writer to write code points above U+FFFF as UTF-16 pairs.
+
+    reportlab 5.1 writes them as five or six hex digits (``<1F600>``), which is not valid in a CMap:
+    the glyph prints but readers cannot copy, search or extract it (emoji, rare CJK ideographs).
+    """
+
+    def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+        return re.sub(r"<([0-9A-F]{5,6})>", lambda m: "<" + chr(int(m[1], 16)).encode("utf-16-be").hex().upper() + ">",
+                      make_cmap(fontname, subset))
+
+    return to_unicode_cmap
+
+
 def font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
@@ -68,6 +83,7 @@ def register_fonts() -> None:
     from matplotlib import font_manager
     from svglib import fonts as svgfonts
 
+    ttfonts.makeToUnicodeCMap = _astral_safe(ttfonts.makeToUnicodeCMap)
     base = font_dir()
     for name, filename in _FILES.items():
         pdfmetrics.registerFont(TTFont(name, str(base / filename)))

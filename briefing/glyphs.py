@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 import arabic_reshaper
+from arabic_reshaper.ligatures import LIGATURES
 from bidi import get_display
 from pydantic import BaseModel
 from reportlab.pdfbase import pdfmetrics
@@ -40,23 +41,19 @@ _RTL_CLASSES = frozenset({"R", "AL"})
 #: Bidi classes that may sit between two right-to-left letters and still belong to their run.
 _RUN_INNER = frozenset({"R", "AL", "AN", "EN", "ES", "ET", "CS", "NSM", "BN", "WS", "ON"})
 _TAG = re.compile(r"(<[^>]*>)")
-#: Arabic joining is required; of the optional ligatures only lam-alef is (it is mandatory in Arabic).
-_RESHAPER = arabic_reshaper.ArabicReshaper(
-    configuration={"delete_harakat": False, "support_ligatures": False, **{
-        name: True for name in (
-            "ARABIC LIGATURE LAM WITH ALEF",
-            "ARABIC LIGATURE LAM WITH ALEF WITH HAMZA ABOVE",
-            "ARABIC LIGATURE LAM WITH ALEF WITH HAMZA BELOW",
-            "ARABIC LIGATURE LAM WITH ALEF WITH MADDA ABOVE",
-        )
-    }}
-)
+#: Arabic joining is required; of the optional ligatures only lam-alef is used (Arabic requires it).
+_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={
+    "delete_harakat": False,
+    "support_ligatures": True,
+    **{name: name.startswith("ARABIC LIGATURE LAM WITH ALEF") for name, _ in LIGATURES},
+})
 
 
 @functools.cache
 def _cmap(font: str) -> frozenset[int]:
+    """Code points ``font`` draws; some fonts map characters to glyph 0, the empty box, so those are out."""
     register_fonts()
-    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+    return frozenset(code for code, glyph in pdfmetrics.getFont(font).face.charToGlyph.items() if glyph)
 
 
 @functools.cache
@@ -127,8 +124,8 @@ def runs(text: str) -> Iterator[tuple[str | None, str]]:
 
 
 def needs_fallback(text: str) -> bool:
-    """True when some character of ``text`` is not in every house face."""
-    return not text.isascii() and any(ord(ch) not in _house() for ch in text)
+    """True when some visible character of ``text`` is not in every house face (line breaks do not count)."""
+    return not text.isascii() and any(ord(ch) not in _house() and not ch.isspace() for ch in text)
 
 
 def with_fallback(markup: str) -> str:
@@ -154,8 +151,9 @@ def with_fallback(markup: str) -> str:
 class Paragraph(_Paragraph):
     """A platypus Paragraph that sets characters the house fonts lack in a fallback font."""
 
-    def __init__(self, text: str, style: Any, *args: Any, **kwargs: Any):
-        super().__init__(with_fallback(text), style, *args, **kwargs)
+    def __init__(self, text: str | None, style: Any, *args: Any, **kwargs: Any):
+        # ``split`` makes the halves of a paragraph broken over pages from its fragments, text None.
+        super().__init__(text if text is None else with_fallback(text), style, *args, **kwargs)
 
 
 def string_width(text: str, font: str, size: float) -> float:
@@ -206,18 +204,18 @@ def glyph_warnings(facts: "Facts", file: str | Path) -> list[str]:
             continue
         chars = missing(text)
         if chars:
-            count = f"{len(chars)} character{'s' if len(chars) > 1 else ''}"
-            verb = "have" if len(chars) > 1 else "has"
-            lines.append(f'{file}: {path}: {count} (e.g. "{chars[0]}") {verb} no glyph in the bundled fonts and print as boxes')
+            what = (f"{len(chars)} characters (e.g. \"{chars[0]}\") have no glyph in the bundled fonts and print as boxes"
+                    if len(chars) > 1 else f"1 character (\"{chars[0]}\") has no glyph in the bundled fonts and prints as a box")
+            lines.append(f"{file}: {path}: {what}")
     return lines
 
 
 def warn_missing_glyphs(facts: "Facts", file: str | Path) -> None:
-    """Log each glyph warning once per process: a brief is often loaded twice (validate, then build)."""
+    """Log each glyph warning: a brief is often loaded twice (validate, then build), so say it once."""
     for line in glyph_warnings(facts, file):
-        if line not in _warned:
-            _warned.add(line)
-            log.warning("%s", line)
+        _warn_once(line)
 
 
-_warned: set[str] = set()
+@functools.lru_cache(maxsize=4096)  # bounded: a long-running --every process sees many texts
+def _warn_once(line: str) -> None:
+    log.warning("%s", line)

@@ -230,13 +230,37 @@ def _geo_clip(geoms: np.ndarray, bb: np.ndarray, attr: np.ndarray, windows, type
     return np.concatenate(out), np.concatenate(out_attr)
 
 
+def _clip_rect(geoms: np.ndarray, vx: "_Rect") -> np.ndarray:
+    """Clip projected geometries to the view.
+
+    A polygon far from the centre (Antarctica seen from 65 N, say) can project to a self-intersecting
+    ring that GEOS refuses to clip; such polygons are repaired with make_valid one by one, and one
+    that still cannot be clipped is left out (it lies far outside any view that shows it usefully).
+    """
+    import shapely
+    from shapely.errors import GEOSException
+
+    try:
+        return shapely.clip_by_rect(geoms, vx.x0, vx.y0, vx.x1, vx.y1)
+    except GEOSException:
+        pass
+    out = np.empty(len(geoms), dtype=object)
+    for i, geom in enumerate(geoms):
+        for candidate in (geom, shapely.make_valid(geom)):
+            try:
+                out[i] = shapely.clip_by_rect(candidate, vx.x0, vx.y0, vx.x1, vx.y1)
+                break
+            except GEOSException:
+                continue
+    return out
+
+
 def _project_clip(geoms: np.ndarray, attr: np.ndarray, proj: "_Proj", vx: "_Rect", type_id: int):
     import shapely
 
     if len(geoms) == 0:
         return geoms, attr
-    g = shapely.transform(geoms, proj.transform_coords)
-    g = shapely.clip_by_rect(g, vx.x0, vx.y0, vx.x1, vx.y1)
+    g = _clip_rect(shapely.transform(geoms, proj.transform_coords), vx)
     # Drop vertices closer than ~1/1000 of the panel (a fifth of a point on paper): invisible in
     # print, and it keeps the SVG, and the time to turn it into PDF drawing commands, small.
     g = shapely.simplify(g, (vx.x1 - vx.x0) / 1000, preserve_topology=False)

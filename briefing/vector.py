@@ -9,6 +9,7 @@ extractable from the PDF and set in the same typeface as the paragraphs. Renderi
 from __future__ import annotations
 
 import io
+from contextlib import AbstractContextManager
 
 import matplotlib
 
@@ -51,7 +52,7 @@ MUTED = "#8a8a8a"
 OUTLINE_TEXT = {"svg.fonttype": "path", "font.family": [CHART_FAMILY, *CHART_FALLBACKS]}
 
 
-def house_style(text_as_outlines: bool = False):
+def house_style(text_as_outlines: bool = False) -> AbstractContextManager[None]:
     """Context manager: build a chart inside it so every artist picks up the house style.
 
     Applied per chart rather than globally, so nothing leaks into a caller's own matplotlib use.

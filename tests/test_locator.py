@@ -284,3 +284,11 @@ def test_warm_render_is_fast():
     t = time.perf_counter()
     render_locator_map(loc, country, admin1, places)
     assert time.perf_counter() - t < 0.5
+
+
+def test_far_flung_place_with_a_country_elsewhere_still_draws():
+    """Found by fuzzing: from 65 N, a place on the equator widens the view until Antarctica projects
+    to a self-intersecting ring, which GEOS refused to clip (a traceback instead of a map)."""
+    result = render_locator_map(MapPoint("X", 65.38216058207036, -2.157919559724718), "AS", None,
+                                [MapPoint("Y", 6.74e-190, 12.50425587155172)])
+    assert b">Y<" in result.svg and len(result.distances) == 1

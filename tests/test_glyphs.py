@@ -1,0 +1,91 @@
+"""Characters the house fonts lack: set in a bundled fallback font, or named in a warning; never a silent box."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pdfplumber
+
+from briefing import build_brief, load_facts
+from briefing.charts import timeline_charts
+from briefing.glyphs import glyph_warnings, visual, with_fallback
+from conftest import pdf_text, run_cli, squash
+
+
+def chars_in(pdf: bytes, font: str) -> list[dict[str, Any]]:
+    """Every character drawn in ``font`` (matched on the embedded font's name), in page order."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [c for page in doc.pages for c in page.chars if font in c["fontname"]]
+
+
+def left_to_right(chars: list[dict[str, Any]]) -> str:
+    """One line's characters as they appear on paper, read from left to right."""
+    top = chars[0]["top"]
+    return "".join(c["text"] for c in sorted((c for c in chars if abs(c["top"] - top) < 1), key=lambda c: c["x0"]))
+
+
+def test_cjk_text_is_set_in_the_fallback_font_and_extracts_as_written(facts_data, write_facts):
+    facts_data["key_points"][0]["text"] = "Talks in 北京 and 서울 (東京 too) continue."
+    facts_data["title"] = "Battle for Bakhmut 巴赫穆特"
+    pdf = build_brief(write_facts(facts_data))
+    text = squash(pdf_text(pdf))
+    assert "Talks in 北京 and 서울 (東京 too) continue. [1]" in text
+    assert "Battle for Bakhmut 巴赫穆特" in text
+    assert {c["text"] for c in chars_in(pdf, "DroidSansFallback")} >= set("北京서울東巴赫穆特")
+
+
+def test_hebrew_is_drawn_right_to_left_not_reversed(facts_data, write_facts):
+    facts_data["key_points"][0]["text"] = "שלום עולם"
+    pdf = build_brief(write_facts(facts_data))
+    hebrew = [c for c in chars_in(pdf, "NotoSansHebrew") if c["text"].strip()]
+    # Read left to right on paper, the last word comes first and each word's first letter is rightmost.
+    assert left_to_right(hebrew) == "םלועםולש"
+
+
+def test_arabic_letters_are_joined_and_right_to_left(facts_data, write_facts):
+    facts_data["sections"]["stakes"][0]["text"] = "سلام"
+    pdf = build_brief(write_facts(facts_data))
+    arabic = [c for c in chars_in(pdf, "NotoSansArabic") if c["text"].strip()]
+    # Left to right on paper: meem (alone: alef does not join forward), lam-alef (the ligature, joined
+    # to the seen), seen (initial).
+    assert left_to_right(arabic) == "\ufee1\ufefc\ufeb3"
+    assert visual("لا") == "\ufefb"  # lam-alef, the one ligature Arabic requires
+
+
+def test_the_page_furniture_uses_the_fallback_font_too(facts_data, write_facts):
+    facts_data["handling"] = "UNCLASSIFIED 非机密"
+    pdf = build_brief(write_facts(facts_data))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[0]
+        top = [c for c in page.chars if c["top"] < 40]
+    assert "".join(c["text"] for c in top if "DroidSansFallback" in c["fontname"]) == "非机密"
+
+
+def test_characters_no_font_has_are_named_in_one_warning_line_per_field(facts_data, write_facts):
+    facts_data["sections"]["situation"][3]["text"] += " 🎉🎊"
+    facts_data["quotes"][0]["text"] += " 🎉"
+    path = write_facts(facts_data)
+    result = run_cli(str(path), "--check")
+    assert result.returncode == 0
+    assert f'{path}: sections.situation[3].text: 2 characters (e.g. "🎉") have no glyph in the bundled fonts and print as boxes' in result.stderr.splitlines()
+    assert f'{path}: quotes[0].text: 1 character ("🎉") has no glyph in the bundled fonts and prints as a box' in result.stderr.splitlines()
+
+
+def test_text_the_fallback_fonts_cover_raises_no_warning(facts_data, write_facts):
+    facts_data["key_points"][0]["text"] = "北京 서울 שלום سلام Київ Ελλάδα 😀"
+    assert glyph_warnings(load_facts(write_facts(facts_data)), "f.yaml") == []
+
+
+def test_fallback_markup_leaves_tags_and_escapes_alone():
+    assert with_fallback('<b>a &amp; 漢字</b> <a href="#x">x</a>') == '<b>a &amp; <font name="BriefCJK">漢字</font></b> <a href="#x">x</a>'
+    assert with_fallback("plain &lt;ascii&gt;") == "plain &lt;ascii&gt;"
+
+
+def test_a_chart_label_needing_a_fallback_font_is_drawn_as_outlines(facts_data, write_facts):
+    facts_data["events"][0]["label"] = "Talks in 北京"
+    (chart,) = timeline_charts(load_facts(write_facts(facts_data)))
+    assert b"<text" not in chart.svg  # no text element svglib would set in DejaVu, as boxes
+    facts_data["events"][0]["label"] = "Talks in Kyiv"
+    (chart,) = timeline_charts(load_facts(write_facts(facts_data)))
+    assert b"<text" in chart.svg  # plain labels stay searchable text
