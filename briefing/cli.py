@@ -97,6 +97,9 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
         except BriefingError as exc:
             click.echo(str(exc), err=True)
             failed = max(failed, exc.exit_code)
+        except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
+            click.echo(f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", err=True)
+            failed = max(failed, 1)
     sys.exit(failed)
 
 

@@ -257,3 +257,12 @@ def test_cli_builds_every_brief_in_briefs_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "bakhmut.pdf")
     assert re.match(rb"%PDF-1\.\d", (tmp_path / "bakhmut.pdf").read_bytes()[:8])
+
+
+def test_an_unwritable_output_folder_is_one_line_not_a_traceback():
+    result = run_cli(str(BAKHMUT), "--out", "/proc/briefing-cannot-write-here")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"{BAKHMUT}: cannot write the brief: No such file or directory (/proc/briefing-cannot-write-here)"
+    )
+    assert "Traceback" not in result.stderr
