@@ -106,6 +106,7 @@ class _Bookmark(Flowable):
         super().__init__()
         self.key, self.title, self.level = key, title, level
         self.width = self.height = 0
+        self.keepWithNext = 1  # the outline entry lands where its heading does
 
     def wrap(self, *_: Any) -> tuple[float, float]:
         return 0, 0
@@ -333,7 +334,26 @@ def _story(
     for n, src in enumerate(facts.sources, start=1):
         published = human_date(src.published) if src.published else None
         story.append(Paragraph(str(m.source_entry(n, src.publisher, src.title, published, src.url)), st["source"]))
-    return story
+    return _bind_headings(story)
+
+
+def _bind_headings(story: list[Flowable]) -> list[Flowable]:
+    """Put a heading inside the KeepTogether block that follows it.
+
+    platypus honours ``keepWithNext`` only towards plain flowables, not towards a KeepTogether (a
+    chart, the map, a pull quote): without this, such a heading is stranded at a page bottom while
+    its block moves to the next page.
+    """
+    out: list[Flowable] = []
+    for flowable in story:
+        if isinstance(flowable, KeepTogether):
+            lead: list[Flowable] = []
+            while out and out[-1].getKeepWithNext():
+                lead.insert(0, out.pop())
+            if lead:
+                flowable = KeepTogether([*lead, *flowable._content])
+        out.append(flowable)
+    return out
 
 
 def _esc(text: str) -> str:

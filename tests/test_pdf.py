@@ -13,6 +13,7 @@ import pypdf
 import pytest
 
 from briefing import BuildOptions, build_brief, load_facts
+from briefing.pdf import ChangesPart
 from conftest import BAKHMUT, pdf_pages_text, pdf_text, run_cli, squash
 
 
@@ -266,3 +267,15 @@ def test_an_unwritable_output_folder_is_one_line_not_a_traceback():
         f"{BAKHMUT}: cannot write the brief: No such file or directory (/proc/briefing-cannot-write-here)"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_a_heading_moves_with_the_map_or_chart_it_introduces(facts):
+    """A changes section pushes the locator map to page 2: its heading and outline entry go with it."""
+    changes = ChangesPart("edition 1", tuple(f"Change number {n} to the facts" for n in range(3)))
+    pdf = build_brief(facts, BuildOptions(changes=changes, edition="2"))
+    _assert_no_stranded_headings(pdf)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    pages = {o.title: reader.get_destination_page_number(o) for o in reader.outline if not isinstance(o, list)}
+    map_page = next(i for i, t in enumerate(pdf_pages_text(pdf)) if "From Bakhmut to" in t)
+    assert pages["Locator map"] == map_page
+    assert "Locator map" in pdf_pages_text(pdf)[map_page]
