@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -45,6 +46,7 @@ from .words import date_time_group, human_date, iso, macros, number
 rl_config.useA85 = 0
 
 PAPER = {"a4": A4, "letter": LETTER}
+_URL_SCHEME = re.compile(r"^(?:https?|ftp|mailto):\S", re.IGNORECASE)
 MARGIN_X = 20 * mm
 MARGIN_TOP = 24 * mm
 MARGIN_BOTTOM = 24 * mm
@@ -333,7 +335,8 @@ def _story(
     story += heading("sources")
     for n, src in enumerate(facts.sources, start=1):
         published = human_date(src.published) if src.published else None
-        story.append(Paragraph(str(m.source_entry(n, src.publisher, src.title, published, src.url)), st["source"]))
+        link = bool(src.url and _URL_SCHEME.match(src.url))
+        story.append(Paragraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link)), st["source"]))
     return _bind_headings(story)
 
 

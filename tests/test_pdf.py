@@ -279,3 +279,12 @@ def test_a_heading_moves_with_the_map_or_chart_it_introduces(facts):
     map_page = next(i for i, t in enumerate(pdf_pages_text(pdf)) if "From Bakhmut to" in t)
     assert pages["Locator map"] == map_page
     assert "Locator map" in pdf_pages_text(pdf)[map_page]
+
+
+def test_a_url_without_a_scheme_prints_as_text_not_a_broken_link(facts_data, write_facts):
+    """Found by fuzzing: an href without a scheme names a destination inside the PDF, and reportlab
+    failed on the undefined destination instead of printing the source."""
+    facts_data["sources"][1]["url"] = "<a href='#x'> not a link"
+    pdf = build_brief(load_facts(write_facts(facts_data)))
+    assert "[2] GeoNames. GeoNames gazetteer" in pdf_text(pdf)
+    assert "<a href='#x'> not a link" in squash(pdf_text(pdf))
