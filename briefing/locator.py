@@ -22,6 +22,7 @@ import numpy as np
 
 from . import geodata
 from .geodata import ATTRIBUTION, normalise_name
+from .glyphs import needs_fallback, visual
 from .vector import ACCENT, ALERT, INK, MUTED, figure_to_svg, house_style
 
 __all__ = ["MapPoint", "PlaceDistance", "LocatorMap", "render_locator_map", "distance_and_bearing"]
@@ -500,6 +501,7 @@ class _Placer:
     def place(self, x: float, y: float, text: str, *, marker_pt: float, props: dict, candidates: str = "point",
               halo: bool = True, leader_ok: bool = True):
         """Place ``text`` near data point (x, y); returns the Text artist or None when it fits nowhere."""
+        text = visual(text)  # right-to-left names in reading order
         w, h = self.measure(text, **props)
         px, py = self.to_px(x, y)
         pad = self.pt(1.0)
@@ -730,7 +732,10 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
     # ---- overview view
     overview = _overview_view(proj, home_units, detail, ov_w / panel_h)
 
-    with house_style():
+    # Names that need a fallback font (CJK, Arabic, Hebrew) are drawn as outlines: the SVG route
+    # knows only the house font, and a box where a name should be is worse than unsearchable text.
+    outlines = any(needs_fallback(name) for name in (location.name, *(p.name for p in places)))
+    with house_style(outlines):
         fig = Figure(figsize=(width_in, height_in))
         FigureCanvasAgg(fig)
         renderer = fig.canvas.get_renderer()
@@ -891,7 +896,7 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
             warnings.append(f'map: no room for the label "{nm}"; the place is marked but not named on the map')
         fig.text(side / width_in, 0.05 / height_in, f"{ATTRIBUTION}. Projection: azimuthal equidistant centred on "
                  f"{location.name}.", fontsize=SMALL_PT, color=MUTED, ha="left", va="bottom")
-        svg = figure_to_svg(fig)
+        svg = figure_to_svg(fig, outlines)
 
     result = LocatorMap(
         svg=svg,

@@ -9,11 +9,14 @@ extractable from the PDF and set in the same typeface as the paragraphs. Renderi
 from __future__ import annotations
 
 import io
+import logging
 from contextlib import AbstractContextManager
 
 import matplotlib
 
 matplotlib.use("svg")
+# "Failed to find font weight bold for Droid Sans Fallback" is expected: the fallback has no bold.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 from matplotlib.figure import Figure  # noqa: E402
 from reportlab.graphics.shapes import Drawing  # noqa: E402

@@ -292,3 +292,10 @@ def test_far_flung_place_with_a_country_elsewhere_still_draws():
     result = render_locator_map(MapPoint("X", 65.38216058207036, -2.157919559724718), "AS", None,
                                 [MapPoint("Y", 6.74e-190, 12.50425587155172)])
     assert b">Y<" in result.svg and len(result.distances) == 1
+
+
+def test_names_in_other_scripts_are_drawn_not_boxed(recwarn):
+    """CJK and Hebrew names need the fallback fonts: drawn as outlines, with no missing-glyph warning."""
+    result = render_locator_map(MapPoint("東京", 35.68, 139.69), "JP", None,
+                                [MapPoint("横浜", 35.44, 139.64), MapPoint("תל אביב", 35.9, 139.9)])
+    assert result.svg and not [w for w in recwarn if "missing from" in str(w.message)]
