@@ -1,7 +1,7 @@
 """The pipeline in order: facts -> charts -> locator map -> words and PDF.
 
 ``build_brief`` returns PDF bytes (like WeasyPrint's ``write_pdf`` with no target); writing files
-is the caller's business, and ``build_to_file`` does it atomically.
+is the caller's business: ``editions.publish`` does it, atomically.
 """
 
 from __future__ import annotations

@@ -88,7 +88,3 @@ def svg_to_drawing(svg: bytes, width_pt: float | None = None) -> Drawing:
         drawing.height *= scale
         drawing.scale(scale, scale)
     return drawing
-
-
-def figure_to_drawing(fig: Figure, width_pt: float | None = None) -> Drawing:
-    return svg_to_drawing(figure_to_svg(fig), width_pt)
