@@ -220,6 +220,9 @@ class Source(_Model):
     url: Optional[Annotated[str, Field(max_length=MAX_TEXT)]] = None
     published: Optional[dt.date] = None
     file: Optional[str] = None
+    # spec 2
+    author: Optional[Annotated[str, Field(min_length=1, max_length=200)]] = None
+    grade: Optional[Annotated[str, Field(pattern=r"^[A-F][1-6]$")]] = None
 
     @field_validator("published", mode="before")
     @classmethod
@@ -300,7 +303,7 @@ class Event(_Model):
 class Facts(_Model):
     """A whole facts file, validated; every collection is a tuple so the value is truly frozen."""
 
-    spec: Literal[1]
+    spec: Literal[1, 2]
     id: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")]
     title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
     subtitle: Optional[Annotated[str, Field(max_length=MAX_TITLE)]] = None
@@ -316,6 +319,15 @@ class Facts(_Model):
     figures: Annotated[tuple[Figure, ...], Field(max_length=MAX_ITEMS)] = ()
     events: Annotated[tuple[Event, ...], Field(max_length=MAX_ITEMS)] = ()
 
+    @model_validator(mode="after")
+    def _version_2_keys(self) -> "Facts":
+        """A spec 1 file must not use version 2 keys: the version says what the file means."""
+        if self.spec == 1:
+            used = [key for key in V2_KEYS if _uses(self, key)]
+            if used:
+                raise ValueError(f"uses version 2 keys ({', '.join(used)}); write spec: 2 at the top to use them")
+        return self
+
     def source_index(self) -> dict[str, int]:
         """Source id -> its number in the Sources section (1-based, in file order)."""
         return {s.id: i for i, s in enumerate(self.sources, start=1)}
@@ -328,12 +340,34 @@ class Facts(_Model):
         return out
 
 
+#: Keys that only ``spec: 2`` files may use, as dotted paths (``sources[].grade``: in any source).
+V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade")
+
+
+def _uses(facts: Facts, key: str) -> bool:
+    """Whether ``facts`` sets the (possibly nested, ``[]``-iterated) key ``key``."""
+    values: list[Any] = [facts]
+    for part in key.split("."):
+        many = part.endswith("[]")
+        name = part[:-2] if many else part
+        nxt: list[Any] = []
+        for v in values:
+            item = getattr(v, name, None)
+            if many:
+                nxt.extend(item or ())
+            elif item not in (None, (), ""):
+                nxt.append(item)
+        values = nxt
+    return bool(values)
+
+
 # --------------------------------------------------------------------------------------------------
 # Turning pydantic's errors into one clear line each
 # --------------------------------------------------------------------------------------------------
 
 _EXPECTED = {
-    "spec": "expected 1 (the version of the facts format)",
+    "spec": "expected 1 or 2 (the version of the facts format)",
+    "grade": "expected an Admiralty grade: a letter A-F (reliability) and a digit 1-6 (credibility), such as B2",
     "id": "expected lower-case letters, digits and hyphens, 1-64 characters, such as bakhmut",
     "country": "expected an ISO 3166-1 alpha-2 code in capitals, such as UA",
     "as_of": "expected a date-time with a time zone, such as 2023-03-01T18:00:00Z",

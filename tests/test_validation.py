@@ -64,7 +64,8 @@ CASES: list[tuple[str, Mutation, str]] = [
     ("statement without sources", _set("sections.situation.0.sources", []), "sections.situation[0].sources: is empty; expected at least 1"),
     ("lower-case country", _set("location.country", "ua"), 'location.country: "ua" is not valid; expected an ISO 3166-1 alpha-2 code in capitals, such as UA'),
     ("figure value text", _set("figures.0.value", "4500"), 'figures[0].value: "4500": expected a number, such as 4500 or 12.5 (no quotes, no units)'),
-    ("spec 2", _set("spec", 2), "spec: 2 is not supported; expected 1 (the version of the facts format)"),
+    ("spec 3", _set("spec", 3), "spec: 3 is not supported; expected 1 or 2 (the version of the facts format)"),
+    ("v2 key in spec 1", lambda d: d["sources"][0].update(grade="B2"), "uses version 2 keys (sources[].grade); write spec: 2 at the top to use them"),
     ("lat without lon", _pop("places.0.lon"), "places[0]: give both lat and lon, or neither (then the name is looked up offline)"),
     ("missing local source file", _set("sources.0.file", "nope.txt"), 'sources[0].file: "nope.txt" not found (paths are relative to the facts file)'),
     ("section not a list", _set("sections.situation", "text"), "sections.situation: expected a list (items starting with '- '), got \"text\""),
@@ -185,3 +186,18 @@ def test_a_valid_file_in_another_folder_reads_source_files_relative_to_it(facts_
 def test_unreadable_path_is_a_directory(tmp_path: Path):
     with pytest.raises(FactsError, match="is a directory"):
         load_facts(tmp_path)
+
+
+def test_spec_2_accepts_source_author_and_grade(facts_data, write_facts):
+    facts_data["spec"] = 2
+    facts_data["sources"][0].update(author="Rob Picheta", grade="B2")
+    source = load_facts(write_facts(facts_data)).sources[0]
+    assert (source.author, source.grade) == ("Rob Picheta", "B2")
+
+
+def test_spec_2_refuses_a_grade_off_the_admiralty_scale(facts_data, write_facts):
+    facts_data["spec"] = 2
+    facts_data["sources"][0]["grade"] = "G7"
+    with pytest.raises(FactsError) as info:
+        load_facts(write_facts(facts_data))
+    assert str(info.value).endswith('sources[0].grade: "G7" is not valid; expected an Admiralty grade: a letter A-F (reliability) and a digit 1-6 (credibility), such as B2')
