@@ -17,7 +17,7 @@ from matplotlib import dates as mdates
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter
 
-from .facts import Event, Facts, Figure
+from .facts import Event, Facts, KeyFigure
 from .glyphs import needs_fallback, visual
 from .vector import ACCENT, ALERT, INK, figure_to_svg, house_style
 from .words import number
@@ -193,7 +193,7 @@ def figure_charts(facts: Facts) -> list[Chart]:
     logarithmic axis cannot show) the figures are split into panels by size, each with its own
     linear axis. The caption says which, so a reader does not compare bar lengths across panels.
     """
-    units: dict[str, list[Figure]] = {}
+    units: dict[str, list[KeyFigure]] = {}
     for f in facts.figures:
         units.setdefault(f.unit or "", []).append(f)
     charts = []
@@ -226,7 +226,7 @@ def figure_charts(facts: Facts) -> list[Chart]:
     return charts
 
 
-def _panels(figs: list[Figure]) -> tuple[list[list[Figure]], bool, str]:
+def _panels(figs: list[KeyFigure]) -> tuple[list[list[KeyFigure]], bool, str]:
     """Group figures for drawing: (panels, logarithmic axis?, the sentence that explains the choice)."""
     sizes = [abs(float(f.value)) for f in figs if f.value != 0]
     if not sizes or max(sizes) / min(sizes) < MAGNITUDE_SPREAD:
@@ -258,7 +258,7 @@ _LABEL_CHAR_IN = 0.068
 _AXES_LEFT, _AXES_WIDTH = 0.40, 0.56
 
 
-def _bars_svg(figs: list[Figure], log: bool) -> bytes:
+def _bars_svg(figs: list[KeyFigure], log: bool) -> bytes:
     labels, outlines = _labels([f.label for f in figs], 40)
     row_in = [_bar_row_in(lab.count("\n") + 1) for lab in labels]
     height = sum(row_in) + 0.6

@@ -258,7 +258,7 @@ class Quote(_Model):
         return None if value is None else _check_partial_date(value)
 
 
-class Figure(_Model):
+class KeyFigure(_Model):
     id: Annotated[str, Field(pattern=_ID, max_length=64)]
     label: Annotated[str, Field(min_length=1, max_length=300)]
     value: Union[int, float]
@@ -316,7 +316,7 @@ class Facts(_Model):
     key_points: Annotated[tuple[Statement, ...], Field(min_length=1, max_length=8)]
     sections: Sections
     quotes: Annotated[tuple[Quote, ...], Field(max_length=MAX_ITEMS)] = ()
-    figures: Annotated[tuple[Figure, ...], Field(max_length=MAX_ITEMS)] = ()
+    figures: Annotated[tuple[KeyFigure, ...], Field(max_length=MAX_ITEMS)] = ()
     events: Annotated[tuple[Event, ...], Field(max_length=MAX_ITEMS)] = ()
 
     @model_validator(mode="after")

@@ -148,7 +148,7 @@ def with_fallback(markup: str) -> str:
     return "".join(parts)
 
 
-class Paragraph(_Paragraph):
+class ScriptParagraph(_Paragraph):
     """A platypus Paragraph that sets characters the house fonts lack in a fallback font."""
 
     def __init__(self, text: str | None, style: Any, *args: Any, **kwargs: Any):

@@ -157,7 +157,7 @@ class _Rect:
         return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
 
 
-def _fit(cx: float, cy: float, half_w: float, half_h: float, aspect: float) -> _Rect:
+def _aspect_rect(cx: float, cy: float, half_w: float, half_h: float, aspect: float) -> _Rect:
     """A rect of the axes' aspect (w/h) centred on (cx, cy) covering half_w x half_h."""
     hh = max(half_h, half_w / aspect)
     hw = hh * aspect
@@ -727,7 +727,7 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
     half_w = (px_.max() - px_.min()) / 2 * 1.22 + 0.12 * (px_.max() - px_.min()) + 3.0
     half_h = (py_.max() - py_.min()) / 2 * 1.3 + 2.0
     half_h = max(half_h, MIN_DETAIL_HALF_KM)
-    detail = _fit(cx, cy, half_w, half_h, de_w / panel_h)
+    detail = _aspect_rect(cx, cy, half_w, half_h, de_w / panel_h)
 
     # ---- overview view
     overview = _overview_view(proj, home_units, detail, ov_w / panel_h)
@@ -935,7 +935,7 @@ def _overview_view(proj: _Proj, home_units: np.ndarray, detail: _Rect, aspect: f
     floor = max(MIN_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2)
     hh = max(hh, hw / aspect, floor)
     hh = min(hh, max(MAX_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2))
-    view = _fit(cx, cy, hh * aspect, hh, aspect)
+    view = _aspect_rect(cx, cy, hh * aspect, hh, aspect)
     # keep the detail frame inside
     dx = max(0.0, detail.x1 - view.x1) - max(0.0, view.x0 - detail.x0)
     dy = max(0.0, detail.y1 - view.y1) - max(0.0, view.y0 - detail.y0)

@@ -38,7 +38,7 @@ from . import __version__
 from .charts import Chart
 from .facts import Facts, Statement
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
-from .glyphs import Paragraph, draw_string, string_width
+from .glyphs import ScriptParagraph, draw_string, string_width
 from .vector import svg_to_drawing
 from .words import date_time_group, human_date, iso, macros, number
 
@@ -119,7 +119,7 @@ class _Bookmark(Flowable):
 
 
 class _Doc(BaseDocTemplate):
-    def __init__(self, buf: io.BytesIO, facts: Facts, pagesize: tuple[float, float], footer: "_Furniture"):
+    def __init__(self, buf: io.BytesIO, facts: Facts, pagesize: tuple[float, float], furniture: "_PageFurniture"):
         super().__init__(
             buf,
             pagesize=pagesize,
@@ -137,10 +137,10 @@ class _Doc(BaseDocTemplate):
             initialFontSize=9,
         )
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0)
-        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer.draw)])
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=furniture.draw)])
 
 
-class _Furniture:
+class _PageFurniture:
     """Handling marking at top and bottom, title and "Page X of Y" on every page.
 
     The total is known only after layout, so the brief is laid out twice: the first pass counts
@@ -154,7 +154,7 @@ class _Furniture:
         w, h = self.pagesize
         canv.saveState()
         handling = self.facts.handling
-        size = _fit(handling, SANS_BOLD, 9, w - 2 * MARGIN_X)
+        size = _font_size_to_fit(handling, SANS_BOLD, 9, w - 2 * MARGIN_X)
         handling = _ellipsize(handling, SANS_BOLD, size, w - 2 * MARGIN_X)  # only a marking of wide characters
         canv.setFillColor(HANDLING)
         canv.setFont(SANS_BOLD, size)
@@ -174,7 +174,7 @@ class _Furniture:
         canv.restoreState()
 
 
-def _fit(text: str, font: str, size: float, width: float) -> float:
+def _font_size_to_fit(text: str, font: str, size: float, width: float) -> float:
     while size > 5 and string_width(text, font, size) > width:
         size -= 0.25
     return size
@@ -244,7 +244,7 @@ def render_pdf(
     total: int | None = None
     for canvas_class in (_CountingCanvas, _Canvas):
         buf = io.BytesIO()
-        doc = _Doc(buf, facts, pagesize, _Furniture(facts, pagesize, total))
+        doc = _Doc(buf, facts, pagesize, _PageFurniture(facts, pagesize, total))
         story = _story(facts, list(charts), drawings, locator, map_drawing, changes, doc.width, edition)
         doc.build(story, canvasmaker=lambda *a, _cls=canvas_class, **k: _cls(*a, as_of=facts.as_of, **k))
         total = doc.page
@@ -268,23 +268,23 @@ def _story(
     def cites(ids: Sequence[str]) -> list[int]:
         return sorted({numbers[i] for i in ids})
 
-    def stmt(s: Statement, style: str) -> Paragraph:
-        return Paragraph(str(m.statement(s.text, cites(s.sources))), st[style], bulletText="\u2022")
+    def stmt(s: Statement, style: str) -> ScriptParagraph:
+        return ScriptParagraph(str(m.statement(s.text, cites(s.sources))), st[style], bulletText="\u2022")
 
     def heading(key: str) -> list[Flowable]:
         title = str(m.heading(key))
-        return [CondPageBreak(40 * mm), _Bookmark(key, title), Paragraph(title, st["h1"])]
+        return [CondPageBreak(40 * mm), _Bookmark(key, title), ScriptParagraph(title, st["h1"])]
 
     story: list[Flowable] = [
         _Bookmark("cover", facts.title),
-        Paragraph(str(m.title(facts.title)), st["title"]),
+        ScriptParagraph(str(m.title(facts.title)), st["title"]),
     ]
     if facts.subtitle:
-        story.append(Paragraph(str(m.title(facts.subtitle)), st["subtitle"]))
-    story.append(Paragraph(str(m.dateline(date_time_group(facts.as_of), iso(facts.as_of), facts.prepared_by, edition)), st["meta"]))
+        story.append(ScriptParagraph(str(m.title(facts.subtitle)), st["subtitle"]))
+    story.append(ScriptParagraph(str(m.dateline(date_time_group(facts.as_of), iso(facts.as_of), facts.prepared_by, edition)), st["meta"]))
 
     # Bottom line up front: a shaded box, one row per point so a long box can still break.
-    rows = [[Paragraph(str(m.heading("key_points")), st["boxhead"])]]
+    rows = [[ScriptParagraph(str(m.heading("key_points")), st["boxhead"])]]
     rows += [[stmt(s, "boxbullet")] for s in facts.key_points]
     box = Table(rows, colWidths=[width], repeatRows=1)
     box.setStyle(TableStyle(_TABLE_BASE + [
@@ -301,8 +301,8 @@ def _story(
 
     if changes is not None:
         story += heading("changes")
-        story.append(Paragraph(f"Compared with {_esc(changes.previous)}:", st["body"]))
-        story += [Paragraph(_esc(line), st["bullet"], bulletText="\u2022") for line in changes.lines]
+        story.append(ScriptParagraph(f"Compared with {_esc(changes.previous)}:", st["body"]))
+        story += [ScriptParagraph(_esc(line), st["bullet"], bulletText="\u2022") for line in changes.lines]
 
     story += heading("map")
     story += _map_part(facts, locator, map_drawing, st, width, m, cites)
@@ -336,7 +336,7 @@ def _story(
     for n, src in enumerate(facts.sources, start=1):
         published = human_date(src.published) if src.published else None
         link = bool(src.url and _URL_SCHEME.match(src.url))
-        story.append(Paragraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link)), st["source"]))
+        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link)), st["source"]))
     return _bind_headings(story)
 
 
@@ -364,20 +364,20 @@ def _esc(text: str) -> str:
 
 
 def _chart_block(chart: Chart, drawing: _Graphic, st: dict[str, ParagraphStyle], m: Any, cites: Any) -> Flowable:
-    caption = Paragraph(str(m.chart_caption(chart.title, chart.caption)), st["caption"])
-    source = Paragraph(str(m.source_line(cites(chart.source_ids))), st["caption"])
+    caption = ScriptParagraph(str(m.chart_caption(chart.title, chart.caption)), st["caption"])
+    source = ScriptParagraph(str(m.source_line(cites(chart.source_ids))), st["caption"])
     return KeepTogether([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
 
 
 def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
-    head = [Paragraph(t, st["cellhead"]) for t in ("Figure", "Value", "As of", "Source")]
+    head = [ScriptParagraph(t, st["cellhead"]) for t in ("Figure", "Value", "As of", "Source")]
     rows = [head]
     for f in facts.figures:
         rows.append([
-            Paragraph(_esc(f.label), st["cell"]),
-            Paragraph(str(m.figure_value(number(f.value), f.approx, f.unit)), st["cell"]),
-            Paragraph(human_date(f.as_of) if f.as_of else "\u2014", st["cell"]),
-            Paragraph(str(m.cite(cites([f.source]))), st["cell"]),
+            ScriptParagraph(_esc(f.label), st["cell"]),
+            ScriptParagraph(str(m.figure_value(number(f.value), f.approx, f.unit)), st["cell"]),
+            ScriptParagraph(human_date(f.as_of) if f.as_of else "\u2014", st["cell"]),
+            ScriptParagraph(str(m.cite(cites([f.source]))), st["cell"]),
         ])
     table = Table(rows, colWidths=[width * 0.46, width * 0.24, width * 0.18, width * 0.12], repeatRows=1)
     table.setStyle(TableStyle(_TABLE_BASE + [
@@ -392,7 +392,7 @@ def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m:
 
 
 def _pull_quote(text: str, speaker: str, said: str | None, number_: int, st: dict[str, ParagraphStyle], width: float, m: Any) -> Flowable:
-    body = [Paragraph(str(m.quote_text(text)), st["quote"]), Paragraph(str(m.quote_attribution(speaker, said, number_)), st["attrib"])]
+    body = [ScriptParagraph(str(m.quote_text(text)), st["quote"]), ScriptParagraph(str(m.quote_attribution(speaker, said, number_)), st["attrib"])]
     table = Table([[body]], colWidths=[width - 24])
     table.setStyle(TableStyle(_TABLE_BASE + [
         ("LINEBEFORE", (0, 0), (0, -1), 2.5, ACCENT),
@@ -406,14 +406,14 @@ def _pull_quote(text: str, speaker: str, said: str | None, number_: int, st: dic
 def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> list[Flowable]:
     if locator is None or drawing is None:
         loc = facts.location
-        box = Table([[Paragraph(str(m.map_placeholder(loc.name, f"{loc.lat:.4f}", f"{loc.lon:.4f}", loc.country)), st["placeholder"])]], colWidths=[width])
+        box = Table([[ScriptParagraph(str(m.map_placeholder(loc.name, f"{loc.lat:.4f}", f"{loc.lon:.4f}", loc.country)), st["placeholder"])]], colWidths=[width])
         box.setStyle(TableStyle(_TABLE_BASE + [("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
         return [box, Spacer(1, 6)]
     parts: list[Flowable] = [drawing]
     if locator.rows:
-        head = [Paragraph(_esc(t), st["cellhead"]) for t in (f"From {facts.location.name} to", "km", "mi", "Bearing", "Coordinates")]
+        head = [ScriptParagraph(_esc(t), st["cellhead"]) for t in (f"From {facts.location.name} to", "km", "mi", "Bearing", "Coordinates")]
         rows = [head] + [
-            [Paragraph(_esc(c), st["cell"]) for c in row[:4]] + [Paragraph(str(m.cite(cites(row[4]))) if row[4] else "\u2014", st["cell"])]
+            [ScriptParagraph(_esc(c), st["cell"]) for c in row[:4]] + [ScriptParagraph(str(m.cite(cites(row[4]))) if row[4] else "\u2014", st["cell"])]
             for row in locator.rows
         ]
         table = Table(rows, colWidths=[width * 0.42, width * 0.13, width * 0.13, width * 0.17, width * 0.15], repeatRows=1)
@@ -423,6 +423,6 @@ def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, s
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ]))
-        parts += [Spacer(1, 4), table, Paragraph(_esc(locator.data_note), st["caption"])]
+        parts += [Spacer(1, 4), table, ScriptParagraph(_esc(locator.data_note), st["caption"])]
     return [KeepTogether(parts), Spacer(1, 6)]
 
