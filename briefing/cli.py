@@ -1,4 +1,17 @@
-"""The command line: parse arguments, make one library call, turn known errors into messages."""
+"""The command line: parse arguments, make one library call, turn known errors into messages.
+
+Exit status, one code per kind of outcome so a script or a systemd unit can tell them apart:
+
+    0   every brief built (or already current)
+    1   another error: a brief could not be rendered, written or mailed
+    2   invalid input: a facts file, a recipient or an SMTP setting (one line per problem)
+    3   skipped: another run held a brief's lock (not a failure; ``SuccessExitStatus=3``)
+    64  usage error: the command line itself is wrong (EX_USAGE of sysexits.h; click would say 2,
+        which would make a typo in a crontab line look like a broken facts file)
+
+Several briefs in one run end with the most serious of their codes: a failure (2, then 1) outranks
+a skip (3), which outranks success, so a held lock never hides a broken brief.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +19,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,6 +32,32 @@ from .mail import SmtpSettings, read_recipients, send_edition
 
 DEFAULT_BRIEFS = Path("briefs")
 DEFAULT_OUT = Path("output")
+EXIT_USAGE = 64
+#: Exit codes from least to most serious (see the module docstring).
+_SEVERITY = (0, 3, 1, 2)
+
+
+def _most_serious(a: int, b: int) -> int:
+    """The run's exit status when two briefs ended with ``a`` and ``b``: a failure outranks a skip."""
+    return max(a, b, key=_SEVERITY.index)
+
+
+class _Command(click.Command):
+    """A click command whose usage errors exit 64 (EX_USAGE) instead of click's 2 (see above)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
 
 
 def _facts_files(files: tuple[Path, ...]) -> list[Path]:
@@ -29,7 +69,7 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
     return found
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("facts", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Folder for the PDFs.")
 @click.option("--check", is_flag=True, help="Validate the facts files only; write nothing.")
@@ -50,8 +90,9 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
     """Build a PDF situation brief from each FACTS file (default: every briefs/*.yaml).
 
     Prints the path of each PDF written (or left as it was: a brief whose inputs did not change is
-    not rebuilt). Exit status: 0 all built, 2 a facts file is invalid, 3 another run held a brief's
-    lock, 1 another error. With --every or --cron it keeps running and exits 0 when stopped.
+    not rebuilt). Exit status: 0 all built, 1 an error, 2 invalid input (a facts file, a recipient,
+    an SMTP setting), 3 another run held a brief's lock, 64 a usage error; with several briefs, the
+    most serious (2, 1, 3, 0 in that order). With --every or --cron it keeps running and exits 0 when stopped.
     With --send it mails each edition to every recipient who does not have it yet (SMTP settings:
     BRIEFING_* variables); a bad recipient or setting exits 2 before anything is built or sent.
     """
@@ -96,10 +137,10 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
                         click.echo(str(eml))
         except BriefingError as exc:
             click.echo(str(exc), err=True)
-            failed = max(failed, exc.exit_code)
+            failed = _most_serious(failed, exc.exit_code)
         except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
             click.echo(f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", err=True)
-            failed = max(failed, 1)
+            failed = _most_serious(failed, 1)
     sys.exit(failed)
 
 

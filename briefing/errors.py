@@ -9,6 +9,10 @@
     │     └── DeliveryError        the server refused some recipients (each named)
     └── LockedError                another run holds the brief's lock (exit 3)
 
+A wrong command line is not in this tree: click reports it, and ``cli.py`` gives it exit 64 (EX_USAGE),
+so it cannot be mistaken for an invalid facts file. Several briefs in one run exit with the most
+serious code: 2, then 1, then 3 (see ``cli.py``).
+
 Each message names the file and, where there is one, the field path (``sections.stakes[2].sources[0]``),
 says what is wrong and what was expected, so a person under time pressure can fix it from one line.
 """

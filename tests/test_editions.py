@@ -426,7 +426,7 @@ def test_cron_fires_at_the_crontab_times() -> None:
 
 def test_cli_rejects_a_bad_cron_line_and_mixed_schedules(facts_file: Path, out: Path) -> None:
     bad = run_cli(str(facts_file), "--out", str(out), "--cron", "0 25 * * *")
-    assert bad.returncode == 2 and "Invalid value for --cron" in bad.stderr and "25" in bad.stderr
+    assert bad.returncode == 64 and "Invalid value for --cron" in bad.stderr and "25" in bad.stderr
     both = run_cli(str(facts_file), "--out", str(out), "--cron", "0 6 * * *", "--every", "60")
-    assert both.returncode == 2 and "--every and --cron exclude each other" in both.stderr
+    assert both.returncode == 64 and "--every and --cron exclude each other" in both.stderr
     assert not out.exists()

@@ -331,7 +331,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path):
 
 def test_options_that_need_send_say_so():
     result = run_cli(str(BAKHMUT), "--to", "anna@example.org")
-    assert result.returncode == 2 and "apply only with --send" in result.stderr
+    assert result.returncode == 64 and "apply only with --send" in result.stderr
 
 
 def test_a_crash_mid_send_never_sends_twice(smtp_server, tmp_path):
