@@ -68,8 +68,18 @@ class _StrictConstructor:
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
 
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A date that looks right but is not real (``2023-02-30``) stays text, so validation names its
+    field and says what was expected instead of PyYAML raising a bare ValueError (a traceback)."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 def _strict(base: type) -> type:
     loader = type(f"Strict{base.__name__}", (_StrictConstructor, base), {})
+    loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
     loader.yaml_implicit_resolvers = {
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
         for first, resolvers in base.yaml_implicit_resolvers.items()
@@ -421,6 +431,8 @@ def _unwrap(tp: Any) -> Any:
 
 def _show(value: Any) -> str:
     """A value quoted for a one-line message: line breaks and other invisible characters escaped."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value.isoformat()  # as written in the file, not datetime.datetime(...)
     if isinstance(value, str):
         text = '"' + "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in value) + '"'
     else:
@@ -507,6 +519,13 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
     return problems
 
 
+def _echo_of_an_item_error(err: dict[str, Any]) -> bool:
+    """pydantic also reports a list with enough items as too short when one of its items is invalid
+    ("key_points: has 1 item; expected at least 1"); the item's own error is the one that helps."""
+    value, lo = err.get("input"), (err.get("ctx") or {}).get("min_length")
+    return err["type"] == "too_short" and isinstance(value, (list, tuple)) and lo is not None and len(value) >= lo
+
+
 def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = None) -> Facts:
     """Validate already-parsed YAML data; raise FactsError listing every problem."""
     name = str(file)
@@ -517,6 +536,8 @@ def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = Non
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
+            if _echo_of_an_item_error(err):
+                continue
             loc, message = _describe(err)
             problems.append(Problem(name, _path(loc), message))
         raise FactsError(list(dict.fromkeys(problems))) from None
