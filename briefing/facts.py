@@ -329,15 +329,6 @@ class Facts(_Model):
     figures: Annotated[tuple[KeyFigure, ...], Field(max_length=MAX_ITEMS)] = ()
     events: Annotated[tuple[Event, ...], Field(max_length=MAX_ITEMS)] = ()
 
-    @model_validator(mode="after")
-    def _version_2_keys(self) -> "Facts":
-        """A spec 1 file must not use version 2 keys: the version says what the file means."""
-        if self.spec == 1:
-            used = [key for key in V2_KEYS if _uses(self, key)]
-            if used:
-                raise ValueError(f"uses version 2 keys ({', '.join(used)}); write spec: 2 at the top to use them")
-        return self
-
     def source_index(self) -> dict[str, int]:
         """Source id -> its number in the Sources section (1-based, in file order)."""
         return {s.id: i for i, s in enumerate(self.sources, start=1)}
@@ -354,21 +345,22 @@ class Facts(_Model):
 V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade")
 
 
-def _uses(facts: Facts, key: str) -> bool:
-    """Whether ``facts`` sets the (possibly nested, ``[]``-iterated) key ``key``."""
-    values: list[Any] = [facts]
+def _first_use(facts: Facts, key: str) -> str | None:
+    """The path of the first place ``facts`` sets the key ``key`` (``[]`` iterates a list), or None."""
+    found: list[tuple[str, Any]] = [("", facts)]
     for part in key.split("."):
         many = part.endswith("[]")
         name = part[:-2] if many else part
-        nxt: list[Any] = []
-        for v in values:
-            item = getattr(v, name, None)
+        nxt: list[tuple[str, Any]] = []
+        for path, value in found:
+            item = getattr(value, name, None)
+            where = f"{path}.{name}" if path else name
             if many:
-                nxt.extend(item or ())
+                nxt.extend((f"{where}[{i}]", v) for i, v in enumerate(item or ()))
             elif item not in (None, (), ""):
-                nxt.append(item)
-        values = nxt
-    return bool(values)
+                nxt.append((where, item))
+        found = nxt
+    return found[0][0] if found else None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -485,6 +477,10 @@ def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
 def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
     """Rules pydantic cannot see field by field: ids exist, ids unique, local files exist."""
     problems: list[Problem] = []
+    if facts.spec == 1:  # the version says what the file means: version 2 keys need spec: 2
+        for key in V2_KEYS:
+            if (where := _first_use(facts, key)) is not None:
+                problems.append(Problem(file, where, "is a version 2 key; write spec: 2 at the top to use it"))
     ids = [s.id for s in facts.sources]
     known = ", ".join(ids)
 

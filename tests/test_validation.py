@@ -65,7 +65,7 @@ CASES: list[tuple[str, Mutation, str]] = [
     ("lower-case country", _set("location.country", "ua"), 'location.country: "ua" is not valid; expected an ISO 3166-1 alpha-2 code in capitals, such as UA'),
     ("figure value text", _set("figures.0.value", "4500"), 'figures[0].value: "4500": expected a number, such as 4500 or 12.5 (no quotes, no units)'),
     ("spec 3", _set("spec", 3), "spec: 3 is not supported; expected 1 or 2 (the version of the facts format)"),
-    ("v2 key in spec 1", lambda d: d["sources"][0].update(grade="B2"), "uses version 2 keys (sources[].grade); write spec: 2 at the top to use them"),
+    ("v2 key in spec 1", lambda d: d["sources"][0].update(grade="B2"), "sources[0].grade: is a version 2 key; write spec: 2 at the top to use it"),
     ("lat without lon", _pop("places.0.lon"), "places[0]: give both lat and lon, or neither (then the name is looked up offline)"),
     ("missing local source file", _set("sources.0.file", "nope.txt"), 'sources[0].file: "nope.txt" not found (paths are relative to the facts file)'),
     ("section not a list", _set("sections.situation", "text"), "sections.situation: expected a list (items starting with '- '), got \"text\""),
