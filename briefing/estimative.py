@@ -38,7 +38,7 @@ TERMS: dict[str, str | None] = {
     "certainly": "almost certain", "definitely": "almost certain", "undoubtedly": "almost certain",
     "doubtless": "almost certain", "no doubt": "almost certain", "without doubt": "almost certain",
     "inevitably": "almost certain", "inevitable": "almost certain", "surely": "almost certain",
-    "bound to": "almost certain", "possibly": None, "perhaps": None, "conceivably": None,
+    "possibly": None, "perhaps": None, "conceivably": None,
 }
 
 #: Words that give a judgement to someone: "experts say", "according to ISW", "the army expects".
