@@ -24,6 +24,7 @@ class BuildOptions:
     paper: str = "a4"
     edition: str | None = None
     changes: ChangesPart | None = None
+    strict: bool = False  # warnings about the facts are errors: nothing is built
 
 
 def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions()) -> bytes:
@@ -32,7 +33,7 @@ def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions
         facts = source
     else:
         log.debug("%s: Step 1 - Loading and validating facts", source)
-        facts = load_facts(source)
+        facts = load_facts(source, strict=options.strict)
     log.debug("%s: Step 2 - Drawing charts", facts.id)
     charts = build_charts(facts)
     log.debug("%s: Step 3 - Drawing the locator map", facts.id)

@@ -73,6 +73,7 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 @click.argument("facts", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Folder for the PDFs.")
 @click.option("--check", is_flag=True, help="Validate the facts files only; write nothing.")
+@click.option("--strict", is_flag=True, help="Treat every warning about a facts file (estimative words, missing glyphs) as an error (exit 2, nothing written).")
 @click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="Log each pipeline step.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the paths written.")
@@ -84,7 +85,7 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 @click.option("--cron", metavar="'M H DOM MON DOW'", help="Like --every, but at the times of a crontab line such as '0 6 * * *' (local time).")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=LOCK_TIMEOUT, show_default=True, metavar="SECONDS", help="How long to wait while another run builds the same brief before skipping it (exit 3).")
 @click.option("--max-ticks", type=click.IntRange(min=1), hidden=True, help="Testing: stop --every/--cron after this many runs.")
-def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbose: bool, quiet: bool,
+def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, paper: str, verbose: bool, quiet: bool,
          send: bool, to: tuple[str, ...], to_file: Path | None, dry_run: bool,
          every: float | None, cron: str | None, lock_timeout: float, max_ticks: int | None) -> None:
     """Build a PDF situation brief from each FACTS file (default: every briefs/*.yaml).
@@ -99,7 +100,7 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
     failed = 0
-    options = BuildOptions(paper=paper.lower())
+    options = BuildOptions(paper=paper.lower(), strict=strict)
     if (to or to_file or dry_run) and not send:
         raise click.UsageError("--to, --to-file and --dry-run apply only with --send")
     if send:  # every recipient and setting is checked before anything is built or sent
@@ -126,7 +127,7 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
     for path in _facts_files(facts):
         try:
             if check:
-                load_facts(path)
+                load_facts(path, strict=strict)
                 click.echo(f"{path}: ok")
             else:
                 edition = publish(path, out_dir, options, lock_timeout=lock_timeout)

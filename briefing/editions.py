@@ -165,7 +165,7 @@ def publish(
     """
     facts_path = Path(facts_path)
     out_dir = Path(out_dir)
-    brief_id = load_facts(facts_path).id  # validates before anything is locked or written
+    brief_id = load_facts(facts_path, strict=options.strict).id  # validates before anything is locked or written
     folder = out_dir / brief_id
     folder.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(folder / ".lock", timeout=lock_timeout)
@@ -178,7 +178,7 @@ def publish(
         # Read the facts again under the lock, so a run that waited publishes the file as it is now,
         # and hash the bytes before parsing: if the file changes in between, the next run rebuilds.
         facts_bytes = facts_path.read_bytes()
-        facts = load_facts(facts_path)
+        facts = load_facts(facts_path, strict=options.strict)
         if facts.id != brief_id:
             raise BuildError(f"{facts_path}: its id changed from {brief_id} to {facts.id} during the run; run again")
         return _publish_locked(facts, facts_bytes, facts_path, out_dir, options)
@@ -328,6 +328,7 @@ _OTHER_FIELDS = {
     "prepared_by": "the author line", "location": "the location", "sources": "the list of sources",
     "quotes": "the quotes", "statements": "the order or citations of statements",
     "figures": "details of figures", "events": "details of events", "places": "details of places",
+    "assessments": "the assessment", "indicators": "the indicators", "gaps": "the gaps",
 }
 _STATEMENT_KEYS = ("key_points", "situation", "stakes", "outlook")
 
@@ -380,7 +381,8 @@ def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str
         lines += found
         if not found and olds != news:
             other.append(key)
-    other = [k for k in ("title", "subtitle", "handling", "prepared_by", "location", "sources", "quotes")
+    other = [k for k in ("title", "subtitle", "handling", "prepared_by", "location", "sources", "quotes",
+                                "assessments", "indicators", "gaps")
              if old.get(k) != new.get(k)] + other
     if len(lines) > MAX_CHANGE_LINES:
         lines = lines[: MAX_CHANGE_LINES - 1] + [f"And {len(lines) - MAX_CHANGE_LINES + 1} more changes, not listed here."]

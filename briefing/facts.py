@@ -9,6 +9,8 @@ stage escapes them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import math
 import re
 from pathlib import Path
@@ -29,6 +31,8 @@ from pydantic import (
 
 from .errors import FactsError, Problem
 from .gazetteer import PlaceNotFound, lookup
+
+log = logging.getLogger("briefing")
 
 #: Refuse files larger than this before parsing: a runaway file must not exhaust memory.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -310,6 +314,48 @@ class Event(_Model):
         return len(self.date) == 7
 
 
+#: ICD 203 likelihood terms, lowest first, with the range of probability each stands for.
+LIKELIHOOD: dict[str, str] = {
+    "almost no chance": "1\u20135%",
+    "very unlikely": "5\u201320%",
+    "unlikely": "20\u201345%",
+    "roughly even chance": "45\u201355%",
+    "likely": "55\u201380%",
+    "very likely": "80\u201395%",
+    "almost certain": "95\u201399%",
+}
+CONFIDENCE: tuple[str, ...] = ("low", "moderate", "high")
+
+
+def _term(value: Any) -> Any:
+    """Likelihood and confidence words match case-insensitively, spaces collapsed (``Very  Likely``)."""
+    return " ".join(value.lower().split()) if isinstance(value, str) else value
+
+
+class Assessment(_Model):
+    """One judgement of the desk's own: how likely (ICD 203 term) and how well the evidence supports it."""
+
+    text: Text
+    likelihood: Annotated[Literal[tuple(LIKELIHOOD)], BeforeValidator(_term)]  # type: ignore[valid-type]
+    confidence: Annotated[Literal[CONFIDENCE], BeforeValidator(_term)]  # type: ignore[valid-type]
+    sources: Annotated[tuple[SourceId, ...], Field(min_length=1)]
+
+
+class Indicator(_Model):
+    """A sign to watch for, and what it would mean for the judgements."""
+
+    text: Text
+    meaning: Text
+    sources: tuple[SourceId, ...] = ()
+
+
+class Gap(_Model):
+    """Something not known that matters; ``sources`` (an extension) may show where the silence is."""
+
+    text: Text
+    sources: tuple[SourceId, ...] = ()
+
+
 class Facts(_Model):
     """A whole facts file, validated; every collection is a tuple so the value is truly frozen."""
 
@@ -328,6 +374,10 @@ class Facts(_Model):
     quotes: Annotated[tuple[Quote, ...], Field(max_length=MAX_ITEMS)] = ()
     figures: Annotated[tuple[KeyFigure, ...], Field(max_length=MAX_ITEMS)] = ()
     events: Annotated[tuple[Event, ...], Field(max_length=MAX_ITEMS)] = ()
+    # spec 2
+    assessments: Annotated[tuple[Assessment, ...], Field(max_length=MAX_ITEMS)] = ()
+    indicators: Annotated[tuple[Indicator, ...], Field(max_length=MAX_ITEMS)] = ()
+    gaps: Annotated[tuple[Gap, ...], Field(max_length=MAX_ITEMS)] = ()
 
     def source_index(self) -> dict[str, int]:
         """Source id -> its number in the Sources section (1-based, in file order)."""
@@ -342,7 +392,7 @@ class Facts(_Model):
 
 
 #: Keys that only ``spec: 2`` files may use, as dotted paths (``sources[].grade``: in any source).
-V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade")
+V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "assessments", "indicators", "gaps")
 
 
 def _first_use(facts: Facts, key: str) -> str | None:
@@ -378,6 +428,8 @@ _EXPECTED = {
     "lat": "expected decimal degrees from -90 to 90",
     "lon": "expected decimal degrees from -180 to 180",
     "approx": "expected true or false",
+    "likelihood": "expected one of the ICD 203 terms: " + ", ".join(LIKELIHOOD),
+    "confidence": "expected low, moderate or high",
 }
 
 
@@ -506,6 +558,10 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
     for i, place in enumerate(facts.places):
         for j, sid in enumerate(place.sources):
             known_id(f"places[{i}].sources[{j}]", sid)
+    for name, items in (("assessments", facts.assessments), ("indicators", facts.indicators), ("gaps", facts.gaps)):
+        for i, item in enumerate(items):
+            for j, sid in enumerate(item.sources):
+                known_id(f"{name}[{i}].sources[{j}]", sid)
     for name, items in (("quotes", facts.quotes), ("figures", facts.figures), ("events", facts.events)):
         for i, item in enumerate(items):
             known_id(f"{name}[{i}].source", item.source)
@@ -563,15 +619,35 @@ def _locate_places(facts: Facts, file: str) -> Facts:
     return facts.model_copy(update={"places": tuple(places)})
 
 
-def load_facts(path: str | Path) -> Facts:
+def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
+    """Every warning about a valid facts file, from every check: the one list ``strict`` consults.
+
+    A warning is something a person should look at but that does not stop a useful brief: text no
+    bundled font can print, estimative words outside assessments. Add new checks here.
+    """
+    from .estimative import estimative_warnings
+    from .glyphs import glyph_warnings  # fonts load only when a file is valid
+
+    return [*glyph_warnings(facts, file), *estimative_warnings(facts, file)]
+
+
+def load_facts(path: str | Path, strict: bool = False) -> Facts:
     """Read and validate a facts file; raise FactsError (one line per problem) when it is unusable.
 
-    Text that no bundled font can print is not an error (the brief is still useful) but is logged
-    as a warning naming the field, here, so ``--check`` reports it as well as a build.
+    Warnings (see ``facts_warnings``) are logged here, so ``--check`` reports them as well as a build;
+    with ``strict`` they are errors instead, for a desk that wants none to reach readers.
     """
-    from .glyphs import warn_missing_glyphs  # fonts load only when a file is valid
-
     path = Path(path)
     facts = parse_facts(read_yaml(path), path, path.parent)
-    warn_missing_glyphs(facts, path)
+    found = facts_warnings(facts, path)
+    if strict and found:
+        raise FactsError(found)
+    for problem in found:
+        _warn_once(str(problem))
     return facts
+
+
+@functools.lru_cache(maxsize=4096)  # bounded: a long-running --every process sees many texts
+def _warn_once(line: str) -> None:
+    """Log a warning once per process: a brief is often loaded twice (validate, then build)."""
+    log.warning("%s", line)

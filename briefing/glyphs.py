@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import html
-import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -30,12 +29,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as _Paragraph
 
+from .errors import Problem
 from .fonts import ARABIC, CJK, HEBREW, HOUSE_FACES, SANS, SANS_BOLD, SANS_ITALIC, register_fonts
 
 if TYPE_CHECKING:
     from .facts import Facts
-
-log = logging.getLogger("briefing")
 
 _RTL_CLASSES = frozenset({"R", "AL"})
 #: Bidi classes that may sit between two right-to-left letters and still belong to their run.
@@ -196,9 +194,9 @@ def _texts(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _texts(getattr(value, name), f"{path}.{name}" if path else name)
 
 
-def glyph_warnings(facts: "Facts", file: str | Path) -> list[str]:
-    """One line per text field holding characters that would print as boxes, naming the field."""
-    lines = []
+def glyph_warnings(facts: "Facts", file: str | Path) -> list[Problem]:
+    """One warning per text field holding characters that would print as boxes, naming the field."""
+    problems = []
     for path, text in _texts(facts, ""):
         if text.isascii() or not needs_fallback(text):
             continue
@@ -206,16 +204,5 @@ def glyph_warnings(facts: "Facts", file: str | Path) -> list[str]:
         if chars:
             what = (f"{len(chars)} characters (e.g. \"{chars[0]}\") have no glyph in the bundled fonts and print as boxes"
                     if len(chars) > 1 else f"1 character (\"{chars[0]}\") has no glyph in the bundled fonts and prints as a box")
-            lines.append(f"{file}: {path}: {what}")
-    return lines
-
-
-def warn_missing_glyphs(facts: "Facts", file: str | Path) -> None:
-    """Log each glyph warning: a brief is often loaded twice (validate, then build), so say it once."""
-    for line in glyph_warnings(facts, file):
-        _warn_once(line)
-
-
-@functools.lru_cache(maxsize=4096)  # bounded: a long-running --every process sees many texts
-def _warn_once(line: str) -> None:
-    log.warning("%s", line)
+            problems.append(Problem(str(file), path, what))
+    return problems

@@ -58,9 +58,12 @@ LEDGER_VERSION = 1
 
 _HEADINGS = {
     "key_points": "Bottom line up front",
+    "assessments": "Assessment",
     "situation": "Situation",
     "stakes": "Stakes",
     "outlook": "Outlook",
+    "indicators": "Indicators",
+    "gaps": "Gaps",
     "quotes": "In their words",
     "figures": "Key figures",
     "events": "Timeline of events",
@@ -214,9 +217,12 @@ def _mail_context(edition: Edition) -> dict[str, object]:
     key_points = [(p.text, [publishers[s] for s in dict.fromkeys(p.sources)]) for p in facts.key_points]
     counts = {
         "key_points": len(facts.key_points),
+        "assessments": len(facts.assessments),
         "situation": len(facts.sections.situation),
         "stakes": len(facts.sections.stakes),
         "outlook": len(facts.sections.outlook),
+        "indicators": len(facts.indicators),
+        "gaps": len(facts.gaps),
         "quotes": len(facts.quotes),
         "figures": len(facts.figures),
         "events": len(facts.events),

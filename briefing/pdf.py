@@ -36,7 +36,7 @@ from reportlab.platypus import (
 
 from . import __version__
 from .charts import Chart
-from .facts import Facts, Statement
+from .facts import LIKELIHOOD, Facts, Statement
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import ScriptParagraph, draw_string, string_width
 from .vector import svg_to_drawing
@@ -299,6 +299,15 @@ def _story(
     ]))
     story += [_Bookmark("key_points", str(m.heading("key_points")), 1), box, Spacer(1, 6)]
 
+    if facts.assessments:  # the desk's judgements come up front, next to the bottom line
+        story += heading("assessment")
+        story += [
+            ScriptParagraph(str(m.judgement(a.text, a.likelihood, LIKELIHOOD[a.likelihood], a.confidence, cites(a.sources))),
+                            st["bullet"], bulletText="\u2022")
+            for a in facts.assessments
+        ]
+        story.append(ScriptParagraph(str(m.likelihood_scale(LIKELIHOOD.items())), st["caption"]))
+
     if changes is not None:
         story += heading("changes")
         story.append(ScriptParagraph(f"Compared with {_esc(changes.previous)}:", st["body"]))
@@ -327,6 +336,13 @@ def _story(
     story += heading("outlook")
     story += [stmt(s, "bullet") for s in facts.sections.outlook]
 
+    if facts.indicators:
+        story += heading("indicators")
+        story.append(_indicators_table(facts, st, width, m, cites))
+    if facts.gaps:
+        story += heading("gaps")
+        story += [ScriptParagraph(str(m.gap(g.text, cites(g.sources))), st["bullet"], bulletText="\u2022") for g in facts.gaps]
+
     if facts.quotes:
         story += heading("quotes")
         for q in facts.quotes:
@@ -336,7 +352,9 @@ def _story(
     for n, src in enumerate(facts.sources, start=1):
         published = human_date(src.published) if src.published else None
         link = bool(src.url and _URL_SCHEME.match(src.url))
-        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link)), st["source"]))
+        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade)), st["source"]))
+    if any(src.grade for src in facts.sources):
+        story.append(ScriptParagraph(str(m.admiralty_scale()), st["caption"]))
     return _bind_headings(story)
 
 
@@ -380,6 +398,27 @@ def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m:
             ScriptParagraph(str(m.cite(cites([f.source]))), st["cell"]),
         ])
     table = Table(rows, colWidths=[width * 0.46, width * 0.24, width * 0.18, width * 0.12], repeatRows=1)
+    table.setStyle(TableStyle(_TABLE_BASE + [
+        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+def _indicators_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
+    """What to watch for and what it would mean, side by side: a reader scans the left column."""
+    rows = [[ScriptParagraph(t, st["cellhead"]) for t in ("Watch for", "What it would mean", "Source")]]
+    for ind in facts.indicators:
+        rows.append([
+            ScriptParagraph(_esc(ind.text), st["cell"]),
+            ScriptParagraph(_esc(ind.meaning), st["cell"]),
+            ScriptParagraph(str(m.cite(cites(ind.sources))) if ind.sources else "\u2014", st["cell"]),
+        ])
+    table = Table(rows, colWidths=[width * 0.44, width * 0.44, width * 0.12], repeatRows=1)
     table.setStyle(TableStyle(_TABLE_BASE + [
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),

@@ -34,7 +34,7 @@ PLANNED = {
     "figures[].from", "figures[].from.series", "figures[].from.stat",
     "assessments", *(f"assessments[].{k}" for k in ("text", "likelihood", "confidence", "sources")),
     "indicators", "indicators[].text", "indicators[].meaning", "indicators[].sources",
-    "gaps", "gaps[].text",
+    "gaps", "gaps[].text", "gaps[].sources",
     "map", "map.areas", "map.lines",
     *(f"map.areas[].{k}" for k in ("label", "kind", "as_of", "source", "geojson", "polygon")),
     *(f"map.lines[].{k}" for k in ("label", "kind", "as_of", "source", "line", "geojson")),
@@ -240,7 +240,7 @@ def test_the_documented_glyph_warning_is_what_the_tool_says(tmp_path: Path) -> N
     data["title"] = "Battle for Bakhmut \U0001F389"
     path = tmp_path / "brief.yaml"
     path.write_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    assert glyph_warnings(load_facts(path), "brief.yaml") == [documented[1]]
+    assert [str(p) for p in glyph_warnings(load_facts(path), "brief.yaml")] == [documented[1]]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -289,7 +289,7 @@ def missing_section(d: dict[str, Any], draw: st.DrawFn) -> str:
 
 @breaker
 def wrong_spec_version(d: dict[str, Any], draw: st.DrawFn) -> str:
-    d["spec"] = draw(st.one_of(st.integers(2, 99), st.just("1.0"), st.just(0)))
+    d["spec"] = draw(st.one_of(st.integers(3, 99), st.just("1.0"), st.just(0)))
     return "spec"
 
 

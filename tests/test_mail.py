@@ -198,8 +198,9 @@ def test_each_recipient_gets_the_brief_once_and_a_rerun_sends_nothing(smtp_serve
         ids.add(msg["Message-ID"])
         text = msg.get_body(("plain",)).get_content()
         page = msg.get_body(("html",)).get_content()
-        assert "Russian forces are close to capturing Bakhmut" in text and "Situation (6)" in text
-        assert "Russian forces are close to capturing Bakhmut" in page and "<li>Outlook (3)</li>" in page
+        assert "Russian forces are edging closer to capturing Bakhmut" in text and "Situation (9)" in text
+        assert "- Assessment (2)\r\n" in text and "- Indicators (3)\r\n" in text
+        assert "Russian forces are edging closer to capturing Bakhmut" in page and "<li>Outlook (3)</li>" in page
         [attachment] = list(msg.iter_attachments())
         assert attachment.get_content_type() == "application/pdf"
         assert attachment.get_filename() == "bakhmut.pdf"

@@ -39,9 +39,20 @@ def _dup(list_name: str) -> Mutation:
     return lambda d: d[list_name].append(dict(d[list_name][0]))
 
 
+def _as_spec_1(d: dict[str, Any]) -> dict[str, Any]:
+    """The example brief without its version 2 keys, as spec 1."""
+    d["spec"] = 1
+    for key in ("assessments", "indicators", "gaps"):
+        d.pop(key, None)
+    for src in d["sources"]:
+        src.pop("author", None)
+        src.pop("grade", None)
+    return d
+
+
 CASES: list[tuple[str, Mutation, str]] = [
     ("missing title", _pop("title"), "title: is required but missing"),
-    ("typo key", _set("titel", "x"), "titel: unknown key (a typo?); allowed keys here: spec, id, title, subtitle, as_of, handling, prepared_by, location, places, sources, key_points, sections, quotes, figures, events"),
+    ("typo key", _set("titel", "x"), "titel: unknown key (a typo?); allowed keys here: spec, id, title, subtitle, as_of, handling, prepared_by, location, places, sources, key_points, sections, quotes, figures, events, assessments, indicators, gaps"),
     ("unknown key in place", _set("places.0.lattitude", 1), "places[0].lattitude: unknown key (a typo?); allowed keys here: name, lat, lon, note, sources"),
     ("unknown source id", _set("sections.stakes.2.sources.0", "bbc"), 'sections.stakes[2].sources[0]: unknown source id "bbc"; expected one of the ids under sources: cnn, geonames'),
     ("unknown quote source", _set("quotes.1.source", "bbc"), 'quotes[1].source: unknown source id "bbc"; expected one of the ids under sources: cnn, geonames'),
@@ -56,7 +67,7 @@ CASES: list[tuple[str, Mutation, str]] = [
     ("event 30 February", _set("events.0.date", "2023-02-30"), 'events[0].date: "2023-02-30": not a real date (day is out of range for month); expected YYYY-MM-DD or YYYY-MM'),
     ("quote said words", _set("quotes.0.said", "March 2023"), 'quotes[0].said: "March 2023": expected a date as YYYY-MM-DD or YYYY-MM'),
     ("bad id", _set("id", "Bakhmut!"), 'id: "Bakhmut!" is not valid; expected lower-case letters, digits and hyphens, 1-64 characters, such as bakhmut'),
-    ("too many key points", lambda d: d.__setitem__("key_points", d["key_points"] * 3), "key_points: has 12 items; at most 8 are allowed"),
+    ("too many key points", lambda d: d.__setitem__("key_points", [d["key_points"][0]] * 12), "key_points: has 12 items; at most 8 are allowed"),
     ("no key points", _set("key_points", []), "key_points: is empty; expected at least 1"),
     ("no sources", _set("sources", []), "sources: is empty; expected at least 1"),
     ("missing section", _pop("sections.outlook"), "sections.outlook: is required but missing"),
@@ -65,7 +76,7 @@ CASES: list[tuple[str, Mutation, str]] = [
     ("lower-case country", _set("location.country", "ua"), 'location.country: "ua" is not valid; expected an ISO 3166-1 alpha-2 code in capitals, such as UA'),
     ("figure value text", _set("figures.0.value", "4500"), 'figures[0].value: "4500": expected a number, such as 4500 or 12.5 (no quotes, no units)'),
     ("spec 3", _set("spec", 3), "spec: 3 is not supported; expected 1 or 2 (the version of the facts format)"),
-    ("v2 key in spec 1", lambda d: d["sources"][0].update(grade="B2"), "sources[0].grade: is a version 2 key; write spec: 2 at the top to use it"),
+    ("v2 key in spec 1", lambda d: _as_spec_1(d)["sources"][0].update(grade="B2"), "sources[0].grade: is a version 2 key; write spec: 2 at the top to use it"),
     ("lat without lon", _pop("places.0.lon"), "places[0]: give both lat and lon, or neither (then the name is looked up offline)"),
     ("missing local source file", _set("sources.0.file", "nope.txt"), 'sources[0].file: "nope.txt" not found (paths are relative to the facts file)'),
     ("section not a list", _set("sections.situation", "text"), "sections.situation: expected a list (items starting with '- '), got \"text\""),
