@@ -76,7 +76,8 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
         try:
             live.serve(_facts_files(facts), out_dir, options, host=host, port=port, announce=click.echo)
         except OSError as exc:
-            click.echo(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another --port or --host", err=True)
+            why = os.strerror(exc.errno) if exc.errno else str(exc)
+            click.echo(f"cannot listen on {host}:{port}: {why}; pick another --port or --host", err=True)
             sys.exit(1)
         sys.exit(0)
     if send:  # every recipient and setting is checked before anything is built or sent
