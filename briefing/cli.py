@@ -79,7 +79,11 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
             why = os.strerror(exc.errno) if exc.errno else str(exc)
             click.echo(f"cannot listen on {host}:{port}: {why}; pick another --port or --host", err=True)
             sys.exit(1)
-        sys.exit(0)
+        # Stopped (Ctrl-C, SIGTERM) with nothing left to write: skip the interpreter's teardown, which
+        # spends a second collecting the map data and fonts, so the preview exits at once.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     if send:  # every recipient and setting is checked before anything is built or sent
         try:
             recipients, settings = read_recipients(to, to_file), SmtpSettings.from_env(os.environ)

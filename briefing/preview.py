@@ -25,6 +25,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
 import logging
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import jinja2
 import pypdfium2
 import uvicorn
@@ -84,6 +86,8 @@ class Draft:
     locator: MapPart | None
     map_name: str | None
     changes: ChangesPart | None
+    graphics_key: str = ""  # what the charts and the map were drawn from (see _graphics_key)
+    graphics_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,20 @@ def _referenced_files(facts: Facts, base: Path) -> frozenset[Path]:
     return frozenset(found)
 
 
+#: Fields that no chart or map is drawn from: an edit to them alone reuses the last draft's graphics.
+_WORDS_ONLY = {"key_points", "sections", "quotes", "title", "subtitle", "prepared_by", "handling"}
+
+
+def _graphics_key(facts: Facts) -> str:
+    """A digest of everything but the words, so editing a statement (the usual save) redraws no chart or map.
+
+    Why: charts and the map are half of a build; a preview must update within about a second of a save.
+    The key holds every other field, including ones a later spec adds, so no change to them is missed.
+    """
+    data = facts.model_dump(mode="json", exclude=_WORDS_ONLY)
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
 def _page_images(pdf: bytes) -> list[bytes]:
     """Each page of the PDF as a PNG, rendered by PDFium."""
     doc = pypdfium2.PdfDocument(pdf)
@@ -165,11 +183,13 @@ def _page_images(pdf: bytes) -> list[bytes]:
         doc.close()
 
 
-def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int) -> tuple[Draft, tuple[str, ...]]:
+def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
+                previous: Draft | None = None) -> tuple[Draft, tuple[str, ...]]:
     """Build one draft of the brief in ``path`` and return it with the warnings the build logged.
 
     The pipeline of ``build_brief``, stage by stage, to keep the charts and the map for the HTML
-    rendering. Raises FactsError for an unusable facts file, BriefingError for other known failures.
+    rendering; those of ``previous`` are reused when only words changed. Raises FactsError for an
+    unusable facts file, BriefingError for other known failures.
     """
     started = time.perf_counter()
     capture = _Capture()
@@ -182,12 +202,18 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int) 
         except BriefingError as exc:  # an unreadable manifest: the draft is still worth seeing
             log.warning("%s", exc)
             changes = None
-        charts = build_charts(facts)
-        locator = locator_part(facts)
+        key = _graphics_key(facts)
+        if previous is not None and previous.graphics_key == key:
+            charts, locator = [c for c, _ in previous.charts], previous.locator
+            graphics_warnings = previous.graphics_warnings
+        else:
+            before = len(capture.lines)
+            charts, locator = build_charts(facts), locator_part(facts)
+            graphics_warnings = tuple(capture.lines[before:])
         pdf = render_pdf(facts, charts, locator=locator, changes=changes, paper=options.paper, edition=DRAFT_WORDS)
     finally:
         log.removeHandler(capture)
-    warnings = tuple(dict.fromkeys([*glyph_warnings(facts, path), *capture.lines]))
+    warnings = tuple(dict.fromkeys([*glyph_warnings(facts, path), *capture.lines, *graphics_warnings]))
     files: dict[str, tuple[bytes, str]] = {f"{facts.id}-draft.pdf": (pdf, "application/pdf")}
     pages = []
     for n, png in enumerate(_page_images(pdf), start=1):
@@ -203,6 +229,7 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int) 
         facts=facts, version=version, built_at=dt.datetime.now(dt.timezone.utc), seconds=time.perf_counter() - started,
         pdf_name=f"{facts.id}-draft.pdf", pages=tuple(pages), files=files, charts=tuple(named_charts),
         locator=locator, map_name="map.svg" if locator is not None else None, changes=changes,
+        graphics_key=key, graphics_warnings=graphics_warnings,
     )
     return draft, warnings
 
@@ -289,13 +316,14 @@ class Preview:
             with self._lock:
                 self._pending.discard(key)
                 state = self._states[key]
+            log.debug("%s: building", key)
             self._update(key, building=True)
             self._build(state)
 
     def _build(self, state: BriefState) -> None:
         version = state.attempts + 1
         try:
-            draft, warnings = build_draft(state.path, self.out_dir, self.options, version)
+            draft, warnings = build_draft(state.path, self.out_dir, self.options, version, previous=state.draft)
         except FactsError as exc:
             self._update(state.key, building=False, attempts=version, problems=tuple(str(p) for p in exc.problems), warnings=())
             log.warning("%s", exc)
@@ -325,13 +353,16 @@ class Preview:
         for subscriber in list(self._subscribers):
             subscriber.put_nowait(key)
 
-    async def events(self) -> AsyncIterator[dict[str, str]]:
-        """The update stream of one open page."""
+    async def events(self, shutdown: anyio.Event) -> AsyncIterator[dict[str, str]]:
+        """The update stream of one open page; it ends by itself when the server shuts down."""
         mine: asyncio.Queue[str] = asyncio.Queue()
         self._subscribers.add(mine)
         try:
-            while True:
-                key = await mine.get()
+            while not shutdown.is_set():
+                try:
+                    key = await asyncio.wait_for(mine.get(), 0.25)
+                except asyncio.TimeoutError:
+                    continue
                 yield {"event": "update", "data": json.dumps({"key": key})}
         finally:
             self._subscribers.discard(mine)
@@ -348,9 +379,13 @@ class Preview:
 
     def changed(self, paths: set[Path]) -> None:
         """Rebuild the briefs that a set of changed files affects; re-render pages if only theirs changed."""
+        log.debug("changed: %s", ", ".join(sorted(str(p) for p in paths)))
         brief_templates = {p for p in paths if p.is_relative_to(TEMPLATES.parent) and not p.is_relative_to(TEMPLATES)}
         if brief_templates:
             words.macros.cache_clear()  # render with the templates as they are now
+            with self._lock:  # and draw every chart and map anew
+                self._states = {k: dataclasses.replace(s, draft=dataclasses.replace(s.draft, graphics_key="") if s.draft else None)
+                                for k, s in self._states.items()}
         for state in self.states():
             if brief_templates or state.path in paths or paths & state.inputs:
                 self.request_build(state.key)
@@ -416,11 +451,18 @@ def create_app(preview: Preview) -> Starlette:
             raise HTTPException(404)
         return state
 
+    def index_context() -> dict[str, Any]:
+        rows = []
+        for state in preview.states():
+            editions, problem = published_editions(preview.out_dir, state.draft.facts.id) if state.draft else ([], None)
+            rows.append((state, editions[0] if editions else None, problem))
+        return {"rows": rows}
+
     async def index(request: Request) -> Response:
-        return _page("index.html.j2", states=preview.states(), live=False)
+        return _page("index.html.j2", **index_context())
 
     async def index_live(request: Request) -> Response:
-        return _page("_index_live.html.j2", states=preview.states())
+        return _page("_index_live.html.j2", **index_context())
 
     async def brief(request: Request) -> Response:
         state = brief_or_404(request)
@@ -447,7 +489,8 @@ def create_app(preview: Preview) -> Starlette:
         return Response(content, media_type=media_type, headers=headers)
 
     async def events(request: Request) -> Response:
-        return EventSourceResponse(preview.events(), ping=15)
+        shutdown = anyio.Event()  # set by sse-starlette when the server stops: the stream then ends cleanly
+        return EventSourceResponse(preview.events(shutdown), ping=15, shutdown_event=shutdown, shutdown_grace_period=0.5)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         html = _environment().get_template("404.html.j2").render(path=request.url.path)

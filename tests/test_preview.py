@@ -208,8 +208,34 @@ def test_changes_since_the_published_edition_and_who_was_mailed_it(start: Callab
     page = server.wait_for("/brief/bakhmut", "Changes since the last published edition")
     assert "Civilians still in Bakhmut: about 4,500 -&gt; about 4,000 people (-500)" in page
     assert "chief@example.org" in page and "2023-03-01T18:05:00Z" in page
+    index = server.get("/")[2].decode()
+    assert "Edition 1" in index and "mailed to 1 recipient" in index and "1 change since that edition" in index
     manifest = json.loads((server.out / "bakhmut" / "manifest.json").read_text())
     assert len(manifest["editions"]) == 1  # the preview published nothing
+
+
+def test_a_save_rebuilds_the_briefs_it_touches(tmp_path: Path) -> None:
+    from briefing import preview
+    from briefing.build import BuildOptions
+
+    one, two = tmp_path / "a" / "one.yaml", tmp_path / "b" / "one.yaml"
+    live = preview.Preview([one, two], tmp_path / "out", BuildOptions())
+    first, second = (s.key for s in live.states())
+    assert (first, second) == ("one", "one-2")
+    source = (tmp_path / "sources" / "article.txt").resolve()
+    source.parent.mkdir()
+    live._states[second] = preview.BriefState(key=second, path=two.resolve(), inputs=frozenset({source}))
+    assert source.parent in live.watched_folders() and preview.TEMPLATES in live.watched_folders()
+
+    live.changed({source})  # a source file of the second brief only
+    assert live._pending == {second}
+    live.changed({one.resolve()})
+    assert live._pending == {first, second}
+    live._pending.clear()
+    live.changed({(preview.TEMPLATES / "base.html.j2").resolve()})  # the preview's own pages: no rebuild
+    assert live._pending == set()
+    live.changed({(preview.TEMPLATES.parent / "brief.j2").resolve()})  # the brief's words: rebuild all
+    assert live._pending == {first, second}
 
 
 def test_nothing_outside_the_current_draft_is_served(start: Callable[..., Server]) -> None:
