@@ -151,6 +151,11 @@ def test_browser_sees_pages_then_an_edit_a_broken_save_and_the_fix_without_reloa
     assert pages_tab.locator("section.pages img").count() == 3
     assert pages_tab.evaluate("window.notReloaded") and reading_tab.evaluate("window.notReloaded")
 
+    # A reload during a build shows the page as it is, then the new draft when it is ready.
+    _save(server.facts, edited)
+    reading_tab.reload()
+    reading_tab.get_by_text("Russian forces are very close to capturing Bakhmut").wait_for(timeout=10_000)
+
     shots = os.environ.get("PREVIEW_SCREENSHOTS")  # set it to a folder to look at the pages as a reader does
     if shots:
         pages_tab.screenshot(path=f"{shots}/brief.png")
@@ -176,11 +181,15 @@ class _Text(HTMLParser):
 
 
 def test_the_html_rendering_says_everything_the_brief_says(start: Callable[..., Server]) -> None:
-    server = start()
+    facts_text = BAKHMUT.read_text(encoding="utf-8").replace(
+        "prepared_by: Eastern Europe desk", "prepared_by: \"<script>alert(1)</script> & {{ 7*7 }}\"")
+    server = start(facts_text)
+    html = server.get("/brief/bakhmut/read")[2].decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ 7*7 }}" in html
     page = _Text()
-    page.feed(server.get("/brief/bakhmut/read")[2].decode())
+    page.feed(html)
     text = squash(" ".join(page.parts))
-    facts = yaml.safe_load(BAKHMUT.read_text(encoding="utf-8"))
+    facts = yaml.safe_load(facts_text)
     statements = facts["key_points"] + [s for name in ("situation", "stakes", "outlook") for s in facts["sections"][name]]
     for item in statements + facts.get("quotes", []) + facts.get("events", []):
         assert squash(item.get("text") or item["label"]) in text
