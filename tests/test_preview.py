@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -56,36 +55,62 @@ class Server:
             time.sleep(0.1)
 
 
+def _start(tmp_path: Path, facts_text: str | None = None, before: Callable[[Path, Path], None] | None = None) -> Server:
+    """Start a preview server on a copy of the example brief, as a user does."""
+    folder, out, tmp = tmp_path / "briefs", tmp_path / "out", tmp_path / "tmp"
+    for d in (folder, tmp):
+        d.mkdir(exist_ok=True)
+    facts = folder / "bakhmut.yaml"
+    facts.write_text(facts_text or BAKHMUT.read_text(encoding="utf-8"), encoding="utf-8")
+    if before:
+        before(facts, out)
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "make_report.py"), str(facts), "--preview", "--port", "0",
+                             "--out", str(out), "-q"], cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    server = Server(proc, url, facts, out, tmp)
+    try:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), url
+        server.wait_for("/brief/bakhmut", "status ok")
+    except BaseException:
+        _stop(server)
+        raise
+    return server
+
+
+def _stop(server: Server) -> None:
+    if server.proc.poll() is None:
+        server.proc.kill()
+    server.proc.communicate()
+
+
 @pytest.fixture
 def start(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """Start a preview server on a copy of the example brief; every server is stopped afterwards."""
-    procs: list[subprocess.Popen[str]] = []
+    """Start servers for one test; every one is stopped afterwards."""
+    servers: list[Server] = []
 
     def start_(facts_text: str | None = None, before: Callable[[Path, Path], None] | None = None) -> Server:
-        folder, out, tmp = tmp_path / "briefs", tmp_path / "out", tmp_path / "tmp"
-        for d in (folder, tmp):
-            d.mkdir(exist_ok=True)
-        facts = folder / "bakhmut.yaml"
-        facts.write_text(facts_text or BAKHMUT.read_text(encoding="utf-8"), encoding="utf-8")
-        if before:
-            before(facts, out)
-        env = {**os.environ, "TMPDIR": str(tmp)}
-        proc = subprocess.Popen([sys.executable, str(ROOT / "make_report.py"), str(facts), "--preview", "--port", "0",
-                                 "--out", str(out), "-q"], cwd=tmp_path, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        procs.append(proc)
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), url
-        server = Server(proc, url, facts, out, tmp)
-        server.wait_for("/brief/bakhmut", "status ok")
-        return server
+        servers.append(_start(tmp_path, facts_text, before))
+        return servers[-1]
 
     yield start_
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
+    for server in servers:
+        _stop(server)
+
+
+#: The example brief with markup and template code in a field: the HTML rendering must print it as text.
+MARKUP_FACTS = BAKHMUT.read_text(encoding="utf-8").replace(
+    "prepared_by: Eastern Europe desk", 'prepared_by: "<script>alert(1)</script> & {{ 7*7 }}"')
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the tests that only read from it."""
+    server = _start(tmp_path_factory.mktemp("example"), MARKUP_FACTS)
+    yield server
+    _stop(server)
 
 
 @pytest.fixture(scope="module")
@@ -180,16 +205,13 @@ class _Text(HTMLParser):
             self.alts.append(dict(attrs).get("alt") or "")
 
 
-def test_the_html_rendering_says_everything_the_brief_says(start: Callable[..., Server]) -> None:
-    facts_text = BAKHMUT.read_text(encoding="utf-8").replace(
-        "prepared_by: Eastern Europe desk", "prepared_by: \"<script>alert(1)</script> & {{ 7*7 }}\"")
-    server = start(facts_text)
-    html = server.get("/brief/bakhmut/read")[2].decode()
+def test_the_html_rendering_says_everything_the_brief_says(example: Server) -> None:
+    html = example.get("/brief/bakhmut/read")[2].decode()
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ 7*7 }}" in html
     page = _Text()
     page.feed(html)
     text = squash(" ".join(page.parts))
-    facts = yaml.safe_load(facts_text)
+    facts = yaml.safe_load(MARKUP_FACTS)
     statements = facts["key_points"] + [s for name in ("situation", "stakes", "outlook") for s in facts["sections"][name]]
     for item in statements + facts.get("quotes", []) + facts.get("events", []):
         assert squash(item.get("text") or item["label"]) in text
@@ -247,8 +269,8 @@ def test_a_save_rebuilds_the_briefs_it_touches(tmp_path: Path) -> None:
     assert live._pending == {first, second}
 
 
-def test_nothing_outside_the_current_draft_is_served(start: Callable[..., Server]) -> None:
-    server = start()
+def test_nothing_outside_the_current_draft_is_served(example: Server) -> None:
+    server = example
     status, media, body = server.get("/draft/bakhmut/page-1.png")
     assert (status, media) == (200, "image/png") and body.startswith(b"\x89PNG")
     for path in ("/draft/bakhmut/../../pyproject.toml", "/draft/bakhmut/..%2F..%2Fpyproject.toml",
