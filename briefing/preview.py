@@ -279,6 +279,7 @@ class Preview:
         self._pending: set[str] = set()
         self._subscribers: set[asyncio.Queue[str]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._rewatch = asyncio.Event()  # set: the watcher starts again on the folders as they are now
         self._thread = threading.Thread(target=self._work, name="briefing-preview-builder", daemon=True)
 
     # -- state -------------------------------------------------------------------------------------
@@ -338,8 +339,10 @@ class Preview:
                          problems=(f"{state.path}: the draft could not be built ({type(exc).__name__}: {exc}); "
                                    "this is a bug in briefing, please report it",))
             return
-        self._update(state.key, building=False, attempts=version, draft=draft, problems=(), warnings=warnings,
-                     inputs=_referenced_files(draft.facts, state.path.parent))
+        inputs = _referenced_files(draft.facts, state.path.parent)
+        self._update(state.key, building=False, attempts=version, draft=draft, problems=(), warnings=warnings, inputs=inputs)
+        if inputs != state.inputs:
+            self._folders_may_have_changed()
         log.info("%s: draft %d built (%d pages) in %.2f s", draft.facts.id, version, len(draft.pages), draft.seconds)
 
     # -- telling the open pages --------------------------------------------------------------------
@@ -383,9 +386,6 @@ class Preview:
         brief_templates = {p for p in paths if p.is_relative_to(TEMPLATES.parent) and not p.is_relative_to(TEMPLATES)}
         if brief_templates:
             words.macros.cache_clear()  # render with the templates as they are now
-            with self._lock:  # and draw every chart and map anew
-                self._states = {k: dataclasses.replace(s, draft=dataclasses.replace(s.draft, graphics_key="") if s.draft else None)
-                                for k, s in self._states.items()}
         for state in self.states():
             if brief_templates or state.path in paths or paths & state.inputs:
                 self.request_build(state.key)
@@ -393,14 +393,24 @@ class Preview:
             self._announce("*")
 
     async def watch(self, stop: asyncio.Event) -> None:
-        """Follow the watched folders until ``stop``; the folder list is renewed when a draft names new files."""
+        """Follow the watched folders until ``stop``; start again when a draft names files in other folders."""
         while not stop.is_set():
             folders = self.watched_folders()
-            async for changes in awatch(*folders, stop_event=stop, debounce=400, step=30, recursive=False,
-                                        watch_filter=None):
-                self.changed({Path(p).resolve() for _, p in changes})
-                if self.watched_folders() != folders:
-                    break
+            self._rewatch = asyncio.Event()
+            relay = asyncio.create_task(stop.wait())
+            relay.add_done_callback(lambda _task, rewatch=self._rewatch: rewatch.set())
+            try:
+                async for changes in awatch(*folders, stop_event=self._rewatch, debounce=400, step=30,
+                                            recursive=False, watch_filter=None):
+                    self.changed({Path(p).resolve() for _, p in changes})
+            finally:
+                relay.cancel()
+
+    def _folders_may_have_changed(self) -> None:
+        """From the builder thread: a draft names new files, so the watcher may need other folders."""
+        if self._loop is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._rewatch.set)
 
 
 # --------------------------------------------------------------------------------------------------
