@@ -58,6 +58,7 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
     lock, 1 another error. With --every or --cron it keeps running and exits 0 when stopped.
     With --send it mails each edition to every recipient who does not have it yet (SMTP settings:
     BRIEFING_* variables); a bad recipient or setting exits 2 before anything is built or sent.
+    With --preview it serves live drafts to a browser (nothing is published or mailed) until stopped.
     """
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
@@ -72,13 +73,12 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
             raise click.UsageError("--preview excludes --check, --send, --every and --cron")
         from . import preview as live  # the web server's libraries load only for a preview
 
-        host, port = host or live.DEFAULT_HOST, live.DEFAULT_PORT if port is None else port
         try:
-            live.serve(_facts_files(facts), out_dir, options, host=host, port=port, announce=click.echo)
-        except OSError as exc:
-            why = os.strerror(exc.errno) if exc.errno else str(exc)
-            click.echo(f"cannot listen on {host}:{port}: {why}; pick another --port or --host", err=True)
-            sys.exit(1)
+            live.serve(_facts_files(facts), out_dir, options, host=host or live.DEFAULT_HOST,
+                       port=live.DEFAULT_PORT if port is None else port, announce=click.echo)
+        except BriefingError as exc:  # the address cannot be used
+            click.echo(str(exc), err=True)
+            sys.exit(exc.exit_code)
         # Stopped (Ctrl-C, SIGTERM) with nothing left to write: skip the interpreter's teardown, which
         # spends a second collecting the map data and fonts, so the preview exits at once.
         sys.stdout.flush()

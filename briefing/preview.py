@@ -533,16 +533,23 @@ def create_app(preview: Preview) -> Starlette:
 
 
 def listen(host: str, port: int) -> socket.socket:
-    """Bind the server's socket; OSError (in use, no such address) is the caller's one-line message."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    return socket.create_server((host, port), family=family)
+    """Bind the server's socket; BriefingError, one line, when the address cannot be used."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: restart at once on the same port
+        sock.bind((host, port))
+        sock.listen()
+    except OSError as exc:  # in use, not this machine's address, not an address at all
+        sock.close()
+        raise BriefingError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another --port or --host") from None
+    return sock
 
 
 def serve(paths: Sequence[Path], out_dir: Path, options: BuildOptions = BuildOptions(),
           *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, announce: Any = print) -> None:
     """Serve the live preview of ``paths`` until Ctrl-C or SIGTERM; ``announce`` gets the URL once listening.
 
-    Raises OSError when the address cannot be used (the port is taken, the host is not this machine's).
+    Raises BriefingError when the address cannot be used (the port is taken, the host is not this machine's).
     """
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # it logs every change at INFO
     sock = listen(host, port)
