@@ -36,6 +36,7 @@ import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import anyio
@@ -227,7 +228,7 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
         files["map.svg"] = (locator.svg, "image/svg+xml")
     draft = Draft(
         facts=facts, version=version, built_at=dt.datetime.now(dt.timezone.utc), seconds=time.perf_counter() - started,
-        pdf_name=f"{facts.id}-draft.pdf", pages=tuple(pages), files=files, charts=tuple(named_charts),
+        pdf_name=f"{facts.id}-draft.pdf", pages=tuple(pages), files=MappingProxyType(files), charts=tuple(named_charts),
         locator=locator, map_name="map.svg" if locator is not None else None, changes=changes,
         graphics_key=key, graphics_warnings=graphics_warnings,
     )
