@@ -84,10 +84,14 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 @click.option("--every", type=click.FloatRange(min=0.1), metavar="SECONDS", help="Keep running until stopped (Ctrl-C, SIGTERM): every SECONDS, publish a new edition of each brief whose inputs changed.")
 @click.option("--cron", metavar="'M H DOM MON DOW'", help="Like --every, but at the times of a crontab line such as '0 6 * * *' (local time).")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=LOCK_TIMEOUT, show_default=True, metavar="SECONDS", help="How long to wait while another run builds the same brief before skipping it (exit 3).")
+@click.option("--preview", is_flag=True, help="Serve a live preview of the drafts in the browser, rebuilt on every save; publishes and mails nothing. Runs until Ctrl-C.")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, metavar="N", help="With --preview: the port (default 8765; 0 picks a free one).")
+@click.option("--host", default=None, metavar="ADDRESS", help="With --preview: the address to listen on (default 127.0.0.1, this machine only).")
 @click.option("--max-ticks", type=click.IntRange(min=1), hidden=True, help="Testing: stop --every/--cron after this many runs.")
 def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, paper: str, verbose: bool, quiet: bool,
          send: bool, to: tuple[str, ...], to_file: Path | None, dry_run: bool,
-         every: float | None, cron: str | None, lock_timeout: float, max_ticks: int | None) -> None:
+         every: float | None, cron: str | None, lock_timeout: float, preview: bool, port: int | None, host: str | None,
+         max_ticks: int | None) -> None:
     """Build a PDF situation brief from each FACTS file (default: every briefs/*.yaml).
 
     Prints the path of each PDF written (or left as it was: a brief whose inputs did not change is
@@ -96,6 +100,7 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     most serious (2, 1, 3, 0 in that order). With --every or --cron it keeps running and exits 0 when stopped.
     With --send it mails each edition to every recipient who does not have it yet (SMTP settings:
     BRIEFING_* variables); a bad recipient or setting exits 2 before anything is built or sent.
+    With --preview it serves live drafts to a browser (nothing is published or mailed) until stopped.
     """
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(message)s", stream=sys.stderr)
@@ -103,6 +108,24 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     options = BuildOptions(paper=paper.lower(), strict=strict)
     if (to or to_file or dry_run) and not send:
         raise click.UsageError("--to, --to-file and --dry-run apply only with --send")
+    if (port is not None or host is not None) and not preview:
+        raise click.UsageError("--port and --host apply only with --preview")
+    if preview:
+        if check or send or every is not None or cron is not None:
+            raise click.UsageError("--preview excludes --check, --send, --every and --cron")
+        from . import preview as live  # the web server's libraries load only for a preview
+
+        try:
+            live.serve(_facts_files(facts), out_dir, options, host=host or live.DEFAULT_HOST,
+                       port=live.DEFAULT_PORT if port is None else port, announce=click.echo)
+        except BriefingError as exc:  # the address cannot be used
+            click.echo(str(exc), err=True)
+            sys.exit(exc.exit_code)
+        # Stopped (Ctrl-C, SIGTERM) with nothing left to write: skip the interpreter's teardown, which
+        # spends a second collecting the map data and fonts, so the preview exits at once.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     if send:  # every recipient and setting is checked before anything is built or sent
         try:
             recipients, settings = read_recipients(to, to_file), SmtpSettings.from_env(os.environ)

@@ -52,6 +52,8 @@ log = logging.getLogger("briefing")
 #: Folders whose every file goes into the fingerprint: the words of the brief, and the map data and fonts.
 TEMPLATES_DIR = words.TEMPLATES
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+#: Template folders no brief is built from (the live preview's pages): editing them makes no new edition.
+NOT_IN_BRIEF = ("preview",)
 #: How long a run waits for another run of the same brief before it skips (seconds).
 LOCK_TIMEOUT = 60.0
 #: Two statements of the same section whose texts are at least this similar are one statement reworded.
@@ -111,13 +113,16 @@ def _cached_file_hash(path: Path) -> str:
     return cached[1]
 
 
-def _tree_hash(root: Path, *, cached: bool) -> str:
-    """One hash of every file under ``root``: relative paths and contents (hidden and backup files skipped)."""
+def _tree_hash(root: Path, *, cached: bool, exclude: tuple[str, ...] = ()) -> str:
+    """One hash of every file under ``root``: relative paths and contents (hidden and backup files, and
+    the top-level folders named in ``exclude``, skipped)."""
     digest = hashlib.sha256()
     if root.is_dir():
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
             rel = path.relative_to(root)
             if any(part.startswith(".") or part.endswith("~") or part == "__pycache__" for part in rel.parts):
+                continue
+            if rel.parts[0] in exclude:
                 continue
             content = _cached_file_hash(path) if cached else _sha256(path.read_bytes())
             digest.update(f"{rel.as_posix()}\0{content}\n".encode())
@@ -134,7 +139,7 @@ def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, options: Bu
     return {
         "facts": _sha256(facts_bytes),
         "sources": sources.hexdigest(),
-        "templates": _tree_hash(TEMPLATES_DIR, cached=False),
+        "templates": _tree_hash(TEMPLATES_DIR, cached=False, exclude=NOT_IN_BRIEF),
         "assets": _tree_hash(ASSETS_DIR, cached=True),
         "version": briefing.__version__,
         "options": f"paper={options.paper}",
@@ -184,6 +189,32 @@ def publish(
         return _publish_locked(facts, facts_bytes, facts_path, out_dir, options)
     finally:
         lock.release()
+
+
+def read_editions(out_dir: str | Path, brief_id: str) -> list[dict[str, Any]]:
+    """The published editions of a brief, oldest first, from ``OUT/<id>/manifest.json`` (for the live
+    preview, which shows them but never publishes). BuildError for a manifest that is not ours."""
+    return _read_manifest(Path(out_dir) / brief_id / "manifest.json", brief_id)
+
+
+def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: str | Path,
+                  options: BuildOptions = BuildOptions()) -> ChangesPart | None:
+    """The changes section the next edition would print, for a draft of it; None before the first edition.
+
+    Why here: the live preview must say exactly what a published edition would, so it reuses the same
+    comparison with the last published edition's facts. Raises BuildError for an unreadable manifest.
+    """
+    folder = Path(out_dir) / facts.id
+    editions = read_editions(out_dir, facts.id)
+    if not editions:
+        return None
+    previous = editions[-1]
+    inputs = input_hashes(facts_bytes, facts, facts_path, options)
+    if fingerprint(inputs) == previous["fingerprint"]:
+        lines = ["No change: this draft is the brief of that edition."]
+    else:
+        lines = _changes_lines(folder, previous, facts.model_dump(mode="json"), inputs)
+    return ChangesPart(previous=_previous_words(previous), lines=tuple(lines))
 
 
 def _clean_stale_temps(out_dir: Path, brief_id: str) -> None:
