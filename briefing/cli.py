@@ -75,11 +75,13 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--cron") from None
 
-        def deliver(edition: Edition) -> None:
-            for eml in send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir).written:
-                click.echo(str(eml))
+        def each_tick(edition: Edition) -> None:  # as a one-shot run: print the path, mail who lacks it
+            click.echo(str(edition.pdf_path))
+            if send:
+                for eml in send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir).written:
+                    click.echo(str(eml))
 
-        schedule.run(_facts_files(facts), out_dir, options, next_tick, on_new_edition=deliver if send else None,
+        schedule.run(_facts_files(facts), out_dir, options, next_tick, on_edition=each_tick,
                      max_ticks=max_ticks, lock_timeout=lock_timeout)
         sys.exit(0)
     for path in _facts_files(facts):
