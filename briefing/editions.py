@@ -43,8 +43,8 @@ import briefing
 from . import words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
-from .errors import BuildError, LockedError
-from .facts import Facts, load_facts
+from .errors import BuildError, FactsError, LockedError
+from .facts import MAX_SOURCE_BYTES, Facts, load_facts, read_bounded, read_yaml, source_file
 from .pdf import ChangesPart
 
 log = logging.getLogger("briefing")
@@ -127,10 +127,12 @@ def _tree_hash(root: Path, *, cached: bool) -> str:
 def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, options: BuildOptions) -> dict[str, str]:
     """The hash of each thing a brief is built from, kept apart so a rebuild can say which one changed."""
     sources = hashlib.sha256()
-    for src in facts.sources:
-        if src.file:
-            path = facts_path.parent / src.file
-            sources.update(f"{src.file}\0{_sha256(path.read_bytes()) if path.is_file() else 'missing'}\n".encode())
+    for i, src in enumerate(facts.sources):
+        if src.file:  # checked again here: the file may have changed since validation
+            where = (str(facts_path), f"sources[{i}].file")
+            data = read_bounded(source_file(facts_path.parent, src.file, *where), MAX_SOURCE_BYTES, *where,
+                                "a local copy of a source", "a local copy of the source")
+            sources.update(f"{src.file}\0{_sha256(data)}\n".encode())
     return {
         "facts": _sha256(facts_bytes),
         "sources": sources.hexdigest(),
@@ -201,6 +203,7 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     latest_pdf = out_dir / f"{facts.id}.pdf"
     manifest_path = folder / "manifest.json"
     editions = _read_manifest(manifest_path, facts.id)
+    _refuse_a_second_file_with_this_id(editions, facts_path, facts.id, folder)
     inputs = input_hashes(facts_bytes, facts, facts_path, options)
     fp = fingerprint(inputs)
     previous = editions[-1] if editions else None
@@ -242,6 +245,25 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     log.info("%s: edition %s built (%d pages) in %.2f s: %s",
              facts.id, name, entry["pages"], time.perf_counter() - started, latest_pdf)
     return _edition(facts, facts_path, latest_pdf, folder, entry, built=True, changes=changes)
+
+
+def _refuse_a_second_file_with_this_id(editions: list[dict[str, Any]], facts_path: Path, brief_id: str, folder: Path) -> None:
+    """FactsError when the latest edition came from another facts file that still has this id.
+
+    Why: two files with one id would publish into one folder by turns, each edition undoing the
+    other (and ``--send`` mailing both every run). A file that was moved or renamed, or whose id
+    changed, is no conflict: only a file that still exists with this id is.
+    """
+    other = Path(editions[-1].get("facts_path", "")) if editions else None
+    if other is None or other == facts_path.resolve() or not other.is_file():
+        return
+    try:
+        data = read_yaml(other)
+    except FactsError:  # not a usable facts file: it cannot publish into this folder either
+        return
+    if isinstance(data, dict) and data.get("id") == brief_id:
+        raise FactsError.single(facts_path, "id", f'"{brief_id}" is also the id of {other}, whose editions are in {folder}; '
+                                "give each brief its own id")
 
 
 def _edition(facts: Facts, facts_path: Path, pdf_path: Path, folder: Path, entry: Mapping[str, Any], *,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
 
@@ -37,6 +39,13 @@ MAX_TITLE = 300
 MAX_STATEMENTS = 1000
 MAX_ITEMS = 500
 MAX_PLACES = 100
+#: The largest local copy of a source (``sources[].file``) that is read and fingerprinted.
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+#: A folder, besides the facts file's own, that ``sources[].file`` may point into.
+SOURCES_ROOT_ENV = "BRIEFING_SOURCES_ROOT"
+#: Nesting deeper than this is refused before it is built (a facts file needs five levels): a file
+#: nested a thousand deep would otherwise exhaust the parser's recursion, slowly.
+MAX_DEPTH = 32
 
 
 # --------------------------------------------------------------------------------------------------
@@ -77,7 +86,16 @@ def _strict(base: type) -> type:
     loader.add_implicit_resolver(
         "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
     )
+    loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
     return loader
+
+
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    """An unquoted date; an impossible one (``2023-06-31``) stays text, so the field's own check names it."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
 
 
 #: libyaml's parser (about five times faster) when present; the pure-Python one explains errors better.
@@ -88,20 +106,11 @@ _CLEAR_LOADER = _strict(yaml.SafeLoader)
 def read_yaml(path: Path) -> Any:
     """Read a YAML file safely: bounded size, UTF-8 text, no aliases, line numbers on errors."""
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FactsError.single(name, "", "file not found; give the path of a facts file (.yaml)")
-    except IsADirectoryError:
-        raise FactsError.single(name, "", "is a directory; give the path of a facts file (.yaml)")
-    except OSError as exc:
-        raise FactsError.single(name, "", f"cannot be read ({exc.strerror}); check its permissions")
-    if len(data) > MAX_FILE_BYTES:
-        raise FactsError.single(
-            name, "", f"is {len(data):,} bytes; a facts file may be at most {MAX_FILE_BYTES:,} bytes"
-        )
+    data = read_bounded(path, MAX_FILE_BYTES, name, "", "a facts file", "a facts file (.yaml)")
     if not data.strip():
         raise FactsError.single(name, "", "is empty; a facts file is a YAML mapping (see the spec)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FactsError.single(name, "", "is UTF-16 text; save it as UTF-8")
     if b"\x00" in data:
         raise FactsError.single(name, "", "is a binary file, not YAML text; give a .yaml facts file")
     try:
@@ -132,12 +141,52 @@ def read_yaml(path: Path) -> Any:
         raise FactsError.single(name, "", f"not valid YAML: {exc}")
 
 
+def read_bounded(path: Path, limit: int, file: str, field: str, noun: str, kind: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, checked before it is read.
+
+    Why not ``read_bytes`` and then measure: a 2 GB file would be in memory before it is refused, and
+    ``/dev/zero`` or a FIFO has no size to check (a FIFO would block us until someone writes to it).
+    ``field`` names the field that gave the path ("" for the facts file itself); ``noun`` what it is
+    ("a facts file") and ``kind`` what to give instead ("a facts file (.yaml)").
+    """
+    it = f'"{path}" ' if field else ""
+
+    def refuse(message: str) -> FactsError:
+        return FactsError.single(file, field, it + message)
+
+    try:
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise refuse(f"is a directory; give the path of {kind}")
+        if not stat.S_ISREG(st.st_mode):
+            raise refuse(f"is not a regular file (a device, FIFO or socket); give the path of {kind}")
+        if st.st_size > limit:
+            raise refuse(f"is {st.st_size:,} bytes; {noun} may be at most {limit:,} bytes")
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise refuse(f"not found; give the path of {kind}" if field else f"file not found; give the path of {kind}") from None
+    except OSError as exc:
+        raise refuse(f"cannot be read ({exc.strerror}); check its permissions") from None
+    if len(data) > limit:  # it grew while we read it
+        raise refuse(f"is over {limit:,} bytes; {noun} may be at most {limit:,} bytes")
+    return data
+
+
 def _load(text: str, name: str, loader: type) -> Any:
-    """Refuse anchors and aliases first (a "billion laughs" file must not expand), then load."""
+    """Refuse anchors, aliases and deep nesting first (a "billion laughs" file must not expand), then load."""
+    depth = 0
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             line = event.start_mark.line + 1
             raise FactsError.single(name, f"line {line}", "YAML anchors and aliases (&, *) are not allowed; write the value out")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FactsError.single(name, f"line {event.start_mark.line + 1}",
+                                        f"lists and mappings are nested more than {MAX_DEPTH} deep; a facts file needs five levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
     return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are SafeLoaders
 
 
@@ -502,9 +551,35 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
         for i, item in enumerate(items):
             known_id(f"{name}[{i}].source", item.source)
     for i, src in enumerate(facts.sources):
-        if src.file and not (base / src.file).is_file():
-            problems.append(Problem(file, f"sources[{i}].file", f'"{src.file}" not found (paths are relative to the facts file)'))
+        if src.file:
+            try:
+                source_file(base, src.file, file, f"sources[{i}].file")
+            except FactsError as exc:
+                problems += exc.problems
     return problems
+
+
+def source_file(base: Path, name: str, file: str, field: str) -> Path:
+    """The local copy of a source named ``name`` in a facts file in ``base``, checked: FactsError if unusable.
+
+    Why confined: a facts file is data, perhaps from someone else, and a path such as ``/etc/shadow``,
+    ``../../secret`` or a link out of the folder must not make us read (and fingerprint) any file
+    on the machine. Allowed: the facts file's folder, and the folder named in BRIEFING_SOURCES_ROOT.
+    """
+    target = (base / name).resolve()
+    roots = [base.resolve()] + ([Path(root).resolve()] if (root := os.environ.get(SOURCES_ROOT_ENV, "").strip()) else [])
+    if not any(target.is_relative_to(r) for r in roots):
+        raise FactsError.single(file, field, f'"{name}" is outside the facts file\'s folder; keep local copies of sources '
+                                f"beside the facts file (relative paths), or name their folder in {SOURCES_ROOT_ENV}")
+    try:
+        st = target.stat()
+    except OSError:
+        raise FactsError.single(file, field, f'"{name}" not found (paths are relative to the facts file)') from None
+    if not stat.S_ISREG(st.st_mode):
+        raise FactsError.single(file, field, f'"{name}" is not a regular file; give the path of a local copy of the source')
+    if st.st_size > MAX_SOURCE_BYTES:
+        raise FactsError.single(file, field, f'"{name}" is {st.st_size:,} bytes; a local copy of a source may be at most {MAX_SOURCE_BYTES:,} bytes')
+    return target
 
 
 def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = None) -> Facts:
