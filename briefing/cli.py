@@ -55,8 +55,9 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
     With --send it mails each edition to every recipient who does not have it yet (SMTP settings:
     BRIEFING_* variables); a bad recipient or setting exits 2 before anything is built or sent.
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
-                        format="%(message)s", stream=sys.stderr)
+    # Our own steps at the level asked for; libraries (svglib, filelock ...) only when something is wrong.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("briefing").setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     failed = 0
     options = BuildOptions(paper=paper.lower())
     if (to or to_file or dry_run) and not send:

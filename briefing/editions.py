@@ -44,7 +44,7 @@ from . import words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
 from .errors import BuildError, FactsError, LockedError
-from .facts import MAX_SOURCE_BYTES, Facts, load_facts, read_bounded, read_yaml, source_file
+from .facts import MAX_FILE_BYTES, MAX_SOURCE_BYTES, Facts, load_facts, read_bounded, read_yaml, source_file
 from .pdf import ChangesPart
 
 log = logging.getLogger("briefing")
@@ -179,7 +179,8 @@ def publish(
         _clean_stale_temps(out_dir, brief_id)
         # Read the facts again under the lock, so a run that waited publishes the file as it is now,
         # and hash the bytes before parsing: if the file changes in between, the next run rebuilds.
-        facts_bytes = facts_path.read_bytes()
+        log.debug("%s: Step 1 - Loading and validating facts", facts_path)
+        facts_bytes = read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
         facts = load_facts(facts_path)
         if facts.id != brief_id:
             raise BuildError(f"{facts_path}: its id changed from {brief_id} to {facts.id} during the run; run again")
@@ -238,6 +239,7 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
         "built_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "facts_path": str(facts_path.resolve()),
     }
+    log.debug("%s: Step 5 - Writing edition %s", facts.id, name)
     write_atomic(folder / entry["file"], pdf)
     write_atomic(folder / entry["facts"], _json_bytes(snapshot))
     write_atomic(manifest_path, _json_bytes({"format": MANIFEST_FORMAT, "id": facts.id, "editions": [*editions, entry]}))
