@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 import os
 import re
 import stat
@@ -109,7 +110,7 @@ def read_yaml(path: Path) -> Any:
     data = read_bounded(path, MAX_FILE_BYTES, name, "", "a facts file", "a facts file (.yaml)")
     if not data.strip():
         raise FactsError.single(name, "", "is empty; a facts file is a YAML mapping (see the spec)")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
         raise FactsError.single(name, "", "is UTF-16 text; save it as UTF-8")
     if b"\x00" in data:
         raise FactsError.single(name, "", "is a binary file, not YAML text; give a .yaml facts file")
@@ -136,6 +137,8 @@ def read_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "line ?"
         what = exc.problem or exc.context or "invalid YAML"
+        if "or '}', but got ':'" in what or "mapping values are not allowed" in what:
+            what += "; text that holds ': ' (or a ',' inside {...}) must be in quotes, such as text: \"Officials: no change\""
         raise FactsError.single(name, line, f"not valid YAML: {what}")
     except yaml.YAMLError as exc:
         raise FactsError.single(name, "", f"not valid YAML: {exc}")
@@ -171,6 +174,12 @@ def read_bounded(path: Path, limit: int, file: str, field: str, noun: str, kind:
     if len(data) > limit:  # it grew while we read it
         raise refuse(f"is over {limit:,} bytes; {noun} may be at most {limit:,} bytes")
     return data
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte order mark: ASCII-heavy text with a zero byte in every other place."""
+    half = len(data) // 2
+    return half >= 4 and max(data[0::2].count(0), data[1::2].count(0)) >= half * 3 // 4
 
 
 def _load(text: str, name: str, loader: type) -> Any:
@@ -490,10 +499,15 @@ def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
         allowed = ", ".join(model.model_fields) if model else ""
+        if value is None and " " in str(loc[-1]):  # {text: Russia, Ukraine and others} split at the comma
+            return loc, (f"unknown key; a ',' inside {{...}} ends the text before it - put the whole text in quotes, "
+                         f'such as text: "a, b"; allowed keys here: {allowed}')
         return loc, f"unknown key (a typo?); allowed keys here: {allowed}"
     if kind in ("too_short", "too_long") and isinstance(value, (list, tuple)):
         lo, hi = ctx.get("min_length"), ctx.get("max_length")
         if kind == "too_short":
+            if lo is not None and len(value) >= lo:
+                return loc, ""  # enough items, of which one is invalid: that item's own error says which
             have = "is empty" if not value else f"has {len(value)} item{'s' if len(value) > 1 else ''}"
             return loc, f"{have}; expected at least {lo}"
         return loc, f"has {len(value)} items; at most {hi} are allowed"
@@ -502,6 +516,8 @@ def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
     if kind == "string_too_long":
         return loc, f"is {len(value)} characters long; at most {ctx.get('max_length')} are allowed"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
+        if _model_at(loc) is Statement:
+            return loc, f'expected a statement with its sources, such as {{text: "...", sources: [source-id]}}, got {_show(value)}'
         return loc, f"expected a mapping of keys to values, got {_show(value)}"
     if kind in ("tuple_type", "list_type"):
         return loc, f"expected a list (items starting with '- '), got {_show(value)}"
@@ -535,11 +551,13 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
                 first[value] = i
 
     unique(facts.sources, "sources", "id")
+    duplicated = bool(problems)
     unique(facts.figures, "figures", "id")
+    unknown: list[tuple[str, str]] = []  # (where, id) cited but not defined, in reading order
 
     def known_id(path: str, sid: str) -> None:
         if sid not in ids:
-            problems.append(Problem(file, path, f'unknown source id "{sid}"; expected one of the ids under sources: {known}'))
+            unknown.append((path, sid))
 
     for path, st in facts.all_statements():
         for j, sid in enumerate(st.sources):
@@ -550,6 +568,13 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
     for name, items in (("quotes", facts.quotes), ("figures", facts.figures), ("events", facts.events)):
         for i, item in enumerate(items):
             known_id(f"{name}[{i}].source", item.source)
+    if duplicated and unknown:  # a source copied without renaming its id: one error, not one per citation
+        counts = Counter(sid for _, sid in unknown)
+        cited = ", ".join(f'"{sid}" (cited {n} time{"s" if n > 1 else ""})' for sid, n in counts.items())
+        problems[0] = Problem(file, problems[0].field, f"{problems[0].message}; was it meant to be {cited}, which no source defines?")
+    else:
+        problems += [Problem(file, path, f'unknown source id "{sid}"; expected one of the ids under sources: {known}')
+                     for path, sid in unknown]
     for i, src in enumerate(facts.sources):
         if src.file:
             try:
@@ -593,7 +618,8 @@ def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = Non
         problems = []
         for err in exc.errors(include_url=False):
             loc, message = _describe(err)
-            problems.append(Problem(name, _path(loc), message))
+            if message:
+                problems.append(Problem(name, _path(loc), message))
         raise FactsError(list(dict.fromkeys(problems))) from None
     problems = _cross_checks(facts, name, base or Path(name).parent)
     if problems:
@@ -621,15 +647,62 @@ def _locate_places(facts: Facts, file: str) -> Facts:
     return facts.model_copy(update={"places": tuple(places)})
 
 
+#: Characters that reorder the text around them without showing themselves (U+202E and kin). In a
+#: subject line or a document title they can make a brief seem to say what it does not ("Trojan Source").
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi_controls(text: str) -> str:
+    """``text`` fit for a header or metadata field: without the invisible direction controls."""
+    return BIDI_CONTROLS.sub("", text)
+
+
+def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+    """Every string in a validated facts value with its field path (``sections.stakes[2].text``)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, tuple):
+        return [pair for i, item in enumerate(value) for pair in _strings(item, f"{path}[{i}]")]
+    if isinstance(value, BaseModel):
+        return [pair for name in type(value).model_fields
+                for pair in _strings(getattr(value, name), f"{path}.{name}" if path else name)]
+    return []
+
+
+def content_warnings(facts: Facts, file: str | Path) -> list[Problem]:
+    """What is odd but not wrong in valid facts, one Problem each: the brief is built, a person is told.
+
+    Direction controls (kept in the text, left out of mail headers and PDF metadata) and events dated
+    after ``as_of``, which a brief current at ``as_of`` cannot report. Same shape as the other checks
+    that ``--strict`` may turn into errors: facts in, a list of Problems out.
+    """
+    warnings = []
+    for path, text in _strings(facts, ""):
+        if found := BIDI_CONTROLS.findall(text):
+            codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
+            warnings.append(Problem(str(file), path, f"holds invisible text-direction controls ({codes}) that can make it read "
+                                    "differently from what it says; they are left out of mail subjects and PDF metadata - delete them"))
+    as_of = facts.as_of.date()
+    for i, event in enumerate(facts.events):
+        late = event.day > as_of if not event.month_only else (event.day.year, event.day.month) > (as_of.year, as_of.month)
+        if late:
+            warnings.append(Problem(str(file), f"events[{i}].date", f"{event.date} is after as_of ({facts.as_of.isoformat()}); "
+                                    "a brief cannot report what had not happened yet - check the date or as_of"))
+    return warnings
+
+
 def load_facts(path: str | Path) -> Facts:
     """Read and validate a facts file; raise FactsError (one line per problem) when it is unusable.
 
-    Text that no bundled font can print is not an error (the brief is still useful) but is logged
-    as a warning naming the field, here, so ``--check`` reports it as well as a build.
+    Text that no bundled font can print, direction controls and events after ``as_of`` are not
+    errors (the brief is still useful) but are logged as warnings naming the field, here, so
+    ``--check`` reports them as well as a build.
     """
-    from .glyphs import warn_missing_glyphs  # fonts load only when a file is valid
+    from .glyphs import warn_missing_glyphs, warn_once  # fonts load only when a file is valid
 
     path = Path(path)
     facts = parse_facts(read_yaml(path), path, path.parent)
     warn_missing_glyphs(facts, path)
+    for problem in content_warnings(facts, path):
+        warn_once(str(problem))
     return facts

@@ -213,9 +213,10 @@ def glyph_warnings(facts: "Facts", file: str | Path) -> list[str]:
 def warn_missing_glyphs(facts: "Facts", file: str | Path) -> None:
     """Log each glyph warning: a brief is often loaded twice (validate, then build), so say it once."""
     for line in glyph_warnings(facts, file):
-        _warn_once(line)
+        warn_once(line)
 
 
 @functools.lru_cache(maxsize=4096)  # bounded: a long-running --every process sees many texts
-def _warn_once(line: str) -> None:
+def warn_once(line: str) -> None:
+    """Log a warning about a facts file once per process: a brief is loaded twice (validate, then build)."""
     log.warning("%s", line)

@@ -51,7 +51,7 @@ from email_validator import EmailNotValidError, validate_email
 from .atomic import write_atomic
 from .editions import Edition
 from .errors import ConfigError, DeliveryError, LockedError, MailError
-from .facts import Facts
+from .facts import Facts, strip_bidi_controls
 from .words import date_time_group, iso, render
 
 log = logging.getLogger("briefing")
@@ -207,8 +207,8 @@ def _number(text: str | None, name: str, default: float, low: float, high: float
 
 
 def _one_line(text: str) -> str:
-    """Text fit for a header or a log line: no control characters, no line breaks, single spaces."""
-    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())
+    """Text fit for a header or a log line: no control or direction-control characters, no line breaks, single spaces."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", strip_bidi_controls(text)).split())
 
 
 def subject(facts: Facts) -> str:

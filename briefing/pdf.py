@@ -36,7 +36,7 @@ from reportlab.platypus import (
 
 from . import __version__
 from .charts import Chart
-from .facts import Facts, Statement
+from .facts import Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import ScriptParagraph, draw_string, string_width
 from .vector import svg_to_drawing
@@ -127,10 +127,11 @@ class _Doc(BaseDocTemplate):
             rightMargin=MARGIN_X,
             topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM,
-            title=facts.title,
-            author=facts.prepared_by or "briefing",
-            subject=f"{facts.subtitle or 'Situation brief'}: {facts.location.name}, as of {date_time_group(facts.as_of)}",
-            keywords=[facts.id, facts.location.name, facts.location.country, facts.handling, "situation brief"],
+            # metadata shows in file browsers and search results: no invisible direction controls there
+            title=strip_bidi_controls(facts.title),
+            author=strip_bidi_controls(facts.prepared_by or "briefing"),
+            subject=strip_bidi_controls(f"{facts.subtitle or 'Situation brief'}: {facts.location.name}, as of {date_time_group(facts.as_of)}"),
+            keywords=[strip_bidi_controls(k) for k in (facts.id, facts.location.name, facts.location.country, facts.handling, "situation brief")],
             creator=f"briefing {__version__}",
             invariant=1,
             initialFontName=SANS,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from briefing.editions import publish
@@ -135,3 +137,79 @@ def test_two_facts_files_with_one_id_are_refused_naming_both(facts_data, write_f
 
     first.unlink()  # a file moved to a new name is no conflict
     assert publish(second, out).built
+
+
+# --------------------------------------------------------------------------------------------------
+# Messages that help
+# --------------------------------------------------------------------------------------------------
+
+
+def _with_first_key_point(line: str) -> str:
+    text = BAKHMUT.read_text(encoding="utf-8")
+    return text.replace("key_points:\n", f"key_points:\n  - {line}\n", 1)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("{text: Officials said: no change, sources: [cnn]}",
+     "line 50, column 26: not valid YAML: expected ',' or '}', but got ':'; text that holds ': ' (or a ',' inside {...}) "
+     'must be in quotes, such as text: "Officials: no change"'),
+    ("{text: Russia, Ukraine and others met, sources: [cnn]}",
+     "key_points[0].Ukraine and others met: unknown key; a ',' inside {...} ends the text before it - put the whole text "
+     'in quotes, such as text: "a, b"; allowed keys here: text, sources'),
+    ("A key point written as plain text",
+     'key_points[0]: expected a statement with its sources, such as {text: "...", sources: [source-id]}, '
+     'got "A key point written as plain text"'),
+])
+def test_common_yaml_slips_get_a_hint(tmp_path, line, expected):
+    path = tmp_path / "facts.yaml"
+    path.write_text(_with_first_key_point(line), encoding="utf-8")
+    assert _line(path) == f"{path}: {expected}"
+
+
+def test_an_invalid_list_item_is_one_error_without_a_false_count(facts_data, write_facts):
+    facts_data["sections"]["outlook"] = [{"text": "A statement without its sources"}]
+    path = write_facts(facts_data)
+    assert _line(path) == f"{path}: sections.outlook[0].sources: is required but missing"
+
+
+def test_a_source_copied_without_a_new_id_is_one_error(facts_data, write_facts):
+    facts_data["sources"].append({"id": "cnn", "publisher": "Another publisher"})  # meant: id: other
+    for statement in facts_data["sections"]["situation"][:3]:
+        statement["sources"] = ["other"]
+    path = write_facts(facts_data)
+    assert _line(path) == (f'{path}: sources[2].id: "cnn" repeats sources[0]; ids must be unique; '
+                           'was it meant to be "other" (cited 3 times), which no source defines?')
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_named_as_such(tmp_path, encoding):
+    path = tmp_path / "facts.yaml"
+    path.write_bytes(BAKHMUT.read_text(encoding="utf-8").encode(encoding))
+    assert _line(path) == f"{path}: is UTF-16 text; save it as UTF-8"
+
+
+def test_an_event_after_as_of_is_a_warning(facts_data, write_facts, caplog):
+    facts_data["events"].append({"date": "2023-03-02", "label": "A day later", "source": "cnn"})
+    facts_data["events"].append({"date": "2023-03", "label": "Same month", "source": "cnn"})
+    path = write_facts(facts_data)
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        load_facts(path)
+    n = len(facts_data["events"]) - 2
+    assert [m for m in caplog.messages if "events" in m] == [
+        f"{path}: events[{n}].date: 2023-03-02 is after as_of (2023-03-01T18:00:00+00:00); "
+        "a brief cannot report what had not happened yet - check the date or as_of"]
+
+
+def test_direction_controls_are_named_and_kept_out_of_headers_and_metadata(facts_data, write_facts, caplog, tmp_path):
+    from briefing.mail import subject
+
+    facts_data["title"] = "Battle \u202eroF\u202c report"
+    path = write_facts(facts_data)
+    with caplog.at_level(logging.WARNING, logger="briefing"):
+        facts = load_facts(path)
+    assert f"{path}: title: holds invisible text-direction controls (U+202E, U+202C) that can make it read differently " \
+           "from what it says; they are left out of mail subjects and PDF metadata - delete them" in caplog.messages
+    assert "\u202e" not in subject(facts) and "Battle roF report" in subject(facts)
+    edition = publish(path, tmp_path / "out")
+    metadata = pypdf.PdfReader(edition.pdf_path).metadata
+    assert metadata.title == "Battle roF report" and all("\u202e" not in str(v) for v in metadata.values())
