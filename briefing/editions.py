@@ -26,6 +26,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import hashlib
+import heapq
 import html
 import json
 import logging
@@ -59,6 +60,8 @@ REWORDED = 0.6
 #: Above this many changed statements on either side a section's changes are counted, not listed: pairing
 #: them is quadratic, and a reader gains nothing from hundreds of lines.
 MAX_PAIRED = 40
+#: How many of the most similar earlier statements (by a cheap bound) each new one is fully compared with.
+CANDIDATES = 3
 #: The changes section lists at most this many lines, then says how many more there are.
 MAX_CHANGE_LINES = 50
 MANIFEST_FORMAT = 1
@@ -435,11 +438,24 @@ def _statement_changes(section: str, old: list[str], new: list[str]) -> list[str
         return [f"{section}: {len(left_new)} statements are new or reworded and {len(left_old)} earlier ones "
                 "were reworded or removed (too many to list one by one)."]
     pairs: list[tuple[float, int, int]] = []
-    for i, a in enumerate(left_old):
-        for j, b in enumerate(left_new):
-            sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-            if sm.real_quick_ratio() >= REWORDED and sm.quick_ratio() >= REWORDED and (r := sm.ratio()) >= REWORDED:
-                pairs.append((-r, i, j))
+    # Compared word by word, not character by character: a 2,000-character statement is some 300
+    # words, and two texts in one alphabet share most characters, so the cheap bounds on characters
+    # ruled nothing out and every pair cost a quadratic match (a long, fully reworded brief took
+    # minutes while holding the brief's lock). Only the few closest candidates by the cheap bound get
+    # the full comparison, so the cost grows with the number of statements, not its square.
+    old_words = [a.split() for a in left_old]
+    for j, b in enumerate(left_new):
+        sm = difflib.SequenceMatcher(None, autojunk=False)
+        sm.set_seq2(b.split())  # seq2 is indexed once and compared with every old statement
+        candidates = []
+        for i, a in enumerate(old_words):
+            sm.set_seq1(a)
+            if sm.real_quick_ratio() >= REWORDED and (bound := sm.quick_ratio()) >= REWORDED:
+                candidates.append((bound, -i))
+        for _, i in heapq.nlargest(CANDIDATES, candidates):
+            sm.set_seq1(old_words[-i])
+            if (r := sm.ratio()) >= REWORDED:
+                pairs.append((-r, -i, j))
     matched_old: dict[int, int] = {}
     matched_new: dict[int, int] = {}
     for _, i, j in sorted(pairs):

@@ -330,6 +330,30 @@ def test_the_changes_section_stays_readable_when_much_changed(facts_data: dict[s
     assert lines[-2:] == ["And 31 more changes, not listed here.", "Also changed: the title."]
 
 
+def test_a_long_fully_reworded_brief_lists_its_changes_quickly(facts_data: dict[str, Any]) -> None:
+    rng = random.Random(9)
+    vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9))) for _ in range(400)]
+
+    def statement() -> dict[str, Any]:
+        return {"text": " ".join(rng.choice(vocabulary) for _ in range(400))[:2000].strip(), "sources": ["cnn"]}
+
+    def long_brief() -> dict[str, Any]:
+        return {**facts_data, "key_points": [statement() for _ in range(8)],
+                "sections": {name: [statement() for _ in range(15)] for name in ("situation", "stakes", "outlook")}}
+
+    before, after = long_brief(), long_brief()
+    reworded = copy.deepcopy(before)
+    reworded["sections"]["stakes"][3]["text"] = before["sections"]["stakes"][3]["text"].replace(" ", "  and ", 3)
+    started = time.perf_counter()
+
+    lines = describe_changes(before, after)
+
+    assert time.perf_counter() - started < 3  # pairwise character matching took minutes
+    assert len(lines) == 50 and lines[-1] == "And 57 more changes, not listed here."
+    [line] = describe_changes(before, reworded)  # a real rewording is still found
+    assert line.startswith('Stakes, reworded: "') and " and " in line
+
+
 # --------------------------------------------------------------------------------------------------
 # --every and --cron
 # --------------------------------------------------------------------------------------------------
