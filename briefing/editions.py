@@ -86,6 +86,7 @@ class Edition:
     archive_path: Path | None = None
     changes: ChangesPart | None = None
     fingerprint: str = ""
+    change_lines: int = 0  # lines in its changes section, also known when it was not built in this run
 
 
 # --------------------------------------------------------------------------------------------------
@@ -239,6 +240,7 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
         "facts": f"{facts.id}-{name}.facts.json",
         "pdf_sha256": _sha256(pdf),
         "pages": len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)),
+        "change_lines": len(changes.lines) if changes else 0,
         "built_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "facts_path": str(facts_path.resolve()),
     }
@@ -277,6 +279,7 @@ def _edition(facts: Facts, facts_path: Path, pdf_path: Path, folder: Path, entry
         facts=facts, facts_path=facts_path, pdf_path=pdf_path, name=entry["name"], built=built,
         number=entry["number"], revision=entry["revision"], pages=entry["pages"],
         archive_path=folder / entry["file"], changes=changes, fingerprint=entry["fingerprint"],
+        change_lines=entry.get("change_lines", 0),
     )
 
 
@@ -504,7 +507,7 @@ def _brief_diff(old: str, new: str, context: int = 4) -> tuple[str, str]:
 
 
 def _figure_value(fig: Mapping[str, Any], with_unit: bool) -> str:
-    text = ("about " if fig.get("approx") else "") + words.number(fig["value"])
+    text = ("about " if fig.get("approx") else "") + words.amount(fig["value"])
     return f"{text} {fig['unit']}" if with_unit and fig.get("unit") else text
 
 
@@ -520,7 +523,7 @@ def _figure_changes(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str,
         elif (was["value"], was.get("approx"), was.get("unit")) != (f["value"], f.get("approx"), f.get("unit")):
             if was.get("unit") == f.get("unit"):
                 delta = f["value"] - was["value"]
-                diff = f" ({'+' if delta > 0 else '-'}{words.number(round(abs(delta), 9))})" if delta else ""
+                diff = f" ({'+' if delta > 0 else '-'}{words.amount(round(abs(delta), 9))})" if delta else ""
                 lines.append(f"{f['label']}: {_figure_value(was, False)} -> {_figure_value(f, True)}{diff}")
             else:
                 lines.append(f"{f['label']}: {_figure_value(was, True)} -> {_figure_value(f, True)}")

@@ -70,6 +70,7 @@ LEDGER_VERSION = 1
 
 _HEADINGS = {
     "key_points": "Bottom line up front",
+    "changes": "Changes since the previous edition",
     "situation": "Situation",
     "stakes": "Stakes",
     "outlook": "Outlook",
@@ -228,6 +229,7 @@ def _mail_context(edition: Edition) -> dict[str, object]:
     key_points = [(p.text, [publishers[s] for s in dict.fromkeys(p.sources)]) for p in facts.key_points]
     counts = {
         "key_points": len(facts.key_points),
+        "changes": edition.change_lines,
         "situation": len(facts.sections.situation),
         "stakes": len(facts.sections.stakes),
         "outlook": len(facts.sections.outlook),

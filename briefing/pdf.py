@@ -40,7 +40,7 @@ from .facts import Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import ScriptParagraph, draw_string, string_width
 from .vector import svg_to_drawing
-from .words import date_time_group, human_date, iso, macros, number
+from .words import amount, date_time_group, human_date, iso, macros
 
 # Streams are Flate-compressed binary, not also ASCII85-encoded: 25% smaller and faster to write.
 rl_config.useA85 = 0
@@ -376,7 +376,7 @@ def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m:
     for f in facts.figures:
         rows.append([
             ScriptParagraph(_esc(f.label), st["cell"]),
-            ScriptParagraph(str(m.figure_value(number(f.value), f.approx, f.unit)), st["cell"]),
+            ScriptParagraph(str(m.figure_value(amount(f.value), f.approx, f.unit)), st["cell"]),
             ScriptParagraph(human_date(f.as_of) if f.as_of else "\u2014", st["cell"]),
             ScriptParagraph(str(m.cite(cites([f.source]))), st["cell"]),
         ])

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import BAKHMUT, ROOT, run_cli
+from conftest import BAKHMUT, ROOT, pdf_text, run_cli, squash
 
 
 def test_verbose_shows_every_pipeline_step_and_no_library_debug(tmp_path: Path) -> None:
@@ -41,3 +41,38 @@ def test_cron_says_when_it_will_first_run_even_within_the_minute(tmp_path: Path)
         killer.cancel()
     assert first.startswith("next run at ") and first.endswith(":00 UTC\n"), first
     assert proc.returncode == 0 and rest.strip().endswith("stopped")
+
+
+def test_big_figures_read_as_words_in_the_table_and_the_changes(facts_data, write_facts, tmp_path: Path) -> None:
+    from briefing.editions import publish
+    from briefing.words import amount
+
+    assert [amount(v) for v in (9_600_000_000, -2_000_000, 1.5e12, 4_500, 1_234_567, 999_999)] == [
+        "9.6 billion", "-2 million", "1.5 trillion", "4,500", "1,234,567", "999,999"]  # words only when exact
+    facts_data["figures"].append({"id": "aid", "label": "Aid pledged", "value": 9_600_000_000, "unit": "USD", "source": "cnn"})
+    path = write_facts(facts_data)
+    first = publish(path, tmp_path / "out")
+    assert "9.6 billion USD" in squash(pdf_text(first.pdf_path.read_bytes()))
+
+    facts_data["figures"][-1]["value"] = 10_000_000_000
+    write_facts(facts_data)
+    second = publish(path, tmp_path / "out")
+    assert second.changes is not None
+    assert "Aid pledged: 9.6 billion -> 10 billion USD (+400 million)" in second.changes.lines
+
+
+def test_the_mail_lists_the_changes_section_even_for_an_edition_built_earlier(facts_data, write_facts, tmp_path: Path) -> None:
+    from briefing.editions import publish
+    from briefing.mail import compose
+
+    path = write_facts(facts_data)
+    publish(path, tmp_path / "out")
+    facts_data["figures"][0]["value"] += 1
+    write_facts(facts_data)
+    built = publish(path, tmp_path / "out")
+    again = publish(path, tmp_path / "out")  # a later run (or process) mails the same edition
+    assert built.built and not again.built
+    for edition in (built, again):
+        msg = compose(edition, "anna@example.org", sender="briefs@example.org", pdf=b"%PDF-1.4")
+        text = msg.get_body(("plain",)).get_content()
+        assert "- Bottom line up front (4)\n- Changes since the previous edition (1)\n- Situation (6)" in text, text
