@@ -128,8 +128,12 @@ def _tree_hash(root: Path, *, cached: bool) -> str:
     return digest.hexdigest()
 
 
-def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, options: BuildOptions) -> dict[str, str]:
-    """The hash of each thing a brief is built from, kept apart so a rebuild can say which one changed."""
+def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path) -> dict[str, str]:
+    """The hash of each thing a brief is built from, kept apart so a rebuild can say which one changed.
+
+    The paper size is not among them: the same content in another size is the same edition (a
+    ``--paper letter`` run must not publish, or mail, a new one), written as a variant of it.
+    """
     sources = hashlib.sha256()
     for i, src in enumerate(facts.sources):
         if src.file:  # checked again here: the file may have changed since validation
@@ -143,7 +147,6 @@ def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, options: Bu
         "templates": _tree_hash(TEMPLATES_DIR, cached=False),
         "assets": _tree_hash(ASSETS_DIR, cached=True),
         "version": briefing.__version__,
-        "options": f"paper={options.paper}",
     }
 
 
@@ -209,11 +212,13 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     manifest_path = folder / "manifest.json"
     editions = _read_manifest(manifest_path, facts.id)
     _refuse_a_second_file_with_this_id(editions, facts_path, facts.id, folder)
-    inputs = input_hashes(facts_bytes, facts, facts_path, options)
+    inputs = input_hashes(facts_bytes, facts, facts_path)
     fp = fingerprint(inputs)
     previous = editions[-1] if editions else None
 
     if previous is not None and previous["fingerprint"] == fp and (folder / previous["file"]).is_file():
+        if options.paper != previous.get("paper", "a4"):
+            return _paper_variant(facts, facts_path, out_dir, editions, inputs, options)
         _restore_latest(latest_pdf, folder / previous["file"], previous)
         log.info("%s: unchanged since edition %s", facts.id, previous["name"])
         return _edition(facts, facts_path, latest_pdf, folder, previous, built=False, changes=None)
@@ -241,6 +246,7 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
         "pdf_sha256": _sha256(pdf),
         "pages": len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)),
         "change_lines": len(changes.lines) if changes else 0,
+        "paper": options.paper,
         "built_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "facts_path": str(facts_path.resolve()),
     }
@@ -252,6 +258,37 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     log.info("%s: edition %s built (%d pages) in %.2f s: %s",
              facts.id, name, entry["pages"], time.perf_counter() - started, latest_pdf)
     return _edition(facts, facts_path, latest_pdf, folder, entry, built=True, changes=changes)
+
+
+def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list[dict[str, Any]],
+                   inputs: Mapping[str, str], options: BuildOptions) -> Edition:
+    """The latest edition in another paper size: built once (same edition line, same changes), then reused.
+
+    ``OUT/<id>.pdf`` becomes that size, the manifest entry lists the variant under ``papers``, and no
+    edition is added, so nothing is mailed again.
+    """
+    folder = out_dir / facts.id
+    entry = editions[-1]
+    variant = (entry.get("papers") or {}).get(options.paper)
+    if variant is None or not (folder / variant["file"]).is_file():
+        changes = None
+        if len(editions) > 1:
+            lines = _changes_lines(folder, editions[-2], facts.model_dump(mode="json"), inputs)
+            changes = ChangesPart(previous=_previous_words(editions[-2]), lines=tuple(lines))
+        words.macros.cache_clear()
+        edition_words = _edition_words(entry["number"], entry["revision"], facts.as_of)
+        pdf = build_brief(facts, dataclasses.replace(options, edition=edition_words, changes=changes))
+        variant = {"file": f"{facts.id}-{entry['name']}.{options.paper}.pdf", "pdf_sha256": _sha256(pdf)}
+        write_atomic(folder / variant["file"], pdf)
+        entry = {**entry, "papers": {**(entry.get("papers") or {}), options.paper: variant}}
+        write_atomic(folder / "manifest.json", _json_bytes({"format": MANIFEST_FORMAT, "id": facts.id, "editions": [*editions[:-1], entry]}))
+        log.info("%s: edition %s written in %s size too (the same edition; nothing new to mail)", facts.id, entry["name"], options.paper)
+    else:
+        log.info("%s: unchanged since edition %s (%s size)", facts.id, entry["name"], options.paper)
+    latest_pdf = out_dir / f"{facts.id}.pdf"
+    _restore_latest(latest_pdf, folder / variant["file"], {"name": entry["name"], "pdf_sha256": variant["pdf_sha256"]})
+    return dataclasses.replace(_edition(facts, facts_path, latest_pdf, folder, entry, built=False, changes=None),
+                               archive_path=folder / variant["file"])
 
 
 def _refuse_a_second_file_with_this_id(editions: list[dict[str, Any]], facts_path: Path, brief_id: str, folder: Path) -> None:
@@ -351,7 +388,6 @@ _INPUT_WORDS = {
     "sources": "a local copy of a source changed",
     "templates": "the templates changed",
     "assets": "the map or font assets changed",
-    "options": "the build options changed",
 }
 _OTHER_FIELDS = {
     "title": "the title", "subtitle": "the subtitle", "handling": "the handling caveat",
@@ -383,6 +419,8 @@ def _rebuild_reason(previous: Mapping[str, Any], inputs: Mapping[str, str]) -> s
     if old_inputs.get("version") != inputs["version"]:
         return f"the briefing software changed (version {old_inputs.get('version', 'unknown')} -> {inputs['version']})"
     reasons = [words_ for key, words_ in _INPUT_WORDS.items() if old_inputs.get(key) != inputs[key]]
+    if not reasons and set(old_inputs) != set(inputs):  # an edition from before the paper size left the fingerprint
+        reasons = ["the briefing software changed what it fingerprints"]
     return " and ".join(reasons) if reasons else "the previous edition's PDF was missing"
 
 

@@ -455,3 +455,30 @@ def test_cli_rejects_a_bad_cron_line_and_mixed_schedules(facts_file: Path, out: 
     both = run_cli(str(facts_file), "--out", str(out), "--cron", "0 6 * * *", "--every", "60")
     assert both.returncode == 2 and "--every and --cron exclude each other" in both.stderr
     assert not out.exists()
+
+
+def test_another_paper_size_is_the_same_edition_in_that_size(facts_file: Path, facts_data: dict[str, Any], out: Path) -> None:
+    def size(path: Path) -> tuple[int, int]:
+        box = pypdf.PdfReader(path).pages[0].mediabox
+        return round(float(box.width)), round(float(box.height))
+
+    publish(facts_file, out)
+    figure(facts_data, "children")["value"] = 40
+    put(facts_file, facts_data)
+    a4 = publish(facts_file, out)  # edition 2, with a changes section
+
+    letter = publish(facts_file, out, briefing.BuildOptions(paper="letter"))
+
+    assert not letter.built and letter.name == a4.name  # nothing new to publish or mail
+    assert size(out / "bakhmut.pdf") == (612, 792) and size(letter.archive_path) == (612, 792)
+    text = squash(pdf_text((out / "bakhmut.pdf").read_bytes()))
+    assert "Edition 2 (revision 2 of 1 March 2023 18:00 UTC)" in text and "Changes since the previous edition" in text
+    assert [e["name"] for e in manifest(out)["editions"]] == [BASE, f"{BASE}-r2"]
+
+    back = publish(facts_file, out)
+
+    assert not back.built and back.name == a4.name and size(out / "bakhmut.pdf") == (595, 842)
+    assert_consistent(out)
+    again = publish(facts_file, out, briefing.BuildOptions(paper="letter"))  # the variant is reused
+    assert not again.built and again.name == a4.name and size(out / "bakhmut.pdf") == (612, 792)
+    assert len(manifest(out)["editions"]) == 2
