@@ -305,14 +305,13 @@ def _story(
         story.append(ScriptParagraph(f"Compared with {_esc(changes.previous)}:", st["body"]))
         story += [ScriptParagraph(_esc(line), st["bullet"], bulletText="\u2022") for line in changes.lines]
 
-    story += heading("map")
-    story += _map_part(facts, locator, map_drawing, st, width, m, cites)
+    situation = heading("situation") + [stmt(s, "bullet") for s in facts.sections.situation]
+    story.append(_MapOrTextFirst(_bind_headings(heading("map") + _map_part(facts, locator, map_drawing, st, width, m, cites)),
+                                 situation))
 
     timelines = [c for c in charts if c.kind == "timeline"]
     others = [c for c in charts if c.kind != "timeline"]
 
-    story += heading("situation")
-    story += [stmt(s, "bullet") for s in facts.sections.situation]
     for chart in timelines:
         story.append(_chart_block(chart, drawings[id(chart)], st, m, cites))
 
@@ -339,6 +338,31 @@ def _story(
         link = bool(src.url and _URL_SCHEME.match(src.url))
         story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link)), st["source"]))
     return _bind_headings(story)
+
+
+class _MapOrTextFirst(Flowable):
+    """The map block where it stands if it fits in what is left of the page, else after the text.
+
+    Why: the map (a drawing and its table, kept together) is tall; when a changes section or long
+    key points leave too little room for it, it would move to page 2 and leave page 1 half empty.
+    The Situation text then comes first and fills page 1, and the map follows it. Like KeepTogether,
+    this asks to be split at once (an impossible height) and the split decides the order.
+    """
+
+    def __init__(self, block: list[Flowable], text: list[Flowable]):
+        super().__init__()
+        self.block, self.text = block, text
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        parts = [f for item in self.block for f in (item._content if isinstance(item, KeepTogether) else [item])]
+        self._height = sum(f.wrapOn(self.canv, aW, 0xFFFFFF)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in parts)
+        self._wrapped = (aW, aH)
+        return aW, 0xFFFFFF
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        if getattr(self, "_wrapped", None) != (aW, aH):
+            self.wrap(aW, aH)
+        return [*self.block, *self.text] if self._height <= aH else [*self.text, *self.block]
 
 
 def _bind_headings(story: list[Flowable]) -> list[Flowable]:

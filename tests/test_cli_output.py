@@ -76,3 +76,27 @@ def test_the_mail_lists_the_changes_section_even_for_an_edition_built_earlier(fa
         msg = compose(edition, "anna@example.org", sender="briefs@example.org", pdf=b"%PDF-1.4")
         text = msg.get_body(("plain",)).get_content()
         assert "- Bottom line up front (4)\n- Changes since the previous edition (1)\n- Situation (6)" in text, text
+
+
+def test_page_one_stays_full_when_a_changes_section_leaves_no_room_for_the_map(facts_data, write_facts, tmp_path: Path) -> None:
+    import pdfplumber
+
+    from briefing.editions import publish
+
+    path = write_facts(facts_data)
+    publish(path, tmp_path / "out")
+    for fig in facts_data["figures"]:
+        fig["value"] += 1
+    for statement in facts_data["sections"]["situation"][:4]:
+        statement["text"] += " (updated)"
+    write_facts(facts_data)
+    edition = publish(path, tmp_path / "out")
+    assert edition.changes is not None and len(edition.changes.lines) == 7
+
+    with pdfplumber.open(edition.pdf_path) as pdf:
+        page = pdf.pages[0]
+        body = [w for w in page.extract_words() if 60 < w["top"] < page.height - 60]  # not the page furniture
+        text = " ".join(w["text"] for w in body)
+        assert "Changes since the previous edition" in text and "Situation" in text
+        assert max(w["bottom"] for w in body) > 0.8 * page.height, "page 1 is left half empty"
+        assert "Locator map" in squash(pdf.pages[1].extract_text())  # the map follows the text it made room for
