@@ -216,8 +216,8 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     fp = fingerprint(inputs)
     previous = editions[-1] if editions else None
 
-    if previous is not None and previous["fingerprint"] == fp and (folder / previous["file"]).is_file():
-        if options.paper != previous.get("paper", "a4"):
+    if previous is not None and _same_content(previous, inputs, fp) and (folder / previous["file"]).is_file():
+        if options.paper != _paper(previous):
             return _paper_variant(facts, facts_path, out_dir, editions, inputs, options)
         _restore_latest(latest_pdf, folder / previous["file"], previous)
         log.info("%s: unchanged since edition %s", facts.id, previous["name"])
@@ -258,6 +258,18 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     log.info("%s: edition %s built (%d pages) in %.2f s: %s",
              facts.id, name, entry["pages"], time.perf_counter() - started, latest_pdf)
     return _edition(facts, facts_path, latest_pdf, folder, entry, built=True, changes=changes)
+
+
+def _same_content(entry: Mapping[str, Any], inputs: Mapping[str, str], fp: str) -> bool:
+    """Whether ``entry`` was built from these inputs; an entry from before the paper size left the
+    fingerprint has it among its inputs, and must not count as changed (a new edition, re-mailed)."""
+    old = entry.get("inputs") or {}
+    return entry["fingerprint"] == fp or ("options" in old and entry["fingerprint"] == fingerprint({**inputs, "options": old["options"]}))
+
+
+def _paper(entry: Mapping[str, Any]) -> str:
+    """The paper size of an entry's main PDF (older entries name it in their inputs as ``paper=a4``)."""
+    return entry.get("paper") or str((entry.get("inputs") or {}).get("options", "paper=a4")).removeprefix("paper=")
 
 
 def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list[dict[str, Any]],
@@ -419,8 +431,6 @@ def _rebuild_reason(previous: Mapping[str, Any], inputs: Mapping[str, str]) -> s
     if old_inputs.get("version") != inputs["version"]:
         return f"the briefing software changed (version {old_inputs.get('version', 'unknown')} -> {inputs['version']})"
     reasons = [words_ for key, words_ in _INPUT_WORDS.items() if old_inputs.get(key) != inputs[key]]
-    if not reasons and set(old_inputs) != set(inputs):  # an edition from before the paper size left the fingerprint
-        reasons = ["the briefing software changed what it fingerprints"]
     return " and ".join(reasons) if reasons else "the previous edition's PDF was missing"
 
 

@@ -482,3 +482,19 @@ def test_another_paper_size_is_the_same_edition_in_that_size(facts_file: Path, f
     again = publish(facts_file, out, briefing.BuildOptions(paper="letter"))  # the variant is reused
     assert not again.built and again.name == a4.name and size(out / "bakhmut.pdf") == (612, 792)
     assert len(manifest(out)["editions"]) == 2
+
+
+def test_an_edition_from_before_the_paper_size_left_the_fingerprint_is_not_rebuilt(facts_file: Path, out: Path) -> None:
+    from briefing.editions import fingerprint
+
+    publish(facts_file, out)
+    data = manifest(out)
+    entry = data["editions"][0]
+    del entry["paper"]  # as an earlier version wrote it: the paper size among the inputs
+    entry["inputs"]["options"] = "paper=a4"
+    entry["fingerprint"] = fingerprint(entry["inputs"])
+    (out / "bakhmut" / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+
+    again = publish(facts_file, out)  # an upgrade must not publish (and mail) a new edition
+
+    assert not again.built and len(manifest(out)["editions"]) == 1
