@@ -102,8 +102,9 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     BRIEFING_* variables); a bad recipient or setting exits 2 before anything is built or sent.
     With --preview it serves live drafts to a browser (nothing is published or mailed) until stopped.
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
-                        format="%(message)s", stream=sys.stderr)
+    # Our own steps at the level asked for; libraries (svglib, filelock ...) only when something is wrong.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("briefing").setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     failed = 0
     options = BuildOptions(paper=paper.lower(), strict=strict)
     if (to or to_file or dry_run) and not send:
@@ -140,11 +141,13 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--cron") from None
 
-        def deliver(edition: Edition) -> None:
-            for eml in send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir).written:
-                click.echo(str(eml))
+        def each_tick(edition: Edition) -> None:  # as a one-shot run: print the path, mail who lacks it
+            click.echo(str(edition.pdf_path))
+            if send:
+                for eml in send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir).written:
+                    click.echo(str(eml))
 
-        schedule.run(_facts_files(facts), out_dir, options, next_tick, on_new_edition=deliver if send else None,
+        schedule.run(_facts_files(facts), out_dir, options, next_tick, on_edition=each_tick,
                      max_ticks=max_ticks, lock_timeout=lock_timeout)
         sys.exit(0)
     for path in _facts_files(facts):

@@ -26,6 +26,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import hashlib
+import heapq
 import html
 import json
 import logging
@@ -43,8 +44,8 @@ import briefing
 from . import words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
-from .errors import BuildError, LockedError
-from .facts import Facts, load_facts
+from .errors import BuildError, FactsError, LockedError
+from .facts import MAX_FILE_BYTES, MAX_SOURCE_BYTES, Facts, load_facts, read_bounded, read_yaml, source_file
 from .pdf import ChangesPart
 
 log = logging.getLogger("briefing")
@@ -61,6 +62,8 @@ REWORDED = 0.6
 #: Above this many changed statements on either side a section's changes are counted, not listed: pairing
 #: them is quadratic, and a reader gains nothing from hundreds of lines.
 MAX_PAIRED = 40
+#: How many of the most similar earlier statements (by a cheap bound) each new one is fully compared with.
+CANDIDATES = 3
 #: The changes section lists at most this many lines, then says how many more there are.
 MAX_CHANGE_LINES = 50
 MANIFEST_FORMAT = 1
@@ -85,6 +88,7 @@ class Edition:
     archive_path: Path | None = None
     changes: ChangesPart | None = None
     fingerprint: str = ""
+    change_lines: int = 0  # lines in its changes section, also known when it was not built in this run
 
 
 # --------------------------------------------------------------------------------------------------
@@ -129,20 +133,25 @@ def _tree_hash(root: Path, *, cached: bool, exclude: tuple[str, ...] = ()) -> st
     return digest.hexdigest()
 
 
-def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, options: BuildOptions) -> dict[str, str]:
-    """The hash of each thing a brief is built from, kept apart so a rebuild can say which one changed."""
+def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path) -> dict[str, str]:
+    """The hash of each thing a brief is built from, kept apart so a rebuild can say which one changed.
+
+    The paper size is not among them: the same content in another size is the same edition (a
+    ``--paper letter`` run must not publish, or mail, a new one), written as a variant of it.
+    """
     sources = hashlib.sha256()
-    for src in facts.sources:
-        if src.file:
-            path = facts_path.parent / src.file
-            sources.update(f"{src.file}\0{_sha256(path.read_bytes()) if path.is_file() else 'missing'}\n".encode())
+    for i, src in enumerate(facts.sources):
+        if src.file:  # checked again here: the file may have changed since validation
+            where = (str(facts_path), f"sources[{i}].file")
+            data = read_bounded(source_file(facts_path.parent, src.file, *where), MAX_SOURCE_BYTES, *where,
+                                "a local copy of a source", "a local copy of the source")
+            sources.update(f"{src.file}\0{_sha256(data)}\n".encode())
     return {
         "facts": _sha256(facts_bytes),
         "sources": sources.hexdigest(),
         "templates": _tree_hash(TEMPLATES_DIR, cached=False, exclude=NOT_IN_BRIEF),
         "assets": _tree_hash(ASSETS_DIR, cached=True),
         "version": briefing.__version__,
-        "options": f"paper={options.paper}",
     }
 
 
@@ -182,7 +191,8 @@ def publish(
         _clean_stale_temps(out_dir, brief_id)
         # Read the facts again under the lock, so a run that waited publishes the file as it is now,
         # and hash the bytes before parsing: if the file changes in between, the next run rebuilds.
-        facts_bytes = facts_path.read_bytes()
+        log.debug("%s: Step 1 - Loading and validating facts", facts_path)
+        facts_bytes = read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
         facts = load_facts(facts_path, strict=options.strict)
         if facts.id != brief_id:
             raise BuildError(f"{facts_path}: its id changed from {brief_id} to {facts.id} during the run; run again")
@@ -197,8 +207,7 @@ def read_editions(out_dir: str | Path, brief_id: str) -> list[dict[str, Any]]:
     return _read_manifest(Path(out_dir) / brief_id / "manifest.json", brief_id)
 
 
-def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: str | Path,
-                  options: BuildOptions = BuildOptions()) -> ChangesPart | None:
+def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: str | Path) -> ChangesPart | None:
     """The changes section the next edition would print, for a draft of it; None before the first edition.
 
     Why here: the live preview must say exactly what a published edition would, so it reuses the same
@@ -209,7 +218,7 @@ def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: s
     if not editions:
         return None
     previous = editions[-1]
-    inputs = input_hashes(facts_bytes, facts, facts_path, options)
+    inputs = input_hashes(facts_bytes, facts, facts_path)
     if fingerprint(inputs) == previous["fingerprint"]:
         lines = ["No change: this draft is the brief of that edition."]
     else:
@@ -232,11 +241,14 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     latest_pdf = out_dir / f"{facts.id}.pdf"
     manifest_path = folder / "manifest.json"
     editions = _read_manifest(manifest_path, facts.id)
-    inputs = input_hashes(facts_bytes, facts, facts_path, options)
+    _refuse_a_second_file_with_this_id(editions, facts_path, facts.id, folder)
+    inputs = input_hashes(facts_bytes, facts, facts_path)
     fp = fingerprint(inputs)
     previous = editions[-1] if editions else None
 
-    if previous is not None and previous["fingerprint"] == fp and (folder / previous["file"]).is_file():
+    if previous is not None and _same_content(previous, inputs, fp) and (folder / previous["file"]).is_file():
+        if options.paper != _paper(previous):
+            return _paper_variant(facts, facts_path, out_dir, editions, inputs, options)
         _restore_latest(latest_pdf, folder / previous["file"], previous)
         log.info("%s: unchanged since edition %s", facts.id, previous["name"])
         return _edition(facts, facts_path, latest_pdf, folder, previous, built=False, changes=None)
@@ -263,9 +275,12 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
         "facts": f"{facts.id}-{name}.facts.json",
         "pdf_sha256": _sha256(pdf),
         "pages": len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)),
+        "change_lines": len(changes.lines) if changes else 0,
+        "paper": options.paper,
         "built_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "facts_path": str(facts_path.resolve()),
     }
+    log.debug("%s: Step 5 - Writing edition %s", facts.id, name)
     write_atomic(folder / entry["file"], pdf)
     write_atomic(folder / entry["facts"], _json_bytes(snapshot))
     write_atomic(manifest_path, _json_bytes({"format": MANIFEST_FORMAT, "id": facts.id, "editions": [*editions, entry]}))
@@ -275,12 +290,75 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     return _edition(facts, facts_path, latest_pdf, folder, entry, built=True, changes=changes)
 
 
+def _same_content(entry: Mapping[str, Any], inputs: Mapping[str, str], fp: str) -> bool:
+    """Whether ``entry`` was built from these inputs; an entry from before the paper size left the
+    fingerprint has it among its inputs, and must not count as changed (a new edition, re-mailed)."""
+    old = entry.get("inputs") or {}
+    return entry["fingerprint"] == fp or ("options" in old and entry["fingerprint"] == fingerprint({**inputs, "options": old["options"]}))
+
+
+def _paper(entry: Mapping[str, Any]) -> str:
+    """The paper size of an entry's main PDF (older entries name it in their inputs as ``paper=a4``)."""
+    return entry.get("paper") or str((entry.get("inputs") or {}).get("options", "paper=a4")).removeprefix("paper=")
+
+
+def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list[dict[str, Any]],
+                   inputs: Mapping[str, str], options: BuildOptions) -> Edition:
+    """The latest edition in another paper size: built once (same edition line, same changes), then reused.
+
+    ``OUT/<id>.pdf`` becomes that size, the manifest entry lists the variant under ``papers``, and no
+    edition is added, so nothing is mailed again.
+    """
+    folder = out_dir / facts.id
+    entry = editions[-1]
+    variant = (entry.get("papers") or {}).get(options.paper)
+    if variant is None or not (folder / variant["file"]).is_file():
+        changes = None
+        if len(editions) > 1:
+            lines = _changes_lines(folder, editions[-2], facts.model_dump(mode="json"), inputs)
+            changes = ChangesPart(previous=_previous_words(editions[-2]), lines=tuple(lines))
+        words.macros.cache_clear()
+        edition_words = _edition_words(entry["number"], entry["revision"], facts.as_of)
+        pdf = build_brief(facts, dataclasses.replace(options, edition=edition_words, changes=changes))
+        variant = {"file": f"{facts.id}-{entry['name']}.{options.paper}.pdf", "pdf_sha256": _sha256(pdf)}
+        write_atomic(folder / variant["file"], pdf)
+        entry = {**entry, "papers": {**(entry.get("papers") or {}), options.paper: variant}}
+        write_atomic(folder / "manifest.json", _json_bytes({"format": MANIFEST_FORMAT, "id": facts.id, "editions": [*editions[:-1], entry]}))
+        log.info("%s: edition %s written in %s size too (the same edition; nothing new to mail)", facts.id, entry["name"], options.paper)
+    else:
+        log.info("%s: unchanged since edition %s (%s size)", facts.id, entry["name"], options.paper)
+    latest_pdf = out_dir / f"{facts.id}.pdf"
+    _restore_latest(latest_pdf, folder / variant["file"], {"name": entry["name"], "pdf_sha256": variant["pdf_sha256"]})
+    return dataclasses.replace(_edition(facts, facts_path, latest_pdf, folder, entry, built=False, changes=None),
+                               archive_path=folder / variant["file"])
+
+
+def _refuse_a_second_file_with_this_id(editions: list[dict[str, Any]], facts_path: Path, brief_id: str, folder: Path) -> None:
+    """FactsError when the latest edition came from another facts file that still has this id.
+
+    Why: two files with one id would publish into one folder by turns, each edition undoing the
+    other (and ``--send`` mailing both every run). A file that was moved or renamed, or whose id
+    changed, is no conflict: only a file that still exists with this id is.
+    """
+    other = Path(editions[-1].get("facts_path", "")) if editions else None
+    if other is None or other == facts_path.resolve() or not other.is_file():
+        return
+    try:
+        data = read_yaml(other)
+    except FactsError:  # not a usable facts file: it cannot publish into this folder either
+        return
+    if isinstance(data, dict) and data.get("id") == brief_id:
+        raise FactsError.single(facts_path, "id", f'"{brief_id}" is also the id of {other}, whose editions are in {folder}; '
+                                "give each brief its own id")
+
+
 def _edition(facts: Facts, facts_path: Path, pdf_path: Path, folder: Path, entry: Mapping[str, Any], *,
              built: bool, changes: ChangesPart | None) -> Edition:
     return Edition(
         facts=facts, facts_path=facts_path, pdf_path=pdf_path, name=entry["name"], built=built,
         number=entry["number"], revision=entry["revision"], pages=entry["pages"],
         archive_path=folder / entry["file"], changes=changes, fingerprint=entry["fingerprint"],
+        change_lines=entry.get("change_lines", 0),
     )
 
 
@@ -352,7 +430,6 @@ _INPUT_WORDS = {
     "sources": "a local copy of a source changed",
     "templates": "the templates changed",
     "assets": "the map or font assets changed",
-    "options": "the build options changed",
 }
 _OTHER_FIELDS = {
     "title": "the title", "subtitle": "the subtitle", "handling": "the handling caveat",
@@ -444,11 +521,24 @@ def _statement_changes(section: str, old: list[str], new: list[str]) -> list[str
         return [f"{section}: {len(left_new)} statements are new or reworded and {len(left_old)} earlier ones "
                 "were reworded or removed (too many to list one by one)."]
     pairs: list[tuple[float, int, int]] = []
-    for i, a in enumerate(left_old):
-        for j, b in enumerate(left_new):
-            sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-            if sm.real_quick_ratio() >= REWORDED and sm.quick_ratio() >= REWORDED and (r := sm.ratio()) >= REWORDED:
-                pairs.append((-r, i, j))
+    # Compared word by word, not character by character: a 2,000-character statement is some 300
+    # words, and two texts in one alphabet share most characters, so the cheap bounds on characters
+    # ruled nothing out and every pair cost a quadratic match (a long, fully reworded brief took
+    # minutes while holding the brief's lock). Only the few closest candidates by the cheap bound get
+    # the full comparison, so the cost grows with the number of statements, not its square.
+    old_words = [a.split() for a in left_old]
+    for j, b in enumerate(left_new):
+        sm = difflib.SequenceMatcher(None, autojunk=False)
+        sm.set_seq2(b.split())  # seq2 is indexed once and compared with every old statement
+        candidates = []
+        for i, a in enumerate(old_words):
+            sm.set_seq1(a)
+            if sm.real_quick_ratio() >= REWORDED and (bound := sm.quick_ratio()) >= REWORDED:
+                candidates.append((bound, -i))
+        for _, i in heapq.nlargest(CANDIDATES, candidates):
+            sm.set_seq1(old_words[-i])
+            if (r := sm.ratio()) >= REWORDED:
+                pairs.append((-r, -i, j))
     matched_old: dict[int, int] = {}
     matched_new: dict[int, int] = {}
     for _, i, j in sorted(pairs):
@@ -497,7 +587,7 @@ def _brief_diff(old: str, new: str, context: int = 4) -> tuple[str, str]:
 
 
 def _figure_value(fig: Mapping[str, Any], with_unit: bool) -> str:
-    text = ("about " if fig.get("approx") else "") + words.number(fig["value"])
+    text = ("about " if fig.get("approx") else "") + words.amount(fig["value"])
     return f"{text} {fig['unit']}" if with_unit and fig.get("unit") else text
 
 
@@ -513,7 +603,7 @@ def _figure_changes(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str,
         elif (was["value"], was.get("approx"), was.get("unit")) != (f["value"], f.get("approx"), f.get("unit")):
             if was.get("unit") == f.get("unit"):
                 delta = f["value"] - was["value"]
-                diff = f" ({'+' if delta > 0 else '-'}{words.number(round(abs(delta), 9))})" if delta else ""
+                diff = f" ({'+' if delta > 0 else '-'}{words.amount(round(abs(delta), 9))})" if delta else ""
                 lines.append(f"{f['label']}: {_figure_value(was, False)} -> {_figure_value(f, True)}{diff}")
             else:
                 lines.append(f"{f['label']}: {_figure_value(was, True)} -> {_figure_value(f, True)}")

@@ -12,7 +12,10 @@ import datetime as dt
 import functools
 import logging
 import math
+from collections import Counter
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
 
@@ -41,6 +44,13 @@ MAX_TITLE = 300
 MAX_STATEMENTS = 1000
 MAX_ITEMS = 500
 MAX_PLACES = 100
+#: The largest local copy of a source (``sources[].file``) that is read and fingerprinted.
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+#: A folder, besides the facts file's own, that ``sources[].file`` may point into.
+SOURCES_ROOT_ENV = "BRIEFING_SOURCES_ROOT"
+#: Nesting deeper than this is refused before it is built (a facts file needs five levels): a file
+#: nested a thousand deep would otherwise exhaust the parser's recursion, slowly.
+MAX_DEPTH = 32
 
 
 # --------------------------------------------------------------------------------------------------
@@ -91,7 +101,16 @@ def _strict(base: type) -> type:
     loader.add_implicit_resolver(
         "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
     )
+    loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
     return loader
+
+
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    """An unquoted date; an impossible one (``2023-06-31``) stays text, so the field's own check names it."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
 
 
 #: libyaml's parser (about five times faster) when present; the pure-Python one explains errors better.
@@ -102,20 +121,11 @@ _CLEAR_LOADER = _strict(yaml.SafeLoader)
 def read_yaml(path: Path) -> Any:
     """Read a YAML file safely: bounded size, UTF-8 text, no aliases, line numbers on errors."""
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FactsError.single(name, "", "file not found; give the path of a facts file (.yaml)")
-    except IsADirectoryError:
-        raise FactsError.single(name, "", "is a directory; give the path of a facts file (.yaml)")
-    except OSError as exc:
-        raise FactsError.single(name, "", f"cannot be read ({exc.strerror}); check its permissions")
-    if len(data) > MAX_FILE_BYTES:
-        raise FactsError.single(
-            name, "", f"is {len(data):,} bytes; a facts file may be at most {MAX_FILE_BYTES:,} bytes"
-        )
+    data = read_bounded(path, MAX_FILE_BYTES, name, "", "a facts file", "a facts file (.yaml)")
     if not data.strip():
         raise FactsError.single(name, "", "is empty; a facts file is a YAML mapping (see the spec)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
+        raise FactsError.single(name, "", "is UTF-16 text; save it as UTF-8")
     if b"\x00" in data:
         raise FactsError.single(name, "", "is a binary file, not YAML text; give a .yaml facts file")
     try:
@@ -141,17 +151,65 @@ def read_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "line ?"
         what = exc.problem or exc.context or "invalid YAML"
+        if "or '}', but got ':'" in what or "mapping values are not allowed" in what:
+            what += "; text that holds ': ' (or a ',' inside {...}) must be in quotes, such as text: \"Officials: no change\""
         raise FactsError.single(name, line, f"not valid YAML: {what}")
     except yaml.YAMLError as exc:
         raise FactsError.single(name, "", f"not valid YAML: {exc}")
 
 
+def read_bounded(path: Path, limit: int, file: str, field: str, noun: str, kind: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, checked before it is read.
+
+    Why not ``read_bytes`` and then measure: a 2 GB file would be in memory before it is refused, and
+    ``/dev/zero`` or a FIFO has no size to check (a FIFO would block us until someone writes to it).
+    ``field`` names the field that gave the path ("" for the facts file itself); ``noun`` what it is
+    ("a facts file") and ``kind`` what to give instead ("a facts file (.yaml)").
+    """
+    it = f'"{path}" ' if field else ""
+
+    def refuse(message: str) -> FactsError:
+        return FactsError.single(file, field, it + message)
+
+    try:
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise refuse(f"is a directory; give the path of {kind}")
+        if not stat.S_ISREG(st.st_mode):
+            raise refuse(f"is not a regular file (a device, FIFO or socket); give the path of {kind}")
+        if st.st_size > limit:
+            raise refuse(f"is {st.st_size:,} bytes; {noun} may be at most {limit:,} bytes")
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise refuse(f"not found; give the path of {kind}" if field else f"file not found; give the path of {kind}") from None
+    except OSError as exc:
+        raise refuse(f"cannot be read ({exc.strerror}); check its permissions") from None
+    if len(data) > limit:  # it grew while we read it
+        raise refuse(f"is over {limit:,} bytes; {noun} may be at most {limit:,} bytes")
+    return data
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte order mark: ASCII-heavy text with a zero byte in every other place."""
+    half = len(data) // 2
+    return half >= 4 and max(data[0::2].count(0), data[1::2].count(0)) >= half * 3 // 4
+
+
 def _load(text: str, name: str, loader: type) -> Any:
-    """Refuse anchors and aliases first (a "billion laughs" file must not expand), then load."""
+    """Refuse anchors, aliases and deep nesting first (a "billion laughs" file must not expand), then load."""
+    depth = 0
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             line = event.start_mark.line + 1
             raise FactsError.single(name, f"line {line}", "YAML anchors and aliases (&, *) are not allowed; write the value out")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FactsError.single(name, f"line {event.start_mark.line + 1}",
+                                        f"lists and mappings are nested more than {MAX_DEPTH} deep; a facts file needs five levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
     return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are SafeLoaders
 
 
@@ -497,10 +555,15 @@ def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
         allowed = ", ".join(model.model_fields) if model else ""
+        if value is None and " " in str(loc[-1]):  # {text: Russia, Ukraine and others} split at the comma
+            return loc, (f"unknown key; a ',' inside {{...}} ends the text before it - put the whole text in quotes, "
+                         f'such as text: "a, b"; allowed keys here: {allowed}')
         return loc, f"unknown key (a typo?); allowed keys here: {allowed}"
     if kind in ("too_short", "too_long") and isinstance(value, (list, tuple)):
         lo, hi = ctx.get("min_length"), ctx.get("max_length")
         if kind == "too_short":
+            if lo is not None and len(value) >= lo:
+                return loc, ""  # enough items, of which one is invalid: that item's own error says which
             have = "is empty" if not value else f"has {len(value)} item{'s' if len(value) > 1 else ''}"
             return loc, f"{have}; expected at least {lo}"
         return loc, f"has {len(value)} items; at most {hi} are allowed"
@@ -509,6 +572,8 @@ def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
     if kind == "string_too_long":
         return loc, f"is {len(value)} characters long; at most {ctx.get('max_length')} are allowed"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
+        if _model_at(loc) is Statement:
+            return loc, f'expected a statement with its sources, such as {{text: "...", sources: [source-id]}}, got {_show(value)}'
         return loc, f"expected a mapping of keys to values, got {_show(value)}"
     if kind in ("tuple_type", "list_type"):
         return loc, f"expected a list (items starting with '- '), got {_show(value)}"
@@ -546,11 +611,13 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
                 first[value] = i
 
     unique(facts.sources, "sources", "id")
+    duplicated = bool(problems)
     unique(facts.figures, "figures", "id")
+    unknown: list[tuple[str, str]] = []  # (where, id) cited but not defined, in reading order
 
     def known_id(path: str, sid: str) -> None:
         if sid not in ids:
-            problems.append(Problem(file, path, f'unknown source id "{sid}"; expected one of the ids under sources: {known}'))
+            unknown.append((path, sid))
 
     for path, st in facts.all_statements():
         for j, sid in enumerate(st.sources):
@@ -565,9 +632,19 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
     for name, items in (("quotes", facts.quotes), ("figures", facts.figures), ("events", facts.events)):
         for i, item in enumerate(items):
             known_id(f"{name}[{i}].source", item.source)
+    if duplicated and unknown:  # a source copied without renaming its id: one error, not one per citation
+        counts = Counter(sid for _, sid in unknown)
+        cited = ", ".join(f'"{sid}" (cited {n} time{"s" if n > 1 else ""})' for sid, n in counts.items())
+        problems[0] = Problem(file, problems[0].field, f"{problems[0].message}; was it meant to be {cited}, which no source defines?")
+    else:
+        problems += [Problem(file, path, f'unknown source id "{sid}"; expected one of the ids under sources: {known}')
+                     for path, sid in unknown]
     for i, src in enumerate(facts.sources):
-        if src.file and not (base / src.file).is_file():
-            problems.append(Problem(file, f"sources[{i}].file", f'"{src.file}" not found (paths are relative to the facts file)'))
+        if src.file:
+            try:
+                source_file(base, src.file, file, f"sources[{i}].file")
+            except FactsError as exc:
+                problems += exc.problems
     return problems
 
 
@@ -576,6 +653,29 @@ def _echo_of_an_item_error(err: dict[str, Any]) -> bool:
     ("key_points: has 1 item; expected at least 1"); the item's own error is the one that helps."""
     value, lo = err.get("input"), (err.get("ctx") or {}).get("min_length")
     return err["type"] == "too_short" and isinstance(value, (list, tuple)) and lo is not None and len(value) >= lo
+
+
+def source_file(base: Path, name: str, file: str, field: str) -> Path:
+    """The local copy of a source named ``name`` in a facts file in ``base``, checked: FactsError if unusable.
+
+    Why confined: a facts file is data, perhaps from someone else, and a path such as ``/etc/shadow``,
+    ``../../secret`` or a link out of the folder must not make us read (and fingerprint) any file
+    on the machine. Allowed: the facts file's folder, and the folder named in BRIEFING_SOURCES_ROOT.
+    """
+    target = (base / name).resolve()
+    roots = [base.resolve()] + ([Path(root).resolve()] if (root := os.environ.get(SOURCES_ROOT_ENV, "").strip()) else [])
+    if not any(target.is_relative_to(r) for r in roots):
+        raise FactsError.single(file, field, f'"{name}" is outside the facts file\'s folder; keep local copies of sources '
+                                f"beside the facts file (relative paths), or name their folder in {SOURCES_ROOT_ENV}")
+    try:
+        st = target.stat()
+    except OSError:
+        raise FactsError.single(file, field, f'"{name}" not found (paths are relative to the facts file)') from None
+    if not stat.S_ISREG(st.st_mode):
+        raise FactsError.single(file, field, f'"{name}" is not a regular file; give the path of a local copy of the source')
+    if st.st_size > MAX_SOURCE_BYTES:
+        raise FactsError.single(file, field, f'"{name}" is {st.st_size:,} bytes; a local copy of a source may be at most {MAX_SOURCE_BYTES:,} bytes')
+    return target
 
 
 def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = None) -> Facts:
@@ -591,7 +691,8 @@ def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = Non
             if _echo_of_an_item_error(err):
                 continue
             loc, message = _describe(err)
-            problems.append(Problem(name, _path(loc), message))
+            if message:
+                problems.append(Problem(name, _path(loc), message))
         raise FactsError(list(dict.fromkeys(problems))) from None
     problems = _cross_checks(facts, name, base or Path(name).parent)
     if problems:
@@ -619,16 +720,61 @@ def _locate_places(facts: Facts, file: str) -> Facts:
     return facts.model_copy(update={"places": tuple(places)})
 
 
+#: Characters that reorder the text around them without showing themselves (U+202E and kin). In a
+#: subject line or a document title they can make a brief seem to say what it does not ("Trojan Source").
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi_controls(text: str) -> str:
+    """``text`` fit for a header or metadata field: without the invisible direction controls."""
+    return BIDI_CONTROLS.sub("", text)
+
+
+def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+    """Every string in a validated facts value with its field path (``sections.stakes[2].text``)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, tuple):
+        return [pair for i, item in enumerate(value) for pair in _strings(item, f"{path}[{i}]")]
+    if isinstance(value, BaseModel):
+        return [pair for name in type(value).model_fields
+                for pair in _strings(getattr(value, name), f"{path}.{name}" if path else name)]
+    return []
+
+
+def content_warnings(facts: Facts, file: str | Path) -> list[Problem]:
+    """What is odd but not wrong in valid facts, one Problem each: the brief is built, a person is told.
+
+    Direction controls (kept in the text, left out of mail headers and PDF metadata) and events dated
+    after ``as_of``, which a brief current at ``as_of`` cannot report. Same shape as the other checks
+    that ``--strict`` may turn into errors: facts in, a list of Problems out.
+    """
+    warnings = []
+    for path, text in _strings(facts, ""):
+        if found := BIDI_CONTROLS.findall(text):
+            codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
+            warnings.append(Problem(str(file), path, f"holds invisible text-direction controls ({codes}) that can make it read "
+                                    "differently from what it says; they are left out of mail subjects and PDF metadata - delete them"))
+    as_of = facts.as_of.date()
+    for i, event in enumerate(facts.events):
+        late = event.day > as_of if not event.month_only else (event.day.year, event.day.month) > (as_of.year, as_of.month)
+        if late:
+            warnings.append(Problem(str(file), f"events[{i}].date", f"{event.date} is after as_of ({facts.as_of.isoformat()}); "
+                                    "a brief cannot report what had not happened yet - check the date or as_of"))
+    return warnings
+
+
 def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     """Every warning about a valid facts file, from every check: the one list ``strict`` consults.
 
     A warning is something a person should look at but that does not stop a useful brief: text no
-    bundled font can print, estimative words outside assessments. Add new checks here.
+    bundled font can print, direction controls, events after ``as_of``, estimative words
+    outside assessments. Add new checks here.
     """
     from .estimative import estimative_warnings
     from .glyphs import glyph_warnings  # fonts load only when a file is valid
 
-    return [*glyph_warnings(facts, file), *estimative_warnings(facts, file)]
+    return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file)]
 
 
 def load_facts(path: str | Path, strict: bool = False) -> Facts:

@@ -12,7 +12,13 @@ Why it is built this way:
   retries only those who do not. (The one window left is the instant between the server's "250" and
   the ledger write; the deterministic Message-ID lets a receiving system spot that duplicate.)
 * Transient trouble (4xx replies, refused or dropped connections, timeouts) is retried with bounded
-  exponential backoff; permanent refusals (5xx) are not retried within a run, only on the next one.
+  exponential backoff, within a retry time for the whole run (a server that says "try later" for
+  ever must not hold the lock for hours); permanent refusals (5xx) are retried only on the next run.
+* The reply to the end of a message (the final ".") is awaited as long as RFC 5321 says, 10 minutes:
+  the server has the whole message then and may be slow to commit it. If that reply is lost the
+  server most likely stored the message, so it is recorded as *uncertain* and never resent
+  automatically: a lost reply must not multiply a brief in 300 mailboxes. The run names it.
+* Messages are composed one at a time, so memory does not grow with the number of recipients.
 * Settings come from the environment only, so a password never sits in a command line, a facts
   file or a log; ``SmtpSettings`` does not even show it in its ``repr``.
 """
@@ -20,10 +26,12 @@ Why it is built this way:
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
 import logging
+import os
 import re
 import smtplib
 import ssl
@@ -43,7 +51,7 @@ from email_validator import EmailNotValidError, validate_email
 from .atomic import write_atomic
 from .editions import Edition
 from .errors import ConfigError, DeliveryError, LockedError, MailError
-from .facts import Facts
+from .facts import Facts, strip_bidi_controls
 from .words import date_time_group, iso, render
 
 log = logging.getLogger("briefing")
@@ -54,11 +62,16 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 #: Attempts per recipient (the first try plus three retries) and the longest wait between two.
 MAX_TRIES = 4
 MAX_DELAY = 60.0
+#: RFC 5321 4.5.3.2.6: wait at least 10 minutes for the reply to the final "." of a message.
+FINAL_REPLY_WAIT = 600.0
+#: Seconds the whole run may spend on retries (waiting and trying again) before it gives up on the rest.
+DEFAULT_RETRY_BUDGET = 300.0
 LEDGER_VERSION = 1
 
 _HEADINGS = {
     "key_points": "Bottom line up front",
     "assessments": "Assessment",
+    "changes": "Changes since the previous edition",
     "situation": "Situation",
     "stakes": "Stakes",
     "outlook": "Outlook",
@@ -135,6 +148,7 @@ class SmtpSettings:
     max_bytes: int = DEFAULT_MAX_BYTES
     retry_base: float = 2.0
     timeout: float = 60.0
+    retry_budget: float = DEFAULT_RETRY_BUDGET
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SmtpSettings:
@@ -173,6 +187,7 @@ class SmtpSettings:
             max_bytes=int(_number(get("BRIEFING_MAIL_MAX_BYTES"), "BRIEFING_MAIL_MAX_BYTES", DEFAULT_MAX_BYTES, 1, None, whole=True)),
             retry_base=_number(get("BRIEFING_SMTP_RETRY_BASE"), "BRIEFING_SMTP_RETRY_BASE", 2.0, 0, MAX_DELAY),
             timeout=_number(get("BRIEFING_SMTP_TIMEOUT"), "BRIEFING_SMTP_TIMEOUT", 60.0, 0.1, 3600),
+            retry_budget=_number(get("BRIEFING_SMTP_RETRY_BUDGET"), "BRIEFING_SMTP_RETRY_BUDGET", DEFAULT_RETRY_BUDGET, 0, 86400),
         )
 
 
@@ -196,8 +211,8 @@ def _number(text: str | None, name: str, default: float, low: float, high: float
 
 
 def _one_line(text: str) -> str:
-    """Text fit for a header or a log line: no control characters, no line breaks, single spaces."""
-    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())
+    """Text fit for a header or a log line: no control or direction-control characters, no line breaks, single spaces."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", strip_bidi_controls(text)).split())
 
 
 def subject(facts: Facts) -> str:
@@ -218,6 +233,7 @@ def _mail_context(edition: Edition) -> dict[str, object]:
     counts = {
         "key_points": len(facts.key_points),
         "assessments": len(facts.assessments),
+        "changes": edition.change_lines,
         "situation": len(facts.sections.situation),
         "stakes": len(facts.sections.stakes),
         "outlook": len(facts.sections.outlook),
@@ -299,20 +315,31 @@ class Ledger:
     def has(self, edition: str, recipient: str) -> bool:
         return (edition, recipient.lower()) in self._done
 
-    def record(self, edition: str, recipient: str, msg_id: str, reply: str) -> None:
-        """Add one accepted delivery and write the whole ledger atomically, at once."""
+    def record(self, edition: str, recipient: str, msg_id: str, reply: str, *, uncertain: bool = False) -> None:
+        """Add one delivery and write the whole ledger atomically, at once, readable by its owner only.
+
+        ``uncertain``: the whole message went out but the server's reply to it never came; the entry
+        says so and, like an accepted one, keeps the message from being sent again.
+        """
         when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.entries.append({"edition": edition, "recipient": recipient, "accepted": when, "message_id": msg_id, "reply": reply})
+        entry = {"edition": edition, "recipient": recipient, "accepted": when, "message_id": msg_id, "reply": reply}
+        self.entries.append(entry | {"status": "uncertain"} if uncertain else entry)
         self._done.add((edition, recipient.lower()))
         data = {"version": LEDGER_VERSION, "deliveries": self.entries}
-        write_atomic(self.path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        write_atomic(self.path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), mode=0o600)
 
 
 @contextmanager
 def _send_lock(path: Path) -> Iterator[None]:
     """Hold ``path`` exclusively, so two runs never mail the same brief at once (and so twice)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as fh:
+    try:  # O_NOFOLLOW: a symbolic link planted here must not make us create or lock another file
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise MailError(f"{path}: is a symbolic link; the mail lock must be a plain file - remove the link") from None
+        raise
+    with os.fdopen(fd, "r+b") as fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -345,6 +372,21 @@ class _Unreachable(_Transient):
 
 class _Permanent(Exception):
     """The server said no for this message (5xx); retried only on the next run."""
+
+
+class _Uncertain(Exception):
+    """The whole message went out but the reply to its final "." never came: the server may have it."""
+
+
+class _OutOfTime(Exception):
+    """Still failing when the run's retry time ran out; this and the rest wait for the next run."""
+
+
+class _RetryBudget:
+    """The seconds one run may still spend on retries, counting failed tries and the waits between."""
+
+    def __init__(self, seconds: float):
+        self.left = seconds
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -426,10 +468,11 @@ class _Connection:
             smtp.close()
 
 
-def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str) -> str:
+def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, settings: SmtpSettings) -> str:
     """One SMTP transaction for one recipient; returns the server's reply to DATA (often a queue id).
 
-    This is ``sendmail`` spelled out, because ``sendmail`` throws away that reply.
+    This is ``sendmail`` spelled out, because ``sendmail`` throws away that reply and cannot tell a
+    failure before the final "." (safe to send again) from a lost reply after it (_Uncertain).
     """
     options = [f"SIZE={len(data)}"] if smtp.has_extn("size") else []
     code, text = smtp.mail(sender, options)
@@ -438,24 +481,47 @@ def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str) -> s
     code, text = smtp.rcpt(recipient)
     if code not in (250, 251):
         raise smtplib.SMTPRecipientsRefused({recipient: (code, text)})
-    code, text = smtp.data(data)
+    code, text = smtp.docmd("data")
+    if code != 354:
+        raise smtplib.SMTPDataError(code, text)
+    payload = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing, as smtplib does
+    smtp.send(payload + (b"" if payload.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+    if smtp.sock is not None:
+        smtp.sock.settimeout(max(FINAL_REPLY_WAIT, settings.timeout))
+    try:
+        code, text = smtp.getreply()
+    except (OSError, smtplib.SMTPServerDisconnected) as exc:
+        raise _Uncertain(_one_line(f"no reply to the end of the message ({exc or type(exc).__name__})")) from None
     if code != 250:
         raise smtplib.SMTPDataError(code, text)
     return _reply(code, text)
 
 
-def _send_one(conn: _Connection, data: bytes, recipient: str, settings: SmtpSettings) -> str:
-    """Send one message, retrying transient trouble with exponential backoff; return the server's reply."""
+def _send_one(conn: _Connection, data: bytes, recipient: str, settings: SmtpSettings, budget: _RetryBudget) -> str:
+    """Send one message, retrying transient trouble with exponential backoff; return the server's reply.
+
+    Raises _Uncertain at once (never retried), _Permanent, _Transient/_Unreachable after MAX_TRIES,
+    or _OutOfTime when a retry would overrun the run's retry time.
+    """
     attempt = 1
     while True:
+        started = time.monotonic()
         try:
-            return _transmit(conn.open(), data, settings.mail_from, recipient)
+            return _transmit(conn.open(), data, settings.mail_from, recipient, settings)
+        except _Uncertain:
+            conn.close()
+            raise
         except Exception as exc:  # noqa: BLE001 - sorted by _classify; anything unknown is re-raised there
             conn.close()
             problem = _classify(exc, settings)
             if not isinstance(problem, _Transient) or attempt >= MAX_TRIES:
                 raise problem from None
             delay = min(settings.retry_base * 2 ** (attempt - 1), MAX_DELAY)
+            if attempt > 1:  # the first try is not a retry; every later one, and each wait, is
+                budget.left -= time.monotonic() - started
+            if delay > budget.left:
+                raise _OutOfTime(str(problem)) from None
+            budget.left -= delay
             log.info("%s: %s; try %d of %d in %.2g s", recipient, problem, attempt + 1, MAX_TRIES, delay)
             time.sleep(delay)
             attempt += 1
@@ -486,48 +552,67 @@ def send_edition(
         ledger = Ledger(ledger_path)
         skipped = tuple(r for r in recipients if ledger.has(edition.name, r))
         pending = [r for r in recipients if not ledger.has(edition.name, r)]
+        if not pending:
+            log.info("%s: edition %s was already mailed to all %s; nothing sent", facts.id, edition.name, _count(len(skipped), "recipient"))
+            return DeliveryReport(edition.name, skipped=skipped)
         pdf = edition.pdf_path.read_bytes()
         now = dt.datetime.now(dt.timezone.utc)
-        messages = [(r, compose(edition, r, sender=settings.mail_from, pdf=pdf, now=now)) for r in pending]
-        for _, msg in messages:
-            size = len(message_bytes(msg))
-            if size > settings.max_bytes:
-                raise MailError(
-                    f"{facts.id}: the mail would be {size:,} bytes, over the limit of {settings.max_bytes:,} "
-                    f"(BRIEFING_MAIL_MAX_BYTES); nothing was sent - raise the limit if the server allows it, or shorten the brief"
-                )
+
+        def wire(recipient: str) -> tuple[str, bytes]:  # one message at a time: memory stays flat
+            msg = compose(edition, recipient, sender=settings.mail_from, pdf=pdf, now=now)
+            return str(msg["Message-ID"]), message_bytes(msg)
+
+        # Only the To header differs in length between recipients: the longest address is the largest mail.
+        size = len(wire(max(pending, key=len))[1])
+        if size > settings.max_bytes:
+            raise MailError(
+                f"{facts.id}: the mail would be {size:,} bytes, over the limit of {settings.max_bytes:,} "
+                f"(BRIEFING_MAIL_MAX_BYTES); nothing was sent - raise the limit if the server allows it, or shorten the brief"
+            )
         if dry_run:
-            written = tuple(write_atomic(_eml_path(out_dir, edition, r), message_bytes(m)) for r, m in messages)
+            written = tuple(write_atomic(_eml_path(out_dir, edition, r), wire(r)[1]) for r in pending)
             log.info("%s: dry run: %s written for edition %s, nothing sent", facts.id, _count(len(written), "mail"), edition.name)
             return DeliveryReport(edition.name, skipped=skipped, written=written)
         sent: list[str] = []
+        uncertain: list[str] = []
         failed: list[str] = []
+        budget = _RetryBudget(settings.retry_budget)
         conn = _Connection(settings)
         try:
-            for number, (recipient, msg) in enumerate(messages):
+            for number, recipient in enumerate(pending):
+                msg_id, data = wire(recipient)
                 try:
-                    reply = _send_one(conn, message_bytes(msg), recipient, settings)
+                    reply = _send_one(conn, data, recipient, settings, budget)
+                except _Uncertain as exc:
+                    ledger.record(edition.name, recipient, msg_id, str(exc), uncertain=True)
+                    uncertain.append(f"{recipient} ({exc})")
+                    continue
                 except _Permanent as exc:
                     failed.append(f"{recipient}: refused by the server ({exc})")
                     continue
+                except _OutOfTime as exc:
+                    failed.append(f"{recipient}: not delivered ({exc}) when the run's retry time "
+                                  f"(BRIEFING_SMTP_RETRY_BUDGET={settings.retry_budget:g} s) ran out")
+                    failed += [f"{r}: not tried, as the run's retry time ran out" for r in pending[number + 1 :]]
+                    break
                 except _Unreachable as exc:  # the server is the trouble: the others would only wait too
                     failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
-                    failed += [f"{r}: not tried, as the server could not be reached" for r, _ in messages[number + 1 :]]
+                    failed += [f"{r}: not tried, as the server could not be reached" for r in pending[number + 1 :]]
                     break
                 except _Transient as exc:
                     failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
                     continue
-                ledger.record(edition.name, recipient, str(msg["Message-ID"]), reply)
+                ledger.record(edition.name, recipient, msg_id, reply)
                 sent.append(recipient)
                 log.info("%s: edition %s mailed to %s (%s)", facts.id, edition.name, recipient, reply)
         finally:
             conn.close(polite=True)
-    if failed:
-        lines = [f"{facts.id}: edition {edition.name} not mailed to {f}; it will be tried again on the next run" for f in failed]
+    lines = [f"{facts.id}: edition {edition.name} not mailed to {f}; it will be tried again on the next run" for f in failed]
+    lines += [f"{facts.id}: edition {edition.name} to {r}: uncertain - the whole message went out but the server's reply "
+              f"never came, so the server most likely has it; not sent again (delete its line from {ledger_path} to resend)"
+              for r in uncertain]
+    if lines:
         raise DeliveryError("\n".join(lines))
-    if sent:
-        already = f"; {len(skipped)} already had it" if skipped else ""
-        log.info("%s: edition %s mailed to %s%s", facts.id, edition.name, _count(len(sent), "recipient"), already)
-    else:
-        log.info("%s: edition %s was already mailed to all %s; nothing sent", facts.id, edition.name, _count(len(skipped), "recipient"))
+    already = f"; {len(skipped)} already had it" if skipped else ""
+    log.info("%s: edition %s mailed to %s%s", facts.id, edition.name, _count(len(sent), "recipient"), already)
     return DeliveryReport(edition.name, sent=tuple(sent), skipped=skipped)

@@ -36,11 +36,11 @@ from reportlab.platypus import (
 
 from . import __version__
 from .charts import Chart
-from .facts import LIKELIHOOD, Facts, Statement
+from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import ScriptParagraph, draw_string, string_width
 from .vector import svg_to_drawing
-from .words import date_time_group, human_date, iso, macros, number
+from .words import amount, date_time_group, human_date, iso, macros
 
 # Streams are Flate-compressed binary, not also ASCII85-encoded: 25% smaller and faster to write.
 rl_config.useA85 = 0
@@ -127,10 +127,11 @@ class _Doc(BaseDocTemplate):
             rightMargin=MARGIN_X,
             topMargin=MARGIN_TOP,
             bottomMargin=MARGIN_BOTTOM,
-            title=facts.title,
-            author=facts.prepared_by or "briefing",
-            subject=f"{facts.subtitle or 'Situation brief'}: {facts.location.name}, as of {date_time_group(facts.as_of)}",
-            keywords=[facts.id, facts.location.name, facts.location.country, facts.handling, "situation brief"],
+            # metadata shows in file browsers and search results: no invisible direction controls there
+            title=strip_bidi_controls(facts.title),
+            author=strip_bidi_controls(facts.prepared_by or "briefing"),
+            subject=strip_bidi_controls(f"{facts.subtitle or 'Situation brief'}: {facts.location.name}, as of {date_time_group(facts.as_of)}"),
+            keywords=[strip_bidi_controls(k) for k in (facts.id, facts.location.name, facts.location.country, facts.handling, "situation brief")],
             creator=f"briefing {__version__}",
             invariant=1,
             initialFontName=SANS,
@@ -313,14 +314,13 @@ def _story(
         story.append(ScriptParagraph(f"Compared with {_esc(changes.previous)}:", st["body"]))
         story += [ScriptParagraph(_esc(line), st["bullet"], bulletText="\u2022") for line in changes.lines]
 
-    story += heading("map")
-    story += _map_part(facts, locator, map_drawing, st, width, m, cites)
+    situation = heading("situation") + [stmt(s, "bullet") for s in facts.sections.situation]
+    story.append(_MapOrTextFirst(_bind_headings(heading("map") + _map_part(facts, locator, map_drawing, st, width, m, cites)),
+                                 situation))
 
     timelines = [c for c in charts if c.kind == "timeline"]
     others = [c for c in charts if c.kind != "timeline"]
 
-    story += heading("situation")
-    story += [stmt(s, "bullet") for s in facts.sections.situation]
     for chart in timelines:
         story.append(_chart_block(chart, drawings[id(chart)], st, m, cites))
 
@@ -358,6 +358,31 @@ def _story(
     return _bind_headings(story)
 
 
+class _MapOrTextFirst(Flowable):
+    """The map block where it stands if it fits in what is left of the page, else after the text.
+
+    Why: the map (a drawing and its table, kept together) is tall; when a changes section or long
+    key points leave too little room for it, it would move to page 2 and leave page 1 half empty.
+    The Situation text then comes first and fills page 1, and the map follows it. Like KeepTogether,
+    this asks to be split at once (an impossible height) and the split decides the order.
+    """
+
+    def __init__(self, block: list[Flowable], text: list[Flowable]):
+        super().__init__()
+        self.block, self.text = block, text
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
+        parts = [f for item in self.block for f in (item._content if isinstance(item, KeepTogether) else [item])]
+        self._height = sum(f.wrapOn(self.canv, aW, 0xFFFFFF)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in parts)
+        self._wrapped = (aW, aH)
+        return aW, 0xFFFFFF
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        if getattr(self, "_wrapped", None) != (aW, aH):
+            self.wrap(aW, aH)
+        return [*self.block, *self.text] if self._height <= aH else [*self.text, *self.block]
+
+
 def _bind_headings(story: list[Flowable]) -> list[Flowable]:
     """Put a heading inside the KeepTogether block that follows it.
 
@@ -393,7 +418,7 @@ def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m:
     for f in facts.figures:
         rows.append([
             ScriptParagraph(_esc(f.label), st["cell"]),
-            ScriptParagraph(str(m.figure_value(number(f.value), f.approx, f.unit)), st["cell"]),
+            ScriptParagraph(str(m.figure_value(amount(f.value), f.approx, f.unit)), st["cell"]),
             ScriptParagraph(human_date(f.as_of) if f.as_of else "\u2014", st["cell"]),
             ScriptParagraph(str(m.cite(cites([f.source]))), st["cell"]),
         ])

@@ -56,8 +56,7 @@ from .build import BuildOptions, locator_part
 from .charts import Chart, build_charts
 from .editions import draft_changes, read_editions
 from .errors import BriefingError, FactsError
-from .facts import Facts, load_facts
-from .glyphs import glyph_warnings
+from .facts import Facts, facts_warnings, load_facts
 from .mail import Ledger
 from .pdf import ChangesPart, MapPart, render_pdf
 
@@ -196,10 +195,10 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
     capture = _Capture()
     log.addHandler(capture)
     try:
-        facts_bytes = path.read_bytes() if path.is_file() else b""
-        facts = load_facts(path)
+        facts = load_facts(path)  # first: it refuses a FIFO, a device or an oversized file before any read
+        facts_bytes = path.read_bytes()
         try:
-            changes = draft_changes(facts, facts_bytes, path, out_dir, options)
+            changes = draft_changes(facts, facts_bytes, path, out_dir)
         except BriefingError as exc:  # an unreadable manifest: the draft is still worth seeing
             log.warning("%s", exc)
             changes = None
@@ -214,7 +213,8 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
         pdf = render_pdf(facts, charts, locator=locator, changes=changes, paper=options.paper, edition=DRAFT_WORDS)
     finally:
         log.removeHandler(capture)
-    warnings = tuple(dict.fromkeys([*glyph_warnings(facts, path), *capture.lines, *graphics_warnings]))
+    # warnings about the facts are logged once per process, so they are asked for again on each rebuild
+    warnings = tuple(dict.fromkeys([*(str(p) for p in facts_warnings(facts, path)), *capture.lines, *graphics_warnings]))
     files: dict[str, tuple[bytes, str]] = {f"{facts.id}-draft.pdf": (pdf, "application/pdf")}
     pages = []
     for n, png in enumerate(_page_images(pdf), start=1):

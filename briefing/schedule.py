@@ -6,6 +6,10 @@ CronTrigger answers that for cron expressions) and a clean stop on SIGINT/SIGTER
 built is finished and written before the process exits, so a stop never costs an edition.
 A bad facts file, a held lock or a failed delivery is logged in one line and the loop goes on; the
 last good edition stays in place and the next tick tries again.
+
+Why every tick hands the current edition to the mail step, built or not: which recipients still lack
+it is in the delivery ledger on disk, not in this process's memory, so a list left half-mailed by a
+kill, an OOM or a reboot is finished by the next tick of whichever process runs next.
 """
 
 from __future__ import annotations
@@ -60,24 +64,24 @@ def run(
     options: BuildOptions,
     next_tick: NextTick,
     *,
-    on_new_edition: Callable[[Edition], None] | None = None,
+    on_edition: Callable[[Edition], None] | None = None,
     max_ticks: int | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
 ) -> None:
     """Publish each facts file at every tick until SIGINT/SIGTERM (or ``max_ticks`` ticks, for tests).
 
-    ``on_new_edition`` is called with each edition that was actually built (the CLI passes the mail
-    step), not for an unchanged brief, except that an edition whose call failed (a mail server
-    down) is passed again at the next tick until a call succeeds.
+    ``on_edition`` is called at every tick with the current edition of each brief, new or unchanged
+    (the CLI prints its path and passes it to the mail step, which sends only to recipients the
+    ledger says lack it); an exception it raises is logged and the next tick calls it again.
     """
-    undelivered: dict[Path, str] = {}  # facts file -> name of the edition whose on_new_edition failed
     with _StopOnSignal() as stop:
         previous: dt.datetime | None = None
         ticks = 0
         while not stop.requested and (max_ticks is None or ticks < max_ticks):
             due = next_tick(previous, _now())
-            if (due - _now()).total_seconds() >= 60:  # say when, but not every few seconds
-                log.info("next run at %s", due.astimezone().strftime("%Y-%m-%d %H:%M %Z"))
+            wait = (due - _now()).total_seconds()
+            if wait >= 60 or (previous is None and wait >= 1):  # say when, but not every few seconds
+                log.info("next run at %s", due.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"))
             if stop.wait((due - _now()).total_seconds()):
                 break
             previous = due
@@ -85,7 +89,7 @@ def run(
             for path in facts_paths:
                 if stop.requested:
                     break
-                _tick_one(path, out_dir, options, on_new_edition, lock_timeout, undelivered)
+                _tick_one(path, out_dir, options, on_edition, lock_timeout)
     log.info("stopped")
 
 
@@ -93,15 +97,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _tick_one(path: Path, out_dir: Path, options: BuildOptions, on_new_edition: Callable[[Edition], None] | None,
-              lock_timeout: float, undelivered: dict[Path, str]) -> None:
+def _tick_one(path: Path, out_dir: Path, options: BuildOptions, on_edition: Callable[[Edition], None] | None,
+              lock_timeout: float) -> None:
     """One brief, one tick: every failure becomes log lines, so one bad brief never stops the others."""
     try:
         edition = publish(path, out_dir, options, lock_timeout=lock_timeout)
-        if on_new_edition is not None and (edition.built or undelivered.get(path) == edition.name):
-            undelivered[path] = edition.name
-            on_new_edition(edition)
-            del undelivered[path]
+        if on_edition is not None:
+            on_edition(edition)
     except LockedError as exc:
         log.warning("%s", exc)
     except BriefingError as exc:

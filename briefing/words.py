@@ -70,3 +70,21 @@ def number(value: float) -> str:
         return f"{int(value):,}"
     text = f"{value:,.6f}".rstrip("0").rstrip(".")
     return text if text not in ("0", "-0") else f"{value:.3g}"
+
+
+_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"))
+
+
+def amount(value: float) -> str:
+    """A figure as a reader says it: ``9600000000`` -> ``9.6 billion``; smaller ones as ``number`` does.
+
+    Why: a twelve-digit number wraps in a table cell and is misread by a power of ten. Words are used
+    only when they keep the value exact (at most three decimals of the scale), never to round it.
+    """
+    for scale, name in _SCALES:
+        if abs(value) >= scale:
+            scaled = value / scale
+            if abs(round(scaled, 3) * scale - value) <= abs(value) * 1e-12:
+                return f"{number(round(scaled, 3))} {name}"
+            break
+    return number(value)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
+import pytest
 import yaml
 
 from briefing.atomic import write_atomic
@@ -99,3 +100,21 @@ def test_every_writer_in_the_package_goes_through_write_atomic():
             if needle in source:
                 offenders.append(f"{module.name}: {needle}")
     assert offenders == [], "write through briefing.atomic.write_atomic instead"
+
+
+def test_a_rewrite_keeps_the_permissions_the_file_had_and_errors_name_the_target(tmp_path):
+    target = tmp_path / "brief.pdf"
+    write_atomic(target, b"edition 1")
+    target.chmod(0o640)  # someone restricted who may read the brief
+
+    write_atomic(target, b"edition 2")
+
+    assert target.read_bytes() == b"edition 2" and target.stat().st_mode & 0o777 == 0o640
+    write_atomic(tmp_path / "ledger.json", b"{}", mode=0o600)
+    assert (tmp_path / "ledger.json").stat().st_mode & 0o777 == 0o600
+
+    (tmp_path / "taken").mkdir()  # the rename cannot replace a folder: the error names it, not the temp file
+    with pytest.raises(OSError) as caught:
+        write_atomic(tmp_path / "taken", b"x")
+    assert caught.value.filename == str(tmp_path / "taken")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.pdf", "ledger.json", "taken"]

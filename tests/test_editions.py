@@ -330,6 +330,30 @@ def test_the_changes_section_stays_readable_when_much_changed(facts_data: dict[s
     assert lines[-2:] == ["And 31 more changes, not listed here.", "Also changed: the title."]
 
 
+def test_a_long_fully_reworded_brief_lists_its_changes_quickly(facts_data: dict[str, Any]) -> None:
+    rng = random.Random(9)
+    vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9))) for _ in range(400)]
+
+    def statement() -> dict[str, Any]:
+        return {"text": " ".join(rng.choice(vocabulary) for _ in range(400))[:2000].strip(), "sources": ["cnn"]}
+
+    def long_brief() -> dict[str, Any]:
+        return {**facts_data, "key_points": [statement() for _ in range(8)],
+                "sections": {name: [statement() for _ in range(15)] for name in ("situation", "stakes", "outlook")}}
+
+    before, after = long_brief(), long_brief()
+    reworded = copy.deepcopy(before)
+    reworded["sections"]["stakes"][3]["text"] = before["sections"]["stakes"][3]["text"].replace(" ", "  and ", 3)
+    started = time.perf_counter()
+
+    lines = describe_changes(before, after)
+
+    assert time.perf_counter() - started < 3  # pairwise character matching took minutes
+    assert len(lines) == 50 and lines[-1] == "And 57 more changes, not listed here."
+    [line] = describe_changes(before, reworded)  # a real rewording is still found
+    assert line.startswith('Stakes, reworded: "') and " and " in line
+
+
 # --------------------------------------------------------------------------------------------------
 # --every and --cron
 # --------------------------------------------------------------------------------------------------
@@ -395,7 +419,7 @@ def test_every_logs_one_progress_line_per_brief_per_tick(facts_file: Path, out: 
     assert lines[1:] == [f"bakhmut: unchanged since edition {BASE}"] * 2 + ["stopped"]
 
 
-def test_new_editions_go_to_the_callback_and_a_failed_one_is_retried(
+def test_every_tick_hands_the_current_edition_to_the_callback_even_after_a_failure(
     facts_file: Path, facts_data: dict[str, Any], out: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     seen: list[str] = []
@@ -409,9 +433,10 @@ def test_new_editions_go_to_the_callback_and_a_failed_one_is_retried(
             raise DeliveryError("bakhmut: the mail server refused desk@example.org (450 try later)")
 
     with caplog.at_level(logging.INFO, logger="briefing"):
-        schedule.run([facts_file], out, briefing.BuildOptions(), schedule.every(0.01), on_new_edition=mail, max_ticks=4)
+        schedule.run([facts_file], out, briefing.BuildOptions(), schedule.every(0.01), on_edition=mail, max_ticks=4)
 
-    assert seen == [BASE, f"{BASE}-r2", f"{BASE}-r2"]  # not again once delivered
+    # unchanged editions too: the mail step, not this process's memory, knows who still lacks one
+    assert seen == [BASE, f"{BASE}-r2", f"{BASE}-r2", f"{BASE}-r2"]
     assert "bakhmut: the mail server refused desk@example.org (450 try later)" in caplog.messages
 
 
@@ -430,3 +455,46 @@ def test_cli_rejects_a_bad_cron_line_and_mixed_schedules(facts_file: Path, out: 
     both = run_cli(str(facts_file), "--out", str(out), "--cron", "0 6 * * *", "--every", "60")
     assert both.returncode == 64 and "--every and --cron exclude each other" in both.stderr
     assert not out.exists()
+
+
+def test_another_paper_size_is_the_same_edition_in_that_size(facts_file: Path, facts_data: dict[str, Any], out: Path) -> None:
+    def size(path: Path) -> tuple[int, int]:
+        box = pypdf.PdfReader(path).pages[0].mediabox
+        return round(float(box.width)), round(float(box.height))
+
+    publish(facts_file, out)
+    figure(facts_data, "children")["value"] = 40
+    put(facts_file, facts_data)
+    a4 = publish(facts_file, out)  # edition 2, with a changes section
+
+    letter = publish(facts_file, out, briefing.BuildOptions(paper="letter"))
+
+    assert not letter.built and letter.name == a4.name  # nothing new to publish or mail
+    assert size(out / "bakhmut.pdf") == (612, 792) and size(letter.archive_path) == (612, 792)
+    text = squash(pdf_text((out / "bakhmut.pdf").read_bytes()))
+    assert "Edition 2 (revision 2 of 1 March 2023 18:00 UTC)" in text and "Changes since the previous edition" in text
+    assert [e["name"] for e in manifest(out)["editions"]] == [BASE, f"{BASE}-r2"]
+
+    back = publish(facts_file, out)
+
+    assert not back.built and back.name == a4.name and size(out / "bakhmut.pdf") == (595, 842)
+    assert_consistent(out)
+    again = publish(facts_file, out, briefing.BuildOptions(paper="letter"))  # the variant is reused
+    assert not again.built and again.name == a4.name and size(out / "bakhmut.pdf") == (612, 792)
+    assert len(manifest(out)["editions"]) == 2
+
+
+def test_an_edition_from_before_the_paper_size_left_the_fingerprint_is_not_rebuilt(facts_file: Path, out: Path) -> None:
+    from briefing.editions import fingerprint
+
+    publish(facts_file, out)
+    data = manifest(out)
+    entry = data["editions"][0]
+    del entry["paper"]  # as an earlier version wrote it: the paper size among the inputs
+    entry["inputs"]["options"] = "paper=a4"
+    entry["fingerprint"] = fingerprint(entry["inputs"])
+    (out / "bakhmut" / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+
+    again = publish(facts_file, out)  # an upgrade must not publish (and mail) a new edition
+
+    assert not again.built and len(manifest(out)["editions"]) == 1

@@ -565,3 +565,119 @@ def test_bad_settings_name_the_variable(env, message):
     with pytest.raises(ConfigError) as caught:
         SmtpSettings.from_env({"BRIEFING_MAIL_FROM": SENDER} | env)
     assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+# --------------------------------------------------------------------------------------------------
+# Reliability (issue 9): killed schedules, late replies, memory, retry time, permissions
+# --------------------------------------------------------------------------------------------------
+
+
+def test_a_scheduled_run_finishes_the_list_a_killed_one_left(smtp_server, tmp_path):
+    server = smtp_server()
+    out = tmp_path / "out"
+    everyone = [f"r{i}@example.org" for i in range(4)]
+    published = publish(BAKHMUT, out)  # the killed process built this edition and mailed two people
+    send_edition(published, everyone[:2], settings=server.settings(), out_dir=out)
+    to = [arg for r in everyone for arg in ("--to", r)]
+
+    restarted = run_cli(str(BAKHMUT), "--out", str(out), "--every", "0.1", "--max-ticks", "2", "--send", *to, env=server.env())
+
+    assert restarted.returncode == 0, restarted.stderr
+    assert sorted(server.handler.recipients()) == sorted(everyone)  # each once: r0, r1 before, r2, r3 now
+    assert restarted.stdout.splitlines() == [str(out / "bakhmut.pdf")] * 2  # a path per tick, as a one-shot run
+
+
+@dataclass
+class SlowFinalReply(Recorder):
+    """Stores each message, then answers the final "." only after ``delay`` seconds (or drops the line)."""
+
+    delay: float = 0.0
+    drop: bool = False
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append((envelope.mail_from, tuple(envelope.rcpt_tos), envelope.original_content))
+        if self.drop:
+            server.transport.abort()
+            return "250 2.0.0 never seen"
+        await asyncio.sleep(self.delay)
+        return f"250 2.0.0 OK: queued as Q{len(self.received)}"
+
+
+def test_a_late_reply_to_the_message_is_awaited_and_it_is_sent_once(smtp_server, edition):
+    server = smtp_server(SlowFinalReply(delay=1.5))
+    settings = server.settings(BRIEFING_SMTP_TIMEOUT="0.5")  # each other step still times out after 0.5 s
+
+    report = send_edition(edition, ["anna@example.org"], settings=settings, out_dir=edition.pdf_path.parent)
+
+    assert report.sent == ("anna@example.org",)
+    assert len(server.handler.received) == 1
+    assert ledger(edition.pdf_path.parent) == [("20230301T1800Z", "anna@example.org")]
+
+
+def test_a_lost_reply_to_the_message_is_uncertain_and_never_resent(smtp_server, edition):
+    server = smtp_server(SlowFinalReply(drop=True))
+    out = edition.pdf_path.parent
+
+    with pytest.raises(DeliveryError) as caught:
+        send_edition(edition, ["anna@example.org", "bob@example.org"], settings=server.settings(), out_dir=out)
+
+    assert len(server.handler.received) == 2  # one copy each, not four
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2 and all("uncertain - the whole message went out" in line for line in lines)
+    assert "anna@example.org (no reply to the end of the message" in lines[0]
+    entries = json.loads((out / "bakhmut.deliveries.json").read_text())["deliveries"]
+    assert [e["status"] for e in entries] == ["uncertain", "uncertain"]
+
+    again = send_edition(edition, ["anna@example.org", "bob@example.org"], settings=server.settings(), out_dir=out)
+
+    assert again.skipped == ("anna@example.org", "bob@example.org") and len(server.handler.received) == 2
+
+
+def test_messages_are_composed_one_at_a_time(edition):
+    import tracemalloc
+
+    out = edition.pdf_path.parent
+    one = len(message_bytes(compose(edition, "r0@example.org", sender=SENDER, pdf=edition.pdf_path.read_bytes())))
+    recipients = [f"r{i}@example.org" for i in range(25)]
+    tracemalloc.start()
+    try:
+        report = send_edition(edition, recipients, settings=SmtpSettings(mail_from=SENDER), dry_run=True, out_dir=out)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(report.written) == 25
+    assert peak < 8 * one, f"peak {peak:,} bytes for 25 messages of {one:,}"  # all at once would be over 25 * one
+
+
+def test_a_server_that_says_try_later_for_ever_is_given_up_when_the_retry_time_runs_out(smtp_server, edition):
+    recipients = [f"r{i}@example.org" for i in range(12)]
+    server = smtp_server(Recorder(script={r: ["451 4.3.0 try later"] * 99 for r in recipients}))
+    settings = server.settings(BRIEFING_SMTP_RETRY_BASE="0.2", BRIEFING_SMTP_RETRY_BUDGET="1")
+    started = time.monotonic()
+
+    with pytest.raises(DeliveryError) as caught:
+        send_edition(edition, recipients, settings=settings, out_dir=edition.pdf_path.parent)
+
+    assert time.monotonic() - started < 3  # 12 * (0.2 + 0.4 + 0.8) s without a bound
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 12 and all(r in line for r, line in zip(recipients, lines))
+    assert "run's retry time (BRIEFING_SMTP_RETRY_BUDGET=1 s) ran out" in "\n".join(lines)
+    assert lines[-1].endswith("r11@example.org: not tried, as the run's retry time ran out; it will be tried again on the next run")
+
+
+def test_the_ledger_is_private_and_the_mail_lock_refuses_a_symlink(smtp_server, edition):
+    server = smtp_server()
+    out = edition.pdf_path.parent
+    old = os.umask(0o022)
+    try:
+        send_edition(edition, ["anna@example.org"], settings=server.settings(), out_dir=out)
+    finally:
+        os.umask(old)
+    assert (out / "bakhmut.deliveries.json").stat().st_mode & 0o777 == 0o600
+
+    victim = out / "victim.txt"
+    (out / ".bakhmut.deliveries.lock").unlink()
+    (out / ".bakhmut.deliveries.lock").symlink_to(victim)
+    with pytest.raises(MailError, match=r"\.bakhmut\.deliveries\.lock: is a symbolic link"):
+        send_edition(edition, ["bob@example.org"], settings=server.settings(), out_dir=out)
+    assert not victim.exists() and server.handler.recipients() == ["anna@example.org"]

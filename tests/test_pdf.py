@@ -48,8 +48,10 @@ def _outline_titles(reader: pypdf.PdfReader) -> list[str]:
 
 def test_sections_come_in_order_as_outline_and_text(pdf, reader):
     titles = _outline_titles(reader)
-    assert titles == ["Battle for Bakhmut", "Bottom line up front", "Assessment", "Locator map", "Situation", "Stakes",
-                      "Key figures", "Outlook", "Indicators", "Gaps", "In their words", "Sources"]
+    # The map stands before the Situation text, or after it when page 1 has no room left for it.
+    assert [t for t in titles if t != "Locator map"] == ["Battle for Bakhmut", "Bottom line up front", "Assessment", "Situation",
+                                                        "Stakes", "Key figures", "Outlook", "Indicators", "Gaps", "In their words", "Sources"]
+    assert titles.index("Assessment") < titles.index("Locator map") < titles.index("Stakes")
     text = pdf_text(pdf)
     lines = [line.strip() for line in text.splitlines()]
     positions = [lines.index(t) for t in ("Bottom line up front", "Assessment", "Situation", "Stakes", "Outlook",

@@ -249,15 +249,15 @@ def test_changes_since_the_published_edition_and_who_was_mailed_it(start: Callab
 
 def test_a_save_of_a_source_file_in_another_folder_rebuilds_the_draft(start: Callable[..., Server]) -> None:
     def source_copy(facts: Path, out: Path) -> None:
-        (facts.parent.parent / "sources").mkdir()
-        (facts.parent.parent / "sources" / "cnn.txt").write_text("the article\n")
+        (facts.parent / "sources").mkdir()  # a folder of its own, watched besides the facts file's
+        (facts.parent / "sources" / "cnn.txt").write_text("the article\n")
 
     facts_text = BAKHMUT.read_text(encoding="utf-8").replace(
-        "  - id: cnn\n    publisher: CNN\n", "  - id: cnn\n    publisher: CNN\n    file: ../sources/cnn.txt\n")
+        "  - id: cnn\n    publisher: CNN\n", "  - id: cnn\n    publisher: CNN\n    file: sources/cnn.txt\n")
     server = start(facts_text, before=source_copy)
     server.wait_for("/brief/bakhmut", r"page-1\.png\?v=1")
     time.sleep(0.5)  # the watcher takes up the new folder
-    (server.facts.parent.parent / "sources" / "cnn.txt").write_text("the article, corrected\n")
+    (server.facts.parent / "sources" / "cnn.txt").write_text("the article, corrected\n")
     server.wait_for("/brief/bakhmut", r"page-1\.png\?v=2", timeout=15)
 
 
