@@ -38,7 +38,8 @@ MAX_POINTS = 5000
 #: ``value: count`` counts the selected rows instead of reading a column.
 COUNT = "count"
 READERS = {".csv": "CSV", ".tsv": "TSV", ".xlsx": "XLSX", ".json": "JSON", ".parquet": "Parquet"}
-_RULES = {"day": "D", "week": "W-MON", "month": "MS"}
+_RULES = {"day": "D", "week": "W-MON", "month": "MS"}  # periods labelled by their first day
+_PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
 
 
 class _Refused(Exception):
@@ -142,12 +143,13 @@ def _read(ds: Dataset, i: int, columns: list[str], file: str, base: Path) -> _Ta
         elif kind == "XLSX":
             frame = pd.read_excel(buf, dtype=str, engine="openpyxl")
         elif kind == "JSON":
-            frame = pd.read_json(buf, orient="records", dtype=False, convert_dates=False)
+            frame = pd.read_json(buf, orient="records", dtype=False)
         else:
             frame = pd.read_parquet(buf)
     except Exception as exc:  # noqa: BLE001 - any reader failure is one line about this file
         reason = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise _Refused(Problem(file, field, f'"{ds.file}" cannot be read as {kind} ({reason}); check the file')) from None
+    if kind not in ("CSV", "TSV"):  # these readers cannot pick columns by name: keep the ones used
         header = [str(c) for c in frame.columns]
         frame.columns = header
         frame = frame[[c for c in columns if c in header]]
@@ -203,6 +205,11 @@ def _points(s: Series, i: int, table: _Table, file: str) -> tuple[tuple[Point, .
     result = getattr(grouped, agg)()
     if agg != "sum":
         result = result.dropna()
+    elif s.every is not None and s.between is not None:
+        # Periods of the range asked for that have no rows total zero: "no deaths on 4 May" is data too.
+        first = pd.Timestamp(s.between[0]).to_period(_PERIODS[s.every]).start_time
+        full = pd.date_range(first, pd.Timestamp(s.between[1]), freq=_RULES[s.every])
+        result = result.reindex(result.index.union(full), fill_value=0)
     points = tuple(Point.model_construct(date=_date_or_time(ts), value=_plain(v), source=s.data) for ts, v in result.items())
     return points, series.index[-1].date()
 
