@@ -586,7 +586,6 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
             else:
                 first[value] = i
 
-    unique(facts.sources, "sources", "id")
     unique(facts.figures, "figures", "id")
     # Sources, datasets and series share one namespace: a citation must name exactly one thing.
     owner: dict[str, str] = {}
