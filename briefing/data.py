@@ -82,7 +82,7 @@ def resolve_data(facts: Facts, file: str, base: Path) -> Facts:
             problems.append(Problem(file, f"series[{i}]", f"has {len(points):,} points; at most {MAX_POINTS:,} can be drawn legibly; resample it with every: day, week or month"))
         series.append(s.model_copy(update={"points": points}) if points else s)
     if problems:
-        raise FactsError(problems)
+        raise FactsError(list(dict.fromkeys(problems)))  # series sharing a bad table report it once
     by_id = {s.id: s for s in series}
     figures = tuple(_derive(f, by_id[f.from_.series], last_dates.get(f.from_.series)) if f.from_ is not None else f
                     for f in facts.figures)

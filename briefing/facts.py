@@ -352,11 +352,12 @@ class KeyFigure(_Model):
 
     id: Annotated[str, Field(pattern=_ID, max_length=64)]
     label: Annotated[str, Field(min_length=1, max_length=300)]
-    value: Optional[Number] = None
+    # Not Optional: an explicit null is refused like any other non-number; only leaving it out is allowed.
+    value: Number = None  # type: ignore[assignment]
     approx: StrictBool = False
     unit: Optional[Annotated[str, Field(max_length=100)]] = None
     as_of: Optional[dt.date] = None
-    source: Optional[SourceId] = None
+    source: SourceId = None  # type: ignore[assignment]
     from_: Optional[FigureFrom] = Field(None, alias="from")
 
     @model_validator(mode="after")
