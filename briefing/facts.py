@@ -299,6 +299,14 @@ class Point(_Model):
     value: Number
     source: SourceId
 
+    @field_validator("date")
+    @classmethod
+    def _utc(cls, value: dt.date | dt.datetime) -> dt.date | dt.datetime:
+        """Times with a zone become UTC without one, as dataset times do, so all points compare."""
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+
 
 class Series(_Model):
     """Numbers over time: read from a dataset (``data`` and its columns) or given as ``points``.

@@ -213,3 +213,47 @@ def test_pandas_is_imported_only_for_briefs_with_data() -> None:
 def test_count_counts_the_selected_rows(facts_data, tmp_path) -> None:
     facts = parse_facts(spec2(facts_data, tmp_path, TABLE, value="count", filter={"point": "North"}), tmp_path / "f.yaml", tmp_path)
     assert facts.figures[0].value == 3
+
+
+def inline(facts_data: dict[str, Any], points: list[tuple[Any, float]], unit: str = "m", sid: str = "level") -> dict[str, Any]:
+    facts_data["spec"] = 2
+    facts_data.setdefault("series", []).append({"id": sid, "label": f"River {sid}", "unit": unit,
+                                                "points": [{"date": d, "value": v, "source": "cnn"} for d, v in points]})
+    return facts_data
+
+
+@pytest.mark.parametrize(("points", "ticks"), [
+    ([(dt.datetime(2024, 5, 1, h, tzinfo=dt.timezone.utc), h * 1.5) for h in range(0, 7)], ["02:00", "04:00", "06:00"]),
+    ([(dt.date(1990 + y, 1, 1), y) for y in range(0, 31)], ["1990", "2000", "2010", "2020"]),
+])
+def test_time_chart_ticks_suit_hours_and_decades(facts_data, tmp_path, points, ticks) -> None:
+    from briefing.charts import series_charts
+
+    (chart,) = series_charts(parse_facts(inline(facts_data, points), tmp_path / "f.yaml", tmp_path))
+    svg = chart.svg.decode()
+    assert all(f">{t}<" in svg for t in ticks), [t for t in ticks if f">{t}<" not in svg]
+    assert ">m<" in svg  # the unit on the axis
+
+
+def test_series_in_different_units_get_separate_charts_and_events_in_range_are_marked(facts_data, tmp_path) -> None:
+    from briefing.charts import series_charts
+
+    d = inline(facts_data, [(dt.date(2023, 2, day), day) for day in (10, 15, 20, 25)], unit="metres")
+    d = inline(d, [(dt.date(2023, 2, 12), 3), (dt.date(2023, 2, 14), 9)], unit="mm", sid="rain")
+    d = inline(d, [(dt.date(2023, 2, 11), 1), (dt.date(2023, 2, 13), 2)], unit="metres", sid="gauge")
+    charts = series_charts(parse_facts(d, tmp_path / "f.yaml", tmp_path))
+    assert [c.title for c in charts] == ["Metres over time", "River rain"]
+    # Bakhmut's events: 25 February 2023 ends the first chart's range; none falls in 12-14 February
+    assert "Events marked: 1 = " in charts[0].caption and "(25 February 2023)." in charts[0].caption
+    assert "January 2023" not in charts[0].caption and "Events marked" not in charts[1].caption
+
+
+def test_parquet_and_tsv_tables_are_read(facts_data, tmp_path) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(__import__("io").StringIO(TABLE))
+    frame.to_parquet(tmp_path / "t.parquet", index=False)
+    (tmp_path / "t.tsv").write_text(TABLE.replace(",", "\t"), encoding="utf-8")
+    for name in ("t.parquet", "t.tsv"):
+        facts = parse_facts(spec2(facts_data, tmp_path, None, name=name), tmp_path / "f.yaml", tmp_path)
+        assert facts.figures[0].value == 5 + 7 + 1 + 4
