@@ -174,9 +174,10 @@ def _points(s: Series, i: int, table: _Table, file: str) -> tuple[tuple[Point, .
     for column, wanted in (s.filter or {}).items():
         values = wanted if isinstance(wanted, tuple) else (wanted,)
         texts = [_as_text(v) for v in values]
-        keep = frame[column].map(_as_text).isin(texts)
+        distinct = frame[column].dropna().unique()  # compare each distinct value once, not each row
+        keep = frame[column].isin([v for v in distinct if _as_text(v) in texts])
         if not keep.any():
-            seen = sorted({_as_text(v) for v in frame[column].dropna().unique()[:1000]})
+            seen = sorted({_as_text(v) for v in distinct[:1000]})
             shown = ", ".join(seen[:12]) + (" ..." if len(seen) > 12 else "")
             raise _Refused(Problem(file, f"series[{i}].filter.{column}", f'no rows of {_base(table)} have {column} = {" or ".join(texts)}; values there include: {shown or "(none)"}'))
         frame = frame[keep]
@@ -196,7 +197,8 @@ def _points(s: Series, i: int, table: _Table, file: str) -> tuple[tuple[Point, .
         stamps, values = stamps[inside], values[inside]
     if not len(stamps):
         raise _Refused(Problem(file, f"series[{i}]", f"no rows of {_base(table)} with both a date and a value are selected; check filter and the columns"))
-    series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(stamps.to_numpy())).sort_index()
+    # Stable: rows of one time keep their file order, so `agg: last` means the last row given.
+    series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(stamps.to_numpy())).sort_index(kind="stable")
     agg = "sum" if s.value == COUNT else s.agg
     if s.every is not None:
         grouped = series.resample(_RULES[s.every], label="left", closed="left")
@@ -211,7 +213,7 @@ def _points(s: Series, i: int, table: _Table, file: str) -> tuple[tuple[Point, .
         full = pd.date_range(first, pd.Timestamp(s.between[1]), freq=_RULES[s.every])
         result = result.reindex(result.index.union(full), fill_value=0)
     points = tuple(Point.model_construct(date=_date_or_time(ts), value=_plain(v), source=s.data) for ts, v in result.items())
-    return points, series.index[-1].date()
+    return points, series.index.max().date()
 
 
 def _base(table: _Table) -> str:
