@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,12 +98,19 @@ def _columns_needed(facts: Facts, dataset_id: str) -> list[str]:
     return list(dict.fromkeys(cols))
 
 
+@dataclass(frozen=True)
 class _Table:
-    """The columns of a dataset that its series use, as read (text, or the types a JSON/Parquet file has)."""
+    """The columns of a dataset that its series use, as read (text, or the types a JSON/Parquet file has).
 
-    def __init__(self, frame: pd.DataFrame, columns: list[str], name: str, header_rows: int, sha256: str):
-        self.frame, self.columns, self.name = frame, columns, name
-        self.header_rows, self.sha256 = header_rows, sha256
+    ``columns`` are all the file's columns (to name them when a series asks for one it lacks);
+    ``header_rows`` is 1 where the file has a header row, so messages count rows as a spreadsheet does.
+    """
+
+    frame: pd.DataFrame
+    columns: list[str]
+    name: str
+    header_rows: int
+    sha256: str
 
     def row(self, index: int) -> str:
         return f"row {index + 1 + self.header_rows}" if self.header_rows else f"record {index + 1}"

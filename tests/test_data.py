@@ -24,7 +24,7 @@ from briefing.errors import FactsError
 from briefing.facts import load_facts, parse_facts
 from briefing.pdf import render_pdf
 from briefing.vector import figure_to_svg, house_style
-from conftest import BAKHMUT, ROOT, pdf_text, squash, write_facts  # noqa: F401 - write_facts is a fixture
+from conftest import BAKHMUT, ROOT, pdf_text, squash
 
 LA = ROOT / "briefs" / "la-riots.yaml"
 LA_CSV = ROOT / "briefs" / "data" / "la-riots.csv"
@@ -52,6 +52,7 @@ def test_la_riots_figures_are_computed_from_the_table_and_printed(tmp_path: Path
     assert f"Deaths in the table, all dates {expected['deaths-total']} deaths 24 November 1993" in text
     assert f"Deaths from 29 April to 4 May 1992 {expected['deaths-five-days']} deaths" in text
     assert f"Most deaths on one day {expected['deadliest-day']} deaths in a day" in text
+    assert f"Homicides from 29 April to 4 May 1992 {expected['homicides-five-days']} deaths" in text
     # the dataset is listed with the sources, with its file and hash
     digest = hashlib.sha256(LA_CSV.read_bytes()).hexdigest()
     assert "Los Angeles Times Data Desk" in text and f"File data/la-riots.csv, SHA-256 {digest}" in text
