@@ -51,8 +51,43 @@ class _Refused(Exception):
         self.problem = problem
 
 
+#: Tables resolved in this process, by what they were resolved from (see ``resolve_data``); a few only.
+_RESOLVED: dict[tuple[Any, ...], tuple[tuple[Dataset, ...], tuple[Series, ...], dict[str, dt.date]]] = {}
+_RESOLVED_MAX = 8
+
+
 def resolve_data(facts: Facts, file: str, base: Path) -> Facts:
-    """Read every dataset, fill in the series' points and derived figures; FactsError lists every problem."""
+    """Read every dataset, fill in the series' points and derived figures; FactsError lists every problem.
+
+    A brief is loaded twice per build (validated, then built under its lock) and again at every tick
+    of ``--every``: the result is kept per process while the dataset files keep their size and mtime
+    and the datasets and series say the same, so a million-row table is read once, not each time.
+    """
+    key = (str(base.resolve()), _stat_keys(facts, base),
+           tuple(d.model_dump_json() for d in facts.datasets), tuple(s.model_dump_json() for s in facts.series))
+    if key not in _RESOLVED:
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.pop(next(iter(_RESOLVED)))
+        _RESOLVED[key] = _resolve(facts, file, base)
+    datasets, series, last_dates = _RESOLVED[key]
+    by_id = {s.id: s for s in series}
+    figures = tuple(_derive(f, by_id[f.from_.series], last_dates.get(f.from_.series)) if f.from_ is not None else f
+                    for f in facts.figures)
+    return facts.model_copy(update={"datasets": datasets, "series": series, "figures": figures})
+
+
+def _stat_keys(facts: Facts, base: Path) -> tuple[Any, ...]:
+    keys = []
+    for ds in facts.datasets:
+        try:
+            st = (base / ds.file).stat()
+            keys.append((ds.file, st.st_size, st.st_mtime_ns, st.st_ino))
+        except OSError:
+            keys.append((ds.file, None))
+    return tuple(keys)
+
+
+def _resolve(facts: Facts, file: str, base: Path) -> tuple[tuple[Dataset, ...], tuple[Series, ...], dict[str, dt.date]]:
     problems: list[Problem] = []
     tables: dict[str, _Table] = {}
     datasets = []
@@ -84,10 +119,7 @@ def resolve_data(facts: Facts, file: str, base: Path) -> Facts:
         series.append(s.model_copy(update={"points": points}) if points else s)
     if problems:
         raise FactsError(list(dict.fromkeys(problems)))  # series sharing a bad table report it once
-    by_id = {s.id: s for s in series}
-    figures = tuple(_derive(f, by_id[f.from_.series], last_dates.get(f.from_.series)) if f.from_ is not None else f
-                    for f in facts.figures)
-    return facts.model_copy(update={"datasets": tuple(datasets), "series": tuple(series), "figures": figures})
+    return tuple(datasets), tuple(series), last_dates
 
 
 def _columns_needed(facts: Facts, dataset_id: str) -> list[str]:
