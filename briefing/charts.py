@@ -389,7 +389,8 @@ def series_charts(facts: Facts) -> list[Chart]:
         for s in group:
             peak = max(s.points, key=lambda p: p.value)
             kind = f"totals per {s.every}" if _totals(s) else (f"{s.agg} per {s.every}" if s.every else "values as dated")
-            parts.append(f"{s.label}: {len(s.points):,} {kind}, {_when_words(s.points[0].date)} to "
+            named = f"{s.label}: " if len(group) > 1 else ""  # one series: the title already names it
+            parts.append(f"{named}{len(s.points):,} {kind}, {_when_words(s.points[0].date)} to "
                          f"{_when_words(s.points[-1].date)}; highest {number(peak.value)}{' ' + unit if unit else ''} "
                          f"({_when_words(peak.date)}), latest {number(s.points[-1].value)}.")
         if events:
