@@ -333,8 +333,9 @@ class Series(_Model):
         if self.data is None and not self.points:
             raise ValueError("give either data (a dataset id, with date and value columns) or points")
         if self.data is None and any(getattr(self, k) is not None for k in table):
-            used = ", ".join(k for k in table if getattr(self, k) is not None)
-            raise ValueError(f"{used} apply to a dataset; give data: DATASET-ID, or drop them and keep the points")
+            used = [k for k in table if getattr(self, k) is not None]
+            verb = "applies" if len(used) == 1 else "apply"
+            raise ValueError(f"{', '.join(used)} {verb} only to a series from a dataset; give data: DATASET-ID, or drop {'it' if len(used) == 1 else 'them'} and keep the points")
         if self.data is not None and self.points:
             raise ValueError("give either data or points, not both")
         if self.data is not None and (self.date is None or self.value is None):
@@ -485,6 +486,11 @@ _EXPECTED = {
     "lat": "expected decimal degrees from -90 to 90",
     "lon": "expected decimal degrees from -180 to 180",
     "approx": "expected true or false",
+    "stat": "expected one of total, latest, first, max, min, change",
+    "every": "expected day, week or month",
+    "agg": "expected one of sum, mean, max, min, last",
+    "retrieved": "expected a date, YYYY-MM-DD",
+    "sha256": "expected the file's SHA-256 as 64 hexadecimal digits (sha256sum FILE)",
 }
 
 

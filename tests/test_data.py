@@ -258,3 +258,22 @@ def test_parquet_and_tsv_tables_are_read(facts_data, tmp_path) -> None:
     for name in ("t.parquet", "t.tsv"):
         facts = parse_facts(spec2(facts_data, tmp_path, None, name=name), tmp_path / "f.yaml", tmp_path)
         assert facts.figures[0].value == 5 + 7 + 1 + 4
+
+
+def test_bad_series_and_dataset_keys_are_one_line_each(facts_data, tmp_path) -> None:
+    facts_data["spec"] = 2
+    facts_data["datasets"] = [{"id": "q", "publisher": "p", "file": "x.csv", "sha256": "abc"}]
+    facts_data["series"] = [{"id": "s", "label": "x", "every": "dy", "agg": "avg",
+                             "points": [{"date": "2023-01-01", "value": 1, "source": "cnn"}]},
+                            {"id": "t", "label": "y", "every": "day", "points": [{"date": "2023-01-01", "value": 1, "source": "cnn"}]}]
+    facts_data["figures"] = [{"id": "z", "label": "z", "from": {"series": "s", "stat": "average"}},
+                             {"id": "y", "label": "y", "from": {"series": "s", "stat": "total"}, "source": "cnn"}]
+    f = tmp_path / "f.yaml"
+    assert refusal(facts_data, f).splitlines() == [
+        f'{f}: figures[0].from.stat: "average" is not supported; expected one of total, latest, first, max, min, change',
+        f"{f}: figures[1]: a figure derived from a series takes its source and as_of from the series; drop source and as_of",
+        f'{f}: datasets[0].sha256: "abc" is not valid; expected the file\'s SHA-256 as 64 hexadecimal digits (sha256sum FILE)',
+        f'{f}: series[0].every: "dy" is not supported; expected day, week or month',
+        f'{f}: series[0].agg: "avg" is not supported; expected one of sum, mean, max, min, last',
+        f"{f}: series[1]: every applies only to a series from a dataset; give data: DATASET-ID, or drop it and keep the points",
+    ]
