@@ -2,22 +2,36 @@
 
 Each chart is a frozen ``Chart`` value: the SVG of a matplotlib figure plus the words around it
 (title, caption, the sources it draws on). The PDF stage turns the SVG into a reportlab Drawing.
+
+The kinds of chart form one closed registry, ``REGISTRY``: each ``ChartKind`` names the function
+that draws it from the facts (returning no chart when the facts give it nothing to say), where it
+goes in the brief (``place``: after which part) and what it needs. The PDF places every chart by
+its ``place`` and refuses one it cannot place, so no chart is ever dropped silently.
+
+How to add a chart kind:
+
+1. write ``def my_charts(facts: Facts) -> list[Chart]`` that returns ``[]`` unless the facts hold
+   something the chart tells better than a table; draw inside ``house_style()`` and finish with
+   ``figure_to_svg`` (the one path from matplotlib to the PDF), and cite what it draws in ``source_ids``;
+2. add ``ChartKind("my-kind", place, "what it needs", my_charts)`` to ``REGISTRY``, with a place
+   from ``PLACES``. Nothing else changes: ``build_charts`` and the PDF pick it up.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import textwrap
 import unicodedata
 from dataclasses import dataclass
-from typing import Sequence, TypeVar
+from typing import Callable, Sequence, TypeVar
 
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import FuncFormatter
 
-from .facts import Event, Facts, KeyFigure
+from .facts import Event, Facts, KeyFigure, Series
 from .glyphs import needs_fallback, visual
 from .vector import ACCENT, ALERT, INK, figure_to_svg, house_style
 from .words import number
@@ -35,13 +49,21 @@ MAGNITUDE_SPREAD = 1000
 _T = TypeVar("_T")
 
 
+#: Where a chart may go: after the statements of these parts of the brief (``series`` is the
+#: "Numbers over time" part, ``figures`` follows the key-figures table).
+PLACES = ("situation", "stakes", "series", "figures", "outlook")
+#: Bar charts of figures need at least this many of one unit: two numbers are read faster in a table.
+MIN_BARS = 3
+
+
 @dataclass(frozen=True)
 class Chart:
-    kind: str  # "timeline" | "figures"
+    kind: str  # a ChartKind name
     title: str
     caption: str
     svg: bytes
     source_ids: tuple[str, ...]
+    place: str = ""  # set by build_charts from the chart's kind
 
 
 def _columns(text: str) -> int:
@@ -185,9 +207,10 @@ def _tick_date(day: dt.date, span_days: int) -> str:
 
 
 def figure_charts(facts: Facts) -> list[Chart]:
-    """Bar charts of comparable figures: those that share a unit, two or more of them.
+    """Bar charts of comparable figures: those that share a stated unit, ``MIN_BARS`` or more of them.
 
-    Figures in different units are not comparable and are left to the key-figures table. Sizes
+    Figures in different units, or without a unit, are not comparable and are left to the
+    key-figures table, and so are two figures alone: a table says as much. Sizes
     that differ by more than a thousandfold would leave the small bars invisible on a shared linear
     axis: when all are positive the axis is logarithmic; when some are zero or negative (which a
     logarithmic axis cannot show) the figures are split into panels by size, each with its own
@@ -198,7 +221,7 @@ def figure_charts(facts: Facts) -> list[Chart]:
         units.setdefault(f.unit or "", []).append(f)
     charts = []
     for unit, figs in units.items():
-        if len(figs) < 2:
+        if not unit or len(figs) < MIN_BARS:
             continue
         panels, log, scale_note = _panels(figs)
         unit_words = f" ({unit})" if unit else ""
@@ -220,7 +243,7 @@ def figure_charts(facts: Facts) -> list[Chart]:
                         caption=f"Figures reported in {unit or 'the same unit'}, as given by the sources."
                                 f"{approx_note}{scale_note}{panel_words}",
                         svg=_bars_svg(chunk, log),
-                        source_ids=tuple(dict.fromkeys(f.source for f in chunk)),
+                        source_ids=tuple(dict.fromkeys(sid for f in chunk for sid in facts.figure_sources(f))),
                     )
                 )
     return charts
@@ -316,6 +339,143 @@ def _short(v: float) -> str:
     return f"{v:,.0f}" if float(v).is_integer() or a >= 10 else f"{v:g}"
 
 
-def build_charts(facts: Facts) -> list[Chart]:
-    """All charts for a brief: the timeline(s) first, then the comparable-figure bars."""
-    return timeline_charts(facts) + figure_charts(facts)
+#: Height of a time chart, in inches.
+SERIES_HEIGHT_IN = 2.7
+#: Length of one resampling period, for drawing a period's total as a step of that width.
+_PERIOD = {"day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}
+
+
+def _moment(value: dt.date | dt.datetime) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+
+
+def _period_end(start: dt.datetime, every: str) -> dt.datetime:
+    if every == "month":
+        return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return start + _PERIOD[every]
+
+
+def _when_words(value: dt.date | dt.datetime) -> str:
+    if isinstance(value, dt.datetime):
+        return f"{value.day} {value:%B %Y %H:%M}"
+    return f"{value.day} {value:%B %Y}"
+
+
+def _totals(series: Series) -> bool:
+    """Whether each point is the total of a period (drawn as steps) rather than a level (a line)."""
+    return series.every is not None and (series.value == "count" or series.agg == "sum")
+
+
+def series_charts(facts: Facts) -> list[Chart]:
+    """Time charts: how each series moved, with the brief's events marked where they fall.
+
+    Series of one unit and period share a chart (one axis means one unit); series in different units
+    or periods get charts of their own, never a second y axis. Period totals (``every`` with ``sum``
+    or ``count``) are steps a period wide, levels are lines. The y axis starts at zero when no value
+    is negative, so the height of a line is honest; the peak is labelled; events inside the dates
+    drawn are numbered on the chart and named in the caption.
+    """
+    groups: dict[tuple[str, str], list[Series]] = {}
+    for series in facts.series:
+        if series.points:
+            groups.setdefault((series.unit or "", series.every or ""), []).append(series)
+    charts = []
+    for (unit, every), group in groups.items():
+        start = min(_moment(s.points[0].date) for s in group)
+        end = max(_end_of_series(s) for s in group)
+        events = [e for e in sorted(facts.events, key=lambda e: (e.day, e.label)) if start <= _moment(e.day) <= end]
+        title = group[0].label if len(group) == 1 else f"{unit.capitalize() or 'Values'} over time" + (f", per {every}" if every else "")
+        parts = []
+        for s in group:
+            peak = max(s.points, key=lambda p: p.value)
+            kind = f"totals per {s.every}" if _totals(s) else (f"{s.agg} per {s.every}" if s.every else "values as dated")
+            named = f"{s.label}: " if len(group) > 1 else ""  # one series: the title already names it
+            parts.append(f"{named}{len(s.points):,} {kind}, {_when_words(s.points[0].date)} to "
+                         f"{_when_words(s.points[-1].date)}; highest {number(peak.value)}{' ' + unit if unit else ''} "
+                         f"({_when_words(peak.date)}), latest {number(s.points[-1].value)}.")
+        if events:
+            parts.append("Events marked: " + "; ".join(f"{n} = {e.label} ({_human_date(e)})" for n, e in enumerate(events, start=1)) + ".")
+        charts.append(Chart(
+            kind="series",
+            title=title,
+            caption=" ".join(parts),
+            svg=_series_svg(group, unit, events, start, end),
+            source_ids=tuple(dict.fromkeys(sid for s in group for sid in s.cites())),
+        ))
+    return charts
+
+
+def _end_of_series(series: Series) -> dt.datetime:
+    last = _moment(series.points[-1].date)
+    return _period_end(last, series.every) if _totals(series) else last
+
+
+def _series_svg(group: list[Series], unit: str, events: list[Event], start: dt.datetime, end: dt.datetime) -> bytes:
+    labels, outlines = _labels([s.label for s in group], 60)
+    _, unit_outlines = _labels([unit], 60)
+    outlines = outlines or unit_outlines
+    with house_style(outlines):
+        fig = MplFigure(figsize=(CHART_WIDTH_IN, SERIES_HEIGHT_IN))
+        ax = fig.add_axes((0.11, 0.16, 0.86, 0.72 if len(group) == 1 else 0.62))
+        lowest = min(p.value for s in group for p in s.points)
+        for s, label in zip(group, labels):
+            xs = [_moment(p.date) for p in s.points]
+            ys = [float(p.value) for p in s.points]
+            if _totals(s):
+                edges = mdates.date2num(xs + [_period_end(xs[-1], s.every)])  # type: ignore[arg-type]
+                ax.stairs(ys, edges, label=label, linewidth=1.4, baseline=None)
+            else:
+                ax.plot(xs, ys, label=label, marker="o" if len(xs) <= 40 else None, markersize=3)
+            peak = max(range(len(ys)), key=lambda k: ys[k])
+            x_peak = mdates.date2num(xs[peak]) + ((edges[peak + 1] - edges[peak]) / 2 if _totals(s) else 0)
+            ax.annotate(number(s.points[peak].value), (x_peak, ys[peak]), xytext=(0, 4), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7, color=INK, annotation_clip=False)
+        if lowest >= 0:
+            ax.set_ylim(bottom=0)
+        top = ax.get_ylim()[1]
+        ax.set_ylim(top=top * 1.12 if top > 0 else top)
+        span = mdates.date2num(end) - mdates.date2num(start)
+        pad = span * 0.02 or 0.5
+        ax.set_xlim(mdates.date2num(start) - pad, mdates.date2num(end) + pad)
+        for n, event in enumerate(events, start=1):
+            x = mdates.date2num(_moment(event.day))
+            ax.axvline(x, color=ALERT, linewidth=0.8, linestyle=(0, (3, 2)), zorder=0)
+            ax.annotate(str(n), (x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=7, color=ALERT, fontweight="bold", annotation_clip=False)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _short(v)))
+        if unit:
+            ax.set_ylabel(_labels([unit], 30)[0][0], fontsize=7.5)
+        ax.grid(axis="y", color="#e6e6e6", linewidth=0.6)
+        ax.set_axisbelow(True)
+        if len(group) > 1:
+            ax.legend(loc="lower left", bbox_to_anchor=(0, 1.04), ncol=min(len(group), 3), fontsize=7, frameon=False)
+        return figure_to_svg(fig, outlines)
+
+
+@dataclass(frozen=True)
+class ChartKind:
+    """One kind of chart: its name, where it goes, what it needs, and the function that draws it."""
+
+    name: str
+    place: str
+    needs: str
+    make: Callable[[Facts], list[Chart]]
+
+    def __post_init__(self) -> None:
+        if self.place not in PLACES:
+            raise ValueError(f"chart kind {self.name}: place {self.place!r} is not one of {', '.join(PLACES)}")
+
+
+REGISTRY: tuple[ChartKind, ...] = (
+    ChartKind("timeline", "situation", "dated events", timeline_charts),
+    ChartKind("series", "series", "one or more series (numbers over time)", series_charts),
+    ChartKind("figures", "figures", f"{MIN_BARS} or more figures in one stated unit", figure_charts),
+)
+
+
+def build_charts(facts: Facts, registry: Sequence[ChartKind] = REGISTRY) -> list[Chart]:
+    """Every chart the facts call for, kind by kind in registry order, each told where it goes."""
+    return [dataclasses.replace(chart, kind=kind.name, place=kind.place) for kind in registry for chart in kind.make(facts)]

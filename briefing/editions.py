@@ -146,13 +146,20 @@ def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path) -> dict[str
             data = read_bounded(source_file(facts_path.parent, src.file, *where), MAX_SOURCE_BYTES, *where,
                                 "a local copy of a source", "a local copy of the source")
             sources.update(f"{src.file}\0{_sha256(data)}\n".encode())
-    return {
+    hashes = {
         "facts": _sha256(facts_bytes),
         "sources": sources.hexdigest(),
         "templates": _tree_hash(TEMPLATES_DIR, cached=False, exclude=NOT_IN_BRIEF),
         "assets": _tree_hash(ASSETS_DIR, cached=True),
         "version": briefing.__version__,
     }
+    if facts.datasets:  # a table that changed (new rows, revised values) is a new edition
+        data = hashlib.sha256()
+        for ds in facts.datasets:
+            path = facts_path.parent / ds.file
+            data.update(f"{ds.file}\0{_cached_file_hash(path) if path.is_file() else 'missing'}\n".encode())
+        hashes["data"] = data.hexdigest()
+    return hashes
 
 
 def fingerprint(inputs: Mapping[str, str]) -> str:
@@ -428,6 +435,7 @@ def _previous_words(entry: Mapping[str, Any]) -> str:
 _INPUT_WORDS = {
     "facts": "the facts file changed only in comments or layout",
     "sources": "a local copy of a source changed",
+    "data": "a dataset file changed",
     "templates": "the templates changed",
     "assets": "the map or font assets changed",
 }
@@ -437,6 +445,7 @@ _OTHER_FIELDS = {
     "quotes": "the quotes", "statements": "the order or citations of statements",
     "figures": "details of figures", "events": "details of events", "places": "details of places",
     "assessments": "the assessment", "indicators": "the indicators", "gaps": "the gaps",
+    "datasets": "the datasets or their files", "series": "details of series",
 }
 _STATEMENT_KEYS = ("key_points", "situation", "stakes", "outlook")
 
@@ -461,7 +470,7 @@ def _rebuild_reason(previous: Mapping[str, Any], inputs: Mapping[str, str]) -> s
     old_inputs = previous.get("inputs") or {}
     if old_inputs.get("version") != inputs["version"]:
         return f"the briefing software changed (version {old_inputs.get('version', 'unknown')} -> {inputs['version']})"
-    reasons = [words_ for key, words_ in _INPUT_WORDS.items() if old_inputs.get(key) != inputs[key]]
+    reasons = [words_ for key, words_ in _INPUT_WORDS.items() if old_inputs.get(key) != inputs.get(key)]
     return " and ".join(reasons) if reasons else "the previous edition's PDF was missing"
 
 
@@ -483,13 +492,14 @@ def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str
         statements_changed |= not found and _statements(old, key) != _statements(new, key)
     if statements_changed:
         other.append("statements")
-    for key, describe in (("figures", _figure_changes), ("events", _event_changes), ("places", _place_changes)):
+    for key, describe in (("figures", _figure_changes), ("series", _series_changes), ("events", _event_changes),
+                          ("places", _place_changes)):
         olds, news = old.get(key) or [], new.get(key) or []
         found = describe(olds, news)
         lines += found
         if not found and olds != news:
             other.append(key)
-    other = [k for k in ("title", "subtitle", "handling", "prepared_by", "location", "sources", "quotes",
+    other = [k for k in ("title", "subtitle", "handling", "prepared_by", "location", "sources", "datasets", "quotes",
                                 "assessments", "indicators", "gaps")
              if old.get(k) != new.get(k)] + other
     if len(lines) > MAX_CHANGE_LINES:
@@ -609,6 +619,33 @@ def _figure_changes(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str,
                 lines.append(f"{f['label']}: {_figure_value(was, True)} -> {_figure_value(f, True)}")
     lines += [f"Figure no longer given: {f['label']}" for fid, f in before.items() if fid not in after]
     return lines
+
+
+def _series_changes(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]) -> list[str]:
+    """``Deaths per day: 1 value added, 2 revised (latest 5 -> 7)``, by series id, from their points."""
+    before = {s["id"]: s for s in old}
+    lines = []
+    for s in new:
+        was = before.get(s["id"])
+        if was is None:
+            lines.append(f"New series: {s['label']}")
+            continue
+        a = {p["date"]: p["value"] for p in was.get("points") or []}
+        b = {p["date"]: p["value"] for p in s.get("points") or []}
+        if a == b:
+            continue
+        counts = [(len(b.keys() - a.keys()), "added"), (sum(1 for d in a.keys() & b.keys() if a[d] != b[d]), "revised"),
+                  (len(a.keys() - b.keys()), "removed")]
+        parts = [f"{n} {what}" for n, what in counts if n]
+        words_ = parts[0].replace(" ", f" value{'s' if parts[0].split()[0] != '1' else ''} ", 1) + "".join(f", {p}" for p in parts[1:])
+        latest = ""
+        if a and b:
+            old_last, new_last = a[max(a)], b[max(b)]
+            if old_last != new_last:
+                latest = f" (latest {words.number(old_last)} -> {words.number(new_last)})"
+        lines.append(f"{s['label']}: {words_}{latest}")
+    after = {s["id"] for s in new}
+    return lines + [f"Series no longer given: {s['label']}" for sid, s in before.items() if sid not in after]
 
 
 def _event_changes(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]) -> list[str]:

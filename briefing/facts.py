@@ -51,6 +51,7 @@ SOURCES_ROOT_ENV = "BRIEFING_SOURCES_ROOT"
 #: Nesting deeper than this is refused before it is built (a facts file needs five levels): a file
 #: nested a thousand deep would otherwise exhaust the parser's recursion, slowly.
 MAX_DEPTH = 32
+MAX_SERIES = 50
 
 
 # --------------------------------------------------------------------------------------------------
@@ -330,25 +331,124 @@ class Quote(_Model):
         return None if value is None else _check_partial_date(value)
 
 
-class KeyFigure(_Model):
+def _finite_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("expected a number, such as 4500 or 12.5 (no quotes, no units)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    if abs(value) >= 1e15:
+        raise ValueError("expected a number smaller than 10^15 in size")
+    return value
+
+
+Number = Annotated[Union[int, float], BeforeValidator(_finite_number)]
+ColumnName = Annotated[str, Field(min_length=1, max_length=200)]
+FilterValue = Union[StrictBool, int, float, Annotated[str, Field(max_length=MAX_TEXT)]]
+STATS = ("total", "latest", "first", "max", "min", "change")
+
+
+class Dataset(_Model):
+    """A table the brief draws numbers from (spec 2); cited like a source, read by ``briefing.data``."""
+
+    id: Annotated[str, Field(pattern=_ID, max_length=64)]
+    publisher: Annotated[str, Field(min_length=1, max_length=200)]
+    title: OptText = None
+    url: Optional[Annotated[str, Field(max_length=MAX_TEXT)]] = None
+    retrieved: Optional[dt.date] = None
+    file: Annotated[str, Field(min_length=1, max_length=500)]
+    sha256: Optional[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = None
+
+    @field_validator("sha256", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+
+class Point(_Model):
+    """One value of a series at one time, with the source that gives it."""
+
+    date: Union[dt.date, dt.datetime]
+    value: Number
+    source: SourceId
+
+    @field_validator("date")
+    @classmethod
+    def _utc(cls, value: dt.date | dt.datetime) -> dt.date | dt.datetime:
+        """Times with a zone become UTC without one, as dataset times do, so all points compare."""
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+
+
+class Series(_Model):
+    """Numbers over time: read from a dataset (``data`` and its columns) or given as ``points``.
+
+    After loading, a dataset series carries its ``points`` too (each citing the dataset), so every
+    later stage - charts, derived figures, the changes between editions - reads points only.
+    """
+
     id: Annotated[str, Field(pattern=_ID, max_length=64)]
     label: Annotated[str, Field(min_length=1, max_length=300)]
-    value: Union[int, float]
+    unit: Optional[Annotated[str, Field(max_length=100)]] = None
+    data: Optional[SourceId] = None
+    date: Optional[ColumnName] = None
+    value: Optional[ColumnName] = None
+    filter: Optional[dict[ColumnName, Union[FilterValue, tuple[FilterValue, ...]]]] = None
+    every: Optional[Literal["day", "week", "month"]] = None
+    agg: Literal["sum", "mean", "max", "min", "last"] = "sum"
+    between: Optional[tuple[dt.date, dt.date]] = None
+    points: Annotated[tuple[Point, ...], Field(max_length=MAX_ITEMS)] = ()
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Series":
+        table = ("date", "value", "filter", "every", "between")
+        if self.data is None and not self.points:
+            raise ValueError("give either data (a dataset id, with date and value columns) or points")
+        if self.data is None and any(getattr(self, k) is not None for k in table):
+            used = [k for k in table if getattr(self, k) is not None]
+            verb = "applies" if len(used) == 1 else "apply"
+            raise ValueError(f"{', '.join(used)} {verb} only to a series from a dataset; give data: DATASET-ID, or drop {'it' if len(used) == 1 else 'them'} and keep the points")
+        if self.data is not None and self.points:
+            raise ValueError("give either data or points, not both")
+        if self.data is not None and (self.date is None or self.value is None):
+            raise ValueError("a series from a dataset needs date (the date column) and value (a numeric column, or count)")
+        if self.between is not None and self.between[0] > self.between[1]:
+            raise ValueError("between: the first date is after the second; expected [FROM, TO]")
+        return self
+
+    def cites(self) -> tuple[str, ...]:
+        """The ids a number drawn from this series cites: its dataset, or the sources of its points."""
+        return (self.data,) if self.data else tuple(dict.fromkeys(p.source for p in self.points))
+
+
+class FigureFrom(_Model):
+    series: SourceId
+    stat: Literal[STATS]  # type: ignore[valid-type]
+
+
+class KeyFigure(_Model):
+    """A number with meaning: typed in (``value`` and ``source``) or derived ``from`` a series."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: Annotated[str, Field(pattern=_ID, max_length=64)]
+    label: Annotated[str, Field(min_length=1, max_length=300)]
+    # Not Optional: an explicit null is refused like any other non-number; only leaving it out is allowed.
+    value: Number = None  # type: ignore[assignment]
     approx: StrictBool = False
     unit: Optional[Annotated[str, Field(max_length=100)]] = None
     as_of: Optional[dt.date] = None
-    source: SourceId
+    source: SourceId = None  # type: ignore[assignment]
+    from_: Optional[FigureFrom] = Field(None, alias="from")
 
-    @field_validator("value", mode="before")
-    @classmethod
-    def _number(cls, value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError("expected a number, such as 4500 or 12.5 (no quotes, no units)")
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError("expected a finite number")
-        if abs(value) >= 1e15:
-            raise ValueError("expected a number smaller than 10^15 in size")
-        return value
+    @model_validator(mode="after")
+    def _one_form(self) -> "KeyFigure":
+        if self.from_ is None and (self.value is None or self.source is None):
+            missing = " and ".join(k for k in ("value", "source") if getattr(self, k) is None)
+            raise ValueError(f"{missing} required; give value and source, or from: {{series: ID, stat: total}}")
+        if self.from_ is not None and (self.source is not None or self.as_of is not None):
+            raise ValueError("a figure derived from a series takes its source and as_of from the series; drop source and as_of")
+        return self
 
 
 class Event(_Model):
@@ -436,10 +536,20 @@ class Facts(_Model):
     assessments: Annotated[tuple[Assessment, ...], Field(max_length=MAX_ITEMS)] = ()
     indicators: Annotated[tuple[Indicator, ...], Field(max_length=MAX_ITEMS)] = ()
     gaps: Annotated[tuple[Gap, ...], Field(max_length=MAX_ITEMS)] = ()
+    datasets: Annotated[tuple[Dataset, ...], Field(max_length=MAX_ITEMS)] = ()
+    series: Annotated[tuple[Series, ...], Field(max_length=MAX_SERIES)] = ()
+
 
     def source_index(self) -> dict[str, int]:
-        """Source id -> its number in the Sources section (1-based, in file order)."""
-        return {s.id: i for i, s in enumerate(self.sources, start=1)}
+        """Source or dataset id -> its number in the Sources section (1-based: sources, then datasets)."""
+        return {s.id: i for i, s in enumerate((*self.sources, *self.datasets), start=1)}
+
+    def figure_sources(self, figure: KeyFigure) -> tuple[str, ...]:
+        """What a figure cites: its source, or for a derived figure whatever its series cites."""
+        if figure.from_ is None:
+            return (figure.source,) if figure.source else ()
+        series = {s.id: s for s in self.series}
+        return series[figure.from_.series].cites() if figure.from_.series in series else ()
 
     def all_statements(self) -> list[tuple[str, Statement]]:
         """Every statement with its field path, in reading order."""
@@ -450,7 +560,8 @@ class Facts(_Model):
 
 
 #: Keys that only ``spec: 2`` files may use, as dotted paths (``sources[].grade``: in any source).
-V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "assessments", "indicators", "gaps")
+V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "assessments", "indicators", "gaps",
+                          "datasets", "series", "figures[].from")
 
 
 def _first_use(facts: Facts, key: str) -> str | None:
@@ -461,7 +572,7 @@ def _first_use(facts: Facts, key: str) -> str | None:
         name = part[:-2] if many else part
         nxt: list[tuple[str, Any]] = []
         for path, value in found:
-            item = getattr(value, name, None)
+            item = getattr(value, name if name in type(value).model_fields else f"{name}_", None)  # from -> from_
             where = f"{path}.{name}" if path else name
             if many:
                 nxt.extend((f"{where}[{i}]", v) for i, v in enumerate(item or ()))
@@ -488,6 +599,11 @@ _EXPECTED = {
     "approx": "expected true or false",
     "likelihood": "expected one of the ICD 203 terms: " + ", ".join(LIKELIHOOD),
     "confidence": "expected low, moderate or high",
+    "stat": "expected one of total, latest, first, max, min, change",
+    "every": "expected day, week or month",
+    "agg": "expected one of sum, mean, max, min, last",
+    "retrieved": "expected a date, YYYY-MM-DD",
+    "sha256": "expected the file's SHA-256 as 64 hexadecimal digits (sha256sum FILE)",
 }
 
 
@@ -509,7 +625,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
             continue
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return None
-        field = model.model_fields.get(part)
+        field = model.model_fields.get(part) or next((f for f in model.model_fields.values() if f.alias == part), None)
         if field is None:
             return None
         model = _unwrap(field.annotation)
@@ -554,7 +670,7 @@ def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
         return loc, "is required but missing" + (f"; {expected}" if expected else "")
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
-        allowed = ", ".join(model.model_fields) if model else ""
+        allowed = ", ".join(f.alias or n for n, f in model.model_fields.items()) if model else ""
         if value is None and " " in str(loc[-1]):  # {text: Russia, Ukraine and others} split at the comma
             return loc, (f"unknown key; a ',' inside {{...}} ends the text before it - put the whole text in quotes, "
                          f'such as text: "a, b"; allowed keys here: {allowed}')
@@ -598,8 +714,9 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
         for key in V2_KEYS:
             if (where := _first_use(facts, key)) is not None:
                 problems.append(Problem(file, where, "is a version 2 key; write spec: 2 at the top to use it"))
-    ids = [s.id for s in facts.sources]
+    ids = [s.id for s in (*facts.sources, *facts.datasets)]
     known = ", ".join(ids)
+    under = "sources and datasets" if facts.datasets else "sources"
 
     def unique(items: tuple[Any, ...], list_name: str, attr: str) -> None:
         first: dict[str, int] = {}
@@ -610,9 +727,20 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
             else:
                 first[value] = i
 
-    unique(facts.sources, "sources", "id")
-    duplicated = bool(problems)
     unique(facts.figures, "figures", "id")
+    # Sources, datasets and series share one namespace: a citation must name exactly one thing.
+    owner: dict[str, str] = {}
+    duplicated: int | None = None  # index in problems of the first repeated source id
+    for list_name, items in (("sources", facts.sources), ("datasets", facts.datasets), ("series", facts.series)):
+        for i, item in enumerate(items):
+            if item.id in owner and not owner[item.id].startswith(f"{list_name}["):
+                problems.append(Problem(file, f"{list_name}[{i}].id", f'"{item.id}" is already the id of {owner[item.id]}; ids must be unique across sources, datasets and series'))
+            elif item.id in owner:
+                if list_name == "sources" and duplicated is None:
+                    duplicated = len(problems)
+                problems.append(Problem(file, f"{list_name}[{i}].id", f'"{item.id}" repeats {owner[item.id]}; ids must be unique'))
+            else:
+                owner[item.id] = f"{list_name}[{i}]"
     unknown: list[tuple[str, str]] = []  # (where, id) cited but not defined, in reading order
 
     def known_id(path: str, sid: str) -> None:
@@ -631,13 +759,18 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
                 known_id(f"{name}[{i}].sources[{j}]", sid)
     for name, items in (("quotes", facts.quotes), ("figures", facts.figures), ("events", facts.events)):
         for i, item in enumerate(items):
-            known_id(f"{name}[{i}].source", item.source)
-    if duplicated and unknown:  # a source copied without renaming its id: one error, not one per citation
+            if item.source is not None:
+                known_id(f"{name}[{i}].source", item.source)
+    for i, series in enumerate(facts.series):
+        for j, point in enumerate(series.points):
+            known_id(f"series[{i}].points[{j}].source", point.source)
+    if duplicated is not None and unknown:  # a source copied without renaming its id: one error, not one per citation
         counts = Counter(sid for _, sid in unknown)
         cited = ", ".join(f'"{sid}" (cited {n} time{"s" if n > 1 else ""})' for sid, n in counts.items())
-        problems[0] = Problem(file, problems[0].field, f"{problems[0].message}; was it meant to be {cited}, which no source defines?")
+        dup = problems[duplicated]
+        problems[duplicated] = Problem(file, dup.field, f"{dup.message}; was it meant to be {cited}, which no source defines?")
     else:
-        problems += [Problem(file, path, f'unknown source id "{sid}"; expected one of the ids under sources: {known}')
+        problems += [Problem(file, path, f'unknown source id "{sid}"; expected one of the ids under {under}: {known}')
                      for path, sid in unknown]
     for i, src in enumerate(facts.sources):
         if src.file:
@@ -645,6 +778,14 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
                 source_file(base, src.file, file, f"sources[{i}].file")
             except FactsError as exc:
                 problems += exc.problems
+    datasets = [d.id for d in facts.datasets]
+    for i, series in enumerate(facts.series):
+        if series.data is not None and series.data not in datasets:
+            problems.append(Problem(file, f"series[{i}].data", f'unknown dataset id "{series.data}"; expected one of the ids under datasets: {", ".join(datasets) or "(none)"}'))
+    series_ids = [s.id for s in facts.series]
+    for i, fig in enumerate(facts.figures):
+        if fig.from_ is not None and fig.from_.series not in series_ids:
+            problems.append(Problem(file, f"figures[{i}].from.series", f'unknown series id "{fig.from_.series}"; expected one of the ids under series: {", ".join(series_ids) or "(none)"}'))
     return problems
 
 
@@ -694,9 +835,14 @@ def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = Non
             if message:
                 problems.append(Problem(name, _path(loc), message))
         raise FactsError(list(dict.fromkeys(problems))) from None
-    problems = _cross_checks(facts, name, base or Path(name).parent)
+    base = base or Path(name).parent
+    problems = _cross_checks(facts, name, base)
     if problems:
         raise FactsError(problems)
+    if facts.datasets or facts.series:
+        from .data import resolve_data  # pandas loads only for a brief that has data
+
+        facts = resolve_data(facts, name, base)
     return _locate_places(facts, name)
 
 

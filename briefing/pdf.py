@@ -35,7 +35,7 @@ from reportlab.platypus import (
 )
 
 from . import __version__
-from .charts import Chart
+from .charts import PLACES, Chart
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import ScriptParagraph, draw_string, string_width
@@ -318,23 +318,33 @@ def _story(
     story.append(_MapOrTextFirst(_bind_headings(heading("map") + _map_part(facts, locator, map_drawing, st, width, m, cites)),
                                  situation))
 
-    timelines = [c for c in charts if c.kind == "timeline"]
-    others = [c for c in charts if c.kind != "timeline"]
+    placed = {place: [c for c in charts if c.place == place] for place in PLACES}
+    unplaced = [c.kind for c in charts if c.place not in placed]
+    if unplaced:  # a chart kind whose place the PDF does not know must fail loudly, not vanish
+        raise ValueError(f"charts of kind {', '.join(unplaced)} have no place in the brief; expected one of {', '.join(PLACES)}")
 
-    for chart in timelines:
-        story.append(_chart_block(chart, drawings[id(chart)], st, m, cites))
+    def charts_at(place: str) -> list[Flowable]:
+        return [_chart_block(c, drawings[id(c)], st, m, cites) for c in placed[place]]
+
+    story += charts_at("situation")
 
     story += heading("stakes")
     story += [stmt(s, "bullet") for s in facts.sections.stakes]
+    story += charts_at("stakes")
 
-    if facts.figures:
+    if facts.series or placed["series"]:
+        story += heading("series")
+        story += charts_at("series")
+
+    if facts.figures or placed["figures"]:
         story += heading("figures")
-        story.append(_figures_table(facts, st, width, m, cites))
-        for chart in others:
-            story.append(_chart_block(chart, drawings[id(chart)], st, m, cites))
+        if facts.figures:
+            story.append(_figures_table(facts, st, width, m, cites))
+        story += charts_at("figures")
 
     story += heading("outlook")
     story += [stmt(s, "bullet") for s in facts.sections.outlook]
+    story += charts_at("outlook")
 
     if facts.indicators:
         story += heading("indicators")
@@ -353,6 +363,10 @@ def _story(
         published = human_date(src.published) if src.published else None
         link = bool(src.url and _URL_SCHEME.match(src.url))
         story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade)), st["source"]))
+    for n, ds in enumerate(facts.datasets, start=len(facts.sources) + 1):
+        retrieved = human_date(ds.retrieved) if ds.retrieved else None
+        link = bool(ds.url and _URL_SCHEME.match(ds.url))
+        story.append(ScriptParagraph(str(m.dataset_entry(n, ds.publisher, ds.title, retrieved, ds.url, link, ds.file, ds.sha256)), st["source"]))
     if any(src.grade for src in facts.sources):
         story.append(ScriptParagraph(str(m.admiralty_scale()), st["caption"]))
     return _bind_headings(story)
@@ -420,7 +434,7 @@ def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m:
             ScriptParagraph(_esc(f.label), st["cell"]),
             ScriptParagraph(str(m.figure_value(amount(f.value), f.approx, f.unit)), st["cell"]),
             ScriptParagraph(human_date(f.as_of) if f.as_of else "\u2014", st["cell"]),
-            ScriptParagraph(str(m.cite(cites([f.source]))), st["cell"]),
+            ScriptParagraph(str(m.cite(cites(facts.figure_sources(f)))), st["cell"]),
         ])
     table = Table(rows, colWidths=[width * 0.46, width * 0.24, width * 0.18, width * 0.12], repeatRows=1)
     table.setStyle(TableStyle(_TABLE_BASE + [
