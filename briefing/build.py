@@ -10,11 +10,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .charts import build_charts
+from typing import TYPE_CHECKING
+
 from .facts import Facts, load_facts
-from .geodata import MapDataMissing
-from .locator import MapPoint, render_locator_map
-from .pdf import ChangesPart, MapPart, render_pdf
+
+if TYPE_CHECKING:  # the drawing stages import matplotlib and reportlab: only a build pays for them
+    from .pdf import ChangesPart, MapPart
 
 log = logging.getLogger("briefing")
 
@@ -24,10 +25,15 @@ class BuildOptions:
     paper: str = "a4"
     edition: str | None = None
     changes: ChangesPart | None = None
+    #: Reuse chart and map drawings from the on-disk cache (``briefing/cache.py``); the PDF is the same either way.
+    cache: bool = True
 
 
 def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions()) -> bytes:
     """Build one brief and return its PDF bytes. Raises FactsError for an unusable facts file."""
+    from .charts import build_charts
+    from .pdf import render_pdf
+
     if isinstance(source, Facts):
         facts = source
     else:
@@ -43,6 +49,10 @@ def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions
 
 def locator_part(facts: Facts) -> MapPart | None:
     """The locator map, or None when the map data is missing (the PDF then says so honestly)."""
+    from .geodata import MapDataMissing
+    from .locator import MapPoint, render_locator_map
+    from .pdf import MapPart
+
     loc = facts.location
     located = [p for p in facts.places if p.lat is not None and p.lon is not None]
     places = [MapPoint(p.name, p.lat, p.lon) for p in located]

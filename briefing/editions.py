@@ -34,7 +34,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import filelock
 
@@ -45,7 +45,9 @@ from .atomic import write_atomic
 from .build import BuildOptions, build_brief
 from .errors import BuildError, LockedError
 from .facts import Facts, load_facts
-from .pdf import ChangesPart
+
+if TYPE_CHECKING:  # reportlab loads only when an edition is built, not for an unchanged rerun
+    from .pdf import ChangesPart
 
 log = logging.getLogger("briefing")
 
@@ -217,6 +219,8 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     snapshot = facts.model_dump(mode="json")
     changes = None
     if previous is not None:
+        from .pdf import ChangesPart
+
         changes = ChangesPart(previous=_previous_words(previous), lines=tuple(_changes_lines(folder, previous, snapshot, inputs)))
 
     words.macros.cache_clear()  # a long-running process must render with the templates as they are now

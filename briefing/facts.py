@@ -28,7 +28,6 @@ from pydantic import (
 )
 
 from .errors import FactsError, Problem
-from .gazetteer import PlaceNotFound, lookup
 
 #: Refuse files larger than this before parsing: a runaway file must not exhaust memory.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -530,6 +529,8 @@ def _locate_places(facts: Facts, file: str) -> Facts:
     """Give places without coordinates the nearest match in the offline GeoNames gazetteer."""
     if all(p.lat is not None for p in facts.places):
         return facts
+    from .gazetteer import PlaceNotFound, lookup  # numpy and the gazetteer data: only when needed
+
     near = (facts.location.lat, facts.location.lon)
     places, problems = [], []
     for i, place in enumerate(facts.places):
@@ -552,9 +553,10 @@ def load_facts(path: str | Path) -> Facts:
     Text that no bundled font can print is not an error (the brief is still useful) but is logged
     as a warning naming the field, here, so ``--check`` reports it as well as a build.
     """
-    from .glyphs import warn_missing_glyphs  # fonts load only when a file is valid
-
     path = Path(path)
     facts = parse_facts(read_yaml(path), path, path.parent)
-    warn_missing_glyphs(facts, path)
+    if not facts.model_dump_json().isascii():  # ASCII text prints in the house fonts: no need to load them
+        from .glyphs import warn_missing_glyphs
+
+        warn_missing_glyphs(facts, path)
     return facts
