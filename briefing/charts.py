@@ -13,10 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Sequence, TypeVar
 
-from matplotlib import dates as mdates
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.ticker import FuncFormatter
-
 from .facts import Event, Facts, KeyFigure
 from .glyphs import needs_fallback, visual
 from .vector import ACCENT, ALERT, INK, figure_to_svg, house_style
@@ -139,6 +135,10 @@ def _human_date(event: Event) -> str:
 
 
 def _timeline_svg(events: list[Event], first: dt.date, last: dt.date) -> bytes:
+    from matplotlib import dates as mdates  # here, not at the top: cached charts need no matplotlib
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.ticker import FuncFormatter
+
     labels, outlines = _labels([e.label for e in events], LABEL_CHARS)
     row_in = [_timeline_row_in(lab.count("\n") + 1) for lab in labels]
     height = sum(row_in) + 0.75
@@ -259,6 +259,9 @@ _AXES_LEFT, _AXES_WIDTH = 0.40, 0.56
 
 
 def _bars_svg(figs: list[KeyFigure], log: bool) -> bytes:
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.ticker import FuncFormatter
+
     labels, outlines = _labels([f.label for f in figs], 40)
     row_in = [_bar_row_in(lab.count("\n") + 1) for lab in labels]
     height = sum(row_in) + 0.6

@@ -30,7 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as _Paragraph
 
-from .fonts import ARABIC, CJK, HEBREW, HOUSE_FACES, SANS, SANS_BOLD, SANS_ITALIC, register_fonts
+from .fonts import ARABIC, CJK, HEBREW, HOUSE_FACES, SANS, SANS_BOLD, SANS_ITALIC, register_fallback, register_fonts
 
 if TYPE_CHECKING:
     from .facts import Facts
@@ -53,6 +53,8 @@ _RESHAPER = arabic_reshaper.ArabicReshaper(configuration={
 def _cmap(font: str) -> frozenset[int]:
     """Code points ``font`` draws; some fonts map characters to glyph 0, the empty box, so those are out."""
     register_fonts()
+    if font not in HOUSE_FACES:
+        register_fallback(font)
     return frozenset(code for code, glyph in pdfmetrics.getFont(font).face.charToGlyph.items() if glyph)
 
 
