@@ -150,8 +150,8 @@ def cached(enabled: bool, name: str, make: Callable[[], _T], dump: Callable[[_T]
 
 
 # ------------------------------------------------------------------------------------ drawings
-#: Modules whose classes a cached drawing may contain: reportlab's graphics and colours, svglib's shapes.
-_SAFE_MODULES = ("reportlab.graphics.shapes", "reportlab.lib.colors", "svglib.svglib")
+#: Modules whose classes a cached drawing may contain: reportlab's shapes, colours and attribute checks, svglib's shapes.
+_SAFE_MODULES = ("reportlab.graphics.shapes", "reportlab.lib.colors", "reportlab.lib.attrmap", "reportlab.lib.validators", "svglib.svglib")
 _SAFE_BUILTINS = {"set", "frozenset", "list", "tuple", "dict"}
 
 

@@ -82,18 +82,20 @@ def font_dir() -> Path:
 
 @functools.cache
 def register_fonts() -> None:
-    """Register the house fonts once per process (reportlab and svglib).
+    """Register the house fonts with reportlab, once per process.
 
     Fallback fonts are registered by ``register_fallback`` when some text needs them: parsing them
     (3.7 MB, CJK above all) would otherwise cost every brief, though most never use a glyph of theirs.
     """
-    from svglib import fonts as svgfonts
-
     ttfonts.makeToUnicodeCMap = _astral_safe(ttfonts.makeToUnicodeCMap)
     base = font_dir()
     for name, filename in _FILES.items():
         pdfmetrics.registerFont(TTFont(name, str(base / filename)))
-    # <b>/<i> inside paragraphs pick the right face.
+    _map_faces()
+
+
+def _map_faces() -> None:
+    """<b>/<i> inside paragraphs pick the right face (registering a TrueType font resets its family's mapping)."""
     addMapping(SERIF, 0, 0, SERIF)
     addMapping(SERIF, 1, 0, SERIF_BOLD)
     addMapping(SERIF, 0, 1, SERIF_ITALIC)
@@ -102,10 +104,23 @@ def register_fonts() -> None:
     addMapping(SANS, 1, 0, SANS_BOLD)
     addMapping(SANS, 0, 1, SANS_ITALIC)
     addMapping(SANS, 1, 1, SANS_BOLD)
-    for weight, rl in (("normal", SANS), ("bold", SANS_BOLD), ("700", SANS_BOLD)):
-        svgfonts.register_font(CHART_FAMILY, weight=weight, rlgFontName=rl)
-    svgfonts.register_font(CHART_FAMILY, style="italic", rlgFontName=SANS_ITALIC)
-    svgfonts.register_font(CHART_FAMILY, style="oblique", rlgFontName=SANS_ITALIC)
+
+
+@functools.cache
+def register_svg_fonts() -> None:
+    """Tell svglib that the charts' font family is our Sans faces, once per process, before parsing SVG.
+
+    svglib maps a family to a reportlab font only when given the font file; without it, its lookup
+    falls back to fontconfig (a subprocess per face, and system fonts embedded a second time).
+    """
+    from svglib import fonts as svgfonts
+
+    register_fonts()
+    base = font_dir()
+    for weight, style, name in (("normal", "normal", SANS), ("bold", "normal", SANS_BOLD), ("700", "normal", SANS_BOLD),
+                                ("normal", "italic", SANS_ITALIC), ("normal", "oblique", SANS_ITALIC)):
+        svgfonts.register_font(CHART_FAMILY, str(base / _FILES[name]), weight=weight, style=style, rlgFontName=name)
+    _map_faces()
 
 
 @functools.cache

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from .fonts import CHART_FALLBACKS, CHART_FAMILY, SANS, register_chart_fallbacks, register_fonts
+from .fonts import CHART_FALLBACKS, CHART_FAMILY, SANS, register_chart_fallbacks, register_fonts, register_svg_fonts
 
 if TYPE_CHECKING:  # matplotlib and svglib load on first use: a build from cached drawings needs neither
     from matplotlib.figure import Figure
@@ -93,7 +93,7 @@ def svg_to_drawing(svg: bytes, width_pt: float | None = None) -> Drawing:
     """Turn SVG bytes into a reportlab Drawing, scaled to ``width_pt`` when given."""
     from svglib.svglib import svg2rlg
 
-    register_fonts()
+    register_svg_fonts()
     drawing = svg2rlg(io.BytesIO(svg))
     if drawing is None:  # pragma: no cover - matplotlib always writes valid SVG
         raise ValueError("matplotlib produced SVG that svglib could not read")
