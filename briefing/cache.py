@@ -14,7 +14,7 @@ Safe by construction:
 - each entry starts with the SHA-256 of its payload: a truncated or corrupt entry is deleted and
   drawn again, never trusted;
 - drawings are stored as pickles read back by an unpickler that builds only reportlab's graphics
-  classes (and svglib's subclasses of them), so an entry cannot run code;
+  classes (``briefing/drawcodec.py``), so an entry cannot run code;
 - the folder is bounded (``MAX_BYTES``): after a write, the least recently used entries beyond
   the bound are removed.
 
@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
 import logging
 import os
-import pickle
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -147,31 +145,3 @@ def cached(enabled: bool, name: str, make: Callable[[], _T], dump: Callable[[_T]
     value = make()
     write(name, dump(value))
     return value
-
-
-# ------------------------------------------------------------------------------------ drawings
-#: Modules whose classes a cached drawing may contain: reportlab's shapes, colours and attribute checks, svglib's shapes.
-_SAFE_MODULES = ("reportlab.graphics.shapes", "reportlab.lib.colors", "reportlab.lib.attrmap", "reportlab.lib.validators", "svglib.svglib")
-_SAFE_BUILTINS = {"set", "frozenset", "list", "tuple", "dict"}
-
-
-class _DrawingUnpickler(pickle.Unpickler):
-    """Builds only drawing classes: a cache entry is data, never code."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module in _SAFE_MODULES or (module in ("builtins", "copyreg") and (name in _SAFE_BUILTINS or name == "_reconstructor")):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cached drawing")
-
-
-def dump_drawing(drawing: Any) -> bytes:
-    return pickle.dumps(drawing, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def load_drawing(payload: bytes) -> Any:
-    from reportlab.graphics.shapes import Drawing
-
-    drawing = _DrawingUnpickler(io.BytesIO(payload)).load()
-    if not isinstance(drawing, Drawing):
-        raise pickle.UnpicklingError("a cached drawing is not a Drawing")
-    return drawing

@@ -36,6 +36,7 @@ from reportlab.platypus import (
 )
 
 from . import __version__, cache
+from .drawcodec import dump_drawing, load_drawing
 from .facts import Facts, Statement
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import ScriptParagraph, draw_string, string_width
@@ -266,7 +267,7 @@ def _drawing(svg: bytes, width: float, use_cache: bool) -> Drawing:
         return svg_to_drawing(svg, width)
 
     name = cache.key("drawing", [hashlib.sha256(svg).hexdigest(), width])
-    return cache.cached(use_cache, name, convert, cache.dump_drawing, cache.load_drawing)
+    return cache.cached(use_cache, name, convert, dump_drawing, load_drawing)
 
 
 def _story(
