@@ -29,7 +29,7 @@ import json
 import logging
 import os
 import tempfile
-from importlib import metadata
+import importlib.util
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -42,6 +42,8 @@ _MAGIC = b"briefing-cache\n"
 _PACKAGE = Path(__file__).resolve().parent
 _ASSETS = _PACKAGE.parent / "assets"
 _T = TypeVar("_T")
+#: Libraries whose version can change a drawing.
+_DRAWING_LIBRARIES = ("matplotlib", "reportlab", "svglib", "pyproj", "shapely", "numpy")
 
 
 def cache_dir() -> Path:
@@ -60,8 +62,10 @@ def code_version() -> str:
             if path.is_file() and path.suffix != ".pyc" and not any(p.startswith(".") for p in rel.parts):
                 digest.update(f"{path.relative_to(root.parent).as_posix()}\0".encode())
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for dist in ("matplotlib", "reportlab", "svglib", "pyproj", "shapely", "numpy"):
-        digest.update(f"{dist}={metadata.version(dist)}\n".encode())
+    for lib in _DRAWING_LIBRARIES:  # an upgrade rewrites the package's __init__.py: a stat, not an import
+        spec = importlib.util.find_spec(lib)
+        st = os.stat(spec.origin) if spec and spec.origin else None
+        digest.update(f"{lib}={spec and spec.origin}:{st and (st.st_size, st.st_mtime_ns)}\n".encode())
     return digest.hexdigest()
 
 

@@ -22,9 +22,6 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-import arabic_reshaper
-from arabic_reshaper.ligatures import LIGATURES
-from bidi import get_display
 from pydantic import BaseModel
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
@@ -41,12 +38,24 @@ _RTL_CLASSES = frozenset({"R", "AL"})
 #: Bidi classes that may sit between two right-to-left letters and still belong to their run.
 _RUN_INNER = frozenset({"R", "AL", "AN", "EN", "ES", "ET", "CS", "NSM", "BN", "WS", "ON"})
 _TAG = re.compile(r"(<[^>]*>)")
-#: Arabic joining is required; of the optional ligatures only lam-alef is used (Arabic requires it).
-_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={
-    "delete_harakat": False,
-    "support_ligatures": True,
-    **{name: name.startswith("ARABIC LIGATURE LAM WITH ALEF") for name, _ in LIGATURES},
-})
+
+
+@functools.cache
+def _right_to_left() -> tuple[Any, Any]:
+    """The Arabic shaper and the bidi reorderer, loaded with the first right-to-left text (they pull in fontTools).
+
+    Arabic joining is required; of the optional ligatures only lam-alef is used (Arabic requires it).
+    """
+    import arabic_reshaper
+    from arabic_reshaper.ligatures import LIGATURES
+    from bidi import get_display
+
+    reshaper = arabic_reshaper.ArabicReshaper(configuration={
+        "delete_harakat": False,
+        "support_ligatures": True,
+        **{name: name.startswith("ARABIC LIGATURE LAM WITH ALEF") for name, _ in LIGATURES},
+    })
+    return reshaper, get_display
 
 
 @functools.cache
@@ -105,7 +114,8 @@ def visual(text: str) -> str:
                 end = j + 1
             j += 1
         run = text[i:end]
-        out.append(get_display(_RESHAPER.reshape(run), base_dir="R"))
+        reshaper, get_display = _right_to_left()
+        out.append(get_display(reshaper.reshape(run), base_dir="R"))
         i = end
     return "".join(out)
 
