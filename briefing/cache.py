@@ -54,14 +54,22 @@ def cache_dir() -> Path:
 
 @functools.cache
 def code_version() -> str:
-    """One hash of everything besides the data that decides a drawing: our code, assets and libraries."""
+    """One hash of everything besides the data that decides a drawing: our code, assets and libraries.
+
+    Our code is hashed by content; the assets (megabytes of map data and fonts, replaced only as whole
+    files) by path, size and modification time, which costs a stat instead of a read.
+    """
     digest = hashlib.sha256(f"format={FORMAT}\n".encode())
     for root in (_PACKAGE, _ASSETS):
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root)
             if path.is_file() and path.suffix != ".pyc" and not any(p.startswith(".") for p in rel.parts):
                 digest.update(f"{path.relative_to(root.parent).as_posix()}\0".encode())
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                if root == _PACKAGE:
+                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+                else:
+                    st = path.stat()
+                    digest.update(f"{st.st_size}:{st.st_mtime_ns}\n".encode())
     for lib in _DRAWING_LIBRARIES:  # an upgrade rewrites the package's __init__.py: a stat, not an import
         spec = importlib.util.find_spec(lib)
         st = os.stat(spec.origin) if spec and spec.origin else None
