@@ -93,8 +93,11 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
     def draw() -> dict[str, Any]:
         from .locator import MapPoint, render_locator_map
 
-        drawn = render_locator_map(MapPoint(*inputs["location"]), loc.country, loc.admin1,
-                                   [MapPoint(*p) for p in inputs["places"]])
+        from .glyphs import drawable
+
+        # Names are drawn as matplotlib text: characters no font has are drawn as boxes on purpose.
+        drawn = render_locator_map(MapPoint(drawable(loc.name), loc.lat, loc.lon), loc.country, loc.admin1,
+                                   [MapPoint(drawable(p.name), p.lat, p.lon) for p in located])
         return {"svg": drawn.svg.decode(), "data_note": drawn.data_note, "warnings": list(drawn.warnings),
                 "distances": [[d.name, d.km, d.mi, d.bearing_deg, d.compass] for d in drawn.distances]}
 
@@ -110,8 +113,8 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
     for warning in drawn["warnings"]:
         log.warning("%s: %s", facts.id, warning)
     rows = tuple(
-        (name, f"{km:,.1f}", f"{mi:,.1f}", f"{bearing:.0f}\u00b0 {compass}", p.sources)
-        for (name, km, mi, bearing, compass), p in zip(drawn["distances"], located)
+        (p.name, f"{km:,.1f}", f"{mi:,.1f}", f"{bearing:.0f}\u00b0 {compass}", p.sources)
+        for (_, km, mi, bearing, compass), p in zip(drawn["distances"], located)
     )
     return MapPart(svg=drawn["svg"].encode(), rows=rows, data_note=drawn["data_note"])
 

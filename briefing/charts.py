@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Sequence, TypeVar
 
 from .facts import Event, Facts, KeyFigure
-from .glyphs import needs_fallback, visual
+from .glyphs import drawable, needs_fallback, visual
 from .vector import ACCENT, ALERT, INK, figure_to_svg, house_style
 from .words import number
 
@@ -61,7 +61,7 @@ def _wrap(text: str, width: int = LABEL_CHARS) -> str:
 
 def _labels(texts: Sequence[str], width: int) -> tuple[list[str], bool]:
     """Labels as drawn (visual order for right-to-left text, wrapped), and whether any needs a fallback font."""
-    drawn = [_wrap(visual(t), width) for t in texts]
+    drawn = [_wrap(drawable(visual(t)), width) for t in texts]
     return drawn, any(needs_fallback(t) for t in drawn)
 
 

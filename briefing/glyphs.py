@@ -135,6 +135,19 @@ def runs(text: str) -> Iterator[tuple[str | None, str]]:
         yield current, text[start:]
 
 
+#: What a chart or map label shows for a character no bundled font has: the box a reader would see
+#: anyway, drawn on purpose, so matplotlib does not warn about each glyph (the facts file's field is
+#: already named in one warning when it is loaded).
+NO_GLYPH = "\u25a1"
+
+
+def drawable(text: str) -> str:
+    """``text`` for matplotlib: characters no bundled font has become ``NO_GLYPH``; everything else stays."""
+    if text.isascii():
+        return text
+    return "".join(NO_GLYPH if not ch.isspace() and fallback_font(ch) == "" and not _invisible(ch) else ch for ch in text)
+
+
 def needs_fallback(text: str) -> bool:
     """True when some visible character of ``text`` is not in every house face (line breaks do not count)."""
     return not text.isascii() and any(ord(ch) not in _house() and not ch.isspace() for ch in text)
