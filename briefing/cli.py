@@ -77,6 +77,8 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, paper: str, verbos
     if every is not None or cron is not None:
         if check or (every is not None and cron is not None):
             raise click.UsageError("--every and --cron exclude each other and --check")
+        if jobs > 1:
+            raise click.UsageError("-j applies to a single run; --every and --cron build one brief at a time")
         from . import schedule
 
         try:
