@@ -1,8 +1,9 @@
-"""The drawing cache, lazy imports and -j: faster runs that print exactly the same PDF."""
+"""Speed without a change in the output: the drawing cache, lazy imports, -j, and quiet drawing."""
 
 from __future__ import annotations
 
 import pickle
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -142,3 +143,22 @@ def test_jobs_build_each_brief_in_order_with_its_own_errors(tmp_path: Path, fact
     for n in range(3):
         assert (tmp_path / "j2" / f"brief-{n}.pdf").read_bytes() == (tmp_path / "j1" / f"brief-{n}.pdf").read_bytes()
     assert serial.returncode == 2
+
+
+def test_jobs_with_a_schedule_is_a_usage_error() -> None:
+    done = run_cli(str(BAKHMUT), "--every", "5", "-j", "2")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == "Error: -j applies to a single run; --every and --cron build one brief at a time"
+
+
+def test_labels_with_characters_no_font_has_draw_boxes_without_matplotlib_warnings(
+        cache_home: Path, facts_data: dict, write_facts: Callable[..., Path], recwarn: pytest.WarningsRecorder) -> None:
+    facts_data["events"][0]["label"] = "Celebration \U0001F389 in the square"
+    facts_data["figures"][0]["label"] = "Runes \u16a0\u16a2 counted"
+    facts_data["places"][0]["name"] = "Sol\U0001F389edar"
+    pdf = build_brief(write_facts(facts_data))
+    assert [str(w.message) for w in recwarn if "Glyph" in str(w.message)] == []
+    text = squash(pdf_text(pdf))
+    assert "Celebration \u25a1 in the square" in text  # the timeline label, as drawn
+    assert "Sol\u25a1edar" in text  # the map label, as drawn
+    assert re.search(r"Sol.edar 12\.1 7\.5 26° NNE", text)  # the distance table row still there
