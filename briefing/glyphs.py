@@ -142,10 +142,11 @@ NO_GLYPH = "\u25a1"
 
 
 def drawable(text: str) -> str:
-    """``text`` for matplotlib: characters no bundled font has become ``NO_GLYPH``; everything else stays."""
-    if text.isascii():
-        return text
-    return "".join(NO_GLYPH if not ch.isspace() and fallback_font(ch) == "" and not _invisible(ch) else ch for ch in text)
+    """``text`` for matplotlib: characters no bundled font has become ``NO_GLYPH``, tabs and other
+    spaces a plain space (line breaks stay); everything else stays."""
+    return "".join(" " if ch.isspace() and ch != "\n"
+                   else NO_GLYPH if not ch.isascii() and fallback_font(ch) == "" and not _invisible(ch)
+                   else ch for ch in text)
 
 
 def needs_fallback(text: str) -> bool:
