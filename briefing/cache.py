@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import logging
 import os
-import tempfile
-import importlib.util
 from pathlib import Path
 from typing import Any, Callable, TypeVar
+
+from .atomic import write_atomic
 
 log = logging.getLogger("briefing")
 
@@ -111,15 +112,8 @@ def write(name: str, payload: bytes) -> None:
     """Store ``payload`` as entry ``name`` atomically; a cache that cannot be written is skipped, not fatal."""
     path = _path(name)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name[:16]}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        cache_dir().mkdir(parents=True, exist_ok=True, mode=0o700)  # entries are the user's own
+        write_atomic(path, _MAGIC + hashlib.sha256(payload).digest() + payload)
         trim()
     except OSError as exc:
         log.info("cache: cannot write %s (%s); going on without it", path, exc.strerror or exc)
