@@ -150,7 +150,13 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork: workers start at once with the modules already loaded (spawn would import everything again).
+    import matplotlib.figure  # noqa: F401 - with its font list: loaded once here, shared by every worker
+
+    from . import charts, locator, pdf  # noqa: F401
+    from .fonts import register_fonts
+
+    register_fonts()
+    # fork: workers start at once with all of that loaded (spawn would import everything again).
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
         futures = [pool.submit(_publish_one, path, out_dir, options, lock_timeout) for path in paths]
