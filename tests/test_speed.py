@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import pickle
 import re
 import sys
@@ -114,7 +115,7 @@ def _loaded_after(*args: str) -> list[str]:
 
     done = subprocess.run([sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    return eval(done.stdout.split("LOADED", 1)[1])
+    return ast.literal_eval(done.stdout.split("LOADED", 1)[1].strip())
 
 
 def test_check_and_an_unchanged_rerun_load_no_drawing_or_mail_libraries(tmp_path: Path) -> None:
