@@ -118,7 +118,7 @@ def _loaded_after(*args: str) -> list[str]:
     return ast.literal_eval(done.stdout.split("LOADED", 1)[1].strip())
 
 
-def test_check_and_an_unchanged_rerun_load_no_drawing_or_mail_libraries(tmp_path: Path) -> None:
+def test_check_and_an_unchanged_rerun_load_no_drawing_or_mail_libraries(tmp_path: Path, cache_home: Path) -> None:
     assert _loaded_after(str(BAKHMUT), "--check") == []
     out = str(tmp_path / "out")
     assert "matplotlib" in _loaded_after(str(BAKHMUT), "--out", out, "-q")  # cold: draws
