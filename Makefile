@@ -23,8 +23,9 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py -x -q -p no:logging -W ignore::UserWarning --hypothesis-show-statistics
 
+# PEER=/path/to/python with weasyprint (see tools/peer_weasyprint.py) for the ratios to WeasyPrint.
 bench: $(STAMP)
-	$(PY) tools/bench.py
+	$(PY) tools/bench.py $(if $(PEER),--peer $(PEER))
 	$(PY) tools/bench_data.py
 
 clean:

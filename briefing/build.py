@@ -6,15 +6,19 @@ is the caller's business: ``editions.publish`` does it, atomically.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .charts import build_charts
+from . import cache
 from .facts import Facts, load_facts
-from .geodata import MapDataMissing
-from .locator import MapPoint, render_locator_map
-from .pdf import ChangesPart, MapPart, render_pdf
+
+if TYPE_CHECKING:  # the drawing stages import matplotlib and reportlab: only a build pays for them
+    from .charts import Chart
+    from .pdf import ChangesPart, MapPart
 
 log = logging.getLogger("briefing")
 
@@ -25,37 +29,97 @@ class BuildOptions:
     edition: str | None = None
     changes: ChangesPart | None = None
     strict: bool = False  # warnings about the facts are errors: nothing is built
+    #: Reuse chart and map drawings from the on-disk cache (``briefing/cache.py``); the PDF is the same either way.
+    cache: bool = True
 
 
 def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions()) -> bytes:
     """Build one brief and return its PDF bytes. Raises FactsError for an unusable facts file."""
+    from .pdf import render_pdf
+
     if isinstance(source, Facts):
         facts = source
     else:
         log.debug("%s: Step 1 - Loading and validating facts", source)
         facts = load_facts(source, strict=options.strict)
     log.debug("%s: Step 2 - Drawing charts", facts.id)
-    charts = build_charts(facts)
+    charts = chart_part(facts, options.cache)
     log.debug("%s: Step 3 - Drawing the locator map", facts.id)
-    locator = locator_part(facts)
+    locator = locator_part(facts, options.cache)
     log.debug("%s: Step 4 - Creating PDF", facts.id)
-    return render_pdf(facts, charts, locator=locator, changes=options.changes, paper=options.paper, edition=options.edition)
+    return render_pdf(facts, charts, locator=locator, changes=options.changes, paper=options.paper, edition=options.edition,
+                      use_cache=options.cache)
 
 
-def locator_part(facts: Facts) -> MapPart | None:
-    """The locator map, or None when the map data is missing (the PDF then says so honestly)."""
+#: Facts fields that only words are made of: a change to them redraws no chart.
+WORDS_ONLY = frozenset({"title", "subtitle", "handling", "prepared_by", "key_points", "sections", "quotes", "sources",
+                        "assessments", "indicators", "gaps"})
+
+
+def chart_part(facts: Facts, use_cache: bool = True) -> list[Chart]:
+    """The brief's charts, from the drawing cache when the facts they draw on were drawn before.
+
+    The key is every field except ``WORDS_ONLY``: a field added later counts until it is listed there.
+    """
+
+    def draw() -> list[Chart]:
+        from .charts import build_charts
+
+        return build_charts(facts)
+
+    def load(payload: bytes) -> list[Chart]:
+        from .charts import Chart
+
+        return [Chart(**{**c, "svg": c["svg"].encode(), "source_ids": tuple(c["source_ids"])}) for c in json.loads(payload)]
+
+    def dump(charts: list[Chart]) -> bytes:
+        return _json([{**dataclasses.asdict(c), "svg": c.svg.decode()} for c in charts])
+
+    data = facts.model_dump(mode="json", exclude=set(WORDS_ONLY))
+    return cache.cached(use_cache, cache.key("charts", data), draw, dump, load)
+
+
+def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
+    """The locator map, or None when the map data is missing (the PDF then says so honestly).
+
+    Cached on exactly what ``render_locator_map`` is given, so a rebuild whose places did not move
+    loads the map in milliseconds.
+    """
+    from .pdf import MapPart
+
     loc = facts.location
     located = [p for p in facts.places if p.lat is not None and p.lon is not None]
-    places = [MapPoint(p.name, p.lat, p.lon) for p in located]
+    inputs = {"location": [loc.name, loc.lat, loc.lon], "country": loc.country, "admin1": loc.admin1,
+              "places": [[p.name, p.lat, p.lon] for p in located]}
+
+    def draw() -> dict[str, Any]:
+        from .locator import MapPoint, render_locator_map
+
+        from .glyphs import drawable
+
+        # Names are drawn as matplotlib text: characters no font has are drawn as boxes on purpose.
+        drawn = render_locator_map(MapPoint(drawable(loc.name), loc.lat, loc.lon), loc.country, loc.admin1,
+                                   [MapPoint(drawable(p.name), p.lat, p.lon) for p in located])
+        return {"svg": drawn.svg.decode(), "data_note": drawn.data_note, "warnings": list(drawn.warnings),
+                "distances": [[d.name, d.km, d.mi, d.bearing_deg, d.compass] for d in drawn.distances]}
+
     try:
-        drawn = render_locator_map(MapPoint(loc.name, loc.lat, loc.lon), loc.country, loc.admin1, places)
-    except MapDataMissing as exc:
+        drawn = cache.cached(use_cache, cache.key("map", inputs), draw, _json, json.loads)
+    except Exception as exc:
+        from .geodata import MapDataMissing  # already loaded by the drawing that raised
+
+        if not isinstance(exc, MapDataMissing):
+            raise
         log.warning("%s: locator map left out: %s", facts.id, exc)
         return None
-    for warning in drawn.warnings:
+    for warning in drawn["warnings"]:
         log.warning("%s: %s", facts.id, warning)
     rows = tuple(
-        (d.name, f"{d.km:,.1f}", f"{d.mi:,.1f}", f"{d.bearing_deg:.0f}\u00b0 {d.compass}", p.sources)
-        for d, p in zip(drawn.distances, located)
+        (p.name, f"{km:,.1f}", f"{mi:,.1f}", f"{bearing:.0f}\u00b0 {compass}", p.sources)
+        for (_, km, mi, bearing, compass), p in zip(drawn["distances"], located)
     )
-    return MapPart(svg=drawn.svg, rows=rows, data_note=drawn.data_note)
+    return MapPart(svg=drawn["svg"].encode(), rows=rows, data_note=drawn["data_note"])
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True).encode()

@@ -27,12 +27,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Sequence, TypeVar
 
-from matplotlib import dates as mdates
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.ticker import FuncFormatter
-
 from .facts import Event, Facts, KeyFigure, Series
-from .glyphs import needs_fallback, visual
+from .glyphs import drawable, needs_fallback, visual
 from .vector import ACCENT, ALERT, INK, figure_to_svg, house_style
 from .words import number
 
@@ -87,7 +83,7 @@ def _wrap(text: str, width: int = LABEL_CHARS) -> str:
 
 def _labels(texts: Sequence[str], width: int) -> tuple[list[str], bool]:
     """Labels as drawn (visual order for right-to-left text, wrapped), and whether any needs a fallback font."""
-    drawn = [_wrap(visual(t), width) for t in texts]
+    drawn = [_wrap(drawable(visual(t)), width) for t in texts]
     return drawn, any(needs_fallback(t) for t in drawn)
 
 
@@ -161,6 +157,10 @@ def _human_date(event: Event) -> str:
 
 
 def _timeline_svg(events: list[Event], first: dt.date, last: dt.date) -> bytes:
+    from matplotlib import dates as mdates  # here, not at the top: cached charts need no matplotlib
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.ticker import FuncFormatter
+
     labels, outlines = _labels([e.label for e in events], LABEL_CHARS)
     row_in = [_timeline_row_in(lab.count("\n") + 1) for lab in labels]
     height = sum(row_in) + 0.75
@@ -282,6 +282,9 @@ _AXES_LEFT, _AXES_WIDTH = 0.40, 0.56
 
 
 def _bars_svg(figs: list[KeyFigure], log: bool) -> bytes:
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.ticker import FuncFormatter
+
     labels, outlines = _labels([f.label for f in figs], 40)
     row_in = [_bar_row_in(lab.count("\n") + 1) for lab in labels]
     height = sum(row_in) + 0.6
@@ -411,6 +414,10 @@ def _end_of_series(series: Series) -> dt.datetime:
 
 
 def _series_svg(group: list[Series], unit: str, events: list[Event], start: dt.datetime, end: dt.datetime) -> bytes:
+    from matplotlib import dates as mdates  # here, not at the top: cached charts need no matplotlib
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.ticker import FuncFormatter
+
     labels, outlines = _labels([s.label for s in group], 60)
     _, unit_outlines = _labels([unit], 60)
     outlines = outlines or unit_outlines

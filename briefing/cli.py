@@ -19,16 +19,17 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 
 from .build import BuildOptions
-from . import schedule
 from .editions import LOCK_TIMEOUT, Edition, publish
 from .errors import BriefingError
 from .facts import load_facts
-from .mail import SmtpSettings, read_recipients, send_edition
+
+# mail (email parsing) and schedule (APScheduler) are imported by the options that need them:
+# --check and an unchanged rerun start in a fraction of the time.
 
 DEFAULT_BRIEFS = Path("briefs")
 DEFAULT_OUT = Path("output")
@@ -87,10 +88,13 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 @click.option("--preview", is_flag=True, help="Serve a live preview of the drafts in the browser, rebuilt on every save; publishes and mails nothing. Runs until Ctrl-C.")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, metavar="N", help="With --preview: the port (default 8765; 0 picks a free one).")
 @click.option("--host", default=None, metavar="ADDRESS", help="With --preview: the address to listen on (default 127.0.0.1, this machine only).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Build up to this many briefs at once, each in its own process.")
+@click.option("--no-cache", is_flag=True, help="Draw every chart and map afresh instead of reusing drawings cached in $XDG_CACHE_HOME/briefing.")
 @click.option("--max-ticks", type=click.IntRange(min=1), hidden=True, help="Testing: stop --every/--cron after this many runs.")
 def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, paper: str, verbose: bool, quiet: bool,
          send: bool, to: tuple[str, ...], to_file: Path | None, dry_run: bool,
          every: float | None, cron: str | None, lock_timeout: float, preview: bool, port: int | None, host: str | None,
+         jobs: int, no_cache: bool,
          max_ticks: int | None) -> None:
     """Build a PDF situation brief from each FACTS file (default: every briefs/*.yaml).
 
@@ -106,7 +110,7 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("briefing").setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     failed = 0
-    options = BuildOptions(paper=paper.lower(), strict=strict)
+    options = BuildOptions(paper=paper.lower(), strict=strict, cache=not no_cache)
     if (to or to_file or dry_run) and not send:
         raise click.UsageError("--to, --to-file and --dry-run apply only with --send")
     if (port is not None or host is not None) and not preview:
@@ -128,6 +132,8 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
         sys.stderr.flush()
         os._exit(0)
     if send:  # every recipient and setting is checked before anything is built or sent
+        from .mail import SmtpSettings, read_recipients, send_edition
+
         try:
             recipients, settings = read_recipients(to, to_file), SmtpSettings.from_env(os.environ)
         except BriefingError as exc:
@@ -136,6 +142,10 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     if every is not None or cron is not None:
         if check or (every is not None and cron is not None):
             raise click.UsageError("--every and --cron exclude each other and --check")
+        if jobs > 1:
+            raise click.UsageError("-j applies to a single run; --every and --cron build one brief at a time")
+        from . import schedule
+
         try:
             next_tick = schedule.every(every) if every is not None else schedule.cron(cron or "")
         except ValueError as exc:
@@ -150,25 +160,75 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
         schedule.run(_facts_files(facts), out_dir, options, next_tick, on_edition=each_tick,
                      max_ticks=max_ticks, lock_timeout=lock_timeout)
         sys.exit(0)
-    for path in _facts_files(facts):
-        try:
-            if check:
+    paths = _facts_files(facts)
+    if check:
+        for path in paths:
+            try:
                 load_facts(path, strict=strict)
                 click.echo(f"{path}: ok")
-            else:
-                edition = publish(path, out_dir, options, lock_timeout=lock_timeout)
-                click.echo(str(edition.pdf_path))
-                if send:
-                    report = send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir)
-                    for eml in report.written:
-                        click.echo(str(eml))
-        except BriefingError as exc:
-            click.echo(str(exc), err=True)
-            failed = _most_serious(failed, exc.exit_code)
-        except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
-            click.echo(f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", err=True)
-            failed = _most_serious(failed, 1)
+            except BriefingError as exc:
+                click.echo(str(exc), err=True)
+                failed = _most_serious(failed, exc.exit_code)
+        sys.exit(failed)
+    for path, outcome in _publish_all(paths, out_dir, options, lock_timeout, jobs):
+        if isinstance(outcome, tuple):  # (message, exit status)
+            click.echo(outcome[0], err=True)
+            failed = _most_serious(failed, outcome[1])
+            continue
+        click.echo(str(outcome.pdf_path))
+        if send:
+            try:
+                report = send_edition(outcome, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir)
+            except BriefingError as exc:
+                click.echo(str(exc), err=True)
+                failed = _most_serious(failed, exc.exit_code)
+                continue
+            except OSError as exc:
+                click.echo(f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", err=True)
+                failed = _most_serious(failed, 1)
+                continue
+            for eml in report.written:
+                click.echo(str(eml))
     sys.exit(failed)
+
+
+def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout: float) -> Edition | tuple[str, int]:
+    """Publish one brief; a known failure comes back as (one-line message, exit status), never raised,
+    so it crosses a process boundary intact."""
+    try:
+        return publish(path, out_dir, options, lock_timeout=lock_timeout)
+    except BriefingError as exc:
+        return str(exc), exc.exit_code
+    except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
+        return f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", 1
+
+
+def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_timeout: float,
+                 jobs: int) -> Iterator[tuple[Path, Edition | tuple[str, int]]]:
+    """Each brief's outcome, in the order given; with ``jobs`` > 1 built by a pool of processes.
+
+    Why processes: building is CPU-bound Python (layout, drawing), which threads would serialise.
+    Each worker goes through ``publish``, so every brief keeps its lock and atomic writes.
+    """
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield path, _publish_one(path, out_dir, options, lock_timeout)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import matplotlib.figure  # noqa: F401 - with its font list: loaded once here, shared by every worker
+
+    from . import charts, locator, pdf  # noqa: F401
+    from .fonts import register_fonts
+
+    register_fonts()
+    # fork: workers start at once with all of that loaded (spawn would import everything again).
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
+        futures = [pool.submit(_publish_one, path, out_dir, options, lock_timeout) for path in paths]
+        for path, future in zip(paths, futures):
+            yield path, future.result()
 
 
 

@@ -35,7 +35,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import filelock
 
@@ -46,7 +46,9 @@ from .atomic import write_atomic
 from .build import BuildOptions, build_brief
 from .errors import BuildError, FactsError, LockedError
 from .facts import MAX_FILE_BYTES, MAX_SOURCE_BYTES, Facts, load_facts, read_bounded, read_yaml, source_file
-from .pdf import ChangesPart
+
+if TYPE_CHECKING:  # reportlab loads only when an edition is built, not for an unchanged rerun
+    from .pdf import ChangesPart
 
 log = logging.getLogger("briefing")
 
@@ -230,6 +232,8 @@ def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: s
         lines = ["No change: this draft is the brief of that edition."]
     else:
         lines = _changes_lines(folder, previous, facts.model_dump(mode="json"), inputs)
+    from .pdf import ChangesPart
+
     return ChangesPart(previous=_previous_words(previous), lines=tuple(lines))
 
 
@@ -267,6 +271,8 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     snapshot = facts.model_dump(mode="json")
     changes = None
     if previous is not None:
+        from .pdf import ChangesPart
+
         changes = ChangesPart(previous=_previous_words(previous), lines=tuple(_changes_lines(folder, previous, snapshot, inputs)))
 
     words.macros.cache_clear()  # a long-running process must render with the templates as they are now
@@ -322,6 +328,8 @@ def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list
     if variant is None or not (folder / variant["file"]).is_file():
         changes = None
         if len(editions) > 1:
+            from .pdf import ChangesPart  # reportlab loads only when a PDF is written
+
             lines = _changes_lines(folder, editions[-2], facts.model_dump(mode="json"), inputs)
             changes = ChangesPart(previous=_previous_words(editions[-2]), lines=tuple(lines))
         words.macros.cache_clear()

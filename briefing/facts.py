@@ -33,7 +33,6 @@ from pydantic import (
 )
 
 from .errors import FactsError, Problem
-from .gazetteer import PlaceNotFound, lookup
 
 log = logging.getLogger("briefing")
 
@@ -850,6 +849,8 @@ def _locate_places(facts: Facts, file: str) -> Facts:
     """Give places without coordinates the nearest match in the offline GeoNames gazetteer."""
     if all(p.lat is not None for p in facts.places):
         return facts
+    from .gazetteer import PlaceNotFound, lookup  # numpy and the gazetteer data: only when needed
+
     near = (facts.location.lat, facts.location.lon)
     places, problems = [], []
     for i, place in enumerate(facts.places):
@@ -910,6 +911,13 @@ def content_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     return warnings
 
 
+#: A character outside the ranges every house face covers (ASCII, Latin-1, Latin Extended-A, the
+#: common punctuation: dashes, curly quotes, bullet, ellipsis, per mille, guillemets). Text within them
+#: needs no font loaded to know it prints, which keeps --check and unchanged reruns free of reportlab;
+#: ``tests/test_glyphs.py`` checks the ranges against the fonts.
+BEYOND_HOUSE_RANGES = re.compile("[^\x00-\u017f\u2010-\u2026\u2030-\u203a]")
+
+
 def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     """Every warning about a valid facts file, from every check: the one list ``strict`` consults.
 
@@ -918,9 +926,13 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     outside assessments. Add new checks here.
     """
     from .estimative import estimative_warnings
-    from .glyphs import glyph_warnings  # fonts load only when a file is valid
 
-    return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file)]
+    found: list[Problem] = []
+    if BEYOND_HOUSE_RANGES.search(facts.model_dump_json()):  # else every character prints: no fonts to load
+        from .glyphs import glyph_warnings
+
+        found += glyph_warnings(facts, file)
+    return [*found, *content_warnings(facts, file), *estimative_warnings(facts, file)]
 
 
 def load_facts(path: str | Path, strict: bool = False) -> Facts:

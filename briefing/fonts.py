@@ -13,10 +13,10 @@ characters use them.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from pathlib import Path
 
-import matplotlib
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
@@ -74,20 +74,28 @@ def _astral_safe(make_cmap):  # type: ignore[no-untyped-def]
 
 
 def font_dir() -> Path:
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    """matplotlib's DejaVu folder, found without importing matplotlib (a build from cached charts never needs it)."""
+    spec = importlib.util.find_spec("matplotlib")
+    assert spec is not None and spec.submodule_search_locations, "matplotlib is a dependency"
+    return Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf"
 
 
 @functools.cache
 def register_fonts() -> None:
-    """Register the house and fallback fonts once per process (reportlab, svglib and matplotlib)."""
-    from matplotlib import font_manager
-    from svglib import fonts as svgfonts
+    """Register the house fonts with reportlab, once per process.
 
+    Fallback fonts are registered by ``register_fallback`` when some text needs them: parsing them
+    (3.7 MB, CJK above all) would otherwise cost every brief, though most never use a glyph of theirs.
+    """
     ttfonts.makeToUnicodeCMap = _astral_safe(ttfonts.makeToUnicodeCMap)
     base = font_dir()
     for name, filename in _FILES.items():
         pdfmetrics.registerFont(TTFont(name, str(base / filename)))
-    # <b>/<i> inside paragraphs pick the right face.
+    _map_faces()
+
+
+def _map_faces() -> None:
+    """<b>/<i> inside paragraphs pick the right face (registering a TrueType font resets its family's mapping)."""
     addMapping(SERIF, 0, 0, SERIF)
     addMapping(SERIF, 1, 0, SERIF_BOLD)
     addMapping(SERIF, 0, 1, SERIF_ITALIC)
@@ -96,14 +104,40 @@ def register_fonts() -> None:
     addMapping(SANS, 1, 0, SANS_BOLD)
     addMapping(SANS, 0, 1, SANS_ITALIC)
     addMapping(SANS, 1, 1, SANS_BOLD)
-    for weight, rl in (("normal", SANS), ("bold", SANS_BOLD), ("700", SANS_BOLD)):
-        svgfonts.register_font(CHART_FAMILY, weight=weight, rlgFontName=rl)
-    svgfonts.register_font(CHART_FAMILY, style="italic", rlgFontName=SANS_ITALIC)
-    svgfonts.register_font(CHART_FAMILY, style="oblique", rlgFontName=SANS_ITALIC)
+
+
+@functools.cache
+def register_svg_fonts() -> None:
+    """Tell svglib that the charts' font family is our Sans faces, once per process, before parsing SVG.
+
+    svglib maps a family to a reportlab font only when given the font file; without it, its lookup
+    falls back to fontconfig (a subprocess per face, and system fonts embedded a second time).
+    """
+    from svglib import fonts as svgfonts
+
+    register_fonts()
+    base = font_dir()
+    for weight, style, name in (("normal", "normal", SANS), ("bold", "normal", SANS_BOLD), ("700", "normal", SANS_BOLD),
+                                ("normal", "italic", SANS_ITALIC), ("normal", "oblique", SANS_ITALIC)):
+        svgfonts.register_font(CHART_FAMILY, str(base / _FILES[name]), weight=weight, style=style, rlgFontName=name)
+    _map_faces()
+
+
+@functools.cache
+def register_fallback(name: str) -> None:
+    """Register one fallback font with reportlab, once per process (before its first measurement or use)."""
+    register_fonts()
+    pdfmetrics.registerFont(TTFont(name, str(FALLBACK_DIR / _FALLBACK_FILES[name])))
     # Fallbacks have one face; map bold and italic to it so <b> around a fallback run still works.
-    for name, filename in _FALLBACK_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(FALLBACK_DIR / filename)))
-        for bold in (0, 1):
-            for italic in (0, 1):
-                addMapping(name, bold, italic, name)
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(name, bold, italic, name)
+
+
+@functools.cache
+def register_chart_fallbacks() -> None:
+    """Make the fallback fonts known to matplotlib, once per process: only charts drawn as outlines use them."""
+    from matplotlib import font_manager
+
+    for filename in _FALLBACK_FILES.values():
         font_manager.fontManager.addfont(str(FALLBACK_DIR / filename))

@@ -21,16 +21,13 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-import arabic_reshaper
-from arabic_reshaper.ligatures import LIGATURES
-from bidi import get_display
 from pydantic import BaseModel
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as _Paragraph
 
 from .errors import Problem
-from .fonts import ARABIC, CJK, HEBREW, HOUSE_FACES, SANS, SANS_BOLD, SANS_ITALIC, register_fonts
+from .fonts import ARABIC, CJK, HEBREW, HOUSE_FACES, SANS, SANS_BOLD, SANS_ITALIC, register_fallback, register_fonts
 
 if TYPE_CHECKING:
     from .facts import Facts
@@ -39,18 +36,32 @@ _RTL_CLASSES = frozenset({"R", "AL"})
 #: Bidi classes that may sit between two right-to-left letters and still belong to their run.
 _RUN_INNER = frozenset({"R", "AL", "AN", "EN", "ES", "ET", "CS", "NSM", "BN", "WS", "ON"})
 _TAG = re.compile(r"(<[^>]*>)")
-#: Arabic joining is required; of the optional ligatures only lam-alef is used (Arabic requires it).
-_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={
-    "delete_harakat": False,
-    "support_ligatures": True,
-    **{name: name.startswith("ARABIC LIGATURE LAM WITH ALEF") for name, _ in LIGATURES},
-})
+
+
+@functools.cache
+def _right_to_left() -> tuple[Any, Any]:
+    """The Arabic shaper and the bidi reorderer, loaded with the first right-to-left text (they pull in fontTools).
+
+    Arabic joining is required; of the optional ligatures only lam-alef is used (Arabic requires it).
+    """
+    import arabic_reshaper
+    from arabic_reshaper.ligatures import LIGATURES
+    from bidi import get_display
+
+    reshaper = arabic_reshaper.ArabicReshaper(configuration={
+        "delete_harakat": False,
+        "support_ligatures": True,
+        **{name: name.startswith("ARABIC LIGATURE LAM WITH ALEF") for name, _ in LIGATURES},
+    })
+    return reshaper, get_display
 
 
 @functools.cache
 def _cmap(font: str) -> frozenset[int]:
     """Code points ``font`` draws; some fonts map characters to glyph 0, the empty box, so those are out."""
     register_fonts()
+    if font not in HOUSE_FACES:
+        register_fallback(font)
     return frozenset(code for code, glyph in pdfmetrics.getFont(font).face.charToGlyph.items() if glyph)
 
 
@@ -101,7 +112,8 @@ def visual(text: str) -> str:
                 end = j + 1
             j += 1
         run = text[i:end]
-        out.append(get_display(_RESHAPER.reshape(run), base_dir="R"))
+        reshaper, get_display = _right_to_left()
+        out.append(get_display(reshaper.reshape(run), base_dir="R"))
         i = end
     return "".join(out)
 
@@ -119,6 +131,20 @@ def runs(text: str) -> Iterator[tuple[str | None, str]]:
         current, start = font, i
     if text[start:]:
         yield current, text[start:]
+
+
+#: What a chart or map label shows for a character no bundled font has: the box a reader would see
+#: anyway, drawn on purpose, so matplotlib does not warn about each glyph (the facts file's field is
+#: already named in one warning when it is loaded).
+NO_GLYPH = "\u25a1"
+
+
+def drawable(text: str) -> str:
+    """``text`` for matplotlib: characters no bundled font has become ``NO_GLYPH``, tabs and other
+    spaces a plain space (line breaks stay); everything else stays."""
+    return "".join(" " if ch.isspace() and ch != "\n"
+                   else NO_GLYPH if not ch.isascii() and fallback_font(ch) == "" and not _invisible(ch)
+                   else ch for ch in text)
 
 
 def needs_fallback(text: str) -> bool:

@@ -8,10 +8,11 @@ with what follows, charts never split, tables that break repeat their header).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from markupsafe import escape
 from reportlab.graphics.shapes import Drawing
@@ -34,13 +35,16 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import __version__
-from .charts import PLACES, Chart
+from . import __version__, cache
+from .charts import PLACES
+from .drawcodec import dump_drawing, load_drawing
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import ScriptParagraph, draw_string, string_width
-from .vector import svg_to_drawing
 from .words import amount, date_time_group, human_date, iso, macros
+
+if TYPE_CHECKING:
+    from .charts import Chart
 
 # Streams are Flate-compressed binary, not also ASCII85-encoded: 25% smaller and faster to write.
 rl_config.useA85 = 0
@@ -235,13 +239,17 @@ def render_pdf(
     changes: ChangesPart | None = None,
     paper: str = "a4",
     edition: str | None = None,
+    use_cache: bool = True,
 ) -> bytes:
-    """Lay out the brief and return the PDF bytes (deterministic for the same inputs)."""
+    """Lay out the brief and return the PDF bytes (deterministic for the same inputs).
+
+    ``use_cache``: take the charts' and map's drawings from the drawing cache when it has them.
+    """
     pagesize = PAPER[paper.lower()]
     width = pagesize[0] - 2 * MARGIN_X
     # SVG -> Drawing once; Drawings are not changed by layout, so both passes share them.
-    drawings = {id(c): _Graphic(svg_to_drawing(c.svg, width)) for c in charts}
-    map_drawing = _Graphic(svg_to_drawing(locator.svg, width)) if locator else None
+    drawings = {id(c): _Graphic(_drawing(c.svg, width, use_cache)) for c in charts}
+    map_drawing = _Graphic(_drawing(locator.svg, width, use_cache)) if locator else None
     total: int | None = None
     for canvas_class in (_CountingCanvas, _Canvas):
         buf = io.BytesIO()
@@ -250,6 +258,18 @@ def render_pdf(
         doc.build(story, canvasmaker=lambda *a, _cls=canvas_class, **k: _cls(*a, as_of=facts.as_of, **k))
         total = doc.page
     return buf.getvalue()
+
+
+def _drawing(svg: bytes, width: float, use_cache: bool) -> Drawing:
+    """The reportlab drawing of ``svg`` at ``width``: parsing SVG is slow, a cached drawing loads in milliseconds."""
+
+    def convert() -> Drawing:
+        from .vector import svg_to_drawing
+
+        return svg_to_drawing(svg, width)
+
+    name = cache.key("drawing", [hashlib.sha256(svg).hexdigest(), width])
+    return cache.cached(use_cache, name, convert, dump_drawing, load_drawing)
 
 
 def _story(

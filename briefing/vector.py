@@ -8,23 +8,33 @@ extractable from the PDF and set in the same typeface as the paragraphs. Renderi
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from contextlib import AbstractContextManager
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+from .fonts import CHART_FALLBACKS, CHART_FAMILY, SANS, register_chart_fallbacks, register_fonts, register_svg_fonts
 
-matplotlib.use("svg")
-# "Failed to find font weight bold for Droid Sans Fallback" is expected: the fallback has no bold.
-logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+if TYPE_CHECKING:  # matplotlib and svglib load on first use: a build from cached drawings needs neither
+    from matplotlib.figure import Figure
+    from reportlab.graphics.shapes import Drawing
 
-from matplotlib.figure import Figure  # noqa: E402
-from reportlab.graphics.shapes import Drawing  # noqa: E402
-from svglib.svglib import svg2rlg  # noqa: E402
 
-from .fonts import CHART_FALLBACKS, CHART_FAMILY, SANS, register_fonts  # noqa: E402
+@functools.cache
+def _matplotlib() -> ModuleType:
+    import matplotlib
 
-HOUSE_STYLE = {
+    matplotlib.use("svg")
+    # "Failed to find font weight bold for Droid Sans Fallback" is expected: the fallback has no bold.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    return matplotlib
+
+
+#: Colours of successive lines or bars.
+PALETTE = ["#1f4e79", "#c0504d", "#4f81bd", "#9bbb59", "#8064a2"]
+HOUSE_STYLE: dict[str, Any] = {
     "svg.fonttype": "none",
     "text.parse_math": False,  # "$" in facts text is a dollar sign, never mathtext
     "svg.hashsalt": "briefing",
@@ -38,7 +48,6 @@ HOUSE_STYLE = {
     "axes.labelcolor": "#222222",
     "xtick.color": "#333333",
     "ytick.color": "#333333",
-    "axes.prop_cycle": matplotlib.cycler(color=["#1f4e79", "#c0504d", "#4f81bd", "#9bbb59", "#8064a2"]),
     "lines.linewidth": 1.2,
 }
 
@@ -63,20 +72,28 @@ def house_style(text_as_outlines: bool = False) -> AbstractContextManager[None]:
     read when a text artist is created.
     """
     register_fonts()
-    return matplotlib.rc_context({**HOUSE_STYLE, **(OUTLINE_TEXT if text_as_outlines else {})})
+    if text_as_outlines:
+        register_chart_fallbacks()
+    return _matplotlib().rc_context(_style(text_as_outlines))
+
+
+def _style(text_as_outlines: bool) -> dict[str, Any]:
+    return {**HOUSE_STYLE, "axes.prop_cycle": _matplotlib().cycler(color=PALETTE), **(OUTLINE_TEXT if text_as_outlines else {})}
 
 
 def figure_to_svg(fig: Figure, text_as_outlines: bool = False) -> bytes:
     """SVG of ``fig``; ``text_as_outlines`` when some label has glyphs only a fallback font holds."""
     buf = io.BytesIO()
-    with matplotlib.rc_context({**HOUSE_STYLE, **(OUTLINE_TEXT if text_as_outlines else {})}):
+    with _matplotlib().rc_context(_style(text_as_outlines)):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
 
 
 def svg_to_drawing(svg: bytes, width_pt: float | None = None) -> Drawing:
     """Turn SVG bytes into a reportlab Drawing, scaled to ``width_pt`` when given."""
-    register_fonts()
+    from svglib.svglib import svg2rlg
+
+    register_svg_fonts()
     drawing = svg2rlg(io.BytesIO(svg))
     if drawing is None:  # pragma: no cover - matplotlib always writes valid SVG
         raise ValueError("matplotlib produced SVG that svglib could not read")

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:  # loaded by the first template used: --check and an unchanged rerun render none
+    import jinja2
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -22,6 +23,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 def environment(escape: bool = True) -> jinja2.Environment:
     """The templates' environment; ``escape=False`` only for plain-text output (a mail's text body),
     where ``&`` must stay ``&`` and no markup is interpreted anyway."""
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=escape,

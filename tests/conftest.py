@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import copy
 import io
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -15,6 +18,17 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BAKHMUT = ROOT / "briefs" / "bakhmut.yaml"
+
+# Tests never read or fill the user's drawing cache: one empty cache for the whole session, inherited
+# by the processes the tests start.
+TEST_CACHE = Path(tempfile.mkdtemp(prefix="briefing-test-cache-"))
+os.environ["XDG_CACHE_HOME"] = str(TEST_CACHE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache() -> Any:
+    yield TEST_CACHE
+    shutil.rmtree(TEST_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -89,3 +89,17 @@ def test_a_chart_label_needing_a_fallback_font_is_drawn_as_outlines(facts_data, 
     facts_data["events"][0]["label"] = "Talks in Kyiv"
     (chart,) = timeline_charts(load_facts(write_facts(facts_data)))
     assert b"<text" in chart.svg  # plain labels stay searchable text
+
+
+def test_the_ranges_checked_without_fonts_print_in_every_house_face() -> None:
+    """facts.BEYOND_HOUSE_RANGES lets --check skip loading fonts for such text: it must be true of the fonts."""
+    import unicodedata
+
+    from briefing.facts import BEYOND_HOUSE_RANGES
+    from briefing.glyphs import _house
+
+    house = _house()
+    inside = [chr(c) for c in range(0x20, 0x2040) if not BEYOND_HOUSE_RANGES.match(chr(c))]
+    printable = [ch for ch in inside if unicodedata.category(ch)[0] not in "CZ" or ch == " "]
+    assert len(printable) > 340
+    assert [ch for ch in printable if ord(ch) not in house] == []

@@ -1,0 +1,153 @@
+"""A content-addressed cache of drawn charts and maps, under ``$XDG_CACHE_HOME/briefing``.
+
+Why: drawing the charts and the map (matplotlib) and turning them into reportlab drawings (svglib)
+is most of a build, yet a scheduled rebuild usually changes only words. Each entry is named by the
+SHA-256 of everything that decides its content - the data drawn, the paper width, and the code
+version (every source file of this package, the map data and fonts, the drawing libraries'
+versions) - so a hit is exactly what a fresh drawing would be and the PDF is byte-identical either
+way. Nothing is ever invalidated: a change of input or code is a different key.
+
+Safe by construction:
+
+- entries are written to a temporary file and renamed into place, so a killed run or two runs
+  writing the same entry leave either no entry or a whole one;
+- each entry starts with the SHA-256 of its payload: a truncated or corrupt entry is deleted and
+  drawn again, never trusted;
+- drawings are stored as pickles read back by an unpickler that builds only reportlab's graphics
+  classes (``briefing/drawcodec.py``), so an entry cannot run code;
+- the folder is bounded (``MAX_BYTES``): after a write, the least recently used entries beyond
+  the bound are removed.
+
+``BuildOptions(cache=False)`` (``--no-cache``) bypasses the cache for reading and writing.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from .atomic import write_atomic
+
+log = logging.getLogger("briefing")
+
+FORMAT = 1
+#: The folder is trimmed to this size, least recently used entries first.
+MAX_BYTES = 200 * 1024 * 1024
+_MAGIC = b"briefing-cache\n"
+_PACKAGE = Path(__file__).resolve().parent
+_ASSETS = _PACKAGE.parent / "assets"
+_T = TypeVar("_T")
+#: Libraries whose version can change a drawing.
+_DRAWING_LIBRARIES = ("matplotlib", "reportlab", "svglib", "pyproj", "shapely", "numpy")
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/briefing``, or ``~/.cache/briefing`` when the variable is unset or empty."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "briefing"
+
+
+@functools.cache
+def code_version() -> str:
+    """One hash of everything besides the data that decides a drawing: our code, assets and libraries.
+
+    Our code is hashed by content; the assets (megabytes of map data and fonts, replaced only as whole
+    files) by path, size and modification time, which costs a stat instead of a read.
+    """
+    digest = hashlib.sha256(f"format={FORMAT}\n".encode())
+    for root in (_PACKAGE, _ASSETS):
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root)
+            if path.is_file() and path.suffix != ".pyc" and not any(p.startswith(".") for p in rel.parts):
+                digest.update(f"{path.relative_to(root.parent).as_posix()}\0".encode())
+                if root == _PACKAGE:
+                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+                else:
+                    st = path.stat()
+                    digest.update(f"{st.st_size}:{st.st_mtime_ns}\n".encode())
+    for lib in _DRAWING_LIBRARIES:  # an upgrade rewrites the package's __init__.py: a stat, not an import
+        spec = importlib.util.find_spec(lib)
+        st = os.stat(spec.origin) if spec and spec.origin else None
+        digest.update(f"{lib}={spec and spec.origin}:{st and (st.st_size, st.st_mtime_ns)}\n".encode())
+    return digest.hexdigest()
+
+
+def key(kind: str, data: Any) -> str:
+    """The entry name for drawing ``kind`` of ``data`` (anything JSON can write) with this code version."""
+    text = json.dumps([kind, code_version(), data], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _path(name: str) -> Path:
+    return cache_dir() / name[:2] / name
+
+
+def read(name: str) -> bytes | None:
+    """The payload of entry ``name``, or None when it is missing or corrupt (a corrupt one is removed)."""
+    path = _path(name)
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + 32
+    payload = blob[head:]
+    if blob[: len(_MAGIC)] != _MAGIC or blob[len(_MAGIC):head] != hashlib.sha256(payload).digest():
+        log.info("cache: entry %s is corrupt; drawing it again", path)
+        path.unlink(missing_ok=True)
+        return None
+    try:
+        os.utime(path)  # recently used: the trim keeps it
+    except OSError:
+        pass
+    return payload
+
+
+def write(name: str, payload: bytes) -> None:
+    """Store ``payload`` as entry ``name`` atomically; a cache that cannot be written is skipped, not fatal."""
+    path = _path(name)
+    try:
+        cache_dir().mkdir(parents=True, exist_ok=True, mode=0o700)  # entries are the user's own
+        write_atomic(path, _MAGIC + hashlib.sha256(payload).digest() + payload)
+        trim()
+    except OSError as exc:
+        log.info("cache: cannot write %s (%s); going on without it", path, exc.strerror or exc)
+
+
+def trim(max_bytes: int = MAX_BYTES) -> None:
+    """Remove the least recently used entries until the folder holds at most ``max_bytes``."""
+    entries = []
+    for path in cache_dir().glob("??/*"):
+        try:
+            st = path.stat()
+        except OSError:
+            continue  # removed by another run meanwhile
+        entries.append((st.st_mtime_ns, st.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    for _, size, path in sorted(entries, key=lambda e: e[0]):
+        if total <= max_bytes:
+            break
+        path.unlink(missing_ok=True)
+        total -= size
+
+
+def cached(enabled: bool, name: str, make: Callable[[], _T], dump: Callable[[_T], bytes],
+           load: Callable[[bytes], _T]) -> _T:
+    """``make()``, or the value stored under ``name`` when there is a sound entry (then ``make`` is not called)."""
+    if not enabled:
+        return make()
+    payload = read(name)
+    if payload is not None:
+        try:
+            return load(payload)
+        except Exception as exc:  # any unreadable payload is corrupt: draw again, never trust it
+            log.info("cache: entry %s cannot be read (%s); drawing it again", name, exc)
+            _path(name).unlink(missing_ok=True)
+    value = make()
+    write(name, dump(value))
+    return value

@@ -1,0 +1,165 @@
+"""Speed without a change in the output: the drawing cache, lazy imports, -j, and quiet drawing."""
+
+from __future__ import annotations
+
+import ast
+import pickle
+import re
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from briefing import BuildOptions, build_brief, cache
+from conftest import BAKHMUT, ROOT, pdf_text, run_cli, squash
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache of this test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    return tmp_path / "xdg" / "briefing"
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("??/*"))
+
+
+@pytest.fixture(scope="module")
+def uncached_pdf() -> bytes:
+    return build_brief(BAKHMUT, BuildOptions(cache=False))
+
+
+def test_a_miss_fills_the_cache_and_a_hit_prints_the_same_bytes(cache_home: Path, uncached_pdf: bytes) -> None:
+    first = build_brief(BAKHMUT)
+    entries = _entries(cache_home)
+    assert len(entries) == 4  # the charts, the map, and two drawings (timeline, map)
+    stamps = {p: p.stat().st_mtime_ns for p in entries}
+    second = build_brief(BAKHMUT)
+    assert first == second == uncached_pdf
+    assert _entries(cache_home) == entries
+    assert all(p.stat().st_mtime_ns >= stamps[p] for p in entries)  # read, not rewritten elsewhere
+
+
+def test_no_cache_neither_reads_nor_writes(cache_home: Path, uncached_pdf: bytes) -> None:
+    assert build_brief(BAKHMUT, BuildOptions(cache=False)) == uncached_pdf
+    assert not cache_home.exists()
+
+
+def test_a_corrupt_entry_is_drawn_again_never_trusted(cache_home: Path, uncached_pdf: bytes) -> None:
+    build_brief(BAKHMUT)
+    for path in _entries(cache_home):
+        blob = bytearray(path.read_bytes())
+        blob[-5] ^= 0xFF  # one flipped byte in each payload
+        path.write_bytes(bytes(blob))
+    truncated = _entries(cache_home)[0]
+    truncated.write_bytes(truncated.read_bytes()[:40])
+    assert build_brief(BAKHMUT) == uncached_pdf
+    assert all(cache.read(p.name) is not None for p in _entries(cache_home))  # every entry sound again
+
+
+def test_a_cached_drawing_cannot_run_code(cache_home: Path, tmp_path: Path, uncached_pdf: bytes) -> None:
+    build_brief(BAKHMUT)
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self) -> tuple[Callable[..., Any], tuple[str]]:
+            import os
+
+            return os.system, (f"touch {marker}",)
+
+    drawings = [p for p in _entries(cache_home) if cache.read(p.name)[:1] == b"\x80"]  # type: ignore[index]
+    assert len(drawings) == 2  # the timeline's and the map's
+    for path in drawings:  # a well-formed entry, checksum and all: only the unpickler stands in the way
+        cache.write(path.name, pickle.dumps(Exploit()))
+    assert build_brief(BAKHMUT) == uncached_pdf
+    assert not marker.exists()
+
+
+def test_only_charted_facts_key_the_charts(cache_home: Path, facts_data: dict, write_facts: Callable[..., Path]) -> None:
+    build_brief(write_facts(facts_data))
+    before = set(_entries(cache_home))
+    facts_data["sections"]["situation"][0]["text"] = "A reworded statement about the situation."
+    facts_data["title"] = "Another title"
+    pdf = build_brief(write_facts(facts_data))
+    assert set(_entries(cache_home)) == before  # text changed: every drawing came from the cache
+    assert "A reworded statement about the situation." in squash(pdf_text(pdf))
+    facts_data["events"][0]["label"] = "A relabelled event"
+    pdf = build_brief(write_facts(facts_data))
+    assert len(set(_entries(cache_home)) - before) == 2  # the timeline's chart entry and its drawing
+    assert "A relabelled event" in squash(pdf_text(pdf))
+
+
+def test_the_cache_is_bounded_least_recently_used_first(cache_home: Path) -> None:
+    import os
+
+    for n in range(5):
+        cache.write(f"{n:02d}" + "0" * 62, bytes(1000))
+        path = cache_home / f"{n:02d}" / (f"{n:02d}" + "0" * 62)
+        os.utime(path, ns=(n * 10**9, n * 10**9))
+    cache.trim(max_bytes=2500)
+    assert [p.name[:2] for p in _entries(cache_home)] == ["03", "04"]
+
+
+def _loaded_after(*args: str) -> list[str]:
+    """Run the CLI in a fresh interpreter and list which heavy libraries it imported."""
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('LOADED', sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'matplotlib', 'reportlab', 'svglib', 'email_validator', 'apscheduler'})))\n"
+        "from briefing.cli import main\n"
+        "main()\n"
+    )
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return ast.literal_eval(done.stdout.split("LOADED", 1)[1].strip())
+
+
+def test_check_and_an_unchanged_rerun_load_no_drawing_or_mail_libraries(tmp_path: Path, cache_home: Path) -> None:
+    assert _loaded_after(str(BAKHMUT), "--check") == []
+    out = str(tmp_path / "out")
+    assert "matplotlib" in _loaded_after(str(BAKHMUT), "--out", out, "-q")  # cold: draws
+    assert _loaded_after(str(BAKHMUT), "--out", out, "-q") == []  # unchanged: nothing to draw
+    other = str(tmp_path / "other")
+    assert _loaded_after(str(BAKHMUT), "--out", other, "-q") == ["reportlab"]  # cached drawings: no matplotlib, no svglib
+
+
+def test_jobs_build_each_brief_in_order_with_its_own_errors(tmp_path: Path, facts_data: dict,
+                                                            write_facts: Callable[..., Path]) -> None:
+    paths = []
+    for n in range(3):
+        facts_data["id"] = f"brief-{n}"
+        paths.append(str(write_facts(facts_data, f"brief-{n}.yaml")))
+    facts_data["sections"]["stakes"][0]["sources"] = ["nope"]
+    paths.insert(1, str(write_facts(facts_data, "broken.yaml")))
+    parallel = run_cli(*paths, "--out", str(tmp_path / "j2"), "-j", "2", "-q")
+    assert parallel.returncode == 2
+    assert parallel.stdout.splitlines() == [str(tmp_path / "j2" / f"brief-{n}.pdf") for n in range(3)]
+    assert parallel.stderr.splitlines() == [
+        f"{paths[1]}: sections.stakes[0].sources[0]: unknown source id \"nope\"; expected one of the ids under sources: cnn, geonames"]
+    serial = run_cli(*paths, "--out", str(tmp_path / "j1"), "-q", "--no-cache")
+    for n in range(3):
+        assert (tmp_path / "j2" / f"brief-{n}.pdf").read_bytes() == (tmp_path / "j1" / f"brief-{n}.pdf").read_bytes()
+    assert serial.returncode == 2
+
+
+def test_jobs_with_a_schedule_is_a_usage_error() -> None:
+    done = run_cli(str(BAKHMUT), "--every", "5", "-j", "2")
+    assert done.returncode == 64
+    assert done.stderr.splitlines()[-1] == "Error: -j applies to a single run; --every and --cron build one brief at a time"
+
+
+def test_labels_with_characters_no_font_has_draw_boxes_without_matplotlib_warnings(
+        cache_home: Path, facts_data: dict, write_facts: Callable[..., Path], recwarn: pytest.WarningsRecorder) -> None:
+    facts_data["events"][0]["label"] = "Celebration \U0001F389 in the square"
+    facts_data["figures"][0]["label"] = "Runes \u16a0\u16a2 counted"
+    facts_data["places"][0]["name"] = "Sol\U0001F389edar"
+    pdf = build_brief(write_facts(facts_data))
+    assert [str(w.message) for w in recwarn if "Glyph" in str(w.message)] == []
+    text = squash(pdf_text(pdf))
+    assert "Celebration \u25a1 in the square" in text  # the timeline label, as drawn
+    assert "Sol\u25a1edar" in text  # the map label, as drawn
+    assert re.search(r"Sol.edar 12\.1 7\.5 26° NNE", text)  # the distance table row still there
