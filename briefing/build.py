@@ -13,7 +13,7 @@ from pathlib import Path
 from .charts import build_charts
 from .facts import Facts, load_facts
 from .geodata import MapDataMissing
-from .locator import MapPoint, render_locator_map
+from .map import MapPoint, render_locator_map
 from .pdf import ChangesPart, MapPart, render_pdf
 
 log = logging.getLogger("briefing")

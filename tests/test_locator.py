@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from briefing import geodata
-from briefing.locator import LocatorMap, MapPoint, PlaceDistance, _render, render_locator_map
+from briefing.map import LocatorMap, MapPoint, PlaceDistance, render_locator_map
+from briefing.map.drawing import _render
 
 ROOT = Path(__file__).resolve().parents[1]
 
