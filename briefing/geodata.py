@@ -19,7 +19,8 @@ import numpy as np
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "map"
 SCALE = 10_000  # coordinates are stored in 1e-4 degree units
 
-ATTRIBUTION = "Map data: Natural Earth (public domain); places: GeoNames (CC BY 4.0, geonames.org)"
+ATTRIBUTION = ("Map data: Natural Earth (public domain); water: GSHHG (LGPL); "
+               "places: GeoNames (CC BY 4.0, geonames.org)")
 
 
 class MapDataMissing(RuntimeError):
@@ -165,6 +166,18 @@ def admin0(level: str = "fine") -> Layer:
 
 
 @functools.cache
+def lakes() -> Layer:
+    """Lakes and reservoirs (GSHHG level 2) as polygons."""
+    return _load_layer(ASSETS / "lakes.npz")
+
+
+@functools.cache
+def rivers() -> Layer:
+    """Rivers (GSHHG WDBII) as lines (``line_kind`` 2), without polygons."""
+    return _load_layer(ASSETS / "rivers.npz")
+
+
+@functools.cache
 def admin1(iso2: str) -> Layer | None:
     """The admin-1 regions of one country, or None when the data has none for it."""
     if not re.fullmatch(r"[A-Z]{2}", iso2 or ""):
@@ -219,3 +232,33 @@ def find_places(key: str) -> list[PlaceRow]:
             out.append(PlaceRow(int(gid), name, float(lat), float(lon), cc, int(pop)))
         pos = text.find(needle, end)
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class Towns:
+    """Gazetteer places as arrays, most populous first: orientation towns for the map."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    population: np.ndarray
+    name: tuple[str, ...]
+    geonameid: np.ndarray
+
+
+@functools.cache
+def towns(min_population: int = 1000) -> Towns:
+    """Places of at least ``min_population`` people, parsed once per process from the gazetteer."""
+    rows = []
+    for line in _places_text().splitlines():
+        gid, name, lat, lon, _cc, pop, _keys = line.split("\t", 6)
+        p = int(pop)
+        if p >= min_population:
+            rows.append((-p, int(gid), name, float(lat), float(lon)))
+    rows.sort()
+    return Towns(
+        lon=np.array([r[4] for r in rows]),
+        lat=np.array([r[3] for r in rows]),
+        population=np.array([-r[0] for r in rows], dtype=np.int64),
+        name=tuple(r[2] for r in rows),
+        geonameid=np.array([r[1] for r in rows], dtype=np.int64),
+    )

