@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import geodata
 from ..geodata import ATTRIBUTION, normalise_name
-from ..glyphs import needs_fallback
+from ..glyphs import needs_fallback, visual
 from ..vector import ALERT, INK, MUTED, figure_to_svg, house_style
 from .labels import Placer
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
@@ -148,6 +148,7 @@ class _Debug:
     marker_px: dict  # name -> (px, py) of the marker in the detail axes
     fig: object
     dropped: list
+    towns: list = field(default_factory=list)  # names of the orientation towns drawn
 
 
 def render_locator_map(
@@ -185,7 +186,13 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
     region = find_admin1(code, admin1, location, warnings) if admin1 else None
 
     # ---- layout (inches)
-    bottom, top, side, gap = 0.2, 0.06, 0.04, 0.1
+    # Names that need a fallback font (CJK, Arabic, Hebrew) are drawn as outlines: the SVG route
+    # knows only the house font, and a box where a name should be is worse than unsearchable text.
+    outlines = any(needs_fallback(name) for name in (location.name, *(p.name for p in places)))
+    top, side, gap = 0.06, 0.04, 0.1
+    caption = _caption_lines(f"{ATTRIBUTION}. Projection: azimuthal equidistant centred on {location.name}.",
+                             width_in - 2 * side, outlines)
+    bottom = 0.08 + len(caption) * SMALL_PT * 1.25 / 72.0
     panel_h = height_in - bottom - top
     ov_w = min(panel_h, 0.42 * (width_in - 2 * side - gap))
     de_w = width_in - 2 * side - gap - ov_w
@@ -206,9 +213,6 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
     # ---- overview view
     overview = _overview_view(proj, home_units, detail, ov_w / panel_h)
 
-    # Names that need a fallback font (CJK, Arabic, Hebrew) are drawn as outlines: the SVG route
-    # knows only the house font, and a box where a name should be is worse than unsearchable text.
-    outlines = any(needs_fallback(name) for name in (location.name, *(p.name for p in places)))
     with house_style(outlines):
         fig = Figure(figsize=(width_in, height_in))
         FigureCanvasAgg(fig)
@@ -216,6 +220,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         ax_o = fig.add_axes([side / width_in, bottom / height_in, ov_w / width_in, panel_h / height_in])
         ax_d = fig.add_axes([(side + ov_w + gap) / width_in, bottom / height_in, de_w / width_in, panel_h / height_in])
         label_boxes: list = []
+        drawn_towns: list[str] = []
         dropped: list[str] = []
 
         # ---------------- overview
@@ -341,7 +346,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
             else:
                 label_boxes.append(("detail", p.name, placer.labels[-1][1]))
         if towns:
-            _orientation_towns(ax, proj, detail, placer, [location, *places], label_boxes)
+            _orientation_towns(ax, proj, detail, placer, [location, *places], label_boxes, drawn_towns)
         # country names (always useful when two countries show), then region names, where room is left
         dareas: dict[int, tuple[float, object]] = {}
         for g, u in zip(dclip.polys, dclip.poly_unit):
@@ -374,8 +379,8 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
 
         for nm in dropped:
             warnings.append(f'map: no room for the label "{nm}"; the place is marked but not named on the map')
-        fig.text(side / width_in, 0.05 / height_in, f"{ATTRIBUTION}. Projection: azimuthal equidistant centred on "
-                 f"{location.name}.", fontsize=SMALL_PT, color=MUTED, ha="left", va="bottom")
+        fig.text(side / width_in, 0.04 / height_in, "\n".join(caption), fontsize=SMALL_PT, color=MUTED, ha="left",
+                 va="bottom", linespacing=1.25)
         svg = figure_to_svg(fig, outlines)
 
     result = LocatorMap(
@@ -385,7 +390,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         data_note=DATA_NOTE,
         warnings=tuple(warnings),
     )
-    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped)
+    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns)
 
 
 def _overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: float) -> Rect:
@@ -425,7 +430,8 @@ def _overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: flo
 MAX_TOWNS = 12
 
 
-def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequence[MapPoint], label_boxes: list) -> None:
+def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequence[MapPoint], label_boxes: list,
+                       drawn_towns: list) -> None:
     """Label the most populous gazetteer towns in the view, after (so never over) the facts' places.
 
     A town is left out when its label or its dot would touch anything already placed, or when it is
@@ -471,7 +477,8 @@ def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequen
             continue
         ax.plot([xi], [yi], marker="o", markersize=2 * dot, markerfacecolor="white", markeredgecolor=TOWN,
                 markeredgewidth=0.6, linestyle="none", zorder=14)
-        label_boxes.append(("town", t.name[i], placer.labels[-1][1]))
+        label_boxes.append(("detail", t.name[i], placer.labels[-1][1]))
+        drawn_towns.append(t.name[i])
         taken.append((px, py))
         placed += 1
 
@@ -490,3 +497,28 @@ def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> None:
     if rivers:
         r = clip_layer(geodata.rivers(), proj, view)
         draw_lines(ax, r.lines, edgecolor=WATER_LINE, lw=0.6, zorder=1.6, capstyle="round", joinstyle="round")
+
+
+def _caption_lines(text: str, width_in: float, outlines: bool) -> list[str]:
+    """The caption broken into lines that fit ``width_in`` (measured in the house font), never clipped."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with house_style(outlines):
+        fig = Figure(figsize=(width_in, 1.0))
+        FigureCanvasAgg(fig)
+        renderer = fig.canvas.get_renderer()
+        probe = fig.text(0, 0, "", fontsize=SMALL_PT)
+        limit = width_in * fig.dpi
+
+        def fits(line: str) -> bool:
+            probe.set_text(visual(line))
+            return probe.get_window_extent(renderer).width <= limit
+
+        lines: list[str] = []
+        for word in text.split(" "):
+            if lines and fits(lines[-1] + " " + word):
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        return lines

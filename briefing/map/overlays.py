@@ -81,7 +81,7 @@ def draw(ax, overlays: list[tuple[Overlay, object]], view: Rect, km_per_pt: floa
             continue
         path = polys_to_path(polys)
         ax.add_artist(PathPatch(path, facecolor=tint(st.colour), edgecolor="none", zorder=6))
-        ax.add_artist(PathPatch(path, facecolor="none", edgecolor=st.colour, lw=0.9, zorder=6.2))
+        ax.add_artist(PathPatch(path, fill=False, edgecolor=st.colour, lw=0.9, zorder=6.2))
         for ang in ((st.hatch_deg,) if st.hatch_deg is not None else (45.0, -45.0)):
             h = shapely.get_parts(_hatch(shapely.union_all(polys), view, ang, 4.0 * km_per_pt))
             h = h[shapely.get_type_id(h) == 1]
