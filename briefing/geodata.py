@@ -172,6 +172,13 @@ def lakes() -> Layer:
 
 
 @functools.cache
+def land() -> Layer | None:
+    """The high-resolution shoreline (GSHHG level 1) as land polygons, or None when not vendored."""
+    path = ASSETS / "land.npz"
+    return _load_layer(path) if path.exists() else None
+
+
+@functools.cache
 def rivers() -> Layer:
     """Rivers (GSHHG WDBII) as lines (``line_kind`` 2), without polygons."""
     return _load_layer(ASSETS / "rivers.npz")

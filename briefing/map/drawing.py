@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from ..vector import ALERT, INK, MUTED, figure_to_svg, house_style
 from .labels import Placer
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
                     TOWN, TOWN_PT, WATER_LINE)
-from .layers import clip_layer, country_units, draw_lines, draw_polys, find_admin1
+from .layers import clip_layer, country_units, draw_lines, draw_polys, find_admin1, geo_windows
 from .overlays import Overlay, extent_points
 from .overlays import draw as draw_overlays
 from .overlays import project as overlay_geometry
@@ -294,6 +295,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         home = np.isin(dclip.poly_unit, home_units)
         draw_polys(ax, dclip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
         draw_polys(ax, dclip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
+        fine_shore = _shoreline(ax, proj, detail, dclip.polys[home])
         _water(ax, proj, detail, rivers=True)
         visible_codes = sorted({a0d.unit_code[int(u)] for u in dclip.poly_unit})
         region_lines = []
@@ -309,7 +311,8 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
                 region_names.append((float(shapely.area(g)), layer1.unit_name[int(u)], g))
         if region_lines:
             draw_lines(ax, np.concatenate(region_lines), edgecolor=ADMIN1_LINE, lw=0.5, linestyle=(0, (3, 1.5)), zorder=2)
-        draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
+        if not fine_shore:
+            draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
         draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
 
         placer = Placer(ax, renderer, fig.dpi)
@@ -454,9 +457,10 @@ def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequen
     near = placer.pt(6.0)
     spacing = placer.pt(24.0)  # towns stay apart: a handful spread over the panel, not a cluster
     taken = list(own_px)
-    placed = 0
+    placed = tried = 0
+    dots: list[tuple[float, float]] = []
     for k, i in enumerate(idx):
-        if placed >= MAX_TOWNS:
+        if placed >= MAX_TOWNS or tried >= 2 * MAX_TOWNS:  # each try measures text: keep the map quick
             break
         xi, yi = float(x[k]), float(y[k])
         if not inner.contains(xi, yi) or normalise_name(t.name[i]) in own:
@@ -470,17 +474,23 @@ def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequen
         if not placer.free((px - r, py - r, px + r, py + r), 0.0):
             continue
         placer.block_point(xi, yi, dot + 0.4)
+        tried += 1
         label = placer.place(xi, yi, t.name[i], marker_pt=dot, leader_ok=False,
-                             props=dict(fontsize=TOWN_PT, color=TOWN, zorder=15), halo=True)
+                             props=dict(fontsize=TOWN_PT, color=TOWN, zorder=15), halo=False)
         if label is None:
             placer.obstacles.pop()  # no name, no dot: an unnamed dot would only puzzle
             continue
-        ax.plot([xi], [yi], marker="o", markersize=2 * dot, markerfacecolor="white", markeredgecolor=TOWN,
-                markeredgewidth=0.6, linestyle="none", zorder=14)
+        dots.append((xi, yi))
         label_boxes.append(("detail", t.name[i], placer.labels[-1][1]))
         drawn_towns.append(t.name[i])
         taken.append((px, py))
         placed += 1
+    if dots:  # one artist for all the dots: cheaper to draw than one each
+        from matplotlib.lines import Line2D
+
+        xs, ys = zip(*dots)
+        ax.add_line(Line2D(xs, ys, marker="o", markersize=2 * dot, markerfacecolor="white", markeredgecolor=TOWN,
+                           markeredgewidth=0.6, linestyle="none", zorder=14))
 
 
 def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> None:
@@ -499,8 +509,12 @@ def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> None:
         draw_lines(ax, r.lines, edgecolor=WATER_LINE, lw=0.6, zorder=1.6, capstyle="round", joinstyle="round")
 
 
-def _caption_lines(text: str, width_in: float, outlines: bool) -> list[str]:
-    """The caption broken into lines that fit ``width_in`` (measured in the house font), never clipped."""
+@functools.lru_cache(maxsize=64)
+def _caption_lines(text: str, width_in: float, outlines: bool) -> tuple[str, ...]:
+    """The caption broken into lines that fit ``width_in`` (measured in the house font), never clipped.
+
+    Each line takes as many words as fit, found by bisection (a few measurements, not one a word).
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -511,14 +525,47 @@ def _caption_lines(text: str, width_in: float, outlines: bool) -> list[str]:
         probe = fig.text(0, 0, "", fontsize=SMALL_PT)
         limit = width_in * fig.dpi
 
-        def fits(line: str) -> bool:
-            probe.set_text(visual(line))
+        def fits(words: list[str]) -> bool:
+            probe.set_text(visual(" ".join(words)))
             return probe.get_window_extent(renderer).width <= limit
 
-        lines: list[str] = []
-        for word in text.split(" "):
-            if lines and fits(lines[-1] + " " + word):
-                lines[-1] += " " + word
-            else:
-                lines.append(word)
-        return lines
+        words, lines = text.split(" "), []
+        while words:
+            lo, hi = 1, len(words)  # words[:lo] is taken even when too long: one word never splits
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                lo, hi = (mid, hi) if fits(words[:mid]) else (lo, mid - 1)
+            lines.append(" ".join(words[:lo]))
+            words = words[lo:]
+        return tuple(lines)
+
+
+def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
+    """Carve the sea out of the country fills along GSHHG's finer shoreline; False where it has none.
+
+    Natural Earth's countries run across narrow water (the Suez Canal, straits, fjords); the
+    high-resolution shoreline keeps them open, and draws the coast. Land it has that the countries
+    lack (small islands, a finer coast) takes the fill of the country beside it: home or other.
+    """
+    import shapely
+
+    layer = geodata.land()
+    windows = geo_windows(proj, view)
+    if layer is None or min(w[1] for w in windows) < -60.0:
+        return False
+    c = clip_layer(layer, proj, view, lines=False)
+    vx = view.grow(0.03)
+    box = shapely.box(vx.x0, vx.y0, vx.x1, vx.y1)
+    land_ = shapely.union_all(c.polys) if len(c.polys) else shapely.Polygon()
+    sea = shapely.get_parts(shapely.difference(box, land_))
+    sea = sea[shapely.get_type_id(sea) == 3]
+    draw_polys(ax, c.polys, facecolor=LAND, edgecolor="none", lw=0, zorder=0.9)
+    if len(home_polys) and len(c.polys):
+        near_home = shapely.buffer(shapely.union_all(home_polys), view.h / 8.0)
+        mine = shapely.get_parts(shapely.intersection(land_, near_home))
+        draw_polys(ax, mine[shapely.get_type_id(mine) == 3], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=0.95)
+    draw_polys(ax, sea, facecolor=SEA, edgecolor="none", lw=0, zorder=1.2)
+    shore = shapely.get_parts(shapely.intersection(shapely.boundary(land_), box)) if len(c.polys) else np.array([])
+    shore = shore[shapely.get_type_id(shore) == 1] if len(shore) else shore
+    draw_lines(ax, shore, edgecolor=COAST, lw=0.6, zorder=3)
+    return True
