@@ -520,13 +520,15 @@ def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, s
              ScriptParagraph(_esc(f"{r.km} km ({r.mi} mi), {r.bearing}"), st["cell"]), cited(r.note, r.note_sources)]
             for r in locator.rows
         ]
-        table = Table(rows, colWidths=[width * 0.18, width * 0.25, width * 0.22, width * 0.35], repeatRows=1)
+        table = Table(rows, colWidths=[width * 0.17, width * 0.24, width * 0.27, width * 0.32], repeatRows=1)
         table.setStyle(TableStyle(_TABLE_BASE + [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ]))
-        parts += [Spacer(1, 4), table, ScriptParagraph(_esc(locator.data_note), st["caption"])]
+        # the table may break across pages (its header repeats); the map and its legend stay together
+        return [KeepTogether(parts), Spacer(1, 4), table, ScriptParagraph(_esc(locator.data_note), st["caption"]), Spacer(1, 6)]
     return [KeepTogether(parts), Spacer(1, 6)]
 

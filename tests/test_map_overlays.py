@@ -246,3 +246,19 @@ def test_loader_fields_cannot_be_written_in_a_facts_file(facts_data, write_facts
     with pytest.raises(FactsError) as info:
         load_facts(path)
     assert "places[0].gazetteer_id" in str(info.value) and "not a key for the facts file" in str(info.value)
+
+
+def test_the_suez_canal_is_open_water_between_land():
+    """Natural Earth's Egypt runs across the canal; the finer shoreline carves it out as water."""
+    from matplotlib.colors import to_hex
+
+    _result, dbg = _render(MapPoint("Suez Canal", 30.0, 32.58), "EG", None, [], towns=False)
+    ax = dbg.fig.axes[1]
+    sea = [a for a in ax.patches if isinstance(a, PathPatch) and a.get_fill() and to_hex(a.get_facecolor()) == SEA
+           and a.get_zorder() == 1.2]
+    water = shapely.union_all([shapely.Polygon(p).buffer(0) for a in sea for p in a.get_path().to_polygons()])
+    v = dbg.detail_view
+    for y in (5.0, 10.0):  # km north of the location: one narrow channel, land on both sides
+        (channel,) = shapely.get_parts(shapely.intersection(water, shapely.LineString([(v.x0, y), (v.x1, y)])))
+        x0, _y0, x1, _y1 = channel.bounds
+        assert 0.1 < x1 - x0 < 2.0 and v.x0 + 5 < x0 and x1 < v.x1 - 5

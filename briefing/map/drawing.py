@@ -349,7 +349,8 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
             else:
                 label_boxes.append(("detail", p.name, placer.labels[-1][1]))
         if towns:
-            _orientation_towns(ax, proj, detail, placer, [location, *places], label_boxes, drawn_towns)
+            _orientation_towns(ax, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
+                               [g for _ov, g in projected])
         # country names (always useful when two countries show), then region names, where room is left
         dareas: dict[int, tuple[float, object]] = {}
         for g, u in zip(dclip.polys, dclip.poly_unit):
@@ -434,13 +435,16 @@ MAX_TOWNS = 12
 
 
 def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequence[MapPoint], label_boxes: list,
-                       drawn_towns: list) -> None:
+                       drawn_towns: list, overlays: Sequence = ()) -> None:
     """Label the most populous gazetteer towns in the view, after (so never over) the facts' places.
 
     A town is left out when its label or its dot would touch anything already placed, or when it is
-    one of the facts' places (same name, or within a few points of one of their markers).
+    one of the facts' places (same name, or within a few points of one of their markers), or when
+    its dot or label would touch an overlay (the overlays are the facts; towns only orient).
     """
     from .layers import geo_windows
+
+    reject = _touches(ax, overlays) if overlays else None
 
     t = geodata.towns()
     sel = np.zeros(len(t.lon), dtype=bool)
@@ -471,11 +475,12 @@ def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequen
         if any(math.hypot(px - a, py - b) < spacing for a, b in taken):
             continue
         r = placer.pt(dot + 0.4)
-        if not placer.free((px - r, py - r, px + r, py + r), 0.0):
+        dot_box = (px - r, py - r, px + r, py + r)
+        if not placer.free(dot_box, 0.0) or (reject is not None and reject(dot_box)):
             continue
         placer.block_point(xi, yi, dot + 0.4)
         tried += 1
-        label = placer.place(xi, yi, t.name[i], marker_pt=dot, leader_ok=False,
+        label = placer.place(xi, yi, t.name[i], marker_pt=dot, leader_ok=False, reject=reject,
                              props=dict(fontsize=TOWN_PT, color=TOWN, zorder=15), halo=False)
         if label is None:
             placer.obstacles.pop()  # no name, no dot: an unnamed dot would only puzzle
@@ -569,3 +574,14 @@ def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
     shore = shore[shapely.get_type_id(shore) == 1] if len(shore) else shore
     draw_lines(ax, shore, edgecolor=COAST, lw=0.6, zorder=3)
     return True
+
+
+def _touches(ax, geoms: Sequence):
+    """A test: does a pixel box touch any of ``geoms`` (projected km) as drawn in ``ax``?"""
+    import shapely
+    from shapely.affinity import affine_transform
+
+    (a, b, c), (d, e, f), _ = ax.transData.get_matrix()
+    in_px = affine_transform(shapely.union_all(list(geoms)), [a, b, d, e, c, f])
+    shapely.prepare(in_px)
+    return lambda box: bool(shapely.intersects(in_px, shapely.box(*box)))

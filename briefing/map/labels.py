@@ -68,7 +68,7 @@ class Placer:
         return bb.width, bb.height
 
     def place(self, x: float, y: float, text: str, *, marker_pt: float, props: dict, candidates: str = "point",
-              halo: bool = True, leader_ok: bool = True):
+              halo: bool = True, leader_ok: bool = True, reject=None):
         """Place ``text`` near data point (x, y); returns the Text artist or None when it fits nowhere."""
         text = visual(text)  # right-to-left names in reading order
         w, h = self.measure(text, **props)
@@ -100,7 +100,7 @@ class Placer:
             x0 = ax_ if ha == "left" else (ax_ - w if ha == "right" else ax_ - w / 2)
             y0 = ay_ if va == "bottom" else (ay_ - h if va == "top" else ay_ - h / 2)
             box = (x0, y0, x0 + w, y0 + h)
-            if not self.free(box, pad):
+            if not self.free(box, pad) or (reject is not None and reject(box)):
                 continue
             if leader and not self._leader_clear((px, py), (ax_, ay_), marker_pt):
                 continue
