@@ -25,6 +25,7 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) tools/bench.py
+	$(PY) tools/bench_map.py
 
 clean:
 	rm -rf output .pytest_cache

@@ -262,3 +262,14 @@ def test_the_suez_canal_is_open_water_between_land():
         (channel,) = shapely.get_parts(shapely.intersection(water, shapely.LineString([(v.x0, y), (v.x1, y)])))
         x0, _y0, x1, _y1 = channel.bounds
         assert 0.1 < x1 - x0 < 2.0 and v.x0 + 5 < x0 and x1 < v.x1 - 5
+
+
+def test_town_labels_keep_off_rivers():
+    _result, dbg = _render(MapPoint("Strasbourg", 48.5839, 7.7455), "FR", None, [MapPoint("Kehl", 48.5725, 7.8152)])
+    ax = dbg.fig.axes[1]
+    rivers = shapely.MultiLineString([ax.transData.transform(part) for p in _patches(ax, WATER_LINE)
+                                      for part in p.get_path().to_polygons(closed_only=False) if len(part) > 1])
+    boxes = {t: b for _p, t, b in dbg.label_boxes}
+    assert len(dbg.towns) >= 3
+    for town in dbg.towns:
+        assert not shapely.intersects(rivers, shapely.box(*boxes[town])), town

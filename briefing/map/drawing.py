@@ -240,7 +240,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
             rclip = clip_layer(a1, proj, overview, units=np.array([region]), lines=False, outline=True)
             draw_polys(ax, rclip.polys, facecolor=REGION_FILL, edgecolor="none", lw=0, zorder=2)
             draw_lines(ax, rclip.outline, edgecolor=REGION_LINE, lw=0.7, zorder=4.5)
-        _water(ax, proj, overview, rivers=False)
+        _water(ax, proj, overview, rivers=False)  # lakes only: rivers would clutter the overview
         draw_lines(ax, clip.lines[clip.line_kind == 0], edgecolor=COAST, lw=0.4, zorder=3)
         draw_lines(ax, clip.lines[clip.line_kind == 1], edgecolor=BORDER, lw=0.5, zorder=3)
         hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True)
@@ -296,7 +296,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         draw_polys(ax, dclip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
         draw_polys(ax, dclip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
         fine_shore = _shoreline(ax, proj, detail, dclip.polys[home])
-        _water(ax, proj, detail, rivers=True)
+        river_lines = _water(ax, proj, detail, rivers=True)
         visible_codes = sorted({a0d.unit_code[int(u)] for u in dclip.poly_unit})
         region_lines = []
         region_names = []
@@ -350,7 +350,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
                 label_boxes.append(("detail", p.name, placer.labels[-1][1]))
         if towns:
             _orientation_towns(ax, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
-                               [g for _ov, g in projected])
+                               [g for _ov, g in projected] + list(river_lines))
         # country names (always useful when two countries show), then region names, where room is left
         dareas: dict[int, tuple[float, object]] = {}
         for g, u in zip(dclip.polys, dclip.poly_unit):
@@ -440,11 +440,11 @@ def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequen
 
     A town is left out when its label or its dot would touch anything already placed, or when it is
     one of the facts' places (same name, or within a few points of one of their markers), or when
-    its dot or label would touch an overlay (the overlays are the facts; towns only orient).
+    its dot or label would touch an overlay or a river (the overlays are the facts; towns only orient).
     """
     from .layers import geo_windows
 
-    reject = _touches(ax, overlays) if overlays else None
+    reject = _touches(ax, overlays) if len(overlays) else None
 
     t = geodata.towns()
     sel = np.zeros(len(t.lon), dtype=bool)
@@ -498,10 +498,11 @@ def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequen
                            markeredgewidth=0.6, linestyle="none", zorder=14))
 
 
-def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> None:
+def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> np.ndarray:
     """Lakes and reservoirs (sea-coloured, shore drawn) and, in the detail panel, rivers.
 
     Lakes smaller than about a point across on paper are left out: they would print as specks.
+    Returns the river lines drawn (projected), so town labels can keep off them.
     """
     import shapely
 
@@ -512,6 +513,8 @@ def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> None:
     if rivers:
         r = clip_layer(geodata.rivers(), proj, view)
         draw_lines(ax, r.lines, edgecolor=WATER_LINE, lw=0.6, zorder=1.6, capstyle="round", joinstyle="round")
+        return r.lines
+    return np.array([], dtype=object)
 
 
 @functools.lru_cache(maxsize=64)
