@@ -13,8 +13,7 @@ from pathlib import Path
 from .charts import build_charts
 from .facts import Facts, Place, Source, load_facts
 from .geodata import MapDataMissing
-from .map import MapPoint, PlaceDistance, render_locator_map
-from .map.overlays import Overlay
+from .map import MapPoint, Overlay, PlaceDistance, render_locator_map
 from .pdf import ChangesPart, MapLegendEntry, MapPart, MapRow, render_pdf
 
 log = logging.getLogger("briefing")

@@ -506,13 +506,16 @@ def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, s
     if locator.legend:
         parts += [Spacer(1, 3), _map_legend(locator.legend, st, width, m, cites)]
     if locator.rows:
+        # room above each line for the raised citation numbers of the line below
+        cited_style = ParagraphStyle("citedcell", parent=st["cell"], leading=12.5)
+
         def cited(text: str | None, ids: tuple[str, ...], extra: str | None = None) -> ScriptParagraph:
             words = _esc(text) if text else ""
             if extra:
                 words += (" " if words else "") + f'<font color="#555555">({_esc(extra)})</font>'
             if ids:
                 words += str(m.cite(cites(ids)))
-            return ScriptParagraph(words or "\u2014", st["cell"])
+            return ScriptParagraph(words or "\u2014", cited_style)
 
         head = [ScriptParagraph(_esc(t), st["cellhead"]) for t in ("Place", "Coordinates", f"From {facts.location.name}", "Note")]
         rows = [head] + [
