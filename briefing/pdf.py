@@ -507,7 +507,7 @@ def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, s
         parts += [Spacer(1, 3), _map_legend(locator.legend, st, width, m, cites)]
     if locator.rows:
         # room above each line for the raised citation numbers of the line below
-        cited_style = ParagraphStyle("citedcell", parent=st["cell"], leading=12.5)
+        cited_style = ParagraphStyle("citedcell", parent=st["cell"], leading=11.5)
 
         def cited(text: str | None, ids: tuple[str, ...], extra: str | None = None) -> ScriptParagraph:
             words = _esc(text) if text else ""
@@ -520,10 +520,10 @@ def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, s
         head = [ScriptParagraph(_esc(t), st["cellhead"]) for t in ("Place", "Coordinates", f"From {facts.location.name}", "Note")]
         rows = [head] + [
             [ScriptParagraph(_esc(r.name), st["cell"]), cited(r.coordinates, r.coordinate_sources, r.coordinate_origin),
-             ScriptParagraph(_esc(f"{r.km} km ({r.mi} mi), {r.bearing}"), st["cell"]), cited(r.note, r.note_sources)]
+             ScriptParagraph(f"{_esc(f'{r.km} km ({r.mi} mi)')}<br/>{_esc(r.bearing)}", st["cell"]), cited(r.note, r.note_sources)]
             for r in locator.rows
         ]
-        table = Table(rows, colWidths=[width * 0.17, width * 0.24, width * 0.27, width * 0.32], repeatRows=1)
+        table = Table(rows, colWidths=[width * 0.18, width * 0.25, width * 0.19, width * 0.38], repeatRows=1)
         table.setStyle(TableStyle(_TABLE_BASE + [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT),

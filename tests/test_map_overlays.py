@@ -156,7 +156,7 @@ def test_legend_and_table_are_real_text_with_their_own_citations(facts_data, wri
     # coordinates cite the gazetteer source only (geonames is source 2), the note cites the article (1)
     assert "Soledar 48.692° N, 38.071° E[2]" in text
     assert "Claimed by Russian forces in mid-January 2023[1]" in text
-    assert "12.1 km (7.5 mi), 26° NNE" in text
+    assert "12.1 km (7.5 mi) 26° NNE" in text
 
 
 def test_a_place_found_in_the_gazetteer_cites_the_gazetteer(facts_data, write_facts):
