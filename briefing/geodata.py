@@ -253,19 +253,11 @@ class Towns:
 
 
 @functools.cache
-def towns(min_population: int = 1000) -> Towns:
-    """Places of at least ``min_population`` people, parsed once per process from the gazetteer."""
-    rows = []
-    for line in _places_text().splitlines():
-        gid, name, lat, lon, _cc, pop, _keys = line.split("\t", 6)
-        p = int(pop)
-        if p >= min_population:
-            rows.append((-p, int(gid), name, float(lat), float(lon)))
-    rows.sort()
-    return Towns(
-        lon=np.array([r[4] for r in rows]),
-        lat=np.array([r[3] for r in rows]),
-        population=np.array([-r[0] for r in rows], dtype=np.int64),
-        name=tuple(r[2] for r in rows),
-        geonameid=np.array([r[1] for r in rows], dtype=np.int64),
-    )
+def towns() -> Towns:
+    """Gazetteer places of 1,000 people or more, most populous first (``towns.npz``), loaded once."""
+    path = ASSETS / "towns.npz"
+    if not path.exists():
+        raise MapDataMissing(f"map data file {path} is missing; run tools/build_assets.py")
+    with np.load(path, allow_pickle=False) as z:
+        return Towns(lon=z["lon"], lat=z["lat"], population=z["population"],
+                     name=tuple(z["names"].tobytes().decode("utf-8").split("\n")), geonameid=z["geonameid"])
