@@ -27,6 +27,7 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(PY) tools/bench.py $(if $(PEER),--peer $(PEER))
 	$(PY) tools/bench_data.py
+	$(PY) tools/bench_map.py
 
 clean:
 	rm -rf output .pytest_cache

@@ -3,7 +3,7 @@
 The pipeline, one module per stage:
 
     facts.py    load and validate a facts file into frozen, typed values
-    charts.py   charts that fit the data;  locator.py  the locator map
+    charts.py   charts that fit the data;  map/  the locator map
     words.py    the words, from jinja2 templates
     pdf.py      the paginated PDF
     build.py    the stages in order: ``build_brief(path) -> bytes``

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import cache
-from .facts import Facts, load_facts
+from .facts import Facts, Place, Source, load_facts
 
 if TYPE_CHECKING:  # the drawing stages import matplotlib and reportlab: only a build pays for them
     from .charts import Chart
-    from .pdf import ChangesPart, MapPart
+    from .pdf import ChangesPart, MapPart, MapRow
 
 log = logging.getLogger("briefing")
 
@@ -53,7 +53,7 @@ def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions
 
 #: Facts fields that only words are made of: a change to them redraws no chart.
 WORDS_ONLY = frozenset({"title", "subtitle", "handling", "prepared_by", "key_points", "sections", "quotes", "sources",
-                        "assessments", "indicators", "gaps"})
+                        "assessments", "indicators", "gaps", "map"})
 
 
 def chart_part(facts: Facts, use_cache: bool = True) -> list[Chart]:
@@ -89,17 +89,21 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
 
     loc = facts.location
     located = [p for p in facts.places if p.lat is not None and p.lon is not None]
+    areas = facts.map.areas if facts.map else ()
+    lines = facts.map.lines if facts.map else ()
+    overlays = [(o.kind, geometry, o.label, o.shapes) for geometry, items in (("area", areas), ("line", lines)) for o in items]
     inputs = {"location": [loc.name, loc.lat, loc.lon], "country": loc.country, "admin1": loc.admin1,
-              "places": [[p.name, p.lat, p.lon] for p in located]}
+              "places": [[p.name, p.lat, p.lon] for p in located], "overlays": overlays}
 
     def draw() -> dict[str, Any]:
-        from .locator import MapPoint, render_locator_map
-
         from .glyphs import drawable
+        from .map import MapPoint, Overlay, render_locator_map
 
         # Names are drawn as matplotlib text: characters no font has are drawn as boxes on purpose.
         drawn = render_locator_map(MapPoint(drawable(loc.name), loc.lat, loc.lon), loc.country, loc.admin1,
-                                   [MapPoint(drawable(p.name), p.lat, p.lon) for p in located])
+                                   [MapPoint(drawable(p.name), p.lat, p.lon) for p in located],
+                                   overlays=tuple(Overlay(kind, geometry, drawable(label), shapes)
+                                                  for kind, geometry, label, shapes in overlays))
         return {"svg": drawn.svg.decode(), "data_note": drawn.data_note, "warnings": list(drawn.warnings),
                 "distances": [[d.name, d.km, d.mi, d.bearing_deg, d.compass] for d in drawn.distances]}
 
@@ -114,11 +118,50 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
         return None
     for warning in drawn["warnings"]:
         log.warning("%s: %s", facts.id, warning)
-    rows = tuple(
-        (p.name, f"{km:,.1f}", f"{mi:,.1f}", f"{bearing:.0f}\u00b0 {compass}", p.sources)
-        for (_, km, mi, bearing, compass), p in zip(drawn["distances"], located)
+    from .pdf import MapLegendEntry
+
+    gazetteers = {s.id for s in facts.sources if _is_gazetteer(s)}
+    rows = tuple(_map_row(km, mi, bearing, compass, p, gazetteers)
+                 for (_, km, mi, bearing, compass), p in zip(drawn["distances"], located))
+    legend = tuple(MapLegendEntry(o.kind, geometry, o.label, o.as_of.isoformat() if o.as_of else None, o.source)
+                   for geometry, items in (("area", areas), ("line", lines)) for o in items)
+    return MapPart(svg=drawn["svg"].encode(), rows=rows, data_note=drawn["data_note"], legend=legend)
+
+
+def _is_gazetteer(source: Source) -> bool:
+    """A source that is the GeoNames gazetteer (the data the map's look-ups come from)."""
+    return "geonames" in source.publisher.casefold() or "geonames.org" in (source.url or "").casefold()
+
+
+def _map_row(km: float, mi: float, bearing: float, compass: str, place: Place, gazetteers: set[str]) -> "MapRow":
+    """Coordinates cite only where they came from: a gazetteer look-up (or a gazetteer source the
+    place lists) cites the gazetteer; otherwise the place's own sources vouch for them. The note
+    cites the place's other sources."""
+    from .pdf import MapRow
+
+    listed_gaz = tuple(s for s in place.sources if s in gazetteers)
+    others = tuple(s for s in place.sources if s not in gazetteers)
+    if place.gazetteer_id is not None or listed_gaz:
+        coord_ids = listed_gaz or tuple(sorted(gazetteers))
+        origin = None if coord_ids else "GeoNames gazetteer"
+    else:
+        coord_ids, origin = place.sources, None
+    return MapRow(
+        name=place.name,
+        coordinates=format_coordinates(place.lat, place.lon),
+        coordinate_sources=coord_ids,
+        coordinate_origin=origin,
+        km=f"{km:,.1f}",
+        mi=f"{mi:,.1f}",
+        bearing=f"{bearing:.0f}\u00b0 {compass}",
+        note=place.note,
+        note_sources=others if place.note else (),
     )
-    return MapPart(svg=drawn["svg"].encode(), rows=rows, data_note=drawn["data_note"])
+
+
+def format_coordinates(lat: float, lon: float) -> str:
+    """``48.692° N, 38.071° E``: three decimals (about 100 m), hemisphere letters, no signs."""
+    return f"{abs(lat):.3f}\u00b0 {'N' if lat >= 0 else 'S'}, {abs(lon):.3f}\u00b0 {'E' if lon >= 0 else 'W'}"
 
 
 def _json(value: Any) -> bytes:

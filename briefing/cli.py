@@ -219,7 +219,7 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
 
     import matplotlib.figure  # noqa: F401 - with its font list: loaded once here, shared by every worker
 
-    from . import charts, locator, pdf  # noqa: F401
+    from . import charts, map, pdf  # noqa: F401
     from .fonts import register_fonts
 
     register_fonts()

@@ -148,6 +148,10 @@ def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path) -> dict[str
             data = read_bounded(source_file(facts_path.parent, src.file, *where), MAX_SOURCE_BYTES, *where,
                                 "a local copy of a source", "a local copy of the source")
             sources.update(f"{src.file}\0{_sha256(data)}\n".encode())
+    for overlay in (*facts.map.areas, *facts.map.lines) if facts.map else ():  # map overlays' GeoJSON files
+        if overlay.geojson:
+            path = facts_path.parent / overlay.geojson
+            sources.update(f"{overlay.geojson}\0{_sha256(path.read_bytes()) if path.is_file() else 'missing'}\n".encode())
     hashes = {
         "facts": _sha256(facts_bytes),
         "sources": sources.hexdigest(),

@@ -277,6 +277,16 @@ class Place(_Model):
     lon: Optional[Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]] = None
     note: OptText = None
     sources: tuple[SourceId, ...] = ()
+    #: Set by the loader when the coordinates came from the offline gazetteer (its GeoNames id);
+    #: never written in a facts file.
+    gazetteer_id: Optional[int] = None
+
+    @field_validator("gazetteer_id", mode="before")
+    @classmethod
+    def _not_input(cls, value: Any) -> Any:
+        if value is not None:
+            raise ValueError("is filled in by the gazetteer look-up; not a key for the facts file")
+        return None
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> "Place":
@@ -512,6 +522,68 @@ class Gap(_Model):
     text: Text
     sources: tuple[SourceId, ...] = ()
 
+OverlayKind = Literal["hostile", "friendly", "contested", "hazard", "other"]
+
+
+class _Overlay(_Model):
+    """Common to the map's shaded areas and lines (spec 2): what the legend prints and cites."""
+
+    label: Annotated[str, Field(min_length=1, max_length=200)]
+    kind: OverlayKind
+    as_of: Optional[dt.date] = None
+    source: SourceId
+    geojson: Optional[Annotated[str, Field(min_length=1, max_length=500)]] = None
+    #: The checked geometry, filled in by the loader from ``geojson`` or the inline coordinates;
+    #: never written in a facts file.
+    shapes: tuple = ()
+
+    @field_validator("shapes", mode="before")
+    @classmethod
+    def _not_input(cls, value: Any) -> Any:
+        if value not in ((), [], None):
+            raise ValueError("is filled in from geojson or the inline coordinates; not a key for the facts file")
+        return ()
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _plain_date(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            raise ValueError("expected a date (YYYY-MM-DD) without a time")
+        return value
+
+
+class MapArea(_Overlay):
+    polygon: Optional[tuple[Any, ...]] = None
+
+    @model_validator(mode="after")
+    def _one_geometry(self) -> "MapArea":
+        if (self.geojson is None) == (self.polygon is None):
+            raise ValueError("give either geojson (a file) or polygon (a list of [lon, lat] pairs), not both or neither")
+        if self.polygon is not None:
+            from .geojson import polygon_from_points
+
+            object.__setattr__(self, "shapes", polygon_from_points(list(self.polygon)))
+        return self
+
+
+class MapLine(_Overlay):
+    line: Optional[tuple[Any, ...]] = None
+
+    @model_validator(mode="after")
+    def _one_geometry(self) -> "MapLine":
+        if (self.geojson is None) == (self.line is None):
+            raise ValueError("give either geojson (a file) or line (a list of [lon, lat] pairs), not both or neither")
+        if self.line is not None:
+            from .geojson import line_from_points
+
+            object.__setattr__(self, "shapes", line_from_points(list(self.line)))
+        return self
+
+
+class MapOverlays(_Model):
+    areas: Annotated[tuple[MapArea, ...], Field(max_length=50)] = ()
+    lines: Annotated[tuple[MapLine, ...], Field(max_length=50)] = ()
+
 
 class Facts(_Model):
     """A whole facts file, validated; every collection is a tuple so the value is truly frozen."""
@@ -537,6 +609,7 @@ class Facts(_Model):
     gaps: Annotated[tuple[Gap, ...], Field(max_length=MAX_ITEMS)] = ()
     datasets: Annotated[tuple[Dataset, ...], Field(max_length=MAX_ITEMS)] = ()
     series: Annotated[tuple[Series, ...], Field(max_length=MAX_SERIES)] = ()
+    map: Optional[MapOverlays] = None
 
 
     def source_index(self) -> dict[str, int]:
@@ -560,7 +633,7 @@ class Facts(_Model):
 
 #: Keys that only ``spec: 2`` files may use, as dotted paths (``sources[].grade``: in any source).
 V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "assessments", "indicators", "gaps",
-                          "datasets", "series", "figures[].from")
+                          "datasets", "series", "figures[].from", "map")
 
 
 def _first_use(facts: Facts, key: str) -> str | None:
@@ -603,7 +676,12 @@ _EXPECTED = {
     "agg": "expected one of sum, mean, max, min, last",
     "retrieved": "expected a date, YYYY-MM-DD",
     "sha256": "expected the file's SHA-256 as 64 hexadecimal digits (sha256sum FILE)",
+    "kind": "expected one of hostile, friendly, contested, hazard, other",
 }
+
+
+#: Fields the loader fills in (never keys of a facts file), left out of "allowed keys" lists.
+_FILLED_BY_LOADER = frozenset({"gazetteer_id", "shapes"})
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -662,14 +740,14 @@ def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
     # pydantic adds the union member or validator name to the loc; drop those.
     loc = tuple(p for p in loc if not (isinstance(p, str) and (p in ("int", "float") or p.startswith("function-"))))
     field = next((p for p in reversed(loc) if isinstance(p, str)), "")
-    key = "as_of_date" if field == "as_of" and loc[:1] in (("figures",),) else field
+    key = "as_of_date" if field == "as_of" and loc[:1] in (("figures",), ("map",)) else field
     expected = _EXPECTED.get(key)
     value = err.get("input")
     if kind == "missing":
         return loc, "is required but missing" + (f"; {expected}" if expected else "")
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
-        allowed = ", ".join(f.alias or n for n, f in model.model_fields.items()) if model else ""
+        allowed = ", ".join(f.alias or n for n, f in model.model_fields.items() if n not in _FILLED_BY_LOADER) if model else ""
         if value is None and " " in str(loc[-1]):  # {text: Russia, Ukraine and others} split at the comma
             return loc, (f"unknown key; a ',' inside {{...}} ends the text before it - put the whole text in quotes, "
                          f'such as text: "a, b"; allowed keys here: {allowed}')
@@ -760,6 +838,9 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
         for i, item in enumerate(items):
             if item.source is not None:
                 known_id(f"{name}[{i}].source", item.source)
+    for kind, items in (("areas", facts.map.areas if facts.map else ()), ("lines", facts.map.lines if facts.map else ())):
+        for i, item in enumerate(items):
+            known_id(f"map.{kind}[{i}].source", item.source)
     for i, series in enumerate(facts.series):
         for j, point in enumerate(series.points):
             known_id(f"series[{i}].points[{j}].source", point.source)
@@ -842,7 +923,30 @@ def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = Non
         from .data import resolve_data  # pandas loads only for a brief that has data
 
         facts = resolve_data(facts, name, base)
-    return _locate_places(facts, name)
+    return _read_overlays(_locate_places(facts, name), name, base)
+
+
+def _read_overlays(facts: Facts, file: str, base: Path) -> Facts:
+    """Read the GeoJSON files of map overlays into the facts, so later stages never read a file."""
+    if facts.map is None or not any(o.geojson for o in (*facts.map.areas, *facts.map.lines)):
+        return facts
+    from .geojson import GeometryError, read_geojson
+
+    problems: list[Problem] = []
+    done: dict[str, tuple] = {}
+    for kind, items in (("areas", facts.map.areas), ("lines", facts.map.lines)):
+        out = []
+        for i, item in enumerate(items):
+            if item.geojson is not None:
+                try:
+                    item = item.model_copy(update={"shapes": read_geojson(base / item.geojson, kind[:-1])})
+                except GeometryError as exc:
+                    problems.append(Problem(file, f"map.{kind}[{i}].geojson", f'"{item.geojson}" {exc}'))
+            out.append(item)
+        done[kind] = tuple(out)
+    if problems:
+        raise FactsError(problems)
+    return facts.model_copy(update={"map": facts.map.model_copy(update=done)})
 
 
 def _locate_places(facts: Facts, file: str) -> Facts:
@@ -860,7 +964,7 @@ def _locate_places(facts: Facts, file: str) -> Facts:
             except PlaceNotFound as exc:
                 problems.append(Problem(file, f"places[{i}].name", str(exc)))
                 continue
-            place = place.model_copy(update={"lat": hit.lat, "lon": hit.lon})
+            place = place.model_copy(update={"lat": hit.lat, "lon": hit.lon, "gazetteer_id": hit.geonameid})
         places.append(place)
     if problems:
         raise FactsError(problems)

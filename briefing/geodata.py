@@ -19,7 +19,8 @@ import numpy as np
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "map"
 SCALE = 10_000  # coordinates are stored in 1e-4 degree units
 
-ATTRIBUTION = "Map data: Natural Earth (public domain); places: GeoNames (CC BY 4.0, geonames.org)"
+ATTRIBUTION = ("Map data: Natural Earth (public domain); water: GSHHG (LGPL); "
+               "places: GeoNames (CC BY 4.0, geonames.org)")
 
 
 class MapDataMissing(RuntimeError):
@@ -165,6 +166,25 @@ def admin0(level: str = "fine") -> Layer:
 
 
 @functools.cache
+def lakes() -> Layer:
+    """Lakes and reservoirs (GSHHG level 2) as polygons."""
+    return _load_layer(ASSETS / "lakes.npz")
+
+
+@functools.cache
+def land() -> Layer | None:
+    """The high-resolution shoreline (GSHHG level 1) as land polygons, or None when not vendored."""
+    path = ASSETS / "land.npz"
+    return _load_layer(path) if path.exists() else None
+
+
+@functools.cache
+def rivers() -> Layer:
+    """Rivers (GSHHG WDBII) as lines (``line_kind`` 2), without polygons."""
+    return _load_layer(ASSETS / "rivers.npz")
+
+
+@functools.cache
 def admin1(iso2: str) -> Layer | None:
     """The admin-1 regions of one country, or None when the data has none for it."""
     if not re.fullmatch(r"[A-Z]{2}", iso2 or ""):
@@ -219,3 +239,25 @@ def find_places(key: str) -> list[PlaceRow]:
             out.append(PlaceRow(int(gid), name, float(lat), float(lon), cc, int(pop)))
         pos = text.find(needle, end)
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class Towns:
+    """Gazetteer places as arrays, most populous first: orientation towns for the map."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    population: np.ndarray
+    name: tuple[str, ...]
+    geonameid: np.ndarray
+
+
+@functools.cache
+def towns() -> Towns:
+    """Gazetteer places of 1,000 people or more, most populous first (``towns.npz``), loaded once."""
+    path = ASSETS / "towns.npz"
+    if not path.exists():
+        raise MapDataMissing(f"map data file {path} is missing; run tools/build_assets.py")
+    with np.load(path, allow_pickle=False) as z:
+        return Towns(lon=z["lon"], lat=z["lat"], population=z["population"],
+                     name=tuple(z["names"].tobytes().decode("utf-8").split("\n")), geonameid=z["geonameid"])

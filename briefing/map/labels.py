@@ -1,0 +1,147 @@
+"""Greedy label placement in display (pixel) coordinates.
+
+For each label in priority order, candidate positions around its marker are tried (text extents
+measured by the renderer) and the first one that stays inside the panel and clear of every marker,
+other label and map furniture wins; farther candidates get a leader line; a label that fits nowhere
+is left off (the caller warns). The result is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..glyphs import visual
+from ..vector import MUTED
+
+HALO = "white"
+
+
+@dataclass
+class Placer:
+    """Greedy label placement in display (pixel) coordinates of one axes."""
+
+    ax: object
+    renderer: object
+    dpi: float
+    obstacles: list = field(default_factory=list)  # (x0, y0, x1, y1) pixel boxes
+    labels: list = field(default_factory=list)  # (text, box) of placed labels
+
+    def __post_init__(self):
+        b = self.ax.get_window_extent(self.renderer)
+        m = 2.0
+        self.frame = (b.x0 + m, b.y0 + m, b.x1 - m, b.y1 - m)
+
+    def pt(self, v: float) -> float:
+        return v * self.dpi / 72.0
+
+    def to_px(self, x: float, y: float) -> tuple[float, float]:
+        px, py = self.ax.transData.transform((x, y))
+        return float(px), float(py)
+
+    def block(self, box) -> None:
+        self.obstacles.append(tuple(box))
+
+    def block_point(self, x: float, y: float, radius_pt: float) -> None:
+        px, py = self.to_px(x, y)
+        r = self.pt(radius_pt)
+        self.obstacles.append((px - r, py - r, px + r, py + r))
+
+    def free(self, box, pad: float) -> bool:
+        x0, y0, x1, y1 = box
+        f = self.frame
+        if x0 < f[0] or y0 < f[1] or x1 > f[2] or y1 > f[3]:
+            return False
+        for (a0, b0, a1, b1) in self.obstacles:
+            if x0 - pad < a1 and x1 + pad > a0 and y0 - pad < b1 and y1 + pad > b0:
+                return False
+        return True
+
+    def measure(self, text: str, **props) -> tuple[float, float]:
+        from matplotlib.text import Text
+
+        t = Text(0, 0, text, **props)
+        t.set_figure(self.ax.figure)
+        bb = t.get_window_extent(self.renderer)
+        return bb.width, bb.height
+
+    def place(self, x: float, y: float, text: str, *, marker_pt: float, props: dict, candidates: str = "point",
+              halo: bool = True, leader_ok: bool = True, reject=None):
+        """Place ``text`` near data point (x, y); returns the Text artist or None when it fits nowhere."""
+        text = visual(text)  # right-to-left names in reading order
+        w, h = self.measure(text, **props)
+        px, py = self.to_px(x, y)
+        pad = self.pt(1.0)
+        tried = []
+        if candidates == "center":
+            for dx, dy in [(0, 0), (0, 8), (0, -8), (12, 0), (-12, 0), (0, 16), (0, -16), (20, 8), (-20, -8)]:
+                tried.append((dx, dy, "center", "center", False))
+        else:
+            r = marker_pt + 1.5
+            d = r * 0.75
+            for dx, dy, ha, va in [
+                (r, 0, "left", "center"), (-r, 0, "right", "center"), (d, d, "left", "bottom"),
+                (d, -d, "left", "top"), (-d, d, "right", "bottom"), (-d, -d, "right", "top"),
+                (0, r, "center", "bottom"), (0, -r, "center", "top"),
+            ]:
+                tried.append((dx, dy, ha, va, False))
+            if leader_ok:
+                for radius in (r + 9, r + 16, r + 26, r + 38):
+                    for k in range(16):
+                        ang = math.radians(k * 22.5)
+                        dx, dy = radius * math.cos(ang), radius * math.sin(ang)
+                        ha = "left" if dx > 1 else ("right" if dx < -1 else "center")
+                        va = "bottom" if dy > 1 else ("top" if dy < -1 else "center")
+                        tried.append((dx, dy, ha, va, True))
+        for dx, dy, ha, va, leader in tried:
+            ax_, ay_ = px + self.pt(dx), py + self.pt(dy)
+            x0 = ax_ if ha == "left" else (ax_ - w if ha == "right" else ax_ - w / 2)
+            y0 = ay_ if va == "bottom" else (ay_ - h if va == "top" else ay_ - h / 2)
+            box = (x0, y0, x0 + w, y0 + h)
+            if not self.free(box, pad) or (reject is not None and reject(box)):
+                continue
+            if leader and not self._leader_clear((px, py), (ax_, ay_), marker_pt):
+                continue
+            return self._commit(x, y, text, dx, dy, ha, va, leader, box, props, halo, marker_pt)
+        return None
+
+    def _leader_clear(self, a, b, marker_pt) -> bool:
+        # sample the leader line: it must not cross a label or another marker
+        r = self.pt(marker_pt + 0.5)
+        for t in np.linspace(0.0, 1.0, 12):
+            x = a[0] + (b[0] - a[0]) * t
+            y = a[1] + (b[1] - a[1]) * t
+            if math.hypot(x - a[0], y - a[1]) <= r:
+                continue
+            for (x0, y0, x1, y1) in self.obstacles:
+                if x0 <= x <= x1 and y0 <= y <= y1:
+                    return False
+        return True
+
+    def _commit(self, x, y, text, dx, dy, ha, va, leader, box, props, halo, marker_pt):
+        from matplotlib import patheffects
+        from matplotlib.transforms import offset_copy
+
+        fig = self.ax.figure
+        tr = offset_copy(self.ax.transData, fig=fig, x=dx, y=dy, units="points")
+        zorder = props.pop("zorder", 20)
+        if leader:
+            from matplotlib.lines import Line2D
+
+            px, py = self.to_px(x, y)
+            ang = math.atan2(dy, dx)
+            r0 = self.pt(marker_pt + 0.6)
+            ends = np.array([[px + r0 * math.cos(ang), py + r0 * math.sin(ang)],
+                             [px + self.pt(dx), py + self.pt(dy)]])
+            data = self.ax.transData.inverted().transform(ends)
+            self.ax.add_line(Line2D(data[:, 0], data[:, 1], color=MUTED, linewidth=0.5, zorder=zorder - 2))
+        if halo:
+            self.ax.text(x, y, text, transform=tr, ha=ha, va=va, zorder=zorder - 1, clip_on=False,
+                         path_effects=[patheffects.Stroke(linewidth=2.2, foreground=HALO)], **props)
+        t = self.ax.text(x, y, text, transform=tr, ha=ha, va=va, zorder=zorder, clip_on=False, **props)
+        props["zorder"] = zorder
+        self.obstacles.append(box)
+        self.labels.append((text, box))
+        return t
