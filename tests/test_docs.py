@@ -34,6 +34,8 @@ MAP_KEYS = {
     *(f"map.lines[].{k}" for k in ("label", "kind", "as_of", "source", "line", "geojson")),
 }
 PLANNED = set() if "map" in Facts.model_fields else MAP_KEYS
+#: Besides briefing.map and briefing.geojson, the functions docs/architecture.md names that issue-11 adds.
+ISSUE_11_NAMES = {"facts._read_overlays", "pdf._map_legend"}
 #: The table the data rows of the error table read, copied beside ``brief.yaml`` as ``data/la-riots.csv``.
 TABLE = ROOT / "briefs" / "data" / "la-riots.csv"
 
@@ -299,7 +301,7 @@ def test_links_and_paths_stay_inside_the_repository(page: Path) -> None:
             assert anchor in _anchors(resolved), f"{page.name}: {target}: no such heading"
     for span in re.findall(r"`([^`\n]+)`", prose):
         assert not span.startswith(("shared/", "../", "/work/")), f"{page.name}: `{span}` is outside the repository"
-        if _REPO_PATH.match(span):
+        if _REPO_PATH.match(span) and not (PLANNED and span.startswith(("briefing/map/", "briefing/geojson.py"))):
             assert (ROOT / span).exists(), f"{page.name}: `{span}` does not exist"
 
 
@@ -309,6 +311,9 @@ def test_every_function_the_architecture_page_names_exists() -> None:
     names = re.findall(r"`([a-z_]+)\.([A-Za-z_][\w.]*)(?:\(\))?`", _prose(ARCHITECTURE))
     checked = [(m, n) for m, n in names if n.rsplit(".", 1)[-1] not in ("py", "j2", "md", "json", "yaml", "pdf")]
     assert len(checked) >= 20, "the architecture page should name the functions that do the work"
+    assert not [n for m, n in checked if m == "locator"], "briefing/locator.py became the briefing.map subpackage"
+    if PLANNED:  # before issue-11 merges: its names are documented as that branch has them
+        checked = [(m, n) for m, n in checked if m not in ("map", "geojson") and f"{m}.{n}" not in ISSUE_11_NAMES]
     for module, name in checked:
         try:
             obj: Any = importlib.import_module(f"briefing.{module}")
