@@ -16,6 +16,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
+import briefing.facts as facts_module
 from briefing.errors import FactsError
 from briefing.facts import _CLEAR_LOADER, MAX_FILE_BYTES, V2_KEYS, Facts, facts_warnings, load_facts
 from briefing.glyphs import glyph_warnings
@@ -36,6 +37,9 @@ MAP_KEYS = {
 PLANNED = set() if "map" in Facts.model_fields else MAP_KEYS
 #: Besides briefing.map and briefing.geojson, the functions docs/architecture.md names that issue-11 adds.
 ISSUE_11_NAMES = {"facts._read_overlays", "pdf._map_legend"}
+#: Model fields the loader fills in (``places[].gazetteer_id``, the overlays' ``shapes`` on issue-11) and
+#: a facts file may not set: not keys of the format.
+FILLED_BY_LOADER: frozenset[str] = getattr(facts_module, "_FILLED_BY_LOADER", frozenset())
 #: The table the data rows of the error table read, copied beside ``brief.yaml`` as ``data/la-riots.csv``.
 TABLE = ROOT / "briefs" / "data" / "la-riots.csv"
 
@@ -65,6 +69,8 @@ def accepted_keys(model: type[BaseModel], prefix: str = "", stack: tuple[type, .
     """Every key path the model accepts, as the docs write them: ``sources[].grade``, ``location.lat``."""
     keys: set[str] = set()
     for name, field in model.model_fields.items():
+        if name in FILLED_BY_LOADER:
+            continue
         path = f"{prefix}.{field.alias or name}" if prefix else field.alias or name
         keys.add(path)
         for sub, many in _models_in(field.annotation):
