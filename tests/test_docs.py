@@ -16,8 +16,9 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
+import briefing.facts as facts_module
 from briefing.errors import FactsError
-from briefing.facts import _CLEAR_LOADER, MAX_FILE_BYTES, V2_KEYS, Facts, load_facts
+from briefing.facts import _CLEAR_LOADER, MAX_FILE_BYTES, V2_KEYS, Facts, facts_warnings, load_facts
 from briefing.glyphs import glyph_warnings
 from conftest import ROOT
 
@@ -25,20 +26,22 @@ FORMAT = ROOT / "docs" / "facts-format.md"
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
-#: Version 2 keys of the spec that other issues are implementing now: documented ahead of the code.
-#: A key here that the model accepts is simply checked like any other.
-PLANNED = {
-    "datasets", *(f"datasets[].{k}" for k in ("id", "publisher", "title", "url", "retrieved", "file", "sha256")),
-    "series", *(f"series[].{k}" for k in ("id", "label", "unit", "data", "date", "value", "filter", "every", "agg", "between", "points")),
-    "series[].points[].date", "series[].points[].value", "series[].points[].source",
-    "figures[].from", "figures[].from.series", "figures[].from.stat",
-    "assessments", *(f"assessments[].{k}" for k in ("text", "likelihood", "confidence", "sources")),
-    "indicators", "indicators[].text", "indicators[].meaning", "indicators[].sources",
-    "gaps", "gaps[].text", "gaps[].sources",
+#: The map overlays (issue #11, branch issue-11) are documented as that branch implements them. Until it
+#: is merged the model lacks ``map``, and exactly these keys (and the error rows that use them) are let
+#: through; once the model has ``map`` they are checked like every other key.
+MAP_KEYS = {
     "map", "map.areas", "map.lines",
     *(f"map.areas[].{k}" for k in ("label", "kind", "as_of", "source", "geojson", "polygon")),
     *(f"map.lines[].{k}" for k in ("label", "kind", "as_of", "source", "line", "geojson")),
 }
+PLANNED = set() if "map" in Facts.model_fields else MAP_KEYS
+#: Besides briefing.map and briefing.geojson, the functions docs/architecture.md names that issue-11 adds.
+ISSUE_11_NAMES = {"facts._read_overlays", "pdf._map_legend"}
+#: Model fields the loader fills in (``places[].gazetteer_id``, the overlays' ``shapes`` on issue-11) and
+#: a facts file may not set: not keys of the format.
+FILLED_BY_LOADER: frozenset[str] = getattr(facts_module, "_FILLED_BY_LOADER", frozenset())
+#: The table the data rows of the error table read, copied beside ``brief.yaml`` as ``data/la-riots.csv``.
+TABLE = ROOT / "briefs" / "data" / "la-riots.csv"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -66,6 +69,8 @@ def accepted_keys(model: type[BaseModel], prefix: str = "", stack: tuple[type, .
     """Every key path the model accepts, as the docs write them: ``sources[].grade``, ``location.lat``."""
     keys: set[str] = set()
     for name, field in model.model_fields.items():
+        if name in FILLED_BY_LOADER:
+            continue
         path = f"{prefix}.{field.alias or name}" if prefix else field.alias or name
         keys.add(path)
         for sub, many in _models_in(field.annotation):
@@ -197,13 +202,34 @@ def _used_keys(data: Any, prefix: str = "") -> set[str]:
 
 @pytest.mark.parametrize(("what", "said"), _table("you write"), ids=lambda v: v[:40])
 def test_each_documented_error_line_is_what_the_tool_says(what: str, said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(FactsError) as info:
+        load_facts(_changed_example(what, tmp_path, monkeypatch))
+    assert str(info.value) == said
+
+
+def _changed_example(what: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example with a row's changes, saved as brief.yaml in tmp_path (the cwd), the data table beside it."""
+    if PLANNED and "`map" in what:
+        pytest.skip("map overlays are documented ahead of the merge of issue-11")
     data = yaml.load(_example(), Loader=_CLEAR_LOADER)
     _change(data, what)
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / TABLE.name).write_bytes(TABLE.read_bytes())
     Path("brief.yaml").write_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    with pytest.raises(FactsError) as info:
-        load_facts(Path("brief.yaml"))
-    assert str(info.value) == said
+    return Path("brief.yaml")
+
+
+@pytest.mark.parametrize(("what", "said"), _table("you write (warning)"), ids=lambda v: v[:40])
+def test_each_documented_warning_is_what_the_tool_says(what: str, said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is valid; the warning (or, for "(nothing ...)", no warning) is the documented line."""
+    path = _changed_example(what, tmp_path, monkeypatch)
+    expected = [] if said.startswith("(nothing") else [said]
+    assert [str(p) for p in facts_warnings(load_facts(path), "brief.yaml")] == expected
+    if expected:
+        with pytest.raises(FactsError) as info:
+            load_facts(path, strict=True)  # --strict: the warning is the error line
+        assert str(info.value) == f"{path}: {said.split(': ', 1)[1]}"
 
 
 WHOLE_FILE: dict[str, Optional[bytes]] = {
@@ -234,7 +260,7 @@ def test_each_documented_whole_file_problem_is_what_the_tool_says(tmp_path: Path
 
 
 def test_the_documented_glyph_warning_is_what_the_tool_says(tmp_path: Path) -> None:
-    documented = re.search(r"^    (brief\.yaml: title: .*glyph.*)$", FORMAT.read_text(encoding="utf-8"), re.M)
+    documented = re.search(r"^ {4,}(brief\.yaml: title: .*glyph.*)$", FORMAT.read_text(encoding="utf-8"), re.M)
     assert documented
     data = yaml.load(_example(), Loader=_CLEAR_LOADER)
     data["title"] = "Battle for Bakhmut \U0001F389"
@@ -281,7 +307,7 @@ def test_links_and_paths_stay_inside_the_repository(page: Path) -> None:
             assert anchor in _anchors(resolved), f"{page.name}: {target}: no such heading"
     for span in re.findall(r"`([^`\n]+)`", prose):
         assert not span.startswith(("shared/", "../", "/work/")), f"{page.name}: `{span}` is outside the repository"
-        if _REPO_PATH.match(span):
+        if _REPO_PATH.match(span) and not (PLANNED and span.startswith(("briefing/map/", "briefing/geojson.py"))):
             assert (ROOT / span).exists(), f"{page.name}: `{span}` does not exist"
 
 
@@ -291,6 +317,9 @@ def test_every_function_the_architecture_page_names_exists() -> None:
     names = re.findall(r"`([a-z_]+)\.([A-Za-z_][\w.]*)(?:\(\))?`", _prose(ARCHITECTURE))
     checked = [(m, n) for m, n in names if n.rsplit(".", 1)[-1] not in ("py", "j2", "md", "json", "yaml", "pdf")]
     assert len(checked) >= 20, "the architecture page should name the functions that do the work"
+    assert not [n for m, n in checked if m == "locator"], "briefing/locator.py became the briefing.map subpackage"
+    if PLANNED:  # before issue-11 merges: its names are documented as that branch has them
+        checked = [(m, n) for m, n in checked if m not in ("map", "geojson") and f"{m}.{n}" not in ISSUE_11_NAMES]
     for module, name in checked:
         try:
             obj: Any = importlib.import_module(f"briefing.{module}")
