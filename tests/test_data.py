@@ -58,7 +58,8 @@ def test_la_riots_figures_are_computed_from_the_table_and_printed(tmp_path: Path
     assert "Los Angeles Times Data Desk" in text and f"File data/la-riots.csv, SHA-256 {digest}" in text
     # the time chart: per-day totals, its peak, the events that fall in its range
     assert "Deaths over time, per day." in text
-    assert f"Deaths per day, all causes: 6 totals per day, 29 April 1992 to 4 May 1992; highest {expected['deadliest-day']} deaths (30 April 1992), latest 0." in text
+    assert (f"Deaths per day, all causes: 6 totals per day, 29 April 1992 to 4 May 1992; first {per_day['1992-04-29']}, "
+            f"highest {expected['deadliest-day']} deaths (30 April 1992), latest 0.") in text
     assert "Events marked: 1 = Five days of looting and fires begin (29 April 1992)" in text
 
 
