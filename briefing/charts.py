@@ -376,7 +376,8 @@ def series_charts(facts: Facts) -> list[Chart]:
     or periods get charts of their own, never a second y axis. Period totals (``every`` with ``sum``
     or ``count``) are steps a period wide, levels are lines. The y axis starts at zero when no value
     is negative, so the height of a line is honest; the peak is labelled; events inside the dates
-    drawn are numbered on the chart and named in the caption.
+    drawn are numbered on the chart and named in the caption. The caption states the period and the
+    first, highest and latest values, so it is also the chart's text alternative (the preview's alt text).
     """
     groups: dict[tuple[str, str], list[Series]] = {}
     for series in facts.series:
@@ -394,7 +395,7 @@ def series_charts(facts: Facts) -> list[Chart]:
             kind = f"totals per {s.every}" if _totals(s) else (f"{s.agg} per {s.every}" if s.every else "values as dated")
             named = f"{s.label}: " if len(group) > 1 else ""  # one series: the title already names it
             parts.append(f"{named}{len(s.points):,} {kind}, {_when_words(s.points[0].date)} to "
-                         f"{_when_words(s.points[-1].date)}; highest {number(peak.value)}{' ' + unit if unit else ''} "
+                         f"{_when_words(s.points[-1].date)}; first {number(s.points[0].value)}, highest {number(peak.value)}{' ' + unit if unit else ''} "
                          f"({_when_words(peak.date)}), latest {number(s.points[-1].value)}.")
         if events:
             parts.append("Events marked: " + "; ".join(f"{n} = {e.label} ({_human_date(e)})" for n, e in enumerate(events, start=1)) + ".")

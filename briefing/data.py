@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import FactsError, Problem
-from .facts import Dataset, Facts, KeyFigure, Point, Series
+from .facts import Dataset, Facts, KeyFigure, Point, Series, source_file
 
 #: A dataset file larger than this is refused before it is read (a table of a few million rows fits).
 MAX_DATA_BYTES = 200 * 1024 * 1024
@@ -154,18 +154,13 @@ def _read(ds: Dataset, i: int, columns: list[str], file: str, base: Path) -> _Ta
     kind = READERS.get(path.suffix.lower())
     if kind is None:
         raise _Refused(Problem(file, field, f'"{ds.file}" is not a table this tool reads; expected a .csv, .tsv, .xlsx, .json (records) or .parquet file'))
+    try:  # confined like the local copies of sources: no absolute path, ``..`` or link out of the folder
+        target = source_file(base, ds.file, file, field, limit=MAX_DATA_BYTES,
+                             kind=("dataset files", "a dataset file", f"a {kind} file"))
+    except FactsError as exc:
+        raise _Refused(exc.problems[0]) from None
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _Refused(Problem(file, field, f'"{ds.file}" not found (paths are relative to the facts file)')) from None
-    except OSError as exc:
-        raise _Refused(Problem(file, field, f'"{ds.file}" cannot be read ({exc.strerror}); check its permissions')) from None
-    if not path.is_file():
-        raise _Refused(Problem(file, field, f'"{ds.file}" is not a file; give the path of a {kind} file'))
-    if size > MAX_DATA_BYTES:
-        raise _Refused(Problem(file, field, f'"{ds.file}" is {size:,} bytes; a dataset file may be at most {MAX_DATA_BYTES:,} bytes'))
-    try:
-        data = path.read_bytes()
+        data = target.read_bytes()
     except OSError as exc:
         raise _Refused(Problem(file, field, f'"{ds.file}" cannot be read ({exc.strerror}); check its permissions')) from None
     digest = hashlib.sha256(data).hexdigest()

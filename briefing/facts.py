@@ -876,26 +876,31 @@ def _echo_of_an_item_error(err: dict[str, Any]) -> bool:
     return err["type"] == "too_short" and isinstance(value, (list, tuple)) and lo is not None and len(value) >= lo
 
 
-def source_file(base: Path, name: str, file: str, field: str) -> Path:
+def source_file(base: Path, name: str, file: str, field: str, *, limit: int = MAX_SOURCE_BYTES,
+                kind: tuple[str, str, str] = ("local copies of sources", "a local copy of a source",
+                                              "a local copy of the source")) -> Path:
     """The local copy of a source named ``name`` in a facts file in ``base``, checked: FactsError if unusable.
 
     Why confined: a facts file is data, perhaps from someone else, and a path such as ``/etc/shadow``,
     ``../../secret`` or a link out of the folder must not make us read (and fingerprint) any file
     on the machine. Allowed: the facts file's folder, and the folder named in BRIEFING_SOURCES_ROOT.
+    Dataset files obey the same rule: ``limit`` is their size bound and ``kind`` names them in the
+    messages (many of them, any one, the one this field needs).
     """
+    many, one, the = kind
     target = (base / name).resolve()
     roots = [base.resolve()] + ([Path(root).resolve()] if (root := os.environ.get(SOURCES_ROOT_ENV, "").strip()) else [])
     if not any(target.is_relative_to(r) for r in roots):
-        raise FactsError.single(file, field, f'"{name}" is outside the facts file\'s folder; keep local copies of sources '
+        raise FactsError.single(file, field, f'"{name}" is outside the facts file\'s folder; keep {many} '
                                 f"beside the facts file (relative paths), or name their folder in {SOURCES_ROOT_ENV}")
     try:
         st = target.stat()
     except OSError:
         raise FactsError.single(file, field, f'"{name}" not found (paths are relative to the facts file)') from None
     if not stat.S_ISREG(st.st_mode):
-        raise FactsError.single(file, field, f'"{name}" is not a regular file; give the path of a local copy of the source')
-    if st.st_size > MAX_SOURCE_BYTES:
-        raise FactsError.single(file, field, f'"{name}" is {st.st_size:,} bytes; a local copy of a source may be at most {MAX_SOURCE_BYTES:,} bytes')
+        raise FactsError.single(file, field, f'"{name}" is not a regular file; give the path of {the}')
+    if st.st_size > limit:
+        raise FactsError.single(file, field, f'"{name}" is {st.st_size:,} bytes; {one} may be at most {limit:,} bytes')
     return target
 
 

@@ -52,7 +52,7 @@ from .atomic import write_atomic
 from .editions import Edition
 from .errors import ConfigError, DeliveryError, LockedError, MailError
 from .facts import Facts, strip_bidi_controls
-from .words import date_time_group, iso, render
+from .words import date_time_group, iso, macros, render
 
 log = logging.getLogger("briefing")
 
@@ -68,20 +68,15 @@ FINAL_REPLY_WAIT = 600.0
 DEFAULT_RETRY_BUDGET = 300.0
 LEDGER_VERSION = 1
 
-_HEADINGS = {
-    "key_points": "Bottom line up front",
-    "assessments": "Assessment",
-    "changes": "Changes since the previous edition",
-    "situation": "Situation",
-    "stakes": "Stakes",
-    "outlook": "Outlook",
-    "indicators": "Indicators",
-    "gaps": "Gaps",
-    "quotes": "In their words",
-    "figures": "Key figures",
-    "events": "Timeline of events",
-    "sources": "Sources",
-}
+#: The parts of the PDF in the PDF's order (``briefing.pdf._story``), named by its own headings
+#: (``heading`` in templates/brief.j2); "events" is the timeline chart after the situation. The
+#: locator map is left out: every brief has one, and the layout puts it before or after the situation.
+_PARTS = ("key_points", "assessment", "changes", "situation", "events", "stakes", "series", "figures",
+          "outlook", "indicators", "gaps", "quotes", "sources")
+
+
+def _heading(part: str) -> str:
+    return "Timeline of events" if part == "events" else str(macros("brief.j2").heading(part))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -228,23 +223,24 @@ def message_id(edition: Edition, recipient: str, sender: str) -> str:
 
 def _mail_context(edition: Edition) -> dict[str, object]:
     facts = edition.facts
-    publishers = {s.id: s.publisher for s in facts.sources}
+    publishers = {s.id: s.publisher for s in (*facts.sources, *facts.datasets)}  # a point may cite a dataset
     key_points = [(p.text, [publishers[s] for s in dict.fromkeys(p.sources)]) for p in facts.key_points]
     counts = {
         "key_points": len(facts.key_points),
-        "assessments": len(facts.assessments),
+        "assessment": len(facts.assessments),
         "changes": edition.change_lines,
         "situation": len(facts.sections.situation),
+        "events": len(facts.events),
         "stakes": len(facts.sections.stakes),
+        "series": len(facts.series),
+        "figures": len(facts.figures),
         "outlook": len(facts.sections.outlook),
         "indicators": len(facts.indicators),
         "gaps": len(facts.gaps),
         "quotes": len(facts.quotes),
-        "figures": len(facts.figures),
-        "events": len(facts.events),
-        "sources": len(facts.sources),
+        "sources": len(facts.sources) + len(facts.datasets),  # datasets are listed with the sources
     }
-    sections = [(_HEADINGS[name], n) for name, n in counts.items() if n]
+    sections = [(_heading(part), counts[part]) for part in _PARTS if counts[part]]
     return {
         "facts": facts,
         "edition": edition.name,

@@ -53,10 +53,10 @@ from watchfiles import awatch
 
 from . import words
 from .build import BuildOptions, locator_part
-from .charts import Chart, build_charts
+from .charts import PLACES, Chart, build_charts
 from .editions import draft_changes, read_editions
 from .errors import BriefingError, FactsError
-from .facts import Facts, facts_warnings, load_facts
+from .facts import LIKELIHOOD, Facts, facts_warnings, load_facts
 from .mail import Ledger
 from .pdf import ChangesPart, MapPart, render_pdf
 
@@ -441,6 +441,8 @@ def _brief_context(preview: Preview, state: BriefState) -> dict[str, Any]:
 
 
 def _reading_context(state: BriefState) -> dict[str, Any]:
+    """What the reading page needs; its words for judgements, grades and scales are the PDF's own
+    (the macros of ``brief.j2``), so the two renderings cannot drift apart."""
     draft = state.draft
     if draft is None:
         return {"state": state, "draft": None}
@@ -448,8 +450,11 @@ def _reading_context(state: BriefState) -> dict[str, Any]:
     events = sorted(facts.events, key=lambda e: (e.day, e.label))
     rows = list(draft.locator.rows if draft.locator else ())
     index = facts.source_index()
+    charts_at = {place: [(c, name) for c, name in draft.charts if c.place == place] for place in PLACES}
     return {"state": state, "draft": draft, "facts": facts, "numbers": lambda ids: sorted({index[i] for i in ids}), "events": events,
-            "map_rows": rows, "unmapped": [p for p in facts.places if p.lat is None or p.lon is None]}
+            "map_rows": rows, "unmapped": [p for p in facts.places if p.lat is None or p.lon is None],
+            "charts_at": charts_at, "likelihood": LIKELIHOOD, "pdf_words": words.macros("brief.j2"),
+            "is_link": lambda url: url.lower().startswith(("http://", "https://", "mailto:"))}
 
 
 def create_app(preview: Preview) -> Starlette:

@@ -58,7 +58,8 @@ def test_la_riots_figures_are_computed_from_the_table_and_printed(tmp_path: Path
     assert "Los Angeles Times Data Desk" in text and f"File data/la-riots.csv, SHA-256 {digest}" in text
     # the time chart: per-day totals, its peak, the events that fall in its range
     assert "Deaths over time, per day." in text
-    assert f"Deaths per day, all causes: 6 totals per day, 29 April 1992 to 4 May 1992; highest {expected['deadliest-day']} deaths (30 April 1992), latest 0." in text
+    assert (f"Deaths per day, all causes: 6 totals per day, 29 April 1992 to 4 May 1992; first {per_day['1992-04-29']}, "
+            f"highest {expected['deadliest-day']} deaths (30 April 1992), latest 0.") in text
     assert "Events marked: 1 = Five days of looting and fires begin (29 April 1992)" in text
 
 
@@ -110,6 +111,24 @@ def test_missing_unreadable_oversized_and_changed_files_are_refused(facts_data, 
     monkeypatch.setattr(data, "MAX_DATA_BYTES", 50)
     assert refusal(spec2(facts_data, tmp_path, TABLE), f) == \
         f'{f}: datasets[0].file: "t.csv" is {len(TABLE)} bytes; a dataset file may be at most 50 bytes'
+
+
+def test_dataset_files_stay_inside_the_facts_folder(facts_data, tmp_path, monkeypatch) -> None:
+    """Like a source's local copy: no absolute path, no ``..``, no link out of the folder, unless the
+    folder is named in BRIEFING_SOURCES_ROOT."""
+    monkeypatch.delenv("BRIEFING_SOURCES_ROOT", raising=False)
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "t.csv").write_text(TABLE, encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to(outside / "t.csv")
+    f = tmp_path / "f.yaml"
+    for name in (str(outside / "t.csv"), f"../{outside.name}/t.csv", "link.csv"):
+        assert refusal(spec2(facts_data, tmp_path, None, name=name), f) == (
+            f'{f}: datasets[0].file: "{name}" is outside the facts file\'s folder; keep dataset files beside the '
+            "facts file (relative paths), or name their folder in BRIEFING_SOURCES_ROOT")
+    monkeypatch.setenv("BRIEFING_SOURCES_ROOT", str(outside))  # a root the user names is allowed
+    facts = parse_facts(spec2(facts_data, tmp_path, None, name=f"../{outside.name}/t.csv"), f, tmp_path)
+    assert facts.figures[0].value == 17
 
 
 def test_filter_resample_aggregate_and_every_stat(facts_data, tmp_path) -> None:

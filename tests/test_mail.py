@@ -12,6 +12,7 @@ import fcntl
 import html
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -26,6 +27,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
@@ -681,3 +683,48 @@ def test_the_ledger_is_private_and_the_mail_lock_refuses_a_symlink(smtp_server, 
     with pytest.raises(MailError, match=r"\.bakhmut\.deliveries\.lock: is a symbolic link"):
         send_edition(edition, ["bob@example.org"], settings=server.settings(), out_dir=out)
     assert not victim.exists() and server.handler.recipients() == ["anna@example.org"]
+
+
+def _outline(pdf: Path) -> list[str]:
+    """The PDF's outline entries in page order, nested ones included."""
+    titles: list[str] = []
+
+    def walk(items: Any) -> None:
+        for item in items:
+            walk(item) if isinstance(item, list) else titles.append(item.title)
+
+    walk(pypdf.PdfReader(pdf).outline)
+    return titles
+
+
+@pytest.mark.parametrize("brief", ["la-riots", "bakhmut"])
+def test_the_mail_names_every_part_of_the_attached_pdf_in_its_order(smtp_server, built, tmp_path, brief):
+    facts_path = ROOT / "briefs" / f"{brief}.yaml"
+    if brief == "bakhmut":  # built once for the session
+        (tmp_path / "bakhmut.pdf").write_bytes(built.read_bytes())
+        edition = Edition(facts=load_facts(facts_path), facts_path=facts_path, pdf_path=tmp_path / "bakhmut.pdf", name="e1", built=True)
+    else:
+        edition = publish(facts_path, tmp_path)
+    server = smtp_server()
+    send_edition(edition, ["anna@example.org"], settings=server.settings(), out_dir=tmp_path)
+
+    (message,) = server.handler.messages_to("anna@example.org")
+    lines = message.get_body(("plain",)).get_content().splitlines()
+    listed = [line[2:] for line in lines[lines.index("IN THE ATTACHED BRIEF"):] if line.startswith("- ")]
+    html_body = message.get_body(("html",)).get_content()
+    assert [html.unescape(li) for li in re.findall(r"<li>([^<]*)</li>", html_body)][-len(listed):] == listed
+
+    facts = edition.facts
+    headings = [re.sub(r" \(\d+\)$", "", line) for line in listed]
+    outline = _outline(edition.pdf_path)
+    assert outline[0] == facts.title
+    # Every heading of the PDF in the PDF's order (but the map, which every brief has, before or after
+    # the situation as the page allows); the timeline chart is named right after the situation.
+    assert [h for h in headings if h != "Timeline of events"] == [t for t in outline[1:] if t != "Locator map"]
+    assert headings[headings.index("Situation") + 1] == "Timeline of events"
+    assert f"Sources ({len(facts.sources) + len(facts.datasets)})" in listed
+    if brief == "la-riots":
+        assert f"Numbers over time ({len(facts.series)})" in listed
+    else:
+        assert {f"Indicators ({len(facts.indicators)})", f"Gaps ({len(facts.gaps)})",
+                f"Assessment ({len(facts.assessments)})"} <= set(listed)

@@ -3,6 +3,9 @@ Chromium (Debian's ``chromium``, driven by Playwright, no browser download), rea
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hashlib
 import http.client
 import io
 import json
@@ -14,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -22,7 +26,10 @@ import pypdf
 import pytest
 import yaml
 
+from briefing.facts import LIKELIHOOD
 from conftest import BAKHMUT, ROOT, run_cli, squash
+
+LA = ROOT / "briefs" / "la-riots.yaml"
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -55,12 +62,13 @@ class Server:
             time.sleep(0.1)
 
 
-def _start(tmp_path: Path, facts_text: str | None = None, before: Callable[[Path, Path], None] | None = None) -> Server:
-    """Start a preview server on a copy of the example brief, as a user does."""
+def _start(tmp_path: Path, facts_text: str | None = None, before: Callable[[Path, Path], None] | None = None,
+           name: str = "bakhmut") -> Server:
+    """Start a preview server on a copy of the example brief (or ``facts_text`` saved as NAME.yaml), as a user does."""
     folder, out, tmp = tmp_path / "briefs", tmp_path / "out", tmp_path / "tmp"
     for d in (folder, tmp):
         d.mkdir(exist_ok=True)
-    facts = folder / "bakhmut.yaml"
+    facts = folder / f"{name}.yaml"
     facts.write_text(facts_text or BAKHMUT.read_text(encoding="utf-8"), encoding="utf-8")
     if before:
         before(facts, out)
@@ -73,7 +81,7 @@ def _start(tmp_path: Path, facts_text: str | None = None, before: Callable[[Path
     server = Server(proc, url, facts, out, tmp)
     try:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), url
-        server.wait_for("/brief/bakhmut", "status ok")
+        server.wait_for(f"/brief/{name}", "status ok")
     except BaseException:
         _stop(server)
         raise
@@ -226,6 +234,73 @@ def test_the_html_rendering_says_everything_the_brief_says(example: Server) -> N
     assert all(alt for alt in page.alts) and len(page.alts) >= 2  # the map and every chart say what they show
     map_alt = next(alt for alt in page.alts if alt.startswith("Locator map"))
     assert re.search(r"Soledar [\d.,]+ km [\d]+° [NESW]+", map_alt), map_alt
+
+
+#: The Admiralty grading spelled out, as a reader of the PDF reads it (independent of the templates).
+GRADES = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable", "D": "not usually reliable",
+          "E": "unreliable", "F": "reliability cannot be judged", "1": "confirmed by other sources", "2": "probably true",
+          "3": "possibly true", "4": "doubtful", "5": "improbable", "6": "truth cannot be judged"}
+
+
+def _reading_text(server: Server, key: str) -> tuple[str, list[str]]:
+    page = _Text()
+    page.feed(server.get(f"/brief/{key}/read")[2].decode())
+    return squash("".join(page.parts)), page.alts  # "".join: "<b>CNN</b>, Rob Picheta" reads as it prints
+
+
+def test_the_html_rendering_has_the_assessment_indicators_gaps_and_grades(example: Server) -> None:
+    text, _ = _reading_text(example, "bakhmut")
+    facts = yaml.safe_load(MARKUP_FACTS)
+    assert facts["assessments"] and facts["indicators"] and facts["gaps"]
+    for a in facts["assessments"]:  # each judgement leads with its likelihood, ICD 203 range and confidence
+        assert squash(f"{a['likelihood'].capitalize()} ({LIKELIHOOD[a['likelihood']]}), {a['confidence']} confidence. {a['text']}") in text
+    assert "Intelligence Community Directive 203" in text and text.count("Confidence says how well") == 1
+    for ind in facts["indicators"]:
+        assert squash(ind["text"]) in text and squash(ind["meaning"]) in text
+    for gap in facts["gaps"]:
+        assert squash(gap["text"]) in text
+    graded = [s for s in facts["sources"] if s.get("grade")]
+    assert graded
+    for src in graded:
+        g = src["grade"]
+        assert f"Grade {g} ({GRADES[g[0]]}; {GRADES[g[1]]})" in text
+        if src.get("author"):
+            assert f"{src['publisher']}, {src['author']}" in text
+    assert text.count("follow the Admiralty system") == 1
+
+
+@pytest.fixture(scope="module")
+def la_riots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The example brief drawn from a data table, with its table beside it."""
+    def copy_data(facts: Path, out: Path) -> None:
+        shutil.copytree(LA.parent / "data", facts.parent / "data")
+
+    server = _start(tmp_path_factory.mktemp("la"), LA.read_text(encoding="utf-8"), copy_data, name="la-riots")
+    yield server
+    _stop(server)
+
+
+def test_the_html_rendering_lists_datasets_and_says_what_each_time_chart_shows(la_riots: Server) -> None:
+    text, alts = _reading_text(la_riots, "la-riots")
+    facts = yaml.safe_load(LA.read_text(encoding="utf-8"))
+    for ds in facts["datasets"]:
+        digest = hashlib.sha256((LA.parent / ds["file"]).read_bytes()).hexdigest()
+        assert f"{ds['publisher']}. {ds['title']}. Dataset" in text
+        assert f"File {ds['file']}, SHA-256 {digest}." in text
+    # The time charts' text alternative: label, unit, period, first, peak and latest values, events marked.
+    with (LA.parent / "data" / "la-riots.csv").open(newline="", encoding="utf-8") as fh:
+        per_day = Counter(r["death_date"] for r in csv.DictReader(fh) if "1992-04-29" <= r["death_date"] <= "1992-05-04")
+    peak_day = max(per_day, key=per_day.__getitem__)
+    peak = dt.date.fromisoformat(peak_day)
+    series_alts = [alt for alt in alts if "a chart over time" in alt]
+    assert len(series_alts) == 2  # per day (two series of one unit share a chart), per month
+    per_day_alt = next(alt for alt in series_alts if alt.startswith("Deaths over time, per day:"))
+    assert (f"Deaths per day, all causes: 6 totals per day, 29 April 1992 to 4 May 1992; first {per_day['1992-04-29']}, "
+            f"highest {per_day[peak_day]} deaths ({peak.day} {peak:%B %Y}), latest {per_day.get('1992-05-04', 0)}.") in per_day_alt
+    assert "Homicides per day:" in per_day_alt
+    first_event = facts["events"][0]
+    assert f"Events marked: 1 = {first_event['label']} (29 April 1992)" in per_day_alt
+    assert "Numbers over time" in text and per_day_alt.split(": a chart over time. ")[1] in text  # the caption too
 
 
 def test_changes_since_the_published_edition_and_who_was_mailed_it(start: Callable[..., Server]) -> None:
