@@ -484,16 +484,7 @@ def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m:
             ScriptParagraph(human_date(f.as_of) if f.as_of else "\u2014", st["cell"]),
             ScriptParagraph(str(m.cite(cites(facts.figure_sources(f)))), st["cell"]),
         ])
-    table = Table(rows, colWidths=[width * 0.46, width * 0.24, width * 0.18, width * 0.12], repeatRows=1)
-    table.setStyle(TableStyle(_TABLE_BASE + [
-        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
-    return table
+    return _header_table(rows, [width * 0.46, width * 0.24, width * 0.18, width * 0.12])
 
 
 def _indicators_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
@@ -505,7 +496,12 @@ def _indicators_table(facts: Facts, st: dict[str, ParagraphStyle], width: float,
             ScriptParagraph(_esc(ind.meaning), st["cell"]),
             ScriptParagraph(str(m.cite(cites(ind.sources))) if ind.sources else "\u2014", st["cell"]),
         ])
-    table = Table(rows, colWidths=[width * 0.44, width * 0.44, width * 0.12], repeatRows=1)
+    return _header_table(rows, [width * 0.44, width * 0.44, width * 0.12])
+
+
+def _header_table(rows: list[list[Flowable]], col_widths: list[float]) -> Table:
+    """The house table: a coloured header row repeated on each page, banded rows, top-aligned cells."""
+    table = Table(rows, colWidths=col_widths, repeatRows=1)
     table.setStyle(TableStyle(_TABLE_BASE + [
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),

@@ -442,8 +442,6 @@ def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequen
     one of the facts' places (same name, or within a few points of one of their markers), or when
     its dot or label would touch an overlay or a river (the overlays are the facts; towns only orient).
     """
-    from .layers import geo_windows
-
     reject = _touches(ax, overlays) if len(overlays) else None
 
     t = geodata.towns()

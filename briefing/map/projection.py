@@ -121,33 +121,3 @@ def aspect_rect(cx: float, cy: float, half_w: float, half_h: float, aspect: floa
     hh = max(half_h, half_w / aspect)
     hw = hh * aspect
     return Rect(cx - hw, cy - hh, cx + hw, cy + hh)
-
-
-def _geo_windows(proj: Proj, view: Rect) -> list[tuple[float, float, float, float]]:
-    """Lon/lat rectangles (in -180..180) covering the projected view, split at the antimeridian."""
-    n = 48
-    t = np.linspace(0.0, 1.0, n)
-    xs = np.concatenate([view.x0 + t * view.w, np.full(n, view.x1), view.x1 - t * view.w, np.full(n, view.x0)])
-    ys = np.concatenate([np.full(n, view.y0), view.y0 + t * view.h, np.full(n, view.y1), view.y1 - t * view.h])
-    lon, lat = proj.lonlat(xs, ys)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    lon, lat = lon[ok], lat[ok]
-    pole_n = view.contains(*[float(v) for v in proj.xy(proj.lon, 90.0)])
-    pole_s = view.contains(*[float(v) for v in proj.xy(proj.lon, -90.0)])
-    lat_lo = -90.0 if pole_s else float(lat.min())
-    lat_hi = 90.0 if pole_n else float(lat.max())
-    pad = 0.05 * (lat_hi - lat_lo) + 0.1
-    lat_lo, lat_hi = max(-90.0, lat_lo - pad), min(90.0, lat_hi + pad)
-    if pole_n or pole_s or len(lon) == 0:
-        return [(-180.0, lat_lo, 180.0, lat_hi)]
-    rel = (lon - proj.lon + 180.0) % 360.0 - 180.0
-    lo, hi = float(rel.min()), float(rel.max())
-    lpad = 0.05 * (hi - lo) + 0.1
-    lo, hi = proj.lon + lo - lpad, proj.lon + hi + lpad
-    if hi - lo >= 360.0:
-        return [(-180.0, lat_lo, 180.0, lat_hi)]
-    if lo < -180.0:
-        return [(-180.0, lat_lo, hi, lat_hi), (lo + 360.0, lat_lo, 180.0, lat_hi)]
-    if hi > 180.0:
-        return [(lo, lat_lo, 180.0, lat_hi), (-180.0, lat_lo, hi - 360.0, lat_hi)]
-    return [(lo, lat_lo, hi, lat_hi)]
