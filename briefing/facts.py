@@ -17,7 +17,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional, Union, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -242,6 +242,15 @@ def _check_partial_date(value: str) -> str:
 
 
 PartialDate = Annotated[str, BeforeValidator(_date_to_str)]
+
+
+def _no_time(value: Any) -> Any:
+    if isinstance(value, dt.datetime):  # YAML reads 2023-03-01T18:00 as a date-time: a day was meant
+        raise ValueError("expected a date (YYYY-MM-DD) without a time")
+    return value
+
+
+PlainDate = Annotated[dt.date, BeforeValidator(_no_time)]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 OptText = Optional[Annotated[str, Field(max_length=MAX_TEXT)]]
 SourceId = Annotated[str, Field(pattern=_ID, max_length=64)]
@@ -300,18 +309,11 @@ class Source(_Model):
     publisher: Annotated[str, Field(min_length=1, max_length=200)]
     title: OptText = None
     url: Optional[Annotated[str, Field(max_length=MAX_TEXT)]] = None
-    published: Optional[dt.date] = None
+    published: Optional[PlainDate] = None
     file: Optional[str] = None
     # spec 2
     author: Optional[Annotated[str, Field(min_length=1, max_length=200)]] = None
     grade: Optional[Annotated[str, Field(pattern=r"^[A-F][1-6]$")]] = None
-
-    @field_validator("published", mode="before")
-    @classmethod
-    def _plain_date(cls, value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            raise ValueError("expected a date (YYYY-MM-DD) without a time")
-        return value
 
 
 class Statement(_Model):
@@ -530,7 +532,7 @@ class _Overlay(_Model):
 
     label: Annotated[str, Field(min_length=1, max_length=200)]
     kind: OverlayKind
-    as_of: Optional[dt.date] = None
+    as_of: Optional[PlainDate] = None
     source: SourceId
     geojson: Optional[Annotated[str, Field(min_length=1, max_length=500)]] = None
     #: The checked geometry, filled in by the loader from ``geojson`` or the inline coordinates;
@@ -544,40 +546,29 @@ class _Overlay(_Model):
             raise ValueError("is filled in from geojson or the inline coordinates; not a key for the facts file")
         return ()
 
-    @field_validator("as_of", mode="before")
-    @classmethod
-    def _plain_date(cls, value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            raise ValueError("expected a date (YYYY-MM-DD) without a time")
-        return value
+    @model_validator(mode="after")
+    def _one_geometry(self) -> "_Overlay":
+        """Exactly one of ``geojson`` (read later, by the loader) and the inline coordinates, checked now."""
+        key = self._COORDINATES
+        points = getattr(self, key)
+        if (self.geojson is None) == (points is None):
+            raise ValueError(f"give either geojson (a file) or {key} (a list of [lon, lat] pairs), not both or neither")
+        if points is not None:
+            from .geojson import line_from_points, polygon_from_points
+
+            build = polygon_from_points if key == "polygon" else line_from_points
+            object.__setattr__(self, "shapes", build(list(points)))
+        return self
 
 
 class MapArea(_Overlay):
+    _COORDINATES: ClassVar[str] = "polygon"
     polygon: Optional[tuple[Any, ...]] = None
-
-    @model_validator(mode="after")
-    def _one_geometry(self) -> "MapArea":
-        if (self.geojson is None) == (self.polygon is None):
-            raise ValueError("give either geojson (a file) or polygon (a list of [lon, lat] pairs), not both or neither")
-        if self.polygon is not None:
-            from .geojson import polygon_from_points
-
-            object.__setattr__(self, "shapes", polygon_from_points(list(self.polygon)))
-        return self
 
 
 class MapLine(_Overlay):
+    _COORDINATES: ClassVar[str] = "line"
     line: Optional[tuple[Any, ...]] = None
-
-    @model_validator(mode="after")
-    def _one_geometry(self) -> "MapLine":
-        if (self.geojson is None) == (self.line is None):
-            raise ValueError("give either geojson (a file) or line (a list of [lon, lat] pairs), not both or neither")
-        if self.line is not None:
-            from .geojson import line_from_points
-
-            object.__setattr__(self, "shapes", line_from_points(list(self.line)))
-        return self
 
 
 class MapOverlays(_Model):
@@ -755,8 +746,6 @@ def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
     if kind in ("too_short", "too_long") and isinstance(value, (list, tuple)):
         lo, hi = ctx.get("min_length"), ctx.get("max_length")
         if kind == "too_short":
-            if lo is not None and len(value) >= lo:
-                return loc, ""  # enough items, of which one is invalid: that item's own error says which
             have = "is empty" if not value else f"has {len(value)} item{'s' if len(value) > 1 else ''}"
             return loc, f"{have}; expected at least {lo}"
         return loc, f"has {len(value)} items; at most {hi} are allowed"
@@ -917,8 +906,7 @@ def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = Non
             if _echo_of_an_item_error(err):
                 continue
             loc, message = _describe(err)
-            if message:
-                problems.append(Problem(name, _path(loc), message))
+            problems.append(Problem(name, _path(loc), message))
         raise FactsError(list(dict.fromkeys(problems))) from None
     base = base or Path(name).parent
     problems = _cross_checks(facts, name, base)
@@ -986,16 +974,18 @@ def strip_bidi_controls(text: str) -> str:
     return BIDI_CONTROLS.sub("", text)
 
 
-def _strings(value: Any, path: str) -> list[tuple[str, str]]:
-    """Every string in a validated facts value with its field path (``sections.stakes[2].text``)."""
+def text_fields(value: Any, path: str = "", skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+    """Every string in a validated facts value with its field path (``sections.stakes[2].text``),
+    leaving out the fields named in ``skip``; shared by the checks that read all of a brief's text."""
     if isinstance(value, str):
-        return [(path, value)]
-    if isinstance(value, tuple):
-        return [pair for i, item in enumerate(value) for pair in _strings(item, f"{path}[{i}]")]
-    if isinstance(value, BaseModel):
-        return [pair for name in type(value).model_fields
-                for pair in _strings(getattr(value, name), f"{path}.{name}" if path else name)]
-    return []
+        yield path, value
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            yield from text_fields(item, f"{path}[{i}]", skip)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            if name not in skip:
+                yield from text_fields(getattr(value, name), f"{path}.{name}" if path else name, skip)
 
 
 def content_warnings(facts: Facts, file: str | Path) -> list[Problem]:
@@ -1006,7 +996,7 @@ def content_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     that ``--strict`` may turn into errors: facts in, a list of Problems out.
     """
     warnings = []
-    for path, text in _strings(facts, ""):
+    for path, text in text_fields(facts):
         if found := BIDI_CONTROLS.findall(text):
             codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
             warnings.append(Problem(str(file), path, f"holds invisible text-direction controls ({codes}) that can make it read "

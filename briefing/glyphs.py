@@ -21,7 +21,6 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from pydantic import BaseModel
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph as _Paragraph
@@ -206,24 +205,16 @@ def missing(text: str) -> list[str]:
     return [ch for ch in visual(text) if not ch.isspace() and fallback_font(ch) == ""]
 
 
-def _texts(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Every string in a validated facts value, with its field path (``sections.stakes[2].text``)."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, tuple):
-        for i, item in enumerate(value):
-            yield from _texts(item, f"{path}[{i}]")
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            if name in ("id", "sources", "source", "file", "country"):
-                continue  # ids and codes are ASCII by validation; files are paths, never printed
-            yield from _texts(getattr(value, name), f"{path}.{name}" if path else name)
+#: Fields whose text never prints as it stands: ids and codes (ASCII by validation) and file paths.
+_NOT_PRINTED = frozenset({"id", "sources", "source", "file", "country"})
 
 
 def glyph_warnings(facts: "Facts", file: str | Path) -> list[Problem]:
     """One warning per text field holding characters that would print as boxes, naming the field."""
+    from .facts import text_fields
+
     problems = []
-    for path, text in _texts(facts, ""):
+    for path, text in text_fields(facts, "", _NOT_PRINTED):
         if text.isascii() or not needs_fallback(text):
             continue
         chars = missing(text)
