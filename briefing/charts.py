@@ -445,10 +445,12 @@ def _series_svg(group: list[Series], unit: str, events: list[Event], start: dt.d
         span = mdates.date2num(end) - mdates.date2num(start)
         pad = span * 0.02 or 0.5
         ax.set_xlim(mdates.date2num(start) - pad, mdates.date2num(end) + pad)
-        for n, event in enumerate(events, start=1):
-            x = mdates.date2num(_moment(event.day))
+        xs_events = [mdates.date2num(_moment(event.day)) for event in events]
+        for x in xs_events:
             ax.axvline(x, color=ALERT, linewidth=0.8, linestyle=(0, (3, 2)), zorder=0)
-            ax.annotate(str(n), (x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
+        points_per_day = CHART_WIDTH_IN * 72 * 0.86 / (span + 2 * pad)
+        for numbers, x in _event_marks(xs_events, points_per_day):
+            ax.annotate(numbers, (x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
                         ha="center", va="bottom", fontsize=7, color=ALERT, fontweight="bold", annotation_clip=False)
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
         ax.xaxis.set_major_locator(locator)
@@ -461,6 +463,24 @@ def _series_svg(group: list[Series], unit: str, events: list[Event], start: dt.d
         if len(group) > 1:
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1.04), ncol=min(len(group), 3), fontsize=7, frameon=False)
         return figure_to_svg(fig, outlines)
+
+
+#: Closer than this (points on the page), event numbers share one label ("1,2") instead of printing over each other.
+EVENT_LABEL_GAP_PT = 12.0
+
+
+def _event_marks(xs: list[float], points_per_day: float) -> list[tuple[str, float]]:
+    """Event numbers (1-based, in date order) and where to print them: events whose lines fall within
+    ``EVENT_LABEL_GAP_PT`` of the previous one's are named together above the first of them."""
+    marks: list[tuple[list[int], float, float]] = []  # numbers, where printed, the group's last x
+    for n, x in enumerate(xs, start=1):
+        if marks and (x - marks[-1][2]) * points_per_day < EVENT_LABEL_GAP_PT:
+            marks[-1][0].append(n)
+            marks[-1] = (marks[-1][0], marks[-1][1], x)
+        else:
+            marks.append(([n], x, x))
+    return [(",".join(map(str, numbers)) if len(numbers) < 3 else f"{numbers[0]}\u2013{numbers[-1]}", x)
+            for numbers, x, _ in marks]
 
 
 @dataclass(frozen=True)

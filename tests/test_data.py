@@ -61,6 +61,8 @@ def test_la_riots_figures_are_computed_from_the_table_and_printed(tmp_path: Path
     assert (f"Deaths per day, all causes: 6 totals per day, 29 April 1992 to 4 May 1992; first {per_day['1992-04-29']}, "
             f"highest {expected['deadliest-day']} deaths (30 April 1992), latest 0.") in text
     assert "Events marked: 1 = Five days of looting and fires begin (29 April 1992)" in text
+    # on the monthly chart events 1 and 2 (a day apart) share one label rather than print over each other
+    assert "deaths 36 1,2 3 Deaths per month, all causes." in text
 
 
 def spec2(facts_data: dict[str, Any], tmp_path: Path, table: str, name: str = "t.csv", **series: Any) -> dict[str, Any]:
