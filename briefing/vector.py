@@ -310,7 +310,7 @@ def _renderer_class() -> type:
             pieces = [(face, s)] if s.isascii() else [
                 (face if font in (None, "", SANS) else font, text) for font, text in runs(s)]
             if len(pieces) == 1:
-                target.append(new(blank_string, x=x0, y=y0, text=s, fontName=face, textAnchor=anchor, **style))
+                target.append(new(blank_string, x=x0, y=y0, text=s, fontName=pieces[0][0], textAnchor=anchor, **style))
                 return
             # runs in several fonts, set one after another from the start of the line
             widths = [stringWidth(text, font, style["fontSize"]) for font, text in pieces]
