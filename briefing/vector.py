@@ -155,7 +155,9 @@ def _renderer_class() -> type:
     def firsts(mask: Any, every: int) -> Any:
         """Where a segment starts in runs of ``mask``: a curve takes ``every`` vertices of one code."""
         idx = np.arange(len(mask))
-        run_start = np.maximum.accumulate(np.where(mask & ~np.r_[False, mask[:-1]], idx, 0))
+        starts = mask.copy()
+        starts[1:] &= ~mask[:-1]
+        run_start = np.maximum.accumulate(np.where(starts, idx, 0))
         return mask & ((idx - run_start) % every == 0)
 
     def segments(path: Any, transform: Any, clip: tuple[float, float, float, float] | None,
@@ -167,6 +169,10 @@ def _renderer_class() -> type:
         """
         cleaned = path.cleaned(transform, remove_nans=True, clip=clip, simplify=simplify, curves=True)
         verts, codes = cleaned.vertices, cleaned.codes
+        if codes.max() < MplPath.CURVE3 or not ((codes == MplPath.CURVE3) | (codes == MplPath.CURVE4)).any():
+            # straight lines only (most paths, and the longest): one point per vertex but closes and the end
+            lines = codes[codes != MplPath.STOP]
+            return verts[(codes == MplPath.MOVETO) | (codes == MplPath.LINETO)].ravel().tolist(), ops[lines].tolist()
         quad = firsts(codes == MplPath.CURVE3, 2)
         heads = (codes == MplPath.MOVETO) | (codes == MplPath.LINETO) | (codes == MplPath.CLOSEPOLY) | quad | firsts(
             codes == MplPath.CURVE4, 3)
