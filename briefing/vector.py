@@ -108,7 +108,7 @@ def figure_to_drawing(fig: Figure, fallback: bool = False) -> Drawing:
         fig.dpi = 72.0  # display units are points, as in the PDF
         try:
             width, height = (float(v) * 72.0 for v in fig.get_size_inches())
-            renderer = _DrawingRenderer(width, height)
+            renderer = _renderer_class()(width, height)
             fig.draw(renderer)
         finally:
             fig.dpi = dpi
@@ -169,7 +169,7 @@ def _renderer_class() -> type:
         """
         cleaned = path.cleaned(transform, remove_nans=True, clip=clip, simplify=simplify, curves=True)
         verts, codes = cleaned.vertices, cleaned.codes
-        if codes.max() < MplPath.CURVE3 or not ((codes == MplPath.CURVE3) | (codes == MplPath.CURVE4)).any():
+        if not ((codes == MplPath.CURVE3) | (codes == MplPath.CURVE4)).any():
             # straight lines only (most paths, and the longest): one point per vertex but closes and the end
             lines = codes[codes != MplPath.STOP]
             return verts[(codes == MplPath.MOVETO) | (codes == MplPath.LINETO)].ravel().tolist(), ops[lines].tolist()
@@ -284,7 +284,9 @@ def _renderer_class() -> type:
 
         def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, ismath: Any = False,
                       mtext: Any = None) -> None:
-            if ismath or not s.strip():  # no mathtext (text.parse_math is off); blank text draws nothing
+            if ismath:  # never with the house style (text.parse_math is off): outlines, as matplotlib draws them
+                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            if not s.strip():
                 return
             rgb = gc.get_rgb()
             alpha = gc.get_alpha() if gc.get_forced_alpha() else rgb[3]
@@ -327,7 +329,3 @@ def _renderer_class() -> type:
 
     return _DrawingRenderer
 
-
-def _DrawingRenderer(width: float, height: float) -> Any:
-    """A new renderer drawing into a ``width`` by ``height`` point Drawing (its class is made on first use)."""
-    return _renderer_class()(width, height)
