@@ -7,13 +7,13 @@ is the caller's business: ``editions.publish`` does it, atomically.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import cache
+from .drawcodec import dump_part, load_part
 from .facts import Facts, Place, Source, load_facts
 
 if TYPE_CHECKING:  # the drawing stages import matplotlib and reportlab: only a build pays for them
@@ -47,8 +47,7 @@ def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions
     log.debug("%s: Step 3 - Drawing the locator map", facts.id)
     locator = locator_part(facts, options.cache)
     log.debug("%s: Step 4 - Creating PDF", facts.id)
-    return render_pdf(facts, charts, locator=locator, changes=options.changes, paper=options.paper, edition=options.edition,
-                      use_cache=options.cache)
+    return render_pdf(facts, charts, locator=locator, changes=options.changes, paper=options.paper, edition=options.edition)
 
 
 #: Facts fields that only words are made of: a change to them redraws no chart.
@@ -68,15 +67,26 @@ def chart_part(facts: Facts, use_cache: bool = True) -> list[Chart]:
         return build_charts(facts)
 
     def load(payload: bytes) -> list[Chart]:
-        from .charts import Chart
+        from reportlab.graphics.shapes import Drawing
 
-        return [Chart(**{**c, "svg": c["svg"].encode(), "source_ids": tuple(c["source_ids"])}) for c in json.loads(payload)]
+        from .charts import Chart
+        from .vector import register_drawing_fonts
+
+        charts = [Chart(**c) for c in load_part(payload)]
+        for chart in charts:
+            if not isinstance(chart.drawing, Drawing):
+                raise TypeError("a cached chart holds no drawing")
+            register_drawing_fonts(chart.drawing)
+        return charts
 
     def dump(charts: list[Chart]) -> bytes:
-        return _json([{**dataclasses.asdict(c), "svg": c.svg.decode()} for c in charts])
+        # a dict per chart, not dataclasses.asdict: that would deep-copy every drawing
+        return dump_part([{f.name: getattr(c, f.name) for f in dataclasses.fields(c)} for c in charts])
+
+    from .vector import RENDERER_VERSION
 
     data = facts.model_dump(mode="json", exclude=set(WORDS_ONLY))
-    return cache.cached(use_cache, cache.key("charts", data), draw, dump, load)
+    return cache.cached(use_cache, cache.key("charts", [RENDERER_VERSION, data]), draw, dump, load)
 
 
 def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
@@ -104,11 +114,24 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
                                    [MapPoint(drawable(p.name), p.lat, p.lon) for p in located],
                                    overlays=tuple(Overlay(kind, geometry, drawable(label), shapes)
                                                   for kind, geometry, label, shapes in overlays))
-        return {"svg": drawn.svg.decode(), "data_note": drawn.data_note, "warnings": list(drawn.warnings),
+        return {"drawing": drawn.drawing, "data_note": drawn.data_note, "warnings": list(drawn.warnings),
                 "distances": [[d.name, d.km, d.mi, d.bearing_deg, d.compass] for d in drawn.distances]}
 
+    def load(payload: bytes) -> dict[str, Any]:
+        from reportlab.graphics.shapes import Drawing
+
+        from .vector import register_drawing_fonts
+
+        drawn = load_part(payload)
+        if not isinstance(drawn, dict) or not isinstance(drawn.get("drawing"), Drawing):
+            raise TypeError("a cached map holds no drawing")
+        register_drawing_fonts(drawn["drawing"])
+        return drawn
+
+    from .vector import RENDERER_VERSION
+
     try:
-        drawn = cache.cached(use_cache, cache.key("map", inputs), draw, _json, json.loads)
+        drawn = cache.cached(use_cache, cache.key("map", [RENDERER_VERSION, inputs]), draw, dump_part, load)
     except Exception as exc:
         from .geodata import MapDataMissing  # already loaded by the drawing that raised
 
@@ -125,7 +148,7 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
                  for (_, km, mi, bearing, compass), p in zip(drawn["distances"], located))
     legend = tuple(MapLegendEntry(o.kind, geometry, o.label, o.as_of.isoformat() if o.as_of else None, o.source)
                    for geometry, items in (("area", areas), ("line", lines)) for o in items)
-    return MapPart(svg=drawn["svg"].encode(), rows=rows, data_note=drawn["data_note"], legend=legend)
+    return MapPart(drawing=drawn["drawing"], rows=rows, data_note=drawn["data_note"], legend=legend)
 
 
 def _is_gazetteer(source: Source) -> bool:
@@ -162,7 +185,3 @@ def _map_row(km: float, mi: float, bearing: float, compass: str, place: Place, g
 def format_coordinates(lat: float, lon: float) -> str:
     """``48.692° N, 38.071° E``: three decimals (about 100 m), hemisphere letters, no signs."""
     return f"{abs(lat):.3f}\u00b0 {'N' if lat >= 0 else 'S'}, {abs(lon):.3f}\u00b0 {'E' if lon >= 0 else 'W'}"
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True).encode()

@@ -1,10 +1,10 @@
 """A content-addressed cache of drawn charts and maps, under ``$XDG_CACHE_HOME/briefing``.
 
-Why: drawing the charts and the map (matplotlib) and turning them into reportlab drawings (svglib)
-is most of a build, yet a scheduled rebuild usually changes only words. Each entry is named by the
-SHA-256 of everything that decides its content - the data drawn, the paper width, and the code
-version (every source file of this package, the map data and fonts, the drawing libraries'
-versions) - so a hit is exactly what a fresh drawing would be and the PDF is byte-identical either
+Why: drawing the charts and the map (matplotlib, into reportlab drawings: ``vector.py``) is most
+of a build, yet a scheduled rebuild usually changes only words. Each entry is named by the
+SHA-256 of everything that decides its content - the data drawn, the renderer's version
+(``vector.RENDERER_VERSION``) and the code version (every source file of this package, the map data
+and fonts, the drawing libraries' versions; drawings are scaled to the paper when laid out) - so a hit is exactly what a fresh drawing would be and the PDF is byte-identical either
 way. Nothing is ever invalidated: a change of input or code is a different key.
 
 Safe by construction:
@@ -44,7 +44,7 @@ _PACKAGE = Path(__file__).resolve().parent
 _ASSETS = _PACKAGE.parent / "assets"
 _T = TypeVar("_T")
 #: Libraries whose version can change a drawing.
-_DRAWING_LIBRARIES = ("matplotlib", "reportlab", "svglib", "pyproj", "shapely", "numpy")
+_DRAWING_LIBRARIES = ("matplotlib", "reportlab", "pyproj", "shapely", "numpy")
 
 
 def cache_dir() -> Path:

@@ -1,7 +1,8 @@
 """Stage 2: charts that fit the data, as vector drawings in one house style.
 
-Each chart is a frozen ``Chart`` value: the SVG of a matplotlib figure plus the words around it
-(title, caption, the sources it draws on). The PDF stage turns the SVG into a reportlab Drawing.
+Each chart is a frozen ``Chart`` value: a matplotlib figure drawn as a reportlab Drawing
+(``vector.figure_to_drawing``) plus the words around it (title, caption, the sources it draws on).
+The PDF stage scales the Drawing to the text width.
 
 The kinds of chart form one closed registry, ``REGISTRY``: each ``ChartKind`` names the function
 that draws it from the facts (returning no chart when the facts give it nothing to say), where it
@@ -12,7 +13,7 @@ How to add a chart kind:
 
 1. write ``def my_charts(facts: Facts) -> list[Chart]`` that returns ``[]`` unless the facts hold
    something the chart tells better than a table; draw inside ``house_style()`` and finish with
-   ``figure_to_svg`` (the one path from matplotlib to the PDF), and cite what it draws in ``source_ids``;
+   ``figure_to_drawing`` (the one path from matplotlib to the PDF), and cite what it draws in ``source_ids``;
 2. add ``ChartKind("my-kind", place, "what it needs", my_charts)`` to ``REGISTRY``, with a place
    from ``PLACES``. Nothing else changes: ``build_charts`` and the PDF pick it up.
 """
@@ -25,12 +26,15 @@ import math
 import textwrap
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 from .facts import Event, Facts, KeyFigure, Series
 from .glyphs import drawable, needs_fallback, visual
-from .vector import ACCENT, ALERT, INK, figure_to_svg, house_style
+from .vector import ACCENT, ALERT, INK, figure_to_drawing, house_style
 from .words import number
+
+if TYPE_CHECKING:
+    from reportlab.graphics.shapes import Drawing
 
 #: Width of a chart on the page, in inches (A4 and Letter text widths both exceed it).
 CHART_WIDTH_IN = 6.6
@@ -57,7 +61,7 @@ class Chart:
     kind: str  # a ChartKind name
     title: str
     caption: str
-    svg: bytes
+    drawing: Drawing  # at its natural size, one point per point
     source_ids: tuple[str, ...]
     place: str = ""  # set by build_charts from the chart's kind
 
@@ -137,7 +141,7 @@ def timeline_charts(facts: Facts) -> list[Chart]:
                 kind="timeline",
                 title="Timeline of events" + part,
                 caption=caption,
-                svg=_timeline_svg(chunk, first, last),
+                drawing=_timeline_drawing(chunk, first, last),
                 source_ids=tuple(dict.fromkeys(e.source for e in chunk)),
             )
         )
@@ -156,18 +160,18 @@ def _human_date(event: Event) -> str:
     return d.strftime("%B %Y") if event.month_only else f"{d.day} {d.strftime('%B %Y')}"
 
 
-def _timeline_svg(events: list[Event], first: dt.date, last: dt.date) -> bytes:
+def _timeline_drawing(events: list[Event], first: dt.date, last: dt.date) -> Drawing:
     from matplotlib import dates as mdates  # here, not at the top: cached charts need no matplotlib
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.ticker import FuncFormatter
 
-    labels, outlines = _labels([e.label for e in events], LABEL_CHARS)
+    labels, fallback = _labels([e.label for e in events], LABEL_CHARS)
     row_in = [_timeline_row_in(lab.count("\n") + 1) for lab in labels]
     height = sum(row_in) + 0.75
     span = (last - first).days
     # A short span (one event, or all on a few days) still gets a week of axis, with a tick a day.
     pad = dt.timedelta(days=max(1, round(span * 0.06)) if span >= 7 else 3)
-    with house_style(outlines):
+    with house_style(fallback):
         fig = MplFigure(figsize=(CHART_WIDTH_IN, height))
         ax = fig.add_axes((0.45, 0.55 / height, 0.52, 1 - 0.7 / height))
         y = 0.0
@@ -195,7 +199,7 @@ def _timeline_svg(events: list[Event], first: dt.date, last: dt.date) -> bytes:
         ax.spines["left"].set_visible(False)
         ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
         ax.set_axisbelow(True)
-        return figure_to_svg(fig, outlines)
+        return figure_to_drawing(fig, fallback)
 
 
 def _tick_date(day: dt.date, span_days: int) -> str:
@@ -242,7 +246,7 @@ def figure_charts(facts: Facts) -> list[Chart]:
                         title=f"Key figures{unit_words}{suffix}",
                         caption=f"Figures reported in {unit or 'the same unit'}, as given by the sources."
                                 f"{approx_note}{scale_note}{panel_words}",
-                        svg=_bars_svg(chunk, log),
+                        drawing=_bars_drawing(chunk, log),
                         source_ids=tuple(dict.fromkeys(sid for f in chunk for sid in facts.figure_sources(f))),
                     )
                 )
@@ -281,11 +285,11 @@ _LABEL_CHAR_IN = 0.068
 _AXES_LEFT, _AXES_WIDTH = 0.40, 0.56
 
 
-def _bars_svg(figs: list[KeyFigure], log: bool) -> bytes:
+def _bars_drawing(figs: list[KeyFigure], log: bool) -> Drawing:
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.ticker import FuncFormatter
 
-    labels, outlines = _labels([f.label for f in figs], 40)
+    labels, fallback = _labels([f.label for f in figs], 40)
     row_in = [_bar_row_in(lab.count("\n") + 1) for lab in labels]
     height = sum(row_in) + 0.6
     values = [float(f.value) for f in figs]
@@ -296,7 +300,7 @@ def _bars_svg(figs: list[KeyFigure], log: bool) -> bytes:
     right = max((len(t) * _LABEL_CHAR_IN + 0.1 for t, v in zip(texts, values) if v >= 0), default=0.0)
     left = max((len(t) * _LABEL_CHAR_IN + 0.1 for t, v in zip(texts, values) if v < 0), default=0.0)
     bars = max(axes_in - right - left, 0.25 * axes_in)
-    with house_style(outlines):
+    with house_style(fallback):
         fig = MplFigure(figsize=(CHART_WIDTH_IN, height))
         ax = fig.add_axes((_AXES_LEFT, 0.45 / height, _AXES_WIDTH, 1 - 0.55 / height))
         ys, y = [], 0.0
@@ -329,7 +333,7 @@ def _bars_svg(figs: list[KeyFigure], log: bool) -> bytes:
                         ha="left" if v >= 0 else "right", va="center", fontsize=7.5, color=INK,
                         annotation_clip=False)
         ax.spines["left"].set_visible(False)
-        return figure_to_svg(fig, outlines)
+        return figure_to_drawing(fig, fallback)
 
 
 def _short(v: float) -> str:
@@ -403,7 +407,7 @@ def series_charts(facts: Facts) -> list[Chart]:
             kind="series",
             title=title,
             caption=" ".join(parts),
-            svg=_series_svg(group, unit, events, start, end),
+            drawing=_series_drawing(group, unit, events, start, end),
             source_ids=tuple(dict.fromkeys(sid for s in group for sid in s.cites())),
         ))
     return charts
@@ -414,15 +418,15 @@ def _end_of_series(series: Series) -> dt.datetime:
     return _period_end(last, series.every) if _totals(series) else last
 
 
-def _series_svg(group: list[Series], unit: str, events: list[Event], start: dt.datetime, end: dt.datetime) -> bytes:
+def _series_drawing(group: list[Series], unit: str, events: list[Event], start: dt.datetime, end: dt.datetime) -> Drawing:
     from matplotlib import dates as mdates  # here, not at the top: cached charts need no matplotlib
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.ticker import FuncFormatter
 
-    labels, outlines = _labels([s.label for s in group], 60)
-    _, unit_outlines = _labels([unit], 60)
-    outlines = outlines or unit_outlines
-    with house_style(outlines):
+    labels, fallback = _labels([s.label for s in group], 60)
+    _, unit_fallback = _labels([unit], 60)
+    fallback = fallback or unit_fallback
+    with house_style(fallback):
         fig = MplFigure(figsize=(CHART_WIDTH_IN, SERIES_HEIGHT_IN))
         ax = fig.add_axes((0.11, 0.16, 0.86, 0.72 if len(group) == 1 else 0.62))
         lowest = min(p.value for s in group for p in s.points)
@@ -462,7 +466,7 @@ def _series_svg(group: list[Series], unit: str, events: list[Event], start: dt.d
         ax.set_axisbelow(True)
         if len(group) > 1:
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1.04), ncol=min(len(group), 3), fontsize=7, frameon=False)
-        return figure_to_svg(fig, outlines)
+        return figure_to_drawing(fig, fallback)
 
 
 #: Closer than this (points on the page), event numbers share one label ("1,2") instead of printing over each other.

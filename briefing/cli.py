@@ -106,7 +106,7 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     BRIEFING_* variables); a bad recipient or setting exits 2 before anything is built or sent.
     With --preview it serves live drafts to a browser (nothing is published or mailed) until stopped.
     """
-    # Our own steps at the level asked for; libraries (svglib, filelock ...) only when something is wrong.
+    # Our own steps at the level asked for; libraries (matplotlib, filelock ...) only when something is wrong.
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("briefing").setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     failed = 0

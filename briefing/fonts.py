@@ -2,8 +2,9 @@
 
 Why DejaVu: it ships inside matplotlib (a registry package we already depend on), so nothing is
 downloaded, and it covers Latin, Latin Extended, Greek and Cyrillic. The same files are registered with
-reportlab (for paragraphs), with matplotlib (for charts and the map) and with svglib (which turns the
-charts' SVG into reportlab drawings), so a chart label and the paragraph beside it share one typeface.
+reportlab (for paragraphs and the charts' and map's labels, which ``vector.py`` sets as reportlab
+strings) and with matplotlib (which lays the labels out), so a chart label and the paragraph beside it
+share one typeface.
 
 Fallback fonts in ``assets/fonts`` (TrueType, so reportlab can embed them; licences in LICENSES.md)
 cover the scripts DejaVu lacks: Arabic, Hebrew and CJK. ``briefing/glyphs.py`` decides which
@@ -36,9 +37,9 @@ CJK = "BriefCJK"
 #: Every face the brief's own text can be set in; a character is safe when all of them have it.
 HOUSE_FACES = (SANS, SANS_BOLD, SANS_ITALIC, SERIF, SERIF_BOLD, SERIF_ITALIC, SERIF_BOLD_ITALIC)
 
-#: The family name matplotlib writes into SVG text elements.
+#: The family matplotlib lays chart and map labels out in (our Sans faces, in the PDF).
 CHART_FAMILY = "DejaVu Sans"
-#: Families matplotlib falls back to, in order, for glyphs DejaVu Sans lacks (charts drawn as outlines).
+#: Families matplotlib falls back to, in order, for glyphs DejaVu Sans lacks.
 CHART_FALLBACKS = ["Noto Sans Arabic", "Noto Sans Hebrew", "Droid Sans Fallback"]
 
 FALLBACK_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
@@ -104,23 +105,6 @@ def _map_faces() -> None:
     addMapping(SANS, 1, 0, SANS_BOLD)
     addMapping(SANS, 0, 1, SANS_ITALIC)
     addMapping(SANS, 1, 1, SANS_BOLD)
-
-
-@functools.cache
-def register_svg_fonts() -> None:
-    """Tell svglib that the charts' font family is our Sans faces, once per process, before parsing SVG.
-
-    svglib maps a family to a reportlab font only when given the font file; without it, its lookup
-    falls back to fontconfig (a subprocess per face, and system fonts embedded a second time).
-    """
-    from svglib import fonts as svgfonts
-
-    register_fonts()
-    base = font_dir()
-    for weight, style, name in (("normal", "normal", SANS), ("bold", "normal", SANS_BOLD), ("700", "normal", SANS_BOLD),
-                                ("normal", "italic", SANS_ITALIC), ("normal", "oblique", SANS_ITALIC)):
-        svgfonts.register_font(CHART_FAMILY, str(base / _FILES[name]), weight=weight, style=style, rlgFontName=name)
-    _map_faces()
 
 
 @functools.cache

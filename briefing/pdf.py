@@ -8,14 +8,13 @@ with what follows, charts never split, tables that break repeat their header).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 from markupsafe import escape
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Group
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -35,9 +34,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import __version__, cache
+from . import __version__
 from .charts import PLACES
-from .drawcodec import dump_drawing, load_drawing
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import ScriptParagraph, draw_string, string_width
@@ -93,7 +91,7 @@ class MapPart:
     """The locator map as the PDF needs it: the drawing (which carries its own attribution line),
     the legend of its overlays, a row per place, and what the distances come from."""
 
-    svg: bytes
+    drawing: Drawing  # at its natural size; scaled to the text width on the page
     rows: tuple[MapRow, ...]
     data_note: str
     legend: tuple[MapLegendEntry, ...] = ()
@@ -267,17 +265,13 @@ def render_pdf(
     changes: ChangesPart | None = None,
     paper: str = "a4",
     edition: str | None = None,
-    use_cache: bool = True,
 ) -> bytes:
-    """Lay out the brief and return the PDF bytes (deterministic for the same inputs).
-
-    ``use_cache``: take the charts' and map's drawings from the drawing cache when it has them.
-    """
+    """Lay out the brief and return the PDF bytes (deterministic for the same inputs)."""
     pagesize = PAPER[paper.lower()]
     width = pagesize[0] - 2 * MARGIN_X
-    # SVG -> Drawing once; Drawings are not changed by layout, so both passes share them.
-    drawings = {id(c): _Graphic(_drawing(c.svg, width, use_cache)) for c in charts}
-    map_drawing = _Graphic(_drawing(locator.svg, width, use_cache)) if locator else None
+    # Drawings are not changed by layout, so both passes share them.
+    drawings = {id(c): _Graphic(_scaled(c.drawing, width)) for c in charts}
+    map_drawing = _Graphic(_scaled(locator.drawing, width)) if locator else None
     total: int | None = None
     for canvas_class in (_CountingCanvas, _Canvas):
         buf = io.BytesIO()
@@ -288,16 +282,12 @@ def render_pdf(
     return buf.getvalue()
 
 
-def _drawing(svg: bytes, width: float, use_cache: bool) -> Drawing:
-    """The reportlab drawing of ``svg`` at ``width``: parsing SVG is slow, a cached drawing loads in milliseconds."""
-
-    def convert() -> Drawing:
-        from .vector import svg_to_drawing
-
-        return svg_to_drawing(svg, width)
-
-    name = cache.key("drawing", [hashlib.sha256(svg).hexdigest(), width])
-    return cache.cached(use_cache, name, convert, dump_drawing, load_drawing)
+def _scaled(drawing: Drawing, width: float) -> Drawing:
+    """``drawing`` scaled to ``width``: a new drawing around the same shapes, which stay unchanged."""
+    scale = width / drawing.width
+    scaled = Drawing(width, drawing.height * scale, Group(*drawing.contents, transform=(scale, 0, 0, scale, 0, 0)))
+    scaled.initialFontName = drawing.initialFontName
+    return scaled
 
 
 def _story(

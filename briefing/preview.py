@@ -49,6 +49,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
+from reportlab.graphics.shapes import Drawing
 from watchfiles import awatch
 
 from . import words
@@ -82,7 +83,7 @@ class Draft:
     pdf_name: str
     pages: tuple[str, ...]  # names of the page images, in order
     files: Mapping[str, tuple[bytes, str]]  # name -> (content, media type): all a draft serves
-    charts: tuple[tuple[Chart, str], ...]  # each chart with the name of its SVG
+    charts: tuple[tuple[Chart, str], ...]  # each chart with the name of its image
     locator: MapPart | None
     map_name: str | None
     changes: ChangesPart | None
@@ -167,7 +168,7 @@ def _graphics_key(facts: Facts) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def _page_images(pdf: bytes) -> list[bytes]:
+def _page_images(pdf: bytes, scale: float = PAGE_SCALE) -> list[bytes]:
     """Each page of the PDF as a PNG, rendered by PDFium."""
     doc = pypdfium2.PdfDocument(pdf)
     try:
@@ -175,12 +176,19 @@ def _page_images(pdf: bytes) -> list[bytes]:
         for index in range(len(doc)):
             page = doc[index]
             buf = io.BytesIO()
-            page.render(scale=PAGE_SCALE).to_pil().save(buf, "PNG", compress_level=1)
+            page.render(scale=scale).to_pil().save(buf, "PNG", compress_level=1)
             images.append(buf.getvalue())
             page.close()
         return images
     finally:
         doc.close()
+
+
+def _drawing_png(drawing: Drawing) -> bytes:
+    """A chart or the map as a PNG, drawn as the PDF draws it (by PDFium, in the embedded fonts), at twice its size."""
+    from reportlab.graphics import renderPDF
+
+    return _page_images(renderPDF.drawToString(drawing), scale=2.0)[0]
 
 
 def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
@@ -220,16 +228,19 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
     for n, png in enumerate(_page_images(pdf), start=1):
         pages.append(f"page-{n}.png")
         files[pages[-1]] = (png, "image/png")
-    named_charts = []
-    for n, chart in enumerate(charts, start=1):
-        files[f"chart-{n}.svg"] = (chart.svg, "image/svg+xml")
-        named_charts.append((chart, f"chart-{n}.svg"))
+    reuse = previous is not None and previous.graphics_key == key  # the same drawings: the same images
+
+    def image(name: str, drawing: Drawing) -> str:
+        files[name] = previous.files[name] if reuse and previous is not None else (_drawing_png(drawing), "image/png")
+        return name
+
+    named_charts = [(chart, image(f"chart-{n}.png", chart.drawing)) for n, chart in enumerate(charts, start=1)]
     if locator is not None:
-        files["map.svg"] = (locator.svg, "image/svg+xml")
+        image("map.png", locator.drawing)
     draft = Draft(
         facts=facts, version=version, built_at=dt.datetime.now(dt.timezone.utc), seconds=time.perf_counter() - started,
         pdf_name=f"{facts.id}-draft.pdf", pages=tuple(pages), files=MappingProxyType(files), charts=tuple(named_charts),
-        locator=locator, map_name="map.svg" if locator is not None else None, changes=changes,
+        locator=locator, map_name="map.png" if locator is not None else None, changes=changes,
         graphics_key=key, graphics_warnings=graphics_warnings,
     )
     return draft, warnings
@@ -499,8 +510,6 @@ def create_app(preview: Preview) -> Starlette:
             raise HTTPException(404)
         content, media_type = found
         headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-        if media_type == "image/svg+xml":  # shown as images only; opened directly, an SVG may run nothing
-            headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
         return Response(content, media_type=media_type, headers=headers)
 
     async def events(request: Request) -> Response:

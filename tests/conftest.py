@@ -74,6 +74,14 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(pdf_pages_text(pdf))
 
 
+def drawing_text(drawing: Any) -> str:
+    """The text a PDF reader finds in a reportlab drawing (a chart or the map): the drawing alone as a
+    PDF, its text extracted by pypdf."""
+    from reportlab.graphics import renderPDF
+
+    return pdf_text(renderPDF.drawToString(drawing))
+
+
 def squash(text: str) -> str:
     """Collapse whitespace, so wrapped lines compare equal to the facts text."""
     return " ".join(text.split())

@@ -34,7 +34,7 @@ def uncached_pdf() -> bytes:
 def test_a_miss_fills_the_cache_and_a_hit_prints_the_same_bytes(cache_home: Path, uncached_pdf: bytes) -> None:
     first = build_brief(BAKHMUT)
     entries = _entries(cache_home)
-    assert len(entries) == 4  # the charts, the map, and two drawings (timeline, map)
+    assert len(entries) == 2  # the charts and the map, each with its drawing
     stamps = {p: p.stat().st_mtime_ns for p in entries}
     second = build_brief(BAKHMUT)
     assert first == second == uncached_pdf
@@ -70,7 +70,7 @@ def test_a_cached_drawing_cannot_run_code(cache_home: Path, tmp_path: Path, unca
             return os.system, (f"touch {marker}",)
 
     drawings = [p for p in _entries(cache_home) if cache.read(p.name)[:1] == b"\x80"]  # type: ignore[index]
-    assert len(drawings) == 2  # the timeline's and the map's
+    assert len(drawings) == 2  # the charts' (the timeline) and the map's
     for path in drawings:  # a well-formed entry, checksum and all: only the unpickler stands in the way
         cache.write(path.name, pickle.dumps(Exploit()))
     assert build_brief(BAKHMUT) == uncached_pdf
@@ -87,7 +87,7 @@ def test_only_charted_facts_key_the_charts(cache_home: Path, facts_data: dict, w
     assert "A reworded statement about the situation." in squash(pdf_text(pdf))
     facts_data["events"][0]["label"] = "A relabelled event"
     pdf = build_brief(write_facts(facts_data))
-    assert len(set(_entries(cache_home)) - before) == 2  # the timeline's chart entry and its drawing
+    assert len(set(_entries(cache_home)) - before) == 1  # the charts' entry (the map's is unchanged)
     assert "A relabelled event" in squash(pdf_text(pdf))
 
 
@@ -107,7 +107,7 @@ def _loaded_after(*args: str) -> list[str]:
     probe = (
         "import atexit, sys\n"
         "atexit.register(lambda: print('LOADED', sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'matplotlib', 'reportlab', 'svglib', 'email_validator', 'apscheduler'})))\n"
+        "{'matplotlib', 'reportlab', 'email_validator', 'apscheduler'})))\n"
         "from briefing.cli import main\n"
         "main()\n"
     )
@@ -124,7 +124,7 @@ def test_check_and_an_unchanged_rerun_load_no_drawing_or_mail_libraries(tmp_path
     assert "matplotlib" in _loaded_after(str(BAKHMUT), "--out", out, "-q")  # cold: draws
     assert _loaded_after(str(BAKHMUT), "--out", out, "-q") == []  # unchanged: nothing to draw
     other = str(tmp_path / "other")
-    assert _loaded_after(str(BAKHMUT), "--out", other, "-q") == ["reportlab"]  # cached drawings: no matplotlib, no svglib
+    assert _loaded_after(str(BAKHMUT), "--out", other, "-q") == ["reportlab"]  # cached drawings: no matplotlib
 
 
 def test_jobs_build_each_brief_in_order_with_its_own_errors(tmp_path: Path, facts_data: dict,

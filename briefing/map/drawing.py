@@ -1,6 +1,6 @@
 """Drawing the two-panel locator map: an overview of the country and a detail of the location.
 
-``render_locator_map`` is a pure function of its (frozen) inputs: same inputs, same SVG.
+``render_locator_map`` is a pure function of its (frozen) inputs: same inputs, same drawing.
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import geodata
 from ..geodata import ATTRIBUTION, normalise_name
 from ..glyphs import needs_fallback, visual
-from ..vector import ALERT, INK, MUTED, figure_to_svg, house_style
+from ..vector import ALERT, INK, MUTED, figure_to_drawing, house_style
 from .labels import Placer
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
                     TOWN, TOWN_PT, WATER_LINE)
@@ -25,12 +26,15 @@ from .overlays import draw as draw_overlays
 from .overlays import project as overlay_geometry
 from .projection import DATA_NOTE, KM_PER_MI, MapPoint, PlaceDistance, Proj, Rect, aspect_rect, distance_and_bearing
 
+if TYPE_CHECKING:
+    from reportlab.graphics.shapes import Drawing
+
 
 @dataclass(frozen=True)
 class LocatorMap:
     """What the PDF needs from the map: the drawing, the distance rows, and notes about the data."""
 
-    svg: bytes
+    drawing: Drawing  # reportlab, at its natural size (points)
     distances: tuple[PlaceDistance, ...]
     attribution: str
     data_note: str
@@ -187,8 +191,8 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
     region = find_admin1(code, admin1, location, warnings) if admin1 else None
 
     # ---- layout (inches)
-    # Names that need a fallback font (CJK, Arabic, Hebrew) are drawn as outlines: the SVG route
-    # knows only the house font, and a box where a name should be is worse than unsearchable text.
+    # Names that need a fallback font (CJK, Arabic, Hebrew) are measured and set in it: matplotlib
+    # must know the fallback fonts, or it would lay them out as boxes.
     outlines = any(needs_fallback(name) for name in (location.name, *(p.name for p in places)))
     top, side, gap = 0.06, 0.04, 0.1
     caption = _caption_lines(f"{ATTRIBUTION}. Projection: azimuthal equidistant centred on {location.name}.",
@@ -385,10 +389,10 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
             warnings.append(f'map: no room for the label "{nm}"; the place is marked but not named on the map')
         fig.text(side / width_in, 0.04 / height_in, "\n".join(caption), fontsize=SMALL_PT, color=MUTED, ha="left",
                  va="bottom", linespacing=1.25)
-        svg = figure_to_svg(fig, outlines)
+        drawing = figure_to_drawing(fig, outlines)
 
     result = LocatorMap(
-        svg=svg,
+        drawing=drawing,
         distances=distances,
         attribution=ATTRIBUTION,
         data_note=DATA_NOTE,

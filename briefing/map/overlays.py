@@ -2,7 +2,7 @@
 
 Each kind has a colour, a hatch angle (areas) and a dash pattern (lines) from ``style.KINDS``, so
 the kinds stay apart in greyscale. Hatching is drawn as real line geometry clipped to the area
-(not a renderer pattern), so it survives the SVG route into the PDF unchanged.
+(not a renderer pattern), so the PDF gets it as plain lines (``vector.py`` draws no patterns).
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ KINDS: dict[str, KindStyle] = {
     "other": KindStyle("#4d4d4d", 90.0, (2.5, 2.5), "other"),
 }
 
-AREA_ALPHA = 0.16  # share of the kind's colour in an area's tint (mixed with white: no transparency,
-# which the SVG route into the PDF would drop)
+AREA_ALPHA = 0.16  # share of the kind's colour in an area's tint (mixed with white, not transparent: the
+# same pale shade over land, water and other areas)
 
 
 def tint(colour: str, share: float = AREA_ALPHA) -> str:
