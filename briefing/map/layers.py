@@ -121,9 +121,11 @@ def _project_clip(geoms: np.ndarray, attr: np.ndarray, proj: "Proj", vx: "Rect",
     return parts[keep], attr[pi[keep]]
 
 
-def clip_layer(layer: geodata.Layer, proj: Proj, view: Rect, units: np.ndarray | None = None,
-                *, lines: bool = True, outline: bool = False) -> _Clipped:
+def clip_layer(layer: geodata.Layer | geodata.TiledLayer, proj: Proj, view: Rect, units: np.ndarray | None = None,
+               *, lines: bool = True, outline: bool = False) -> _Clipped:
     windows = geo_windows(proj, view)
+    if isinstance(layer, geodata.TiledLayer):
+        layer = layer.select(windows)  # only the cells the view overlaps are read
     vx = view.grow(0.03)
     sel = _select(layer.poly_bbox, windows)
     if units is not None:
@@ -241,8 +243,9 @@ def country_units(country: str, loc: MapPoint, warnings: list[str]) -> tuple[np.
     """Admin-0 units drawn as "the country", and the ISO code actually used."""
     import shapely
 
-    layer = geodata.admin0("fine")
-    codes = np.asarray(layer.unit_code)
+    tiles = geodata.admin0("fine")
+    layer = tiles.select([(loc.lon - 0.6, loc.lat - 0.6, loc.lon + 0.6, loc.lat + 0.6)])
+    codes = np.asarray(tiles.unit_code)
     code = (country or "").strip().upper()
     units = np.flatnonzero(codes == code)
     pt = shapely.points(loc.lon, loc.lat)
