@@ -91,10 +91,11 @@ def _scale_bar(ax, view: Rect, placer: Placer, points: np.ndarray, avoid: Sequen
     x0, y_mi = r.x0 + 2 * u, r.y0 + 2 * u
     y_km = y_mi + 8 * u
     bar = 2.6 * u
-    ax.add_patch(FancyBboxPatch((r.x0, r.y0), r.w, r.h, boxstyle=f"round,pad=0,rounding_size={2 * u}",
-                                facecolor="white", edgecolor="none", alpha=0.75, zorder=29))
-    ax.add_patch(Rectangle((x0, y_km), km, bar, facecolor=INK, edgecolor=INK, lw=0.4, zorder=30))
-    ax.add_patch(Rectangle((x0, y_mi), mi * KM_PER_MI, bar, facecolor="white", edgecolor=INK, lw=0.5, zorder=30))
+    # add_artist, not add_patch: the limits are fixed, so the (slow) data-limit update is wasted
+    ax.add_artist(FancyBboxPatch((r.x0, r.y0), r.w, r.h, boxstyle=f"round,pad=0,rounding_size={2 * u}",
+                                 facecolor="white", edgecolor="none", alpha=0.75, zorder=29))
+    ax.add_artist(Rectangle((x0, y_km), km, bar, facecolor=INK, edgecolor=INK, lw=0.4, zorder=30))
+    ax.add_artist(Rectangle((x0, y_mi), mi * KM_PER_MI, bar, facecolor="white", edgecolor=INK, lw=0.5, zorder=30))
     ax.text(x0 + km + 3 * u, y_km + bar / 2, _fmt_len(km, "km"), fontsize=SMALL_PT, va="center", ha="left",
             color=INK, zorder=31)
     ax.text(x0 + mi * KM_PER_MI + 3 * u, y_mi + bar / 2, _fmt_len(mi, "mi"), fontsize=SMALL_PT, va="center",
@@ -250,7 +251,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         fw = max(detail.w, overview.w * 0.025)
         fh = max(detail.h, overview.h * 0.025)
         fx, fy = (detail.x0 + detail.x1) / 2 - fw / 2, (detail.y0 + detail.y1) / 2 - fh / 2
-        ax.add_patch(Rectangle((fx, fy), fw, fh, facecolor="none", edgecolor=ALERT, lw=1.1, zorder=10))
+        ax.add_artist(Rectangle((fx, fy), fw, fh, facecolor="none", edgecolor=ALERT, lw=1.1, zorder=10))
         placer_o = Placer(ax, renderer, fig.dpi)
         a, b = placer_o.to_px(fx, fy), placer_o.to_px(fx + fw, fy + fh)
         placer_o.block((a[0] - 2, a[1] - 2, b[0] + 2, b[1] + 2))
@@ -322,11 +323,13 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         used = _scale_bar(ax, detail, placer, pts)
         _north_arrow(ax, proj, detail, placer, pts, avoid=(used,))
         LOC_PT, PLACE_PT = 4.2, 2.6
-        ax.plot([0.0], [0.0], marker="o", markersize=2 * LOC_PT, markerfacecolor=ALERT, markeredgecolor="white",
-                markeredgewidth=0.8, linestyle="none", zorder=25)
+        from matplotlib.lines import Line2D
+
+        ax.add_line(Line2D([0.0], [0.0], marker="o", markersize=2 * LOC_PT, markerfacecolor=ALERT,
+                           markeredgecolor="white", markeredgewidth=0.8, linestyle="none", zorder=25))
         for x, y in zip(px_[1:], py_[1:]):
-            ax.plot([x], [y], marker="o", markersize=2 * PLACE_PT, markerfacecolor=INK, markeredgecolor="white",
-                    markeredgewidth=0.6, linestyle="none", zorder=24)
+            ax.add_line(Line2D([x], [y], marker="o", markersize=2 * PLACE_PT, markerfacecolor=INK,
+                               markeredgecolor="white", markeredgewidth=0.6, linestyle="none", zorder=24))
         placer.block_point(0.0, 0.0, LOC_PT + 0.5)
         for x, y in zip(px_[1:], py_[1:]):
             placer.block_point(float(x), float(y), PLACE_PT + 0.5)

@@ -15,6 +15,9 @@ from .. import geodata
 from ..geodata import normalise_name
 from .projection import MapPoint, Rect, Proj
 
+KM_PER_DEG_LAT = 110.574  # the shortest degree of latitude (at the equator) on the WGS 84 ellipsoid
+
+
 def geo_windows(proj: Proj, view: Rect) -> list[tuple[float, float, float, float]]:
     """Lon/lat rectangles (in -180..180) covering the projected view, split at the antimeridian."""
     n = 48
@@ -112,10 +115,17 @@ def _project_clip(geoms: np.ndarray, attr: np.ndarray, proj: "Proj", vx: "Rect",
 
     if len(geoms) == 0:
         return geoms, attr
-    g = _clip_rect(shapely.transform(geoms, proj.transform_coords), vx)
     # Drop vertices closer than ~1/1000 of the panel (a fifth of a point on paper): invisible in
-    # print, and it keeps the SVG, and the time to turn it into PDF drawing commands, small.
-    g = shapely.simplify(g, (vx.x1 - vx.x0) / 1000, preserve_topology=False)
+    # print, and it keeps the SVG, and the time to turn it into PDF drawing commands, small. Half
+    # of that is done before projecting (in degrees of latitude, never longer on the ground than
+    # degrees of longitude), so the projection, the slowest step per point, gets a fraction of them;
+    # no segment is left longer than 1/40 of the panel, so a parallel or a long straight border
+    # still bends as the projection bends it.
+    tol = (vx.x1 - vx.x0) / 1000
+    geoms = shapely.segmentize(shapely.simplify(geoms, 0.5 * tol / KM_PER_DEG_LAT, preserve_topology=False),
+                               25 * tol / KM_PER_DEG_LAT)
+    g = _clip_rect(shapely.transform(geoms, proj.transform_coords), vx)
+    g = shapely.simplify(g, tol, preserve_topology=False)
     parts, pi = shapely.get_parts(g, return_index=True)
     keep = (shapely.get_type_id(parts) == type_id) & ~shapely.is_empty(parts)
     return parts[keep], attr[pi[keep]]
