@@ -77,3 +77,13 @@ def test_lines_cut_by_the_grid_still_meet():
     # every end on the seam is matched by another line's end at the same point
     for x, y in at_seam:
         assert (np.isclose(at_seam[:, 0], x) & np.isclose(at_seam[:, 1], y)).sum() >= 2
+
+
+def test_simplifying_before_projection_keeps_degenerate_pieces_and_bends_long_segments():
+    from briefing.map.layers import _presimplify
+
+    tiny_ring = shapely.LineString([(0, 0), (1e-9, 0), (0, 0)])  # simplifies to a zero-length line GEOS cannot split
+    long_edge = shapely.LineString([(0, 0), (5, 0), (10, 0)])
+    out = _presimplify(np.array([tiny_ring, long_edge]), 0.01, 1.0)
+    assert out[0].equals(tiny_ring)
+    assert shapely.get_num_coordinates(out[1]) == 11  # the middle vertex goes, then 1-degree segments come back

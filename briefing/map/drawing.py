@@ -244,7 +244,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         _water(ax, proj, overview, rivers=False)  # lakes only: rivers would clutter the overview
         draw_lines(ax, clip.lines[clip.line_kind == 0], edgecolor=COAST, lw=0.4, zorder=3)
         draw_lines(ax, clip.lines[clip.line_kind == 1], edgecolor=BORDER, lw=0.5, zorder=3)
-        hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True)
+        hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True, polys=False)
         draw_lines(ax, hclip.outline, edgecolor=INK, lw=0.8, zorder=4)
         from matplotlib.patches import Rectangle
 
@@ -261,11 +261,12 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
 
         areas: dict[int, float] = {}
         best_part: dict[int, object] = {}
-        for g, u in zip(clip.polys, clip.poly_unit):
-            ar = float(shapely.area(shapely.clip_by_rect(g, overview.x0, overview.y0, overview.x1, overview.y1)))
-            areas[int(u)] = areas.get(int(u), 0.0) + ar
-            if ar > float(shapely.area(best_part[int(u)])) if int(u) in best_part else True:
-                best_part[int(u)] = shapely.clip_by_rect(g, overview.x0, overview.y0, overview.x1, overview.y1)
+        best_area: dict[int, float] = {}
+        shown = shapely.clip_by_rect(clip.polys, overview.x0, overview.y0, overview.x1, overview.y1)
+        for g, ar, u in zip(shown, shapely.area(shown).tolist(), clip.poly_unit.tolist()):
+            areas[u] = areas.get(u, 0.0) + ar
+            if ar > best_area.get(u, -1.0):
+                best_area[u], best_part[u] = ar, g
         order = sorted(areas, key=lambda u: (u not in set(home_units.tolist()), -areas[u], u))
         min_area = overview.w * overview.h * 0.004
         for u in order:
@@ -356,11 +357,10 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
                                [g for _ov, g in projected] + list(river_lines))
         # country names (always useful when two countries show), then region names, where room is left
         dareas: dict[int, tuple[float, object]] = {}
-        for g, u in zip(dclip.polys, dclip.poly_unit):
-            g2 = shapely.clip_by_rect(g, detail.x0, detail.y0, detail.x1, detail.y1)
-            ar = float(shapely.area(g2))
-            if ar > dareas.get(int(u), (0.0, None))[0]:
-                dareas[int(u)] = (ar, g2)
+        dshown = shapely.clip_by_rect(dclip.polys, detail.x0, detail.y0, detail.x1, detail.y1)
+        for g2, ar, u in zip(dshown, shapely.area(dshown).tolist(), dclip.poly_unit.tolist()):
+            if ar > dareas.get(u, (0.0, None))[0]:
+                dareas[u] = (ar, g2)
         if len({a0d.unit_code[u] for u in dareas}) > 1:
             for u in sorted(dareas, key=lambda u: (-dareas[u][0], u)):
                 ar, g2 = dareas[u]
@@ -507,9 +507,10 @@ def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> np.ndarray:
     """
     import shapely
 
-    lakes = clip_layer(geodata.lakes(), proj, view, lines=False)
+    speck = (view.h / 180.0) ** 2
+    lakes = clip_layer(geodata.lakes(), proj, view, lines=False, min_km2=speck)
     if len(lakes.polys):
-        big = shapely.area(lakes.polys) > (view.h / 180.0) ** 2
+        big = shapely.area(lakes.polys) > speck
         draw_polys(ax, lakes.polys[big], facecolor=SEA, edgecolor=WATER_LINE, lw=0.3, zorder=1.5)
     if rivers:
         r = clip_layer(geodata.rivers(), proj, view)
