@@ -87,3 +87,9 @@ def test_simplifying_before_projection_keeps_degenerate_pieces_and_bends_long_se
     out = _presimplify(np.array([tiny_ring, long_edge]), 0.01, 1.0)
     assert out[0].equals(tiny_ring)
     assert shapely.get_num_coordinates(out[1]) == 11  # the middle vertex goes, then 1-degree segments come back
+
+
+def test_missing_map_data_is_named(tmp_path, monkeypatch, fresh_layers):
+    monkeypatch.setattr(geodata, "ASSETS", tmp_path)
+    with pytest.raises(geodata.MapDataMissing, match="admin0_fine is missing; run tools/build_assets.py"):
+        render_locator_map(BAKHMUT, "UA", None, [])
