@@ -370,7 +370,7 @@ def build_admin0() -> dict:
         unit_label=np.asarray(label, dtype=np.float64),
     )
     _save_tiled(OUT / "admin0_fine", fine.arrays(**meta))
-    _save_npz(OUT / "admin0_coarse.npz", coarse.arrays(**meta))
+    _save_npz(OUT / "admin0_coarse.npz", coarse.arrays(**meta), zipfile.ZIP_STORED)  # every map reads it: no inflating
     print(f"admin0: {len(order)} units, fine {fine.npoints} pts, coarse {coarse.npoints} pts")
     return {
         "version": version,
