@@ -17,6 +17,7 @@ import functools
 import lzma
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,6 +167,7 @@ def _load_layer(path: Path) -> Layer:
 CELL_DEG = 5  # tiled layers are cut into 5 x 5 degree cells (``tools/build_assets.py``)
 _NCOLS, _NROWS = 360 // CELL_DEG, 180 // CELL_DEG
 _CELL = CELL_DEG * SCALE
+Window = tuple[float, float, float, float]  # lon/lat box: lon_min, lat_min, lon_max, lat_max
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,7 +208,7 @@ class TiledLayer:
         self.read: set[int] = set()
         self._views: dict[tuple[int, ...], LayerView] = {}
 
-    def cells_for(self, windows) -> tuple[int, ...]:
+    def cells_for(self, windows: Sequence[Window]) -> tuple[int, ...]:
         """Ids of the stored cells that overlap any of the lon/lat ``windows`` (x0, y0, x1, y1)."""
         want: set[int] = set()
         for (x0, y0, x1, y1) in windows:
@@ -216,7 +218,7 @@ class TiledLayer:
         ids = np.asarray(sorted(want), dtype=np.int64)
         return tuple(int(i) for i in np.flatnonzero(np.isin(self.cells, ids)))
 
-    def select(self, windows) -> LayerView:
+    def select(self, windows: Sequence[Window]) -> LayerView:
         """The layer's geometry in the cells the ``windows`` overlap."""
         key = self.cells_for(windows)
         view = self._views.get(key)
