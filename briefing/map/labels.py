@@ -17,6 +17,7 @@ from ..glyphs import visual
 from ..vector import MUTED
 
 HALO = "white"
+_MEASURED: dict[tuple, tuple[float, float]] = {}  # label extents, see Placer.measure
 
 
 @dataclass
@@ -30,9 +31,14 @@ class Placer:
     labels: list = field(default_factory=list)  # (text, box) of placed labels
 
     def __post_init__(self):
+        from matplotlib.transforms import TransformedPatchPath
+
         b = self.ax.get_window_extent(self.renderer)
         m = 2.0
         self.frame = (b.x0 + m, b.y0 + m, b.x1 - m, b.y1 - m)
+        # Labels are never clipped (clip_on=False), but ax.text gives each one a clip path of its
+        # own, which costs more than the rest of making it: one shared path does the same.
+        self._clip = TransformedPatchPath(self.ax.patch)
 
     def pt(self, v: float) -> float:
         return v * self.dpi / 72.0
@@ -60,12 +66,26 @@ class Placer:
         return True
 
     def measure(self, text: str, **props) -> tuple[float, float]:
+        """Width and height of ``text`` in pixels, as the renderer sets it.
+
+        Kept for the process: a label's extent depends only on its text, font and size, and
+        matplotlib's own metrics cache dies with each figure's renderer, so every map (a scheduled
+        rerun, the preview) would otherwise measure the same names again.
+        """
+        import matplotlib
         from matplotlib.text import Text
 
-        t = Text(0, 0, text, **props)
-        t.set_figure(self.ax.figure)
-        bb = t.get_window_extent(self.renderer)
-        return bb.width, bb.height
+        key = (text, tuple(sorted((k, str(v)) for k, v in props.items() if k != "zorder")), self.dpi,
+               tuple(matplotlib.rcParams["font.family"]))
+        size = _MEASURED.get(key)
+        if size is None:
+            t = Text(0, 0, text, **props)
+            t.set_figure(self.ax.figure)
+            bb = t.get_window_extent(self.renderer)
+            if len(_MEASURED) > 4096:
+                _MEASURED.clear()
+            size = _MEASURED[key] = (bb.width, bb.height)
+        return size
 
     def place(self, x: float, y: float, text: str, *, marker_pt: float, props: dict, candidates: str = "point",
               halo: bool = True, leader_ok: bool = True, reject=None):
@@ -138,9 +158,10 @@ class Placer:
             data = self.ax.transData.inverted().transform(ends)
             self.ax.add_line(Line2D(data[:, 0], data[:, 1], color=MUTED, linewidth=0.5, zorder=zorder - 2))
         if halo:
-            self.ax.text(x, y, text, transform=tr, ha=ha, va=va, zorder=zorder - 1, clip_on=False,
+            self.ax.text(x, y, text, transform=tr, ha=ha, va=va, zorder=zorder - 1, clip_on=False, clip_path=self._clip,
                          path_effects=[patheffects.Stroke(linewidth=2.2, foreground=HALO)], **props)
-        t = self.ax.text(x, y, text, transform=tr, ha=ha, va=va, zorder=zorder, clip_on=False, **props)
+        t = self.ax.text(x, y, text, transform=tr, ha=ha, va=va, zorder=zorder, clip_on=False, clip_path=self._clip,
+                         **props)
         props["zorder"] = zorder
         self.obstacles.append(box)
         self.labels.append((text, box))

@@ -7,6 +7,7 @@ resolution. Also the look-ups that decide which country and region are "home".
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +16,17 @@ from .. import geodata
 from ..geodata import normalise_name
 from .projection import MapPoint, Rect, Proj
 
+KM_PER_DEG_LAT = 110.574  # the shortest degree of latitude (at the equator) on the WGS 84 ellipsoid
+
+
 def geo_windows(proj: Proj, view: Rect) -> list[tuple[float, float, float, float]]:
     """Lon/lat rectangles (in -180..180) covering the projected view, split at the antimeridian."""
+    return list(_geo_windows(proj.lat, proj.lon, view))
+
+
+@functools.lru_cache(maxsize=64)  # every layer of a panel asks for the same windows
+def _geo_windows(lat: float, lon: float, view: Rect) -> tuple[tuple[float, float, float, float], ...]:
+    proj = Proj(lat, lon)
     n = 48
     t = np.linspace(0.0, 1.0, n)
     xs = np.concatenate([view.x0 + t * view.w, np.full(n, view.x1), view.x1 - t * view.w, np.full(n, view.x0)])
@@ -31,18 +41,18 @@ def geo_windows(proj: Proj, view: Rect) -> list[tuple[float, float, float, float
     pad = 0.05 * (lat_hi - lat_lo) + 0.1
     lat_lo, lat_hi = max(-90.0, lat_lo - pad), min(90.0, lat_hi + pad)
     if pole_n or pole_s or len(lon) == 0:
-        return [(-180.0, lat_lo, 180.0, lat_hi)]
+        return ((-180.0, lat_lo, 180.0, lat_hi),)
     rel = (lon - proj.lon + 180.0) % 360.0 - 180.0
     lo, hi = float(rel.min()), float(rel.max())
     lpad = 0.05 * (hi - lo) + 0.1
     lo, hi = proj.lon + lo - lpad, proj.lon + hi + lpad
     if hi - lo >= 360.0:
-        return [(-180.0, lat_lo, 180.0, lat_hi)]
+        return ((-180.0, lat_lo, 180.0, lat_hi),)
     if lo < -180.0:
-        return [(-180.0, lat_lo, hi, lat_hi), (lo + 360.0, lat_lo, 180.0, lat_hi)]
+        return ((-180.0, lat_lo, hi, lat_hi), (lo + 360.0, lat_lo, 180.0, lat_hi))
     if hi > 180.0:
-        return [(lo, lat_lo, 180.0, lat_hi), (-180.0, lat_lo, hi - 360.0, lat_hi)]
-    return [(lo, lat_lo, hi, lat_hi)]
+        return ((lo, lat_lo, 180.0, lat_hi), (-180.0, lat_lo, hi - 360.0, lat_hi))
+    return ((lo, lat_lo, hi, lat_hi),)
 
 
 @dataclass
@@ -112,22 +122,59 @@ def _project_clip(geoms: np.ndarray, attr: np.ndarray, proj: "Proj", vx: "Rect",
 
     if len(geoms) == 0:
         return geoms, attr
-    g = _clip_rect(shapely.transform(geoms, proj.transform_coords), vx)
     # Drop vertices closer than ~1/1000 of the panel (a fifth of a point on paper): invisible in
-    # print, and it keeps the SVG, and the time to turn it into PDF drawing commands, small.
-    g = shapely.simplify(g, (vx.x1 - vx.x0) / 1000, preserve_topology=False)
+    # print, and it keeps the SVG, and the time to turn it into PDF drawing commands, small. Half
+    # of that is done before projecting (in degrees of latitude, never longer on the ground than
+    # degrees of longitude), so the projection, the slowest step per point, gets a fraction of them;
+    # no segment is left longer than 1/40 of the panel, so a parallel or a long straight border
+    # still bends as the projection bends it.
+    tol = (vx.x1 - vx.x0) / 1000
+    geoms = _presimplify(geoms, 0.5 * tol / KM_PER_DEG_LAT, 25 * tol / KM_PER_DEG_LAT)
+    g = _clip_rect(shapely.transform(geoms, proj.transform_coords), vx)
+    g = shapely.simplify(g, tol, preserve_topology=False)
     parts, pi = shapely.get_parts(g, return_index=True)
     keep = (shapely.get_type_id(parts) == type_id) & ~shapely.is_empty(parts)
     return parts[keep], attr[pi[keep]]
 
 
-def clip_layer(layer: geodata.Layer, proj: Proj, view: Rect, units: np.ndarray | None = None,
-                *, lines: bool = True, outline: bool = False) -> _Clipped:
+def _presimplify(geoms: np.ndarray, tol_deg: float, max_segment_deg: float) -> np.ndarray:
+    """``geoms`` simplified in lon/lat, then long segments split again; a geometry the simplification
+    degrades too far to split (a ring collapsed to a point, say) is kept as it was."""
+    import shapely
+    from shapely.errors import GEOSException
+
+    simple = shapely.simplify(geoms, tol_deg, preserve_topology=False)
+    try:
+        return shapely.segmentize(simple, max_segment_deg)
+    except GEOSException:
+        pass
+    out = np.empty(len(geoms), dtype=object)
+    for i, (geom, s) in enumerate(zip(geoms, simple)):
+        try:
+            out[i] = shapely.segmentize(s, max_segment_deg)
+        except GEOSException:
+            out[i] = geom
+    return out
+
+
+def clip_layer(layer: geodata.Layer | geodata.TiledLayer, proj: Proj, view: Rect, units: np.ndarray | None = None,
+               *, lines: bool = True, outline: bool = False, polys: bool = True, min_km2: float = 0.0) -> _Clipped:
+    """``layer`` clipped to ``view`` and projected: its polygons (unless ``polys`` is False), its
+    stored lines (``lines``) and the outlines of its polygons (``outline``), only of ``units`` when
+    given. Polygons that cannot cover ``min_km2`` (judged by their lon/lat box) are left out before
+    they cost a projection.
+    """
     windows = geo_windows(proj, view)
+    if isinstance(layer, geodata.TiledLayer):
+        layer = layer.select(windows)  # only the cells the view overlaps are read
     vx = view.grow(0.03)
     sel = _select(layer.poly_bbox, windows)
     if units is not None:
         sel &= np.isin(layer.poly_unit, units)
+    if min_km2 > 0:
+        bb = layer.poly_bbox
+        # a degree is at most 111.7 km either way; 1.1 covers the projection's stretching far out
+        sel &= (bb[:, 2] - bb[:, 0]) * (bb[:, 3] - bb[:, 1]) * (111.7 ** 2) * 1.1 >= min_km2
     idx = np.flatnonzero(sel)
     gpolys, gunit = _geo_clip(layer.polygons[idx], layer.poly_bbox[idx], layer.poly_unit[idx], windows, 3)
     if outline and len(gpolys):
@@ -135,7 +182,10 @@ def clip_layer(layer: geodata.Layer, proj: Proj, view: Rect, units: np.ndarray |
         oline, ounit = _project_clip(oline, ounit, proj, vx, 1)
     else:
         oline, ounit = np.array([], dtype=object), np.array([], dtype=int)
-    polys, punit = _project_clip(gpolys, gunit, proj, vx, 3)
+    if polys:
+        ppolys, punit = _project_clip(gpolys, gunit, proj, vx, 3)
+    else:
+        ppolys, punit = np.array([], dtype=object), np.array([], dtype=int)
     if lines and layer.line_bbox is not None and len(layer.line_bbox):
         lidx = np.flatnonzero(_select(layer.line_bbox, windows))
         gl, gk = _geo_clip(layer.lines[lidx], layer.line_bbox[lidx], layer.line_kind[lidx], windows, 1)
@@ -143,7 +193,7 @@ def clip_layer(layer: geodata.Layer, proj: Proj, view: Rect, units: np.ndarray |
         pl, pk = _project_clip(gl, gk, proj, vx, 1)
     else:
         pl, pk = np.array([], dtype=object), np.array([], dtype=int)
-    return _Clipped(polys, punit, pl, pk, oline, ounit)
+    return _Clipped(ppolys, punit, pl, pk, oline, ounit)
 
 
 def _drop_seams(lines: np.ndarray, attr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -241,8 +291,9 @@ def country_units(country: str, loc: MapPoint, warnings: list[str]) -> tuple[np.
     """Admin-0 units drawn as "the country", and the ISO code actually used."""
     import shapely
 
-    layer = geodata.admin0("fine")
-    codes = np.asarray(layer.unit_code)
+    tiles = geodata.admin0("fine")
+    layer = tiles.select([(loc.lon - 0.6, loc.lat - 0.6, loc.lon + 0.6, loc.lat + 0.6)])
+    codes = np.asarray(tiles.unit_code)
     code = (country or "").strip().upper()
     units = np.flatnonzero(codes == code)
     pt = shapely.points(loc.lon, loc.lat)
