@@ -2,8 +2,8 @@
 """Time the locator map alone: one cold render (data loading included), then warm renders.
 
 Warm means the process has loaded the map data once (as a scheduled run or the preview server
-has); the target is at most 0.1 s per warm map. The share of the warm map spent writing the figure
-out (``figure_to_svg``, when the drawing still goes through SVG) is timed apart, so the drawing work
+has); the target is at most 0.1 s per warm map. The share of the warm map spent carrying the finished
+figure into a reportlab drawing (``figure_to_drawing``) is timed apart, so matplotlib's drawing work
 and the writer can be told apart. Run with ``make bench`` or directly.
 """
 
@@ -23,12 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _time_writer(spent: list[float]) -> None:
-    """Wrap the map's SVG writer, if it has one, to add the time of each call to ``spent``."""
+    """Wrap the map's figure writer to add the time of each call to ``spent``."""
     from briefing.map import drawing
 
-    writer = getattr(drawing, "figure_to_svg", None)
-    if writer is None:
-        return
+    writer = drawing.figure_to_drawing
 
     def timed(*args, **kwargs):
         t = time.perf_counter()
@@ -37,7 +35,7 @@ def _time_writer(spent: list[float]) -> None:
         finally:
             spent.append(time.perf_counter() - t)
 
-    drawing.figure_to_svg = timed
+    drawing.figure_to_drawing = timed
 
 
 def main() -> int:
@@ -53,7 +51,7 @@ def main() -> int:
         locator_part(facts, use_cache=False)  # the map drawn, not read from the drawing cache
         runs.append(time.perf_counter() - t)
     size = sum(p.stat().st_size for p in (ROOT / "assets" / "map").rglob("*") if p.is_file())
-    writer = (f"; of which SVG writer median {statistics.median(writes[1:]):.3f} s, drawing "
+    writer = (f"; of which the figure writer median {statistics.median(writes[1:]):.3f} s, matplotlib's drawing "
               f"{statistics.median(r - w for r, w in zip(runs, writes[1:])):.3f} s") if len(writes) > len(runs) else ""
     print(f"map: cold {cold:.2f} s, warm median {statistics.median(runs):.3f} s (min {min(runs):.3f}, "
           f"max {max(runs):.3f}) over {len(runs)} runs{writer}; assets/map {size / 1e6:.1f} MB")
