@@ -30,6 +30,7 @@ from reportlab.platypus import (
     Frame,
     KeepTogether,
     PageTemplate,
+    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -40,7 +41,7 @@ from .charts import PLACES
 from .drawcodec import dump_drawing, load_drawing
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
-from .glyphs import ScriptParagraph, draw_string, string_width
+from .glyphs import draw_string, string_width, with_fallback
 from .words import amount, date_time_group, human_date, iso, macros
 
 if TYPE_CHECKING:
@@ -105,6 +106,14 @@ class ChangesPart:
 
     previous: str
     lines: tuple[str, ...]
+
+
+class ScriptParagraph(Paragraph):
+    """A platypus Paragraph that sets characters the house fonts lack in a fallback font (``glyphs.with_fallback``)."""
+
+    def __init__(self, text: str | None, style: Any, *args: Any, **kwargs: Any):
+        # ``split`` makes the halves of a paragraph broken over pages from its fragments, text None.
+        super().__init__(text if text is None else with_fallback(text), style, *args, **kwargs)
 
 
 #: Tables draw a cell font even for cells that hold paragraphs; keep it an embedded one.
