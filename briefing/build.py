@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import cache
 from .facts import Facts, Place, Source, load_facts
 
 if TYPE_CHECKING:  # the drawing stages import matplotlib and reportlab: only a build pays for them
@@ -62,6 +61,8 @@ def chart_part(facts: Facts, use_cache: bool = True) -> list[Chart]:
     The key is every field except ``WORDS_ONLY``: a field added later counts until it is listed there.
     """
 
+    from . import cache  # the drawing cache: --check never draws
+
     def draw() -> list[Chart]:
         from .charts import build_charts
 
@@ -85,6 +86,7 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
     Cached on exactly what ``render_locator_map`` is given, so a rebuild whose places did not move
     loads the map in milliseconds.
     """
+    from . import cache
     from .pdf import MapPart
 
     loc = facts.location

@@ -46,7 +46,7 @@ import briefing
 from . import cache, words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
-from .errors import BuildError, FactsError, LockedError
+from .errors import LOCK_TIMEOUT, BuildError, FactsError, LockedError
 from .facts import MAX_FILE_BYTES, MAX_SOURCE_BYTES, Facts, load_facts, read_bounded, read_yaml, source_file
 
 if TYPE_CHECKING:  # reportlab loads only when an edition is built, not for an unchanged rerun
@@ -59,8 +59,6 @@ TEMPLATES_DIR = words.TEMPLATES
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 #: Template folders no brief is built from (the live preview's pages): editing them makes no new edition.
 NOT_IN_BRIEF = ("preview",)
-#: How long a run waits for another run of the same brief before it skips (seconds).
-LOCK_TIMEOUT = 60.0
 #: Two statements of the same section whose texts are at least this similar are one statement reworded.
 REWORDED = 0.6
 #: Above this many changed statements on either side a section's changes are counted, not listed: pairing
