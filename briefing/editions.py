@@ -37,7 +37,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import filelock
 
@@ -151,11 +151,8 @@ def _tree_hash(root: Path, *, cached: bool, exclude: tuple[str, ...] = (), memo:
         name = _sha256(json.dumps(["tree", str(root), exclude, listing]).encode())
         if (known := cache.read(name)) is not None:
             return known.decode()
-    digest = hashlib.sha256()
-    for rel, path, _ in found:
-        content = _cached_file_hash(path) if cached else _sha256(path.read_bytes())
-        digest.update(f"{'/'.join(rel)}\0{content}\n".encode())
-    value = digest.hexdigest()
+    value = _listing_hash(("/".join(rel), _cached_file_hash(path) if cached else _sha256(path.read_bytes()))
+                          for rel, path, _ in found)
     if name is not None:
         cache.write(name, value.encode())
     return value
@@ -173,31 +170,36 @@ def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, use_cache: 
     ``--paper letter`` run must not publish, or mail, a new one), written as a variant of it.
     ``use_cache``: remember the hashes of the templates and assets in the drawing cache (``_tree_hash``).
     """
-    sources = hashlib.sha256()
-    for i, src in enumerate(facts.sources):
-        if src.file:  # checked again here: the file may have changed since validation
-            where = (str(facts_path), f"sources[{i}].file")
-            data = read_bounded(source_file(facts_path.parent, src.file, *where), MAX_SOURCE_BYTES, *where,
-                                "a local copy of a source", "a local copy of the source")
-            sources.update(f"{src.file}\0{_sha256(data)}\n".encode())
-    for overlay in (*facts.map.areas, *facts.map.lines) if facts.map else ():  # map overlays' GeoJSON files
-        if overlay.geojson:
-            path = facts_path.parent / overlay.geojson
-            sources.update(f"{overlay.geojson}\0{_sha256(path.read_bytes()) if path.is_file() else 'missing'}\n".encode())
+    base = facts_path.parent
+
+    def source_copy(i: int, name: str) -> str:  # checked again here: the file may have changed since validation
+        where = (str(facts_path), f"sources[{i}].file")
+        return _sha256(read_bounded(source_file(base, name, *where), MAX_SOURCE_BYTES, *where,
+                                    "a local copy of a source", "a local copy of the source"))
+
+    def plain(name: str, hashed: Callable[[Path], str]) -> str:
+        return hashed(base / name) if (base / name).is_file() else "missing"
+
+    overlays = (*facts.map.areas, *facts.map.lines) if facts.map else ()
     hashes = {
         "facts": _sha256(facts_bytes),
-        "sources": sources.hexdigest(),
+        "sources": _listing_hash([(s.file, source_copy(i, s.file)) for i, s in enumerate(facts.sources) if s.file]
+                                 + [(o.geojson, plain(o.geojson, lambda p: _sha256(p.read_bytes()))) for o in overlays if o.geojson]),
         "templates": _tree_hash(TEMPLATES_DIR, cached=False, exclude=NOT_IN_BRIEF, memo=use_cache),
         "assets": _tree_hash(ASSETS_DIR, cached=True, memo=use_cache),
         "version": briefing.__version__,
     }
     if facts.datasets:  # a table that changed (new rows, revised values) is a new edition
-        data = hashlib.sha256()
-        for ds in facts.datasets:
-            path = facts_path.parent / ds.file
-            data.update(f"{ds.file}\0{_cached_file_hash(path) if path.is_file() else 'missing'}\n".encode())
-        hashes["data"] = data.hexdigest()
+        hashes["data"] = _listing_hash([(ds.file, plain(ds.file, _cached_file_hash)) for ds in facts.datasets])
     return hashes
+
+
+def _listing_hash(listing: Iterable[tuple[str, str]]) -> str:
+    """One hash of (name, hash of its content) pairs in order: the shape of every input hash but the facts'."""
+    digest = hashlib.sha256()
+    for name, content in listing:
+        digest.update(f"{name}\0{content}\n".encode())
+    return digest.hexdigest()
 
 
 def fingerprint(inputs: Mapping[str, str]) -> str:
