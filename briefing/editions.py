@@ -226,21 +226,35 @@ def publish(
     """
     facts_path = Path(facts_path)
     out_dir = Path(out_dir)
-    brief_id = load_facts(facts_path, strict=options.strict).id  # validates before anything is locked or written
+
+    def read() -> bytes:
+        return read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
+
+    log.debug("%s: Step 1 - Loading and validating facts", facts_path)
+    first_bytes = read()
+    facts = load_facts(facts_path, strict=options.strict)  # validates before anything is locked or written
+    brief_id = facts.id
     folder = out_dir / brief_id
     folder.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(folder / ".lock", timeout=lock_timeout)
+    waited = False
     try:
-        lock.acquire()
+        lock.acquire(blocking=False)
     except filelock.Timeout:
-        raise LockedError(f"{brief_id}: another run holds the lock; skipped") from None
+        waited = True
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise LockedError(f"{brief_id}: another run holds the lock; skipped") from None
     try:
         _clean_stale_temps(out_dir, brief_id)
-        # Read the facts again under the lock, so a run that waited publishes the file as it is now,
-        # and hash the bytes before parsing: if the file changes in between, the next run rebuilds.
-        log.debug("%s: Step 1 - Loading and validating facts", facts_path)
-        facts_bytes = read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
-        facts = load_facts(facts_path, strict=options.strict)
+        # Hash the bytes under the lock, before any parsing: if the file changes later, the next run
+        # rebuilds. A run that waited for the lock, or whose file changed meanwhile, validates it again
+        # and publishes it as it is now; otherwise the facts just validated are these bytes' (validating
+        # twice cost every run, and a brief with data read its tables twice).
+        facts_bytes = read()
+        if waited or facts_bytes != first_bytes:
+            facts = load_facts(facts_path, strict=options.strict)
         if facts.id != brief_id:
             raise BuildError(f"{facts_path}: its id changed from {brief_id} to {facts.id} during the run; run again")
         return _publish_locked(facts, facts_bytes, facts_path, out_dir, options)

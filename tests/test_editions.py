@@ -235,6 +235,18 @@ def test_a_held_lock_skips_the_brief_with_exit_3(facts_file: Path, out: Path) ->
     assert not (out / "bakhmut.pdf").exists()
 
 
+def test_a_run_that_waited_for_the_lock_publishes_the_file_as_it_is_then(facts_file: Path, out: Path) -> None:
+    (out / "bakhmut").mkdir(parents=True)
+    with filelock.FileLock(out / "bakhmut" / ".lock"):
+        waiting = subprocess.Popen([sys.executable, str(ROOT / "make_report.py"), str(facts_file), "--out", str(out), "-q"],
+                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)  # it has validated the file as it was and waits for the lock
+        facts_file.write_text(facts_file.read_text(encoding="utf-8").replace("title: ", "title: Revised ", 1), encoding="utf-8")
+    _, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert "Revised " in pdf_text((out / "bakhmut.pdf").read_bytes())
+
+
 def test_stale_temporary_files_are_removed_when_the_lock_is_taken(
     facts_file: Path, out: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
