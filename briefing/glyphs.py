@@ -204,12 +204,12 @@ def draw_string(canv: Canvas, x: float, y: float, text: str, font: str, size: fl
 
     ``anchor`` is "left", "centre" or "right": where ``x`` is on the line.
     """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     text = " ".join(text.split())  # a line break in a title is a space on one line
     drawn = visual(text)
     width = string_width(text, font, size)
     x -= {"left": 0.0, "centre": width / 2, "right": width}[anchor]
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     for f, run in runs(drawn):
         canv.setFont(f or font, size)  # registered by string_width above
         canv.drawString(x, y, run)
