@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import cache
-from .drawcodec import dump_part, load_part
 from .facts import Facts, Place, Source, load_facts
 
 if TYPE_CHECKING:  # the drawing stages import matplotlib and reportlab: only a build pays for them
@@ -61,6 +59,9 @@ def chart_part(facts: Facts, use_cache: bool = True) -> list[Chart]:
     The key is every field except ``WORDS_ONLY``: a field added later counts until it is listed there.
     """
 
+    from . import cache  # the drawing cache: --check never draws
+    from .drawcodec import dump_part, load_part
+
     def draw() -> list[Chart]:
         from .charts import build_charts
 
@@ -95,6 +96,8 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
     Cached on exactly what ``render_locator_map`` is given, so a rebuild whose places did not move
     loads the map in milliseconds.
     """
+    from . import cache
+    from .drawcodec import dump_part, load_part
     from .pdf import MapPart
 
     loc = facts.location

@@ -19,17 +19,19 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import click
 
 from .build import BuildOptions
-from .editions import LOCK_TIMEOUT, Edition, publish
-from .errors import BriefingError
+from .errors import LOCK_TIMEOUT, BriefingError
 from .facts import load_facts
 
-# mail (email parsing) and schedule (APScheduler) are imported by the options that need them:
-# --check and an unchanged rerun start in a fraction of the time.
+if TYPE_CHECKING:
+    from .editions import Edition
+
+# editions (file locks, hashing), mail (email parsing) and schedule (APScheduler) are imported by the
+# options that need them: --check and an unchanged rerun start in a fraction of the time.
 
 DEFAULT_BRIEFS = Path("briefs")
 DEFAULT_OUT = Path("output")
@@ -195,6 +197,8 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
 def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout: float) -> Edition | tuple[str, int]:
     """Publish one brief; a known failure comes back as (one-line message, exit status), never raised,
     so it crosses a process boundary intact."""
+    from .editions import publish
+
     try:
         return publish(path, out_dir, options, lock_timeout=lock_timeout)
     except BriefingError as exc:

@@ -30,21 +30,23 @@ import heapq
 import html
 import json
 import logging
+import os
 import re
+import stat
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import filelock
 
 import briefing
 
-from . import words
+from . import cache, words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
-from .errors import BuildError, FactsError, LockedError
+from .errors import LOCK_TIMEOUT, BuildError, FactsError, LockedError
 from .facts import MAX_FILE_BYTES, MAX_SOURCE_BYTES, Facts, load_facts, read_bounded, read_yaml, source_file
 
 if TYPE_CHECKING:  # reportlab loads only when an edition is built, not for an unchanged rerun
@@ -57,8 +59,6 @@ TEMPLATES_DIR = words.TEMPLATES
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 #: Template folders no brief is built from (the live preview's pages): editing them makes no new edition.
 NOT_IN_BRIEF = ("preview",)
-#: How long a run waits for another run of the same brief before it skips (seconds).
-LOCK_TIMEOUT = 60.0
 #: Two statements of the same section whose texts are at least this similar are one statement reworded.
 REWORDED = 0.6
 #: Above this many changed statements on either side a section's changes are counted, not listed: pairing
@@ -97,7 +97,7 @@ class Edition:
 # Fingerprint: everything a brief is built from
 # --------------------------------------------------------------------------------------------------
 
-_FILE_HASHES: dict[Path, tuple[tuple[int, int], str]] = {}
+_FILE_HASHES: dict[Path, tuple[tuple[int, int, int, int], str]] = {}
 
 
 def _sha256(data: bytes) -> str:
@@ -105,13 +105,13 @@ def _sha256(data: bytes) -> str:
 
 
 def _cached_file_hash(path: Path) -> str:
-    """SHA-256 of a file, read once per process while its size and mtime stay the same.
+    """SHA-256 of a file, read once per process while its size, times and inode stay the same.
 
     Why: the assets run to megabytes and a scheduled run hashes them every tick; a stat per file is
-    cheap, re-reading them all is not. A file that changes gets a new mtime and is read again.
+    cheap, re-reading them all is not. A file that changes gets a new change time and is read again.
     """
     st = path.stat()
-    key = (st.st_size, st.st_mtime_ns)
+    key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     cached = _FILE_HASHES.get(path)
     if cached is None or cached[0] != key:
         cached = (key, _sha256(path.read_bytes()))
@@ -119,53 +119,87 @@ def _cached_file_hash(path: Path) -> str:
     return cached[1]
 
 
-def _tree_hash(root: Path, *, cached: bool, exclude: tuple[str, ...] = ()) -> str:
+def _tree_hash(root: Path, *, cached: bool, exclude: tuple[str, ...] = (), memo: bool = True) -> str:
     """One hash of every file under ``root``: relative paths and contents (hidden and backup files, and
-    the top-level folders named in ``exclude``, skipped)."""
-    digest = hashlib.sha256()
-    if root.is_dir():
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            rel = path.relative_to(root)
-            if any(part.startswith(".") or part.endswith("~") or part == "__pycache__" for part in rel.parts):
+    the top-level folders named in ``exclude``, skipped).
+
+    With ``memo`` the result is kept in the drawing cache (``briefing/cache.py``) under a name made of
+    every file's path, size, modification and change times and inode, so an unchanged tree (the
+    assets run to 25 MB) costs a stat per file instead of a read, in every run, not only within one
+    process. Writing a file changes its change time, which no tool can set back: a changed tree
+    always gets a new name and is hashed afresh.
+    """
+    found: list[tuple[tuple[str, ...], Path, os.stat_result]] = []
+    for folder, subfolders, names in os.walk(root):
+        base = Path(folder)
+        within = base.relative_to(root).parts
+        subfolders[:] = [d for d in subfolders if not _skipped(d) and not (not within and d in exclude)]
+        for name in names:
+            rel = (*within, name)
+            if _skipped(name) or rel[0] in exclude:
                 continue
-            if rel.parts[0] in exclude:
+            try:
+                st = (base / name).stat()
+            except OSError:  # a dangling link is not a file
                 continue
-            content = _cached_file_hash(path) if cached else _sha256(path.read_bytes())
-            digest.update(f"{rel.as_posix()}\0{content}\n".encode())
-    return digest.hexdigest()
+            if stat.S_ISREG(st.st_mode):
+                found.append((rel, base / name, st))
+    found.sort(key=lambda f: f[0])
+    name = None
+    if memo:
+        listing = [["/".join(rel), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] for rel, _, st in found]
+        name = _sha256(json.dumps(["tree", str(root), exclude, listing]).encode())
+        if (known := cache.read(name)) is not None:
+            return known.decode()
+    value = _listing_hash(("/".join(rel), _cached_file_hash(path) if cached else _sha256(path.read_bytes()))
+                          for rel, path, _ in found)
+    if name is not None:
+        cache.write(name, value.encode())
+    return value
 
 
-def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path) -> dict[str, str]:
+def _skipped(name: str) -> bool:
+    """Hidden and backup files and folders, and Python's byte-code folders, are no input of a brief."""
+    return name.startswith(".") or name.endswith("~") or name == "__pycache__"
+
+
+def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, use_cache: bool = True) -> dict[str, str]:
     """The hash of each thing a brief is built from, kept apart so a rebuild can say which one changed.
 
     The paper size is not among them: the same content in another size is the same edition (a
     ``--paper letter`` run must not publish, or mail, a new one), written as a variant of it.
+    ``use_cache``: remember the hashes of the templates and assets in the drawing cache (``_tree_hash``).
     """
-    sources = hashlib.sha256()
-    for i, src in enumerate(facts.sources):
-        if src.file:  # checked again here: the file may have changed since validation
-            where = (str(facts_path), f"sources[{i}].file")
-            data = read_bounded(source_file(facts_path.parent, src.file, *where), MAX_SOURCE_BYTES, *where,
-                                "a local copy of a source", "a local copy of the source")
-            sources.update(f"{src.file}\0{_sha256(data)}\n".encode())
-    for overlay in (*facts.map.areas, *facts.map.lines) if facts.map else ():  # map overlays' GeoJSON files
-        if overlay.geojson:
-            path = facts_path.parent / overlay.geojson
-            sources.update(f"{overlay.geojson}\0{_sha256(path.read_bytes()) if path.is_file() else 'missing'}\n".encode())
+    base = facts_path.parent
+
+    def source_copy(i: int, name: str) -> str:  # checked again here: the file may have changed since validation
+        where = (str(facts_path), f"sources[{i}].file")
+        return _sha256(read_bounded(source_file(base, name, *where), MAX_SOURCE_BYTES, *where,
+                                    "a local copy of a source", "a local copy of the source"))
+
+    def plain(name: str, hashed: Callable[[Path], str]) -> str:
+        return hashed(base / name) if (base / name).is_file() else "missing"
+
+    overlays = (*facts.map.areas, *facts.map.lines) if facts.map else ()
     hashes = {
         "facts": _sha256(facts_bytes),
-        "sources": sources.hexdigest(),
-        "templates": _tree_hash(TEMPLATES_DIR, cached=False, exclude=NOT_IN_BRIEF),
-        "assets": _tree_hash(ASSETS_DIR, cached=True),
+        "sources": _listing_hash([(s.file, source_copy(i, s.file)) for i, s in enumerate(facts.sources) if s.file]
+                                 + [(o.geojson, plain(o.geojson, lambda p: _sha256(p.read_bytes()))) for o in overlays if o.geojson]),
+        "templates": _tree_hash(TEMPLATES_DIR, cached=False, exclude=NOT_IN_BRIEF, memo=use_cache),
+        "assets": _tree_hash(ASSETS_DIR, cached=True, memo=use_cache),
         "version": briefing.__version__,
     }
     if facts.datasets:  # a table that changed (new rows, revised values) is a new edition
-        data = hashlib.sha256()
-        for ds in facts.datasets:
-            path = facts_path.parent / ds.file
-            data.update(f"{ds.file}\0{_cached_file_hash(path) if path.is_file() else 'missing'}\n".encode())
-        hashes["data"] = data.hexdigest()
+        hashes["data"] = _listing_hash([(ds.file, plain(ds.file, _cached_file_hash)) for ds in facts.datasets])
     return hashes
+
+
+def _listing_hash(listing: Iterable[tuple[str, str]]) -> str:
+    """One hash of (name, hash of its content) pairs in order: the shape of every input hash but the facts'."""
+    digest = hashlib.sha256()
+    for name, content in listing:
+        digest.update(f"{name}\0{content}\n".encode())
+    return digest.hexdigest()
 
 
 def fingerprint(inputs: Mapping[str, str]) -> str:
@@ -192,21 +226,35 @@ def publish(
     """
     facts_path = Path(facts_path)
     out_dir = Path(out_dir)
-    brief_id = load_facts(facts_path, strict=options.strict).id  # validates before anything is locked or written
+
+    def read() -> bytes:
+        return read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
+
+    log.debug("%s: Step 1 - Loading and validating facts", facts_path)
+    first_bytes = read()
+    facts = load_facts(facts_path, strict=options.strict)  # validates before anything is locked or written
+    brief_id = facts.id
     folder = out_dir / brief_id
     folder.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(folder / ".lock", timeout=lock_timeout)
+    waited = False
     try:
-        lock.acquire()
+        lock.acquire(blocking=False)
     except filelock.Timeout:
-        raise LockedError(f"{brief_id}: another run holds the lock; skipped") from None
+        waited = True
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise LockedError(f"{brief_id}: another run holds the lock; skipped") from None
     try:
         _clean_stale_temps(out_dir, brief_id)
-        # Read the facts again under the lock, so a run that waited publishes the file as it is now,
-        # and hash the bytes before parsing: if the file changes in between, the next run rebuilds.
-        log.debug("%s: Step 1 - Loading and validating facts", facts_path)
-        facts_bytes = read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
-        facts = load_facts(facts_path, strict=options.strict)
+        # Hash the bytes under the lock, before any parsing: if the file changes later, the next run
+        # rebuilds. A run that waited for the lock, or whose file changed meanwhile, validates it again
+        # and publishes it as it is now; otherwise the facts just validated are these bytes' (validating
+        # twice cost every run, and a brief with data read its tables twice).
+        facts_bytes = read()
+        if waited or facts_bytes != first_bytes:
+            facts = load_facts(facts_path, strict=options.strict)
         if facts.id != brief_id:
             raise BuildError(f"{facts_path}: its id changed from {brief_id} to {facts.id} during the run; run again")
         return _publish_locked(facts, facts_bytes, facts_path, out_dir, options)
@@ -257,7 +305,7 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
     manifest_path = folder / "manifest.json"
     editions = _read_manifest(manifest_path, facts.id)
     _refuse_a_second_file_with_this_id(editions, facts_path, facts.id, folder)
-    inputs = input_hashes(facts_bytes, facts, facts_path)
+    inputs = input_hashes(facts_bytes, facts, facts_path, options.cache)
     fp = fingerprint(inputs)
     previous = editions[-1] if editions else None
 

@@ -22,6 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+#: How long a run waits for another run of the same brief before it skips it with LockedError
+#: (seconds). Here, not in editions.py, so the command line can show it without loading editions.
+LOCK_TIMEOUT = 60.0
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -262,7 +262,9 @@ _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Validators are built by the first validation, of Facts, which holds every other model: one
+    # schema build instead of one per model class at import.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -1010,13 +1012,6 @@ def content_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     return warnings
 
 
-#: A character outside the ranges every house face covers (ASCII, Latin-1, Latin Extended-A, the
-#: common punctuation: dashes, curly quotes, bullet, ellipsis, per mille, guillemets). Text within them
-#: needs no font loaded to know it prints, which keeps --check and unchanged reruns free of reportlab;
-#: ``tests/test_glyphs.py`` checks the ranges against the fonts.
-BEYOND_HOUSE_RANGES = re.compile("[^\x00-\u017f\u2010-\u2026\u2030-\u203a]")
-
-
 def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     """Every warning about a valid facts file, from every check: the one list ``strict`` consults.
 
@@ -1025,13 +1020,9 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     outside assessments. Add new checks here.
     """
     from .estimative import estimative_warnings
+    from .glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
 
-    found: list[Problem] = []
-    if BEYOND_HOUSE_RANGES.search(facts.model_dump_json()):  # else every character prints: no fonts to load
-        from .glyphs import glyph_warnings
-
-        found += glyph_warnings(facts, file)
-    return [*found, *content_warnings(facts, file), *estimative_warnings(facts, file)]
+    return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file)]
 
 
 def load_facts(path: str | Path, strict: bool = False) -> Facts:

@@ -8,19 +8,21 @@ share one typeface.
 
 Fallback fonts in ``assets/fonts`` (TrueType, so reportlab can embed them; licences in LICENSES.md)
 cover the scripts DejaVu lacks: Arabic, Hebrew and CJK. ``briefing/glyphs.py`` decides which
-characters use them.
+characters use them, from the coverage table ``assets/fonts/coverage.json`` that ``measure_coverage``
+writes (``tools/build_font_coverage.py``): knowing a font's characters then costs no font parsing.
+
+reportlab is imported by the functions that register fonts, not by this module: the glyph check of
+``--check`` reads the names and files here without loading reportlab.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import re
 from pathlib import Path
-
-from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics, ttfonts
-from reportlab.pdfbase.ttfonts import TTFont
+from typing import Any, Iterable
 
 SANS = "BriefSans"
 SANS_BOLD = "BriefSans-Bold"
@@ -36,6 +38,9 @@ CJK = "BriefCJK"
 
 #: Every face the brief's own text can be set in; a character is safe when all of them have it.
 HOUSE_FACES = (SANS, SANS_BOLD, SANS_ITALIC, SERIF, SERIF_BOLD, SERIF_ITALIC, SERIF_BOLD_ITALIC)
+#: The Sans faces: symbols the serif lacks are set in Sans when all of these have them.
+SANS_FACES = (SANS, SANS_BOLD, SANS_ITALIC)
+FALLBACKS = (ARABIC, HEBREW, CJK)
 
 #: The family matplotlib lays chart and map labels out in (our Sans faces, in the PDF).
 CHART_FAMILY = "DejaVu Sans"
@@ -58,6 +63,11 @@ _FILES = {
     SERIF_ITALIC: "DejaVuSerif-Italic.ttf",
     SERIF_BOLD_ITALIC: "DejaVuSerif-BoldItalic.ttf",
 }
+
+
+#: The characters each font draws (see ``measure_coverage``), kept beside the fallback fonts.
+COVERAGE_FILE = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "coverage.json"
+COVERAGE_FORMAT = 1
 
 
 def _astral_safe(make_cmap):  # type: ignore[no-untyped-def]
@@ -88,6 +98,9 @@ def register_fonts() -> None:
     Fallback fonts are registered by ``register_fallback`` when some text needs them: parsing them
     (3.7 MB, CJK above all) would otherwise cost every brief, though most never use a glyph of theirs.
     """
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+    from reportlab.pdfbase.ttfonts import TTFont
+
     ttfonts.makeToUnicodeCMap = _astral_safe(ttfonts.makeToUnicodeCMap)
     base = font_dir()
     for name, filename in _FILES.items():
@@ -97,6 +110,8 @@ def register_fonts() -> None:
 
 def _map_faces() -> None:
     """<b>/<i> inside paragraphs pick the right face (registering a TrueType font resets its family's mapping)."""
+    from reportlab.lib.fonts import addMapping
+
     addMapping(SERIF, 0, 0, SERIF)
     addMapping(SERIF, 1, 0, SERIF_BOLD)
     addMapping(SERIF, 0, 1, SERIF_ITALIC)
@@ -110,6 +125,10 @@ def _map_faces() -> None:
 @functools.cache
 def register_fallback(name: str) -> None:
     """Register one fallback font with reportlab, once per process (before its first measurement or use)."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
     register_fonts()
     pdfmetrics.registerFont(TTFont(name, str(FALLBACK_DIR / _FALLBACK_FILES[name])))
     # Fallbacks have one face; map bold and italic to it so <b> around a fallback run still works.
@@ -125,3 +144,46 @@ def register_chart_fallbacks() -> None:
 
     for filename in _FALLBACK_FILES.values():
         font_manager.fontManager.addfont(str(FALLBACK_DIR / filename))
+
+
+def font_files() -> dict[str, Path]:
+    """Every font a brief's text may be set in, by its registered name: the house faces, then the fallbacks."""
+    base = font_dir()
+    return {**{name: base / file for name, file in _FILES.items()},
+            **{name: FALLBACK_DIR / file for name, file in _FALLBACK_FILES.items()}}
+
+
+def _ranges(codes: Iterable[int]) -> list[list[int]]:
+    """Sorted code points as [first, last] runs: DejaVu's 6,000 characters are a few hundred runs."""
+    out: list[list[int]] = []
+    for code in sorted(codes):
+        if out and code == out[-1][1] + 1:
+            out[-1][1] = code
+        else:
+            out.append([code, code])
+    return out
+
+
+def measure_coverage() -> dict[str, Any]:
+    """The coverage table, measured by parsing every font (about 0.3 s; the CJK fallback is 3.4 MB).
+
+    ``sets`` holds, as [first, last] runs of code points: ``house``, the characters every house face
+    draws; ``sans``, those every Sans face draws; and each fallback font's. A character mapped to
+    glyph 0 (the empty box) does not count. ``fonts`` names each file with its size, which a run
+    compares to tell a table that no longer fits the installed fonts (it then measures them itself),
+    and its SHA-256, which the tests compare.
+    """
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    files = font_files()
+    drawn = {name: {code for code, glyph in TTFontFile(str(path)).charToGlyph.items() if glyph}
+             for name, path in files.items()}
+    sets = {"house": set.intersection(*(drawn[f] for f in HOUSE_FACES)),
+            "sans": set.intersection(*(drawn[f] for f in SANS_FACES)),
+            **{name: drawn[name] for name in FALLBACKS}}
+    return {
+        "format": COVERAGE_FORMAT,
+        "fonts": {name: {"file": path.name, "size": path.stat().st_size,
+                         "sha256": hashlib.sha256(path.read_bytes()).hexdigest()} for name, path in files.items()},
+        "sets": {name: _ranges(codes) for name, codes in sets.items()},
+    }

@@ -14,23 +14,26 @@ lines then reads line by line in the wrong order, but no word is ever reversed.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
+import json
+import logging
 import re
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph as _Paragraph
-
 from .errors import Problem
-from .fonts import ARABIC, CJK, HEBREW, HOUSE_FACES, SANS, SANS_BOLD, SANS_ITALIC, register_fallback, register_fonts
+from .fonts import (ARABIC, CJK, COVERAGE_FILE, COVERAGE_FORMAT, FALLBACKS, HEBREW, SANS, font_files, measure_coverage,
+                    register_fallback, register_fonts)
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # reportlab loads only for a PDF: --check reads the coverage table alone
+    from reportlab.pdfgen.canvas import Canvas
+
     from .facts import Facts
 
+log = logging.getLogger("briefing")
 _RTL_CLASSES = frozenset({"R", "AL"})
 #: Bidi classes that may sit between two right-to-left letters and still belong to their run.
 _RUN_INNER = frozenset({"R", "AL", "AN", "EN", "ES", "ET", "CS", "NSM", "BN", "WS", "ON"})
@@ -56,18 +59,31 @@ def _right_to_left() -> tuple[Any, Any]:
 
 
 @functools.cache
-def _cmap(font: str) -> frozenset[int]:
-    """Code points ``font`` draws; some fonts map characters to glyph 0, the empty box, so those are out."""
-    register_fonts()
-    if font not in HOUSE_FACES:
-        register_fallback(font)
-    return frozenset(code for code, glyph in pdfmetrics.getFont(font).face.charToGlyph.items() if glyph)
+def _coverage() -> dict[str, tuple[list[int], list[int]]]:
+    """Each set of the coverage table (see ``fonts.measure_coverage``) as the starts and ends of its runs.
+
+    Read from ``assets/fonts/coverage.json`` when it describes the installed fonts (same file sizes);
+    otherwise, say after a matplotlib upgrade brought other DejaVu files, measured from the fonts, so
+    a stale table costs time, never a wrong answer.
+    """
+    try:
+        table = json.loads(COVERAGE_FILE.read_text(encoding="utf-8"))
+        fits = table["format"] == COVERAGE_FORMAT and all(
+            path.stat().st_size == table["fonts"][name]["size"] for name, path in font_files().items())
+    except (OSError, ValueError, KeyError, TypeError):
+        fits = False
+    if not fits:
+        log.info("%s does not describe the installed fonts; measuring them (tools/build_font_coverage.py updates it)",
+                 COVERAGE_FILE)
+        table = measure_coverage()
+    return {name: ([a for a, _ in runs_], [b for _, b in runs_]) for name, runs_ in table["sets"].items()}
 
 
-@functools.cache
-def _house() -> frozenset[int]:
-    """Code points every house face has, so a character prints whichever style a paragraph uses."""
-    return frozenset.intersection(*(_cmap(f) for f in HOUSE_FACES))
+def _has(font_set: str, code: int) -> bool:
+    """Whether ``code`` is in a set of the coverage table: "house", "sans" or a fallback font's name."""
+    starts, ends = _coverage()[font_set]
+    i = bisect.bisect_right(starts, code) - 1
+    return i >= 0 and code <= ends[i]
 
 
 @functools.cache
@@ -78,14 +94,10 @@ def fallback_font(ch: str) -> str | None:
     where it can; right-to-left letters go to the Noto fonts made for their script.
     """
     code = ord(ch)
-    if code in _house():
+    if _has("house", code):
         return None
-    sans = all(code in _cmap(f) for f in (SANS, SANS_BOLD, SANS_ITALIC))
-    if unicodedata.bidirectional(ch) in _RTL_CLASSES:
-        order = [(ARABIC, code in _cmap(ARABIC)), (HEBREW, code in _cmap(HEBREW)), (SANS, sans), (CJK, code in _cmap(CJK))]
-    else:
-        order = [(SANS, sans), (CJK, code in _cmap(CJK)), (ARABIC, code in _cmap(ARABIC)), (HEBREW, code in _cmap(HEBREW))]
-    return next((font for font, has in order if has), "")
+    order = (ARABIC, HEBREW, SANS, CJK) if unicodedata.bidirectional(ch) in _RTL_CLASSES else (SANS, CJK, ARABIC, HEBREW)
+    return next((font for font in order if _has("sans" if font == SANS else font, code)), "")
 
 
 def _invisible(ch: str) -> bool:
@@ -148,7 +160,7 @@ def drawable(text: str) -> str:
 
 def needs_fallback(text: str) -> bool:
     """True when some visible character of ``text`` is not in every house face (line breaks do not count)."""
-    return not text.isascii() and any(ord(ch) not in _house() and not ch.isspace() for ch in text)
+    return not text.isascii() and any(not ch.isspace() and not _has("house", ord(ch)) for ch in text)
 
 
 def with_fallback(markup: str) -> str:
@@ -166,23 +178,25 @@ def with_fallback(markup: str) -> str:
         pieces = []
         for font, run in runs(visual(html.unescape(parts[k]))):
             escaped = html.escape(run, quote=False)
-            pieces.append(f'<font name="{font}">{escaped}</font>' if font else escaped)
+            pieces.append(f'<font name="{_registered(font)}">{escaped}</font>' if font else escaped)
         parts[k] = "".join(pieces)
     return "".join(parts)
 
 
-class ScriptParagraph(_Paragraph):
-    """A platypus Paragraph that sets characters the house fonts lack in a fallback font."""
-
-    def __init__(self, text: str | None, style: Any, *args: Any, **kwargs: Any):
-        # ``split`` makes the halves of a paragraph broken over pages from its fragments, text None.
-        super().__init__(text if text is None else with_fallback(text), style, *args, **kwargs)
+def _registered(font: str) -> str:
+    """``font``, registered with reportlab first if it is a fallback (each is parsed only when some text uses it)."""
+    if font in FALLBACKS:
+        register_fallback(font)
+    return font
 
 
 def string_width(text: str, font: str, size: float) -> float:
     """Width of ``text`` as ``draw_string`` draws it (fallback runs measured in their own font)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    register_fonts()
     text = " ".join(text.split())
-    return sum(pdfmetrics.stringWidth(run, f or font, size) for f, run in runs(visual(text)))
+    return sum(stringWidth(run, _registered(f) if f else font, size) for f, run in runs(visual(text)))
 
 
 def draw_string(canv: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str = "left") -> None:
@@ -190,14 +204,16 @@ def draw_string(canv: Canvas, x: float, y: float, text: str, font: str, size: fl
 
     ``anchor`` is "left", "centre" or "right": where ``x`` is on the line.
     """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     text = " ".join(text.split())  # a line break in a title is a space on one line
     drawn = visual(text)
     width = string_width(text, font, size)
     x -= {"left": 0.0, "centre": width / 2, "right": width}[anchor]
     for f, run in runs(drawn):
-        canv.setFont(f or font, size)
+        canv.setFont(f or font, size)  # registered by string_width above
         canv.drawString(x, y, run)
-        x += pdfmetrics.stringWidth(run, f or font, size)
+        x += stringWidth(run, f or font, size)
 
 
 def missing(text: str) -> list[str]:

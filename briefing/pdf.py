@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from markupsafe import escape
 from reportlab.graphics.shapes import Drawing, Group
@@ -29,6 +29,7 @@ from reportlab.platypus import (
     Frame,
     KeepTogether,
     PageTemplate,
+    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -38,7 +39,7 @@ from . import __version__
 from .charts import PLACES
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
-from .glyphs import ScriptParagraph, draw_string, string_width
+from .glyphs import draw_string, string_width, with_fallback
 from .words import amount, date_time_group, human_date, iso, macros
 
 if TYPE_CHECKING:
@@ -103,6 +104,14 @@ class ChangesPart:
 
     previous: str
     lines: tuple[str, ...]
+
+
+class ScriptParagraph(Paragraph):
+    """A platypus Paragraph that sets characters the house fonts lack in a fallback font (``glyphs.with_fallback``)."""
+
+    def __init__(self, text: str | None, style: Any, *args: Any, **kwargs: Any):
+        # ``split`` makes the halves of a paragraph broken over pages from its fragments, text None.
+        super().__init__(text if text is None else with_fallback(text), style, *args, **kwargs)
 
 
 #: Tables draw a cell font even for cells that hold paragraphs; keep it an embedded one.
@@ -174,12 +183,15 @@ class _Doc(BaseDocTemplate):
 class _PageFurniture:
     """Handling marking at top and bottom, title and "Page X of Y" on every page.
 
-    The total is known only after layout, so the brief is laid out twice: the first pass counts
-    the pages (``total`` is None), the second prints them. Plain text, so it copies and searches.
+    The total is known only after layout, so each page draws its footer line (title and "Page X of
+    Y") as a form XObject named by its page number, and ``finish`` writes those forms when the
+    canvas is saved (PDF resolves the names then): the brief is laid out once, not twice. The footer
+    is plain text inside the form, so it copies and searches like the rest of the page.
     """
 
-    def __init__(self, facts: Facts, pagesize: tuple[float, float], total: int | None):
-        self.facts, self.pagesize, self.total = facts, pagesize, total
+    def __init__(self, facts: Facts, pagesize: tuple[float, float]):
+        self.facts, self.pagesize = facts, pagesize
+        self.pages = 0
 
     def draw(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         w, h = self.pagesize
@@ -195,14 +207,23 @@ class _PageFurniture:
         canv.setLineWidth(0.5)
         canv.line(MARGIN_X, h - 15 * mm, w - MARGIN_X, h - 15 * mm)
         canv.line(MARGIN_X, 17 * mm, w - MARGIN_X, 17 * mm)
-        canv.setFillColor(colors.HexColor("#444444"))
-        canv.setFont(SANS, 7.5)
-        page_text = f"Page {canv.getPageNumber()} of {self.total or 0}"
-        right = w - MARGIN_X
-        draw_string(canv, right, 13 * mm, page_text, SANS, 7.5, "right")
-        title = _ellipsize(f"{self.facts.title} \u2014 as of {date_time_group(self.facts.as_of)}", SANS, 7.5, right - string_width(page_text, SANS, 7.5) - MARGIN_X - 10)
-        draw_string(canv, MARGIN_X, 13 * mm, title, SANS, 7.5)
+        self.pages = max(self.pages, canv.getPageNumber())
+        canv.doForm(f"footer{canv.getPageNumber()}")
         canv.restoreState()
+
+    def finish(self, canv: Canvas) -> None:
+        """Write every page's footer line, now that the number of pages is known."""
+        w = self.pagesize[0]
+        for page in range(1, self.pages + 1):
+            canv.beginForm(f"footer{page}")
+            canv.setFillColor(colors.HexColor("#444444"))
+            canv.setFont(SANS, 7.5)
+            page_text = f"Page {page} of {self.pages}"
+            right = w - MARGIN_X
+            draw_string(canv, right, 13 * mm, page_text, SANS, 7.5, "right")
+            title = _ellipsize(f"{self.facts.title} \u2014 as of {date_time_group(self.facts.as_of)}", SANS, 7.5, right - string_width(page_text, SANS, 7.5) - MARGIN_X - 10)
+            draw_string(canv, MARGIN_X, 13 * mm, title, SANS, 7.5)
+            canv.endForm()
 
 
 def _font_size_to_fit(text: str, font: str, size: float, width: float) -> float:
@@ -223,26 +244,25 @@ def _ellipsize(text: str, font: str, size: float, width: float) -> str:
 
 
 class _Canvas(Canvas):
-    """Fixes the PDF's creation and modification dates to ``as_of`` (determinism, honest dates)."""
+    """Fixes the PDF's creation and modification dates to ``as_of`` (determinism, honest dates), and
+    calls ``before_save`` after the last page (the page furniture's footers are written then)."""
 
-    def __init__(self, *args: Any, as_of: dt.datetime, **kwargs: Any):
+    def __init__(self, *args: Any, as_of: dt.datetime, before_save: Callable[[Canvas], None], **kwargs: Any):
         super().__init__(*args, **kwargs)
         utc = as_of.astimezone(dt.timezone.utc)
         stamp = utc.strftime("D:%Y%m%d%H%M%S+00'00'")
         self.setDateFormatter(lambda *_: stamp)
-
-
-class _CountingCanvas(_Canvas):
-    """The first layout pass only counts pages: it skips drawing graphics and writing the file."""
-
-    counting = True
+        self._before_save = before_save
 
     def save(self) -> None:
-        pass
+        if self._code:  # a page still open is finished first, as Canvas.save would
+            self.showPage()
+        self._before_save(self)
+        super().save()
 
 
 class _Graphic(Flowable):
-    """A vector drawing that the page-counting pass lays out but does not draw (half the work)."""
+    """A vector drawing as a flowable of its own size."""
 
     def __init__(self, drawing: Drawing):
         super().__init__()
@@ -253,8 +273,7 @@ class _Graphic(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        if not getattr(self.canv, "counting", False):
-            self.drawing.drawOn(self.canv, 0, 0)
+        self.drawing.drawOn(self.canv, 0, 0)
 
 
 def render_pdf(
@@ -269,16 +288,13 @@ def render_pdf(
     """Lay out the brief and return the PDF bytes (deterministic for the same inputs)."""
     pagesize = PAPER[paper.lower()]
     width = pagesize[0] - 2 * MARGIN_X
-    # Drawings are not changed by layout, so both passes share them.
     drawings = {id(c): _Graphic(_scaled(c.drawing, width)) for c in charts}
     map_drawing = _Graphic(_scaled(locator.drawing, width)) if locator else None
-    total: int | None = None
-    for canvas_class in (_CountingCanvas, _Canvas):
-        buf = io.BytesIO()
-        doc = _Doc(buf, facts, pagesize, _PageFurniture(facts, pagesize, total))
-        story = _story(facts, list(charts), drawings, locator, map_drawing, changes, doc.width, edition)
-        doc.build(story, canvasmaker=lambda *a, _cls=canvas_class, **k: _cls(*a, as_of=facts.as_of, **k))
-        total = doc.page
+    buf = io.BytesIO()
+    furniture = _PageFurniture(facts, pagesize)
+    doc = _Doc(buf, facts, pagesize, furniture)
+    story = _story(facts, list(charts), drawings, locator, map_drawing, changes, doc.width, edition)
+    doc.build(story, canvasmaker=lambda *a, **k: _Canvas(*a, as_of=facts.as_of, before_save=furniture.finish, **k))
     return buf.getvalue()
 
 

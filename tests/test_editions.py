@@ -235,6 +235,18 @@ def test_a_held_lock_skips_the_brief_with_exit_3(facts_file: Path, out: Path) ->
     assert not (out / "bakhmut.pdf").exists()
 
 
+def test_a_run_that_waited_for_the_lock_publishes_the_file_as_it_is_then(facts_file: Path, out: Path) -> None:
+    (out / "bakhmut").mkdir(parents=True)
+    with filelock.FileLock(out / "bakhmut" / ".lock"):
+        waiting = subprocess.Popen([sys.executable, str(ROOT / "make_report.py"), str(facts_file), "--out", str(out), "-q"],
+                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)  # it has validated the file as it was and waits for the lock
+        facts_file.write_text(facts_file.read_text(encoding="utf-8").replace("title: ", "title: Revised ", 1), encoding="utf-8")
+    _, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    assert "Revised " in pdf_text((out / "bakhmut.pdf").read_bytes())
+
+
 def test_stale_temporary_files_are_removed_when_the_lock_is_taken(
     facts_file: Path, out: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -498,3 +510,23 @@ def test_an_edition_from_before_the_paper_size_left_the_fingerprint_is_not_rebui
     again = publish(facts_file, out)  # an upgrade must not publish (and mail) a new edition
 
     assert not again.built and len(manifest(out)["editions"]) == 1
+
+
+def test_a_remembered_tree_hash_still_sees_a_rewrite_that_keeps_size_and_mtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The assets' hash is remembered across runs by each file's stat; a same-size rewrite with the old
+    mtime put back (what a careless copy tool does) must still count as a change."""
+    from briefing.editions import _tree_hash
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    tree = tmp_path / "assets"
+    (tree / "map").mkdir(parents=True)
+    (tree / "map" / "a.bin").write_bytes(b"one")
+    (tree / ".hidden").write_bytes(b"not an input")
+    first = _tree_hash(tree, cached=True)
+    assert list((tmp_path / "xdg" / "briefing").glob("??/*"))  # remembered
+    assert _tree_hash(tree, cached=True) == first == _tree_hash(tree, cached=False, memo=False)
+    st = (tree / "map" / "a.bin").stat()
+    time.sleep(0.01)
+    (tree / "map" / "a.bin").write_bytes(b"two")
+    os.utime(tree / "map" / "a.bin", ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert _tree_hash(tree, cached=True) == _tree_hash(tree, cached=False, memo=False) != first

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import io
+import json
+import subprocess
+import sys
 from typing import Any
 
 import pdfplumber
@@ -10,7 +14,7 @@ import pdfplumber
 from briefing import build_brief, load_facts
 from briefing.charts import timeline_charts
 from briefing.glyphs import glyph_warnings, visual, with_fallback
-from conftest import pdf_text, run_cli, squash
+from conftest import BAKHMUT, pdf_text, run_cli, squash
 
 
 def chars_in(pdf: bytes, font: str) -> list[dict[str, Any]]:
@@ -94,15 +98,44 @@ def test_a_chart_label_needing_a_fallback_font_is_searchable_text_in_it(facts_da
     assert "DroidSansFallback" in fonts["北"] and "DejaVuSans" in fonts["T"]  # each run in the font that has it
 
 
-def test_the_ranges_checked_without_fonts_print_in_every_house_face() -> None:
-    """facts.BEYOND_HOUSE_RANGES lets --check skip loading fonts for such text: it must be true of the fonts."""
-    import unicodedata
+def test_the_coverage_table_is_what_the_fonts_draw() -> None:
+    """assets/fonts/coverage.json stands in for parsing the fonts: it must match them, file for file and
+    character for character (after a font or matplotlib upgrade: python tools/build_font_coverage.py)."""
+    from briefing.fonts import COVERAGE_FILE, measure_coverage
 
-    from briefing.facts import BEYOND_HOUSE_RANGES
-    from briefing.glyphs import _house
+    assert json.loads(COVERAGE_FILE.read_text(encoding="utf-8")) == measure_coverage()
 
-    house = _house()
-    inside = [chr(c) for c in range(0x20, 0x2040) if not BEYOND_HOUSE_RANGES.match(chr(c))]
-    printable = [ch for ch in inside if unicodedata.category(ch)[0] not in "CZ" or ch == " "]
-    assert len(printable) > 340
-    assert [ch for ch in printable if ord(ch) not in house] == []
+
+def test_a_table_that_does_not_fit_the_fonts_is_measured_not_trusted(tmp_path, monkeypatch) -> None:
+    from briefing import fonts, glyphs
+
+    table = fonts.measure_coverage()
+    stale = {**table, "fonts": {**table["fonts"], fonts.SERIF: {**table["fonts"][fonts.SERIF], "size": 1}},
+             "sets": {name: [[0x41, 0x41]] for name in table["sets"]}}  # only "A" in every font
+    (tmp_path / "coverage.json").write_text(json.dumps(stale), encoding="utf-8")
+    monkeypatch.setattr(glyphs, "COVERAGE_FILE", tmp_path / "coverage.json")
+    glyphs._coverage.cache_clear()
+    glyphs.fallback_font.cache_clear()
+    try:
+        assert glyphs.fallback_font("B") is None  # the fonts say so, not the stale table
+        assert glyphs.fallback_font("京") == fonts.CJK
+    finally:
+        glyphs._coverage.cache_clear()
+        glyphs.fallback_font.cache_clear()
+
+
+def _fonts_parsed(facts_path: str) -> list[str]:
+    """Build a brief in a fresh interpreter (no drawing cache) and list the fonts reportlab parsed."""
+    probe = ("import sys\nfrom briefing import BuildOptions, build_brief\nfrom reportlab.pdfbase import pdfmetrics\n"
+             "build_brief(sys.argv[1], BuildOptions(cache=False))\nprint(sorted(pdfmetrics.getRegisteredFontNames()))")
+    done = subprocess.run([sys.executable, "-c", probe, facts_path], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return [name for name in ast.literal_eval(done.stdout.strip().splitlines()[-1]) if name.startswith("Brief")]
+
+
+def test_a_fallback_font_is_parsed_only_when_some_text_needs_it(facts_data, write_facts) -> None:
+    house = ["BriefSans", "BriefSans-Bold", "BriefSans-Oblique", "BriefSerif", "BriefSerif-Bold",
+             "BriefSerif-BoldItalic", "BriefSerif-Italic"]
+    assert _fonts_parsed(str(BAKHMUT)) == house
+    facts_data["key_points"][0]["text"] = "שלום עולם"
+    assert _fonts_parsed(str(write_facts(facts_data))) == ["BriefHebrew", *house]

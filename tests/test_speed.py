@@ -127,6 +127,14 @@ def test_check_and_an_unchanged_rerun_load_no_drawing_or_mail_libraries(tmp_path
     assert _loaded_after(str(BAKHMUT), "--out", other, "-q") == ["reportlab"]  # cached drawings: no matplotlib
 
 
+def test_check_of_text_in_any_script_loads_no_fonts_or_reportlab(facts_data: dict, write_facts: Callable[..., Path]) -> None:
+    facts_data["key_points"][0]["text"] = "Talks in 北京, Київ and שלום continue 🎉."
+    path = write_facts(facts_data)
+    assert _loaded_after(str(path), "--check") == []  # the glyph check reads the coverage table only
+    assert run_cli(str(path), "--check").stderr.splitlines() == [
+        f'{path}: key_points[0].text: 1 character ("🎉") has no glyph in the bundled fonts and prints as a box']
+
+
 def test_jobs_build_each_brief_in_order_with_its_own_errors(tmp_path: Path, facts_data: dict,
                                                             write_facts: Callable[..., Path]) -> None:
     paths = []
