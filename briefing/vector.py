@@ -320,6 +320,8 @@ def _renderer_class() -> type:
                 target, x0, y0 = group.contents, 0.0, 0.0
             pieces = [(face, s)] if s.isascii() else [
                 (face if font in (None, "", SANS) else font, text) for font, text in runs(s)]
+            for font in {font for font, _ in pieces} - set(HOUSE_FACES):
+                register_fallback(font)  # fallbacks are registered on first use
             if len(pieces) == 1:
                 target.append(new(blank_string, x=x0, y=y0, text=s, fontName=pieces[0][0], textAnchor=anchor, **style))
                 return
