@@ -194,7 +194,11 @@ def _timeline_drawing(events: list[Event], first: dt.date, last: dt.date) -> Dra
         if span < 7:
             ax.xaxis.set_major_locator(mdates.DayLocator(interval=2 if span >= 3 else 1))
         else:
-            ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
+            locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+            # Spans of 31-35 months: at most 6 ticks of 6 months reach only 30, so allow a yearly step
+            # (matplotlib would otherwise warn and crowd the axis).
+            locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]
+            ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick_date(mdates.num2date(v).date(), span)))
         ax.spines["left"].set_visible(False)
         ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)

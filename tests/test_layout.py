@@ -63,6 +63,15 @@ def test_a_timeline_of_one_event_is_drawn_with_its_label(facts_data):
     assert_readable(pdf)
 
 
+def test_a_timeline_of_almost_three_years_gets_ticks_without_a_warning(facts_data, recwarn):
+    """33 months on the axis: more than six ticks of six months can cover (matplotlib warned and
+    defaulted); a yearly step is used instead."""
+    facts_data["events"] = events([dt.date(2020, 1, 10), dt.date(2022, 7, 5)])
+    text = squash(pdf_text(build(facts_data)))
+    assert "Jan 2020 Jan 2021 Jan 2022 Event 00" in text
+    assert [str(w.message) for w in recwarn] == []
+
+
 def test_events_on_the_same_day_get_a_row_each(facts_data):
     facts_data["events"] = events([dt.date(2023, 2, 14)] * 6)
     pdf = build(facts_data)
