@@ -2,7 +2,8 @@
 
 The pipeline, one module per stage:
 
-    facts.py    load and validate a facts file into frozen, typed values
+    files.py    read a facts file and the files it names (bounded, confined, strict YAML)
+    facts.py    validate it into frozen, typed values
     charts.py   charts that fit the data;  map/  the locator map
     words.py    the words, from jinja2 templates
     pdf.py      the paginated PDF
@@ -12,8 +13,22 @@ The pipeline, one module per stage:
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
 from .build import BuildOptions, build_brief  # noqa: E402
 from .errors import BriefingError, FactsError  # noqa: E402
-from .facts import load_facts  # noqa: E402
+
+if TYPE_CHECKING:
+    from .facts import load_facts
 
 __all__ = ["__version__", "build_brief", "BuildOptions", "load_facts", "BriefingError", "FactsError"]
+
+
+def __getattr__(name: str) -> Any:
+    """``briefing.load_facts`` on first use: validation imports pydantic, which a run that finds
+    nothing changed never needs (``editions.reuse_current``)."""
+    if name == "load_facts":
+        from .facts import load_facts
+
+        return load_facts
+    raise AttributeError(f"module 'briefing' has no attribute {name!r}")

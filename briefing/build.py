@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .facts import Facts, Place, Source, load_facts
-
-if TYPE_CHECKING:  # the drawing stages import matplotlib and reportlab: only a build pays for them
+if TYPE_CHECKING:  # the drawing stages import matplotlib and reportlab, validation pydantic: only a build pays for them
+    from .facts import Facts, Place, Source
     from .charts import Chart
     from .pdf import ChangesPart, MapPart, MapRow
 
@@ -33,6 +32,7 @@ class BuildOptions:
 
 def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions()) -> bytes:
     """Build one brief and return its PDF bytes. Raises FactsError for an unusable facts file."""
+    from .facts import Facts, load_facts
     from .pdf import render_pdf
 
     if isinstance(source, Facts):

@@ -25,10 +25,9 @@ import click
 
 from .build import BuildOptions
 from .errors import LOCK_TIMEOUT, BriefingError
-from .facts import load_facts
 
 if TYPE_CHECKING:
-    from .editions import Edition
+    from .editions import Edition, Unchanged
 
 # editions (file locks, hashing), mail (email parsing) and schedule (APScheduler) are imported by the
 # options that need them: --check and an unchanged rerun start in a fraction of the time.
@@ -164,6 +163,8 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
         sys.exit(0)
     paths = _facts_files(facts)
     if check:
+        from .facts import load_facts
+
         for path in paths:
             try:
                 load_facts(path, strict=strict)
@@ -172,13 +173,13 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
                 click.echo(str(exc), err=True)
                 failed = _most_serious(failed, exc.exit_code)
         sys.exit(failed)
-    for path, outcome in _publish_all(paths, out_dir, options, lock_timeout, jobs):
+    for path, outcome in _publish_all(paths, out_dir, options, lock_timeout, jobs, reuse=not send):
         if isinstance(outcome, tuple):  # (message, exit status)
             click.echo(outcome[0], err=True)
             failed = _most_serious(failed, outcome[1])
             continue
         click.echo(str(outcome.pdf_path))
-        if send:
+        if send:  # with --send nothing is reused unvalidated: the outcome is an Edition
             try:
                 report = send_edition(outcome, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir)
             except BriefingError as exc:
@@ -194,12 +195,16 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     sys.exit(failed)
 
 
-def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout: float) -> Edition | tuple[str, int]:
+def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout: float,
+                 reuse: bool = False) -> Edition | Unchanged | tuple[str, int]:
     """Publish one brief; a known failure comes back as (one-line message, exit status), never raised,
-    so it crosses a process boundary intact."""
-    from .editions import publish
+    so it crosses a process boundary intact. ``reuse``: a brief whose inputs did not change is found
+    so without validating it (``reuse_current``), for a run that needs only the PDF's path."""
+    from .editions import publish, reuse_current
 
     try:
+        if reuse and (current := reuse_current(path, out_dir, options, lock_timeout=lock_timeout)) is not None:
+            return current
         return publish(path, out_dir, options, lock_timeout=lock_timeout)
     except BriefingError as exc:
         return str(exc), exc.exit_code
@@ -208,7 +213,7 @@ def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout:
 
 
 def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_timeout: float,
-                 jobs: int) -> Iterator[tuple[Path, Edition | tuple[str, int]]]:
+                 jobs: int, reuse: bool = False) -> Iterator[tuple[Path, Edition | Unchanged | tuple[str, int]]]:
     """Each brief's outcome, in the order given; with ``jobs`` > 1 built by a pool of processes.
 
     Why processes: building is CPU-bound Python (layout, drawing), which threads would serialise.
@@ -216,7 +221,7 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     """
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:
-            yield path, _publish_one(path, out_dir, options, lock_timeout)
+            yield path, _publish_one(path, out_dir, options, lock_timeout, reuse)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -230,7 +235,7 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     # fork: workers start at once with all of that loaded (spawn would import everything again).
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
-        futures = [pool.submit(_publish_one, path, out_dir, options, lock_timeout) for path in paths]
+        futures = [pool.submit(_publish_one, path, out_dir, options, lock_timeout, reuse) for path in paths]
         for path, future in zip(paths, futures):
             yield path, future.result()
 

@@ -30,7 +30,8 @@ from typing import Any
 import pandas as pd
 
 from .errors import FactsError, Problem
-from .facts import Dataset, Facts, KeyFigure, Point, Series, source_file
+from .facts import Dataset, Facts, KeyFigure, Point, Series
+from .files import source_file
 
 #: A dataset file larger than this is refused before it is read (a table of a few million rows fits).
 MAX_DATA_BYTES = 200 * 1024 * 1024

@@ -46,10 +46,11 @@ import briefing
 from . import cache, words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
-from .errors import LOCK_TIMEOUT, BuildError, FactsError, LockedError
-from .facts import MAX_FILE_BYTES, MAX_SOURCE_BYTES, Facts, load_facts, read_bounded, read_yaml, source_file
+from .errors import LOCK_TIMEOUT, BuildError, FactsError, LockedError, Problem
+from .files import MAX_FILE_BYTES, MAX_SOURCE_BYTES, parse_yaml, read_bounded, read_yaml, source_file
 
-if TYPE_CHECKING:  # reportlab loads only when an edition is built, not for an unchanged rerun
+if TYPE_CHECKING:  # reportlab loads only when an edition is built; pydantic only when facts are validated
+    from .facts import Facts
     from .pdf import ChangesPart
 
 log = logging.getLogger("briefing")
@@ -163,6 +164,15 @@ def _skipped(name: str) -> bool:
     return name.startswith(".") or name.endswith("~") or name == "__pycache__"
 
 
+def input_files(facts: Facts) -> dict[str, list[Any]]:
+    """The files a brief names besides itself, as the manifest records them: sources' local copies
+    (with their index in ``sources``), overlays' GeoJSON and datasets, each in the facts file's order."""
+    overlays = (*facts.map.areas, *facts.map.lines) if facts.map else ()
+    return {"sources": [[i, s.file] for i, s in enumerate(facts.sources) if s.file],
+            "overlays": [o.geojson for o in overlays if o.geojson],
+            "datasets": [ds.file for ds in facts.datasets]}
+
+
 def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, use_cache: bool = True) -> dict[str, str]:
     """The hash of each thing a brief is built from, kept apart so a rebuild can say which one changed.
 
@@ -170,6 +180,12 @@ def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, use_cache: 
     ``--paper letter`` run must not publish, or mail, a new one), written as a variant of it.
     ``use_cache``: remember the hashes of the templates and assets in the drawing cache (``_tree_hash``).
     """
+    return _hashes_of(facts_bytes, input_files(facts), facts_path, use_cache)
+
+
+def _hashes_of(facts_bytes: bytes, files: Mapping[str, list[Any]], facts_path: Path, use_cache: bool) -> dict[str, str]:
+    """``input_hashes`` from the facts bytes and the files they name (``input_files``): FactsError for
+    a source copy that is now missing, too large or outside the allowed folders."""
     base = facts_path.parent
 
     def source_copy(i: int, name: str) -> str:  # checked again here: the file may have changed since validation
@@ -180,17 +196,16 @@ def input_hashes(facts_bytes: bytes, facts: Facts, facts_path: Path, use_cache: 
     def plain(name: str, hashed: Callable[[Path], str]) -> str:
         return hashed(base / name) if (base / name).is_file() else "missing"
 
-    overlays = (*facts.map.areas, *facts.map.lines) if facts.map else ()
     hashes = {
         "facts": _sha256(facts_bytes),
-        "sources": _listing_hash([(s.file, source_copy(i, s.file)) for i, s in enumerate(facts.sources) if s.file]
-                                 + [(o.geojson, plain(o.geojson, lambda p: _sha256(p.read_bytes()))) for o in overlays if o.geojson]),
+        "sources": _listing_hash([(name, source_copy(i, name)) for i, name in files["sources"]]
+                                 + [(name, plain(name, lambda p: _sha256(p.read_bytes()))) for name in files["overlays"]]),
         "templates": _tree_hash(TEMPLATES_DIR, cached=False, exclude=NOT_IN_BRIEF, memo=use_cache),
         "assets": _tree_hash(ASSETS_DIR, cached=True, memo=use_cache),
         "version": briefing.__version__,
     }
-    if facts.datasets:  # a table that changed (new rows, revised values) is a new edition
-        hashes["data"] = _listing_hash([(ds.file, plain(ds.file, _cached_file_hash)) for ds in facts.datasets])
+    if files["datasets"]:  # a table that changed (new rows, revised values) is a new edition
+        hashes["data"] = _listing_hash([(name, plain(name, _cached_file_hash)) for name in files["datasets"]])
     return hashes
 
 
@@ -230,22 +245,15 @@ def publish(
     def read() -> bytes:
         return read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
 
+    from .facts import load_facts
+
     log.debug("%s: Step 1 - Loading and validating facts", facts_path)
     first_bytes = read()
     facts = load_facts(facts_path, strict=options.strict)  # validates before anything is locked or written
     brief_id = facts.id
     folder = out_dir / brief_id
     folder.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(folder / ".lock", timeout=lock_timeout)
-    waited = False
-    try:
-        lock.acquire(blocking=False)
-    except filelock.Timeout:
-        waited = True
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise LockedError(f"{brief_id}: another run holds the lock; skipped") from None
+    lock, waited = _lock(folder, brief_id, lock_timeout)
     try:
         _clean_stale_temps(out_dir, brief_id)
         # Hash the bytes under the lock, before any parsing: if the file changes later, the next run
@@ -260,6 +268,100 @@ def publish(
         return _publish_locked(facts, facts_bytes, facts_path, out_dir, options)
     finally:
         lock.release()
+
+
+def _lock(folder: Path, brief_id: str, timeout: float) -> tuple[filelock.FileLock, bool]:
+    """The brief's lock, held, and whether another run held it first; LockedError after ``timeout``."""
+    lock = filelock.FileLock(folder / ".lock", timeout=timeout)
+    try:
+        lock.acquire(blocking=False)
+        return lock, False
+    except filelock.Timeout:
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise LockedError(f"{brief_id}: another run holds the lock; skipped") from None
+        return lock, True
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """The latest edition of a brief, found current by ``reuse_current`` without validating its facts."""
+
+    brief_id: str
+    name: str
+    pdf_path: Path
+
+
+def reuse_current(facts_path: str | Path, out_dir: str | Path = "output", options: BuildOptions = BuildOptions(), *,
+                  lock_timeout: float = LOCK_TIMEOUT) -> Unchanged | None:
+    """The latest edition, when these exact facts bytes and every file they name are what it was built from.
+
+    Why: most runs (a cron line, a repeated ``make report``) find nothing changed, and proving that
+    needs no validation (pydantic costs more than the rest of such a run), no drawing and no layout:
+    the bytes are those of a file that was validated and published, and the manifest lists the
+    files it names, so hashing them decides. Anything else returns None and the caller publishes
+    as usual, validating first: a changed or unreadable file, a manifest from before the file list
+    was recorded, another paper size, or ``strict`` (which must see the warnings as errors). The
+    warnings recorded when the edition was built are logged again, as a validating run would.
+    """
+    facts_path, out_dir = Path(facts_path), Path(out_dir)
+    if options.strict:
+        return None
+    try:
+        facts_bytes = read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
+        data = parse_yaml(facts_bytes, str(facts_path))
+    except FactsError:
+        return None
+    brief_id = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(brief_id, str) or not re.fullmatch(r"[a-z0-9-]+", brief_id):  # the id rule of facts.py
+        return None
+    folder = out_dir / brief_id
+    latest = _current(facts_bytes, facts_path, folder, brief_id, options)
+    if latest is None:
+        return None
+    lock, _ = _lock(folder, brief_id, lock_timeout)
+    try:  # the same check under the lock: another run may have published, or the file changed, meanwhile
+        try:
+            facts_bytes = read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
+        except FactsError:
+            return None
+        if _current(facts_bytes, facts_path, folder, brief_id, options) != latest:
+            return None
+        _clean_stale_temps(out_dir, brief_id)
+        _restore_latest(out_dir / f"{brief_id}.pdf", folder / latest["file"], latest)
+    finally:
+        lock.release()
+    for field, message in latest.get("warnings", []):
+        log.warning("%s", Problem(str(facts_path), field, message))
+    log.info("%s: unchanged since edition %s", brief_id, latest["name"])
+    return Unchanged(brief_id, latest["name"], out_dir / f"{brief_id}.pdf")
+
+
+def _current(facts_bytes: bytes, facts_path: Path, folder: Path, brief_id: str, options: BuildOptions) -> dict[str, Any] | None:
+    """The latest manifest entry if it was built from exactly these inputs, from this file, in this paper size."""
+    try:
+        editions = _read_manifest(folder / "manifest.json", brief_id)
+    except BuildError:
+        return None
+    latest = editions[-1] if editions else None
+    if (latest is None or latest.get("facts_path") != str(facts_path.resolve()) or _paper(latest) != options.paper
+            or (latest.get("inputs") or {}).get("facts") != _sha256(facts_bytes) or not _recorded_files(latest)
+            or not (folder / latest["file"]).is_file()):
+        return None
+    try:
+        inputs = _hashes_of(facts_bytes, latest["files"], facts_path, options.cache)
+    except FactsError:
+        return None
+    return latest if _same_content(latest, inputs, fingerprint(inputs)) else None
+
+
+def _recorded_files(entry: Mapping[str, Any]) -> bool:
+    """Whether an entry lists the files its facts named (entries written before that was recorded do not)."""
+    files = entry.get("files")
+    return (isinstance(files, dict) and all(isinstance(files.get(k), list) for k in ("sources", "overlays", "datasets"))
+            and all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], int) and isinstance(s[1], str) for s in files["sources"])
+            and all(isinstance(n, str) for k in ("overlays", "datasets") for n in files[k]))
 
 
 def read_editions(out_dir: str | Path, brief_id: str) -> list[dict[str, Any]]:
@@ -299,6 +401,8 @@ def _clean_stale_temps(out_dir: Path, brief_id: str) -> None:
 
 
 def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: Path, options: BuildOptions) -> Edition:
+    from .facts import facts_warnings
+
     started = time.perf_counter()
     folder = out_dir / facts.id
     latest_pdf = out_dir / f"{facts.id}.pdf"
@@ -344,6 +448,8 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
         "paper": options.paper,
         "built_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "facts_path": str(facts_path.resolve()),
+        "files": input_files(facts),  # what reuse_current hashes to find a rerun unchanged without validating
+        "warnings": [[p.field, p.message] for p in facts_warnings(facts, facts_path)],  # logged again by reuse_current
     }
     log.debug("%s: Step 5 - Writing edition %s", facts.id, name)
     write_atomic(folder / entry["file"], pdf)

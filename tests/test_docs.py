@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 import briefing.facts as facts_module
 from briefing.errors import FactsError
-from briefing.facts import _CLEAR_LOADER, MAX_FILE_BYTES, V2_KEYS, Facts, facts_warnings, load_facts
+from briefing.facts import V2_KEYS, Facts, facts_warnings, load_facts
+from briefing.files import _CLEAR_LOADER, MAX_FILE_BYTES
 from briefing.glyphs import glyph_warnings
 from conftest import ROOT
 

@@ -108,6 +108,43 @@ def test_first_run_publishes_edition_one_and_a_rerun_does_nothing(facts_file: Pa
     assert (out / "bakhmut" / "manifest.json").read_bytes() == manifest_bytes
 
 
+def test_an_unchanged_rerun_repeats_the_warnings_and_sees_a_changed_source_copy(
+        tmp_path: Path, facts_data: dict[str, Any], out: Path) -> None:
+    """The rerun that skips validation (``reuse_current``) says what a validating run says, and a
+    file the facts name still counts: a changed local copy of a source is a new edition."""
+    (tmp_path / "article.txt").write_text("The article, as saved.", encoding="utf-8")
+    facts_data["sources"][0]["file"] = "article.txt"
+    facts_data["events"][0]["date"] = "2023-03-05"  # after as_of: a warning, not an error
+    facts_file = put(tmp_path / "bakhmut.yaml", facts_data)
+    first = run_cli(str(facts_file), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    warning = next(line for line in first.stderr.splitlines() if "events[0].date" in line)
+    assert warning.startswith(f"{facts_file}: events[0].date: 2023-03-05 is after as_of")
+
+    again = run_cli(str(facts_file), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.splitlines() == [warning, f"bakhmut: unchanged since edition {BASE}"]
+    strict = run_cli(str(facts_file), "--out", str(out), "--strict")  # strict validates: the warning is an error
+    assert strict.returncode == 2 and warning in strict.stderr.splitlines()
+
+    (tmp_path / "article.txt").write_text("The article, corrected.", encoding="utf-8")
+    third = run_cli(str(facts_file), "--out", str(out))
+    assert third.returncode == 0, third.stderr
+    assert [e["name"] for e in manifest(out)["editions"]] == [BASE, f"{BASE}-r2"]
+    assert_consistent(out)
+
+
+def test_an_edition_from_before_the_file_list_was_recorded_is_found_unchanged_by_validating(facts_file: Path, out: Path) -> None:
+    assert run_cli(str(facts_file), "--out", str(out)).returncode == 0
+    data = manifest(out)
+    del data["editions"][-1]["files"]
+    (out / "bakhmut" / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    again = run_cli(str(facts_file), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.strip() == f"bakhmut: unchanged since edition {BASE}"
+    assert len(manifest(out)["editions"]) == 1
+
+
 def test_changed_figure_and_statements_are_listed_in_the_new_edition(
     facts_file: Path, facts_data: dict[str, Any], out: Path
 ) -> None:

@@ -107,7 +107,7 @@ def _loaded_after(*args: str) -> list[str]:
     probe = (
         "import atexit, sys\n"
         "atexit.register(lambda: print('LOADED', sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'matplotlib', 'reportlab', 'email_validator', 'apscheduler'})))\n"
+        "{'matplotlib', 'reportlab', 'pydantic', 'email_validator', 'apscheduler'})))\n"
         "from briefing.cli import main\n"
         "main()\n"
     )
@@ -119,18 +119,18 @@ def _loaded_after(*args: str) -> list[str]:
 
 
 def test_check_and_an_unchanged_rerun_load_no_drawing_or_mail_libraries(tmp_path: Path, cache_home: Path) -> None:
-    assert _loaded_after(str(BAKHMUT), "--check") == []
+    assert _loaded_after(str(BAKHMUT), "--check") == ["pydantic"]
     out = str(tmp_path / "out")
     assert "matplotlib" in _loaded_after(str(BAKHMUT), "--out", out, "-q")  # cold: draws
-    assert _loaded_after(str(BAKHMUT), "--out", out, "-q") == []  # unchanged: nothing to draw
+    assert _loaded_after(str(BAKHMUT), "--out", out, "-q") == []  # unchanged: nothing to validate or draw
     other = str(tmp_path / "other")
-    assert _loaded_after(str(BAKHMUT), "--out", other, "-q") == ["reportlab"]  # cached drawings: no matplotlib
+    assert _loaded_after(str(BAKHMUT), "--out", other, "-q") == ["pydantic", "reportlab"]  # cached drawings: no matplotlib
 
 
 def test_check_of_text_in_any_script_loads_no_fonts_or_reportlab(facts_data: dict, write_facts: Callable[..., Path]) -> None:
     facts_data["key_points"][0]["text"] = "Talks in 北京, Київ and שלום continue 🎉."
     path = write_facts(facts_data)
-    assert _loaded_after(str(path), "--check") == []  # the glyph check reads the coverage table only
+    assert _loaded_after(str(path), "--check") == ["pydantic"]  # the glyph check reads the coverage table only
     assert run_cli(str(path), "--check").stderr.splitlines() == [
         f'{path}: key_points[0].text: 1 character ("🎉") has no glyph in the bundled fonts and prints as a box']
 
