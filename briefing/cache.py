@@ -1,5 +1,8 @@
 """A content-addressed cache of drawn charts and maps, under ``$XDG_CACHE_HOME/briefing``.
 
+It also remembers the hashes of the template and asset trees (``editions._tree_hash``) and the facts
+files that passed ``--check`` (``editions.check_facts``), under names made the same way.
+
 Why: drawing the charts and the map (matplotlib, into reportlab drawings: ``vector.py``) is most
 of a build, yet a scheduled rebuild usually changes only words. Each entry is named by the
 SHA-256 of everything that decides its content - the data drawn, the renderer's version
@@ -43,8 +46,8 @@ _MAGIC = b"briefing-cache\n"
 _PACKAGE = Path(__file__).resolve().parent
 _ASSETS = _PACKAGE.parent / "assets"
 _T = TypeVar("_T")
-#: Libraries whose version can change a drawing.
-_DRAWING_LIBRARIES = ("matplotlib", "reportlab", "pyproj", "shapely", "numpy")
+#: Libraries whose version can change a drawing (or, for a remembered ``--check``, a validation).
+_DRAWING_LIBRARIES = ("matplotlib", "reportlab", "pyproj", "shapely", "numpy", "pydantic", "pandas", "yaml")
 
 
 def cache_dir() -> Path:

@@ -163,11 +163,11 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
         sys.exit(0)
     paths = _facts_files(facts)
     if check:
-        from .facts import load_facts
+        from .editions import check_facts
 
         for path in paths:
             try:
-                load_facts(path, strict=strict)
+                check_facts(path, strict=strict, use_cache=not no_cache)
                 click.echo(f"{path}: ok")
             except BriefingError as exc:
                 click.echo(str(exc), err=True)

@@ -47,7 +47,7 @@ from . import cache, words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
 from .errors import LOCK_TIMEOUT, BuildError, FactsError, LockedError, Problem
-from .files import MAX_FILE_BYTES, MAX_SOURCE_BYTES, parse_yaml, read_bounded, read_yaml, source_file
+from .files import MAX_FILE_BYTES, MAX_SOURCE_BYTES, SOURCES_ROOT_ENV, parse_yaml, read_bounded, read_yaml, source_file
 
 if TYPE_CHECKING:  # reportlab loads only when an edition is built; pydantic only when facts are validated
     from .facts import Facts
@@ -354,6 +354,49 @@ def _current(facts_bytes: bytes, facts_path: Path, folder: Path, brief_id: str, 
     except FactsError:
         return None
     return latest if _same_content(latest, inputs, fingerprint(inputs)) else None
+
+
+def check_facts(facts_path: str | Path, *, strict: bool = False, use_cache: bool = True) -> None:
+    """Validate a facts file (``--check``), or recall that these exact bytes, the files they name and
+    this code validated before; FactsError as ``facts.load_facts`` raises it.
+
+    Why: a pre-commit hook or a CI job checks every brief, and most did not change, yet validating
+    costs pydantic's import and schema, most of such a run. Only a success is remembered (a file with
+    problems is validated, and its problems reported, every time), in the drawing cache under a name
+    that holds the code version (``cache.key``), the bytes, the path and ``BRIEFING_SOURCES_ROOT``; the
+    files the facts name are hashed again as ``reuse_current`` hashes them. The warnings are logged
+    again, or with ``strict`` raised, exactly as validation reports them.
+    """
+    facts_path = Path(facts_path)
+    facts_bytes = read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
+    name = cache.key("checked", [_sha256(facts_bytes), str(facts_path.resolve()), os.environ.get(SOURCES_ROOT_ENV, "")])
+    known = cache.read(name) if use_cache else None
+    problems = _recalled(known, facts_bytes, facts_path) if known is not None else None
+    if problems is not None:
+        if strict and problems:
+            raise FactsError(problems)
+        for problem in problems:
+            log.warning("%s", problem)
+        return
+    from .facts import facts_warnings, load_facts
+
+    facts = load_facts(facts_path, strict=strict)
+    if use_cache and read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)") == facts_bytes:
+        files = input_files(facts)
+        cache.write(name, json.dumps({"files": files, "hashes": _hashes_of(facts_bytes, files, facts_path, True),
+                                      "warnings": [[p.field, p.message] for p in facts_warnings(facts, facts_path)]}).encode())
+
+
+def _recalled(known: bytes, facts_bytes: bytes, facts_path: Path) -> list[Problem] | None:
+    """The warnings of a remembered successful check whose files still hash the same; None otherwise
+    (a file the facts name changed or went missing, or an entry that is not ours): validate then."""
+    try:
+        entry = json.loads(known)
+        if _recorded_files(entry) and _hashes_of(facts_bytes, entry["files"], facts_path, True) == entry["hashes"]:
+            return [Problem(str(facts_path), field, message) for field, message in entry["warnings"]]
+    except (ValueError, TypeError, KeyError, FactsError):
+        pass
+    return None
 
 
 def _recorded_files(entry: Mapping[str, Any]) -> bool:

@@ -120,6 +120,7 @@ def _loaded_after(*args: str) -> list[str]:
 
 def test_check_and_an_unchanged_rerun_load_no_drawing_or_mail_libraries(tmp_path: Path, cache_home: Path) -> None:
     assert _loaded_after(str(BAKHMUT), "--check") == ["pydantic"]
+    assert _loaded_after(str(BAKHMUT), "--check") == []  # checked before, nothing changed: recalled
     out = str(tmp_path / "out")
     assert "matplotlib" in _loaded_after(str(BAKHMUT), "--out", out, "-q")  # cold: draws
     assert _loaded_after(str(BAKHMUT), "--out", out, "-q") == []  # unchanged: nothing to validate or draw
@@ -127,7 +128,25 @@ def test_check_and_an_unchanged_rerun_load_no_drawing_or_mail_libraries(tmp_path
     assert _loaded_after(str(BAKHMUT), "--out", other, "-q") == ["pydantic", "reportlab"]  # cached drawings: no matplotlib
 
 
-def test_check_of_text_in_any_script_loads_no_fonts_or_reportlab(facts_data: dict, write_facts: Callable[..., Path]) -> None:
+def test_a_recalled_check_says_what_validation_says_and_sees_changed_files(
+        cache_home: Path, facts_data: dict, write_facts: Callable[..., Path], tmp_path: Path) -> None:
+    (tmp_path / "article.txt").write_text("As saved.", encoding="utf-8")
+    facts_data["sources"][0]["file"] = "article.txt"
+    facts_data["events"][0]["date"] = "2023-03-05"  # after as_of: a warning
+    path = write_facts(facts_data)
+    first, again = run_cli(str(path), "--check"), run_cli(str(path), "--check")
+    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr) == (
+        0, f"{path}: ok\n", f"{path}: events[0].date: 2023-03-05 is after as_of (2023-03-01T18:00:00+00:00); "
+        "a brief cannot report what had not happened yet - check the date or as_of\n")
+    strict = [run_cli(str(path), "--check", "--strict") for _ in range(2)]
+    assert strict[0].returncode == strict[1].returncode == 2 and strict[0].stderr == strict[1].stderr == first.stderr
+    (tmp_path / "article.txt").unlink()  # a file the facts name is gone: validated again, and refused
+    gone = run_cli(str(path), "--check")
+    assert gone.returncode == 2 and '"article.txt" not found' in gone.stderr
+
+
+def test_check_of_text_in_any_script_loads_no_fonts_or_reportlab(cache_home: Path, facts_data: dict,
+                                                                 write_facts: Callable[..., Path]) -> None:
     facts_data["key_points"][0]["text"] = "Talks in 北京, Київ and שלום continue 🎉."
     path = write_facts(facts_data)
     assert _loaded_after(str(path), "--check") == ["pydantic"]  # the glyph check reads the coverage table only
