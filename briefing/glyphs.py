@@ -150,12 +150,34 @@ def runs(text: str) -> Iterator[tuple[str | None, str]]:
 NO_GLYPH = "\u25a1"
 
 
+#: The base a combining mark is shown on when it cannot sit on the character before it (Unicode's convention).
+DOTTED_CIRCLE = "\u25cc"
+
+
 def drawable(text: str) -> str:
     """``text`` for matplotlib: characters no bundled font has become ``NO_GLYPH``, tabs and other
-    spaces a plain space (line breaks stay); everything else stays."""
-    return "".join(" " if ch.isspace() and ch != "\n"
-                   else NO_GLYPH if not ch.isascii() and fallback_font(ch) == "" and not _invisible(ch)
-                   else ch for ch in text)
+    spaces a plain space (line breaks stay); a combining mark that no font has together with the
+    character before it gets ``DOTTED_CIRCLE`` as its base (matplotlib shapes a character and its
+    marks in one font, and would warn that the base is missing from every font); everything else stays."""
+    out: list[str] = []
+    for ch in text:
+        if ch.isspace() and ch != "\n":
+            ch = " "
+        elif not ch.isascii() and fallback_font(ch) == "" and not _invisible(ch):
+            ch = NO_GLYPH
+        elif out and unicodedata.category(ch) in ("Mn", "Me") and not out[-1].isspace() and _apart(out[-1], ch):
+            out.append(DOTTED_CIRCLE)
+        out.append(ch)
+    return "".join(out)
+
+
+def _apart(base: str, mark: str) -> bool:
+    """Whether no font a chart uses (DejaVu Sans, then the fallbacks) has both ``base`` and ``mark``,
+    while the mark's own font has a dotted circle to sit on."""
+    fonts = ("sans", *FALLBACKS)
+    if any(_has(f, ord(base)) and _has(f, ord(mark)) for f in fonts):
+        return False
+    return any(_has(f, ord(mark)) and _has(f, ord(DOTTED_CIRCLE)) for f in fonts)
 
 
 def needs_fallback(text: str) -> bool:

@@ -13,7 +13,7 @@ import pdfplumber
 
 from briefing import build_brief, load_facts
 from briefing.charts import timeline_charts
-from briefing.glyphs import glyph_warnings, visual, with_fallback
+from briefing.glyphs import DOTTED_CIRCLE, drawable, glyph_warnings, visual, with_fallback
 from conftest import BAKHMUT, pdf_text, run_cli, squash
 
 
@@ -96,6 +96,20 @@ def test_a_chart_label_needing_a_fallback_font_is_searchable_text_in_it(facts_da
         assert "Talks in 北京" in page.extract_text()
         fonts = {c["text"]: c["fontname"] for c in page.chars}
     assert "DroidSansFallback" in fonts["北"] and "DejaVuSans" in fonts["T"]  # each run in the font that has it
+
+
+def test_a_mark_no_font_has_with_its_base_sits_on_a_dotted_circle_and_matplotlib_stays_quiet(
+        facts_data, write_facts, recwarn) -> None:
+    """An Arabic mark after a Latin letter: no font has both, and matplotlib (which shapes a letter
+    and its marks in one font) warned that the letter was missing from every font."""
+    assert drawable("D\u08fdZ") == f"D{DOTTED_CIRCLE}\u08fdZ"
+    assert drawable("\u05e9\u05b8\u05c1") == "\u05e9\u05b8\u05c1"  # Hebrew points: the Hebrew font has both
+    assert drawable("e\u0301") == "e\u0301"
+    facts_data["places"][0]["name"] = "Camp D\u08fdZ"
+    facts_data["events"][0]["label"] = "Talks at D\u08fdZ"
+    text = squash(pdf_text(build_brief(load_facts(write_facts(facts_data)))))
+    assert "Talks at D" in text and "\u08fd" in text
+    assert [str(w.message) for w in recwarn if "Glyph" in str(w.message)] == []
 
 
 def test_the_coverage_table_is_what_the_fonts_draw() -> None:
