@@ -47,7 +47,8 @@ from . import cache, words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
 from .errors import LOCK_TIMEOUT, BuildError, FactsError, LockedError, Problem
-from .files import MAX_FILE_BYTES, MAX_SOURCE_BYTES, SOURCES_ROOT_ENV, parse_yaml, read_bounded, read_yaml, source_file
+from .files import (ID_PATTERN, MAX_SOURCE_BYTES, SOURCES_ROOT_ENV, parse_yaml, read_bounded, read_facts_bytes, read_yaml,
+                    source_file)
 
 if TYPE_CHECKING:  # reportlab loads only when an edition is built; pydantic only when facts are validated
     from .facts import Facts
@@ -239,17 +240,13 @@ def publish(
     Raises FactsError for an unusable facts file (nothing is written), LockedError when another run
     held the brief's lock for ``lock_timeout`` seconds, BuildError for an unreadable manifest.
     """
+    from .facts import validate_facts
+
     facts_path = Path(facts_path)
     out_dir = Path(out_dir)
-
-    def read() -> bytes:
-        return read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
-
-    from .facts import load_facts
-
     log.debug("%s: Step 1 - Loading and validating facts", facts_path)
-    first_bytes = read()
-    facts = load_facts(facts_path, strict=options.strict)  # validates before anything is locked or written
+    first_bytes = read_facts_bytes(facts_path)
+    facts, warnings = validate_facts(first_bytes, facts_path, options.strict)  # before anything is locked or written
     brief_id = facts.id
     folder = out_dir / brief_id
     folder.mkdir(parents=True, exist_ok=True)
@@ -260,12 +257,12 @@ def publish(
         # rebuilds. A run that waited for the lock, or whose file changed meanwhile, validates it again
         # and publishes it as it is now; otherwise the facts just validated are these bytes' (validating
         # twice cost every run, and a brief with data read its tables twice).
-        facts_bytes = read()
+        facts_bytes = read_facts_bytes(facts_path)
         if waited or facts_bytes != first_bytes:
-            facts = load_facts(facts_path, strict=options.strict)
+            facts, warnings = validate_facts(facts_bytes, facts_path, options.strict)
         if facts.id != brief_id:
             raise BuildError(f"{facts_path}: its id changed from {brief_id} to {facts.id} during the run; run again")
-        return _publish_locked(facts, facts_bytes, facts_path, out_dir, options)
+        return _publish_locked(facts, warnings, facts_bytes, facts_path, out_dir, options)
     finally:
         lock.release()
 
@@ -309,24 +306,25 @@ def reuse_current(facts_path: str | Path, out_dir: str | Path = "output", option
     if options.strict:
         return None
     try:
-        facts_bytes = read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
+        facts_bytes = read_facts_bytes(facts_path)
         data = parse_yaml(facts_bytes, str(facts_path))
     except FactsError:
         return None
     brief_id = data.get("id") if isinstance(data, dict) else None
-    if not isinstance(brief_id, str) or not re.fullmatch(r"[a-z0-9-]+", brief_id):  # the id rule of facts.py
+    if not isinstance(brief_id, str) or not re.fullmatch(ID_PATTERN, brief_id):
         return None
     folder = out_dir / brief_id
-    latest = _current(facts_bytes, facts_path, folder, brief_id, options)
-    if latest is None:
+    if not (folder / "manifest.json").is_file():  # never published
         return None
     lock, _ = _lock(folder, brief_id, lock_timeout)
-    try:  # the same check under the lock: another run may have published, or the file changed, meanwhile
+    try:  # under the lock: another run may be publishing; the bytes are read again, as publish does
         try:
-            facts_bytes = read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
+            if read_facts_bytes(facts_path) != facts_bytes:
+                return None
         except FactsError:
             return None
-        if _current(facts_bytes, facts_path, folder, brief_id, options) != latest:
+        latest = _current(facts_bytes, facts_path, folder, brief_id, options)
+        if latest is None:
             return None
         _clean_stale_temps(out_dir, brief_id)
         _restore_latest(out_dir / f"{brief_id}.pdf", folder / latest["file"], latest)
@@ -368,7 +366,7 @@ def check_facts(facts_path: str | Path, *, strict: bool = False, use_cache: bool
     again, or with ``strict`` raised, exactly as validation reports them.
     """
     facts_path = Path(facts_path)
-    facts_bytes = read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)")
+    facts_bytes = read_facts_bytes(facts_path)
     name = cache.key("checked", [_sha256(facts_bytes), str(facts_path.resolve()), os.environ.get(SOURCES_ROOT_ENV, "")])
     known = cache.read(name) if use_cache else None
     problems = _recalled(known, facts_bytes, facts_path) if known is not None else None
@@ -378,13 +376,19 @@ def check_facts(facts_path: str | Path, *, strict: bool = False, use_cache: bool
         for problem in problems:
             log.warning("%s", problem)
         return
-    from .facts import facts_warnings, load_facts
+    from .facts import validate_facts
 
-    facts = load_facts(facts_path, strict=strict)
-    if use_cache and read_bounded(facts_path, MAX_FILE_BYTES, str(facts_path), "", "a facts file", "a facts file (.yaml)") == facts_bytes:
+    facts, warnings = validate_facts(facts_bytes, facts_path, strict)
+    if use_cache:
         files = input_files(facts)
         cache.write(name, json.dumps({"files": files, "hashes": _hashes_of(facts_bytes, files, facts_path, True),
-                                      "warnings": [[p.field, p.message] for p in facts_warnings(facts, facts_path)]}).encode())
+                                      "warnings": _recorded_warnings(warnings)}).encode())
+
+
+def _recorded_warnings(warnings: list[Problem]) -> list[list[str]]:
+    """Warnings as a manifest entry or a remembered check keeps them: the field and the message (the
+    file is named again by whoever logs them)."""
+    return [[p.field, p.message] for p in warnings]
 
 
 def _recalled(known: bytes, facts_bytes: bytes, facts_path: Path) -> list[Problem] | None:
@@ -443,9 +447,8 @@ def _clean_stale_temps(out_dir: Path, brief_id: str) -> None:
         log.info("%s: removed %d temporary file(s) left by an interrupted run", brief_id, len(stale))
 
 
-def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: Path, options: BuildOptions) -> Edition:
-    from .facts import facts_warnings
-
+def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, facts_path: Path, out_dir: Path,
+                    options: BuildOptions) -> Edition:
     started = time.perf_counter()
     folder = out_dir / facts.id
     latest_pdf = out_dir / f"{facts.id}.pdf"
@@ -492,7 +495,7 @@ def _publish_locked(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir:
         "built_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "facts_path": str(facts_path.resolve()),
         "files": input_files(facts),  # what reuse_current hashes to find a rerun unchanged without validating
-        "warnings": [[p.field, p.message] for p in facts_warnings(facts, facts_path)],  # logged again by reuse_current
+        "warnings": _recorded_warnings(warnings),  # logged again by reuse_current
     }
     log.debug("%s: Step 5 - Writing edition %s", facts.id, name)
     write_atomic(folder / entry["file"], pdf)

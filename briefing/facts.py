@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from .errors import FactsError, Problem
-from .files import read_yaml, source_file
+from .files import ID_PATTERN, parse_yaml, read_facts_bytes, source_file
 
 log = logging.getLogger("briefing")
 
@@ -46,7 +46,7 @@ MAX_SERIES = 50
 # The model
 # --------------------------------------------------------------------------------------------------
 
-_ID = r"^[a-z0-9-]+$"
+_ID = ID_PATTERN
 _PARTIAL_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
@@ -827,19 +827,25 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
 
 
 def load_facts(path: str | Path, strict: bool = False) -> Facts:
-    """Read and validate a facts file; raise FactsError (one line per problem) when it is unusable.
-
-    Warnings (see ``facts_warnings``) are logged here, so ``--check`` reports them as well as a build;
-    with ``strict`` they are errors instead, for a desk that wants none to reach readers.
-    """
+    """Read and validate a facts file; raise FactsError (one line per problem) when it is unusable."""
     path = Path(path)
-    facts = parse_facts(read_yaml(path), path, path.parent)
+    return validate_facts(read_facts_bytes(path), path, strict)[0]
+
+
+def validate_facts(facts_bytes: bytes, path: Path, strict: bool = False) -> tuple[Facts, list[Problem]]:
+    """Validate the bytes read from the facts file ``path``; the facts and their warnings.
+
+    Why bytes: a caller that fingerprints or remembers the file (``editions``) validates exactly the
+    bytes it hashed. Warnings (see ``facts_warnings``) are logged here, so ``--check`` reports them as
+    well as a build; with ``strict`` they are errors instead, for a desk that wants none to reach readers.
+    """
+    facts = parse_facts(parse_yaml(facts_bytes, str(path)), path, path.parent)
     found = facts_warnings(facts, path)
     if strict and found:
         raise FactsError(found)
     for problem in found:
         _warn_once(str(problem))
-    return facts
+    return facts, found
 
 
 @functools.lru_cache(maxsize=4096)  # bounded: a long-running --every process sees many texts

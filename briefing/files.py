@@ -26,6 +26,8 @@ SOURCES_ROOT_ENV = "BRIEFING_SOURCES_ROOT"
 #: Nesting deeper than this is refused before it is built (a facts file needs five levels): a file
 #: nested a thousand deep would otherwise exhaust the parser's recursion, slowly.
 MAX_DEPTH = 32
+#: What an id (of a brief, a source, a figure ...) may look like: it names folders and files.
+ID_PATTERN = r"^[a-z0-9-]+$"
 
 # --------------------------------------------------------------------------------------------------
 # YAML: safe, strict, and without the traps of YAML 1.1
@@ -86,8 +88,12 @@ _CLEAR_LOADER = _strict(yaml.SafeLoader)
 
 def read_yaml(path: Path) -> Any:
     """Read a YAML file safely: bounded size, UTF-8 text, no aliases, line numbers on errors."""
-    name = str(path)
-    return parse_yaml(read_bounded(path, MAX_FILE_BYTES, name, "", "a facts file", "a facts file (.yaml)"), name)
+    return parse_yaml(read_facts_bytes(path), str(path))
+
+
+def read_facts_bytes(path: Path) -> bytes:
+    """The bytes of the facts file ``path``, refused (FactsError) when it is too large or not a file."""
+    return read_bounded(path, MAX_FILE_BYTES, str(path), "", "a facts file", "a facts file (.yaml)")
 
 
 def parse_yaml(data: bytes, name: str) -> Any:

@@ -57,7 +57,8 @@ from .build import BuildOptions, locator_part
 from .charts import PLACES, Chart, build_charts
 from .editions import draft_changes, read_editions
 from .errors import BriefingError, FactsError
-from .facts import LIKELIHOOD, Facts, facts_warnings, load_facts
+from .facts import LIKELIHOOD, Facts, validate_facts
+from .files import read_facts_bytes
 from .mail import Ledger
 from .pdf import ChangesPart, MapPart, render_pdf
 
@@ -203,8 +204,8 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
     capture = _Capture()
     log.addHandler(capture)
     try:
-        facts = load_facts(path)  # first: it refuses a FIFO, a device or an oversized file before any read
-        facts_bytes = path.read_bytes()
+        facts_bytes = read_facts_bytes(path)  # refuses a FIFO, a device or an oversized file before any read
+        facts, facts_problems = validate_facts(facts_bytes, path)
         try:
             changes = draft_changes(facts, facts_bytes, path, out_dir)
         except BriefingError as exc:  # an unreadable manifest: the draft is still worth seeing
@@ -222,7 +223,7 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
     finally:
         log.removeHandler(capture)
     # warnings about the facts are logged once per process, so they are asked for again on each rebuild
-    warnings = tuple(dict.fromkeys([*(str(p) for p in facts_warnings(facts, path)), *capture.lines, *graphics_warnings]))
+    warnings = tuple(dict.fromkeys([*(str(p) for p in facts_problems), *capture.lines, *graphics_warnings]))
     files: dict[str, tuple[bytes, str]] = {f"{facts.id}-draft.pdf": (pdf, "application/pdf")}
     pages = []
     for n, png in enumerate(_page_images(pdf), start=1):
