@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 from .facts import Event, Facts, KeyFigure, Series
 from .glyphs import drawable, needs_fallback, visual
 from .vector import ACCENT, ALERT, INK, figure_to_drawing, house_style
-from .words import number
+from .words import human_date, number
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -149,15 +149,19 @@ def timeline_charts(facts: Facts) -> list[Chart]:
 
 
 def _end_of(event: Event) -> dt.date:
-    if not event.month_only:
-        return event.day
-    d = event.day
-    return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return _month_after(event.day) - dt.timedelta(days=1) if event.month_only else event.day
+
+
+_Day = TypeVar("_Day", dt.date, dt.datetime)
+
+
+def _month_after(d: _Day) -> _Day:
+    """The first day of the month after ``d``'s (a datetime stays one)."""
+    return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def _human_date(event: Event) -> str:
-    d = event.day
-    return d.strftime("%B %Y") if event.month_only else f"{d.day} {d.strftime('%B %Y')}"
+    return f"{event.day:%B %Y}" if event.month_only else human_date(event.day)
 
 
 def _timeline_drawing(events: list[Event], first: dt.date, last: dt.date) -> Drawing:
@@ -232,7 +236,6 @@ def figure_charts(facts: Facts) -> list[Chart]:
         if not unit or len(figs) < MIN_BARS:
             continue
         panels, log, scale_note = _panels(figs)
-        unit_words = f" ({unit})" if unit else ""
         approx_note = " Values marked 'about' are approximate." if any(f.approx for f in figs) else ""
         for p, panel in enumerate(panels, start=1):
             panel_words = ""
@@ -247,8 +250,8 @@ def figure_charts(facts: Facts) -> list[Chart]:
                 charts.append(
                     Chart(
                         kind="figures",
-                        title=f"Key figures{unit_words}{suffix}",
-                        caption=f"Figures reported in {unit or 'the same unit'}, as given by the sources."
+                        title=f"Key figures ({unit}){suffix}",
+                        caption=f"Figures reported in {unit}, as given by the sources."
                                 f"{approx_note}{scale_note}{panel_words}",
                         drawing=_bars_drawing(chunk, log),
                         source_ids=tuple(dict.fromkeys(sid for f in chunk for sid in facts.figure_sources(f))),
@@ -362,14 +365,12 @@ def _moment(value: dt.date | dt.datetime) -> dt.datetime:
 
 def _period_end(start: dt.datetime, every: str) -> dt.datetime:
     if every == "month":
-        return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return _month_after(start)
     return start + _PERIOD[every]
 
 
 def _when_words(value: dt.date | dt.datetime) -> str:
-    if isinstance(value, dt.datetime):
-        return f"{value.day} {value:%B %Y %H:%M}"
-    return f"{value.day} {value:%B %Y}"
+    return human_date(value) + (f" {value:%H:%M}" if isinstance(value, dt.datetime) else "")
 
 
 def _totals(series: Series) -> bool:
@@ -428,7 +429,7 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
     from matplotlib.ticker import FuncFormatter
 
     labels, fallback = _labels([s.label for s in group], 60)
-    _, unit_fallback = _labels([unit], 60)
+    (unit_label,), unit_fallback = _labels([unit], 30)
     fallback = fallback or unit_fallback
     with house_style(fallback):
         fig = MplFigure(figsize=(CHART_WIDTH_IN, SERIES_HEIGHT_IN))
@@ -465,7 +466,7 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=True))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _short(v)))
         if unit:
-            ax.set_ylabel(_labels([unit], 30)[0][0], fontsize=7.5)
+            ax.set_ylabel(unit_label, fontsize=7.5)
         ax.grid(axis="y", color="#e6e6e6", linewidth=0.6)
         ax.set_axisbelow(True)
         if len(group) > 1:
