@@ -137,6 +137,13 @@ def register_fallback(name: str) -> None:
             addMapping(name, bold, italic, name)
 
 
+def registered(font: str) -> str:
+    """``font``, registered with reportlab first if it is a fallback (each is parsed only when some text uses it)."""
+    if font in FALLBACKS:
+        register_fallback(font)
+    return font
+
+
 @functools.cache
 def register_chart_fallbacks() -> None:
     """Make the fallback fonts known to matplotlib, once per process: only charts drawn as outlines use them."""

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from .errors import Problem
 from .fonts import (ARABIC, CJK, COVERAGE_FILE, COVERAGE_FORMAT, FALLBACKS, HEBREW, SANS, font_files, measure_coverage,
-                    register_fallback, register_fonts)
+                    register_fonts, registered)
 
 if TYPE_CHECKING:  # reportlab loads only for a PDF: --check reads the coverage table alone
     from reportlab.pdfgen.canvas import Canvas
@@ -200,16 +200,9 @@ def with_fallback(markup: str) -> str:
         pieces = []
         for font, run in runs(visual(html.unescape(parts[k]))):
             escaped = html.escape(run, quote=False)
-            pieces.append(f'<font name="{_registered(font)}">{escaped}</font>' if font else escaped)
+            pieces.append(f'<font name="{registered(font)}">{escaped}</font>' if font else escaped)
         parts[k] = "".join(pieces)
     return "".join(parts)
-
-
-def _registered(font: str) -> str:
-    """``font``, registered with reportlab first if it is a fallback (each is parsed only when some text uses it)."""
-    if font in FALLBACKS:
-        register_fallback(font)
-    return font
 
 
 def string_width(text: str, font: str, size: float) -> float:
@@ -218,7 +211,7 @@ def string_width(text: str, font: str, size: float) -> float:
 
     register_fonts()
     text = " ".join(text.split())
-    return sum(stringWidth(run, _registered(f) if f else font, size) for f, run in runs(visual(text)))
+    return sum(stringWidth(run, registered(f) if f else font, size) for f, run in runs(visual(text)))
 
 
 def draw_string(canv: Canvas, x: float, y: float, text: str, font: str, size: float, anchor: str = "left") -> None:

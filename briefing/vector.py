@@ -35,7 +35,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .fonts import (CHART_FALLBACKS, CHART_FAMILY, HOUSE_FACES, SANS, SANS_BOLD, SANS_ITALIC, register_chart_fallbacks,
-                    register_fallback, register_fonts)
+                    register_fallback, register_fonts, registered)
 
 if TYPE_CHECKING:  # matplotlib loads on first use: a build from cached drawings never needs it
     from matplotlib.figure import Figure
@@ -319,9 +319,7 @@ def _renderer_class() -> type:
                 target.append(group)
                 target, x0, y0 = group.contents, 0.0, 0.0
             pieces = [(face, s)] if s.isascii() else [
-                (face if font in (None, "", SANS) else font, text) for font, text in runs(s)]
-            for font in {font for font, _ in pieces} - set(HOUSE_FACES):
-                register_fallback(font)  # fallbacks are registered on first use
+                (face if font in (None, "", SANS) else registered(font), text) for font, text in runs(s)]
             if len(pieces) == 1:
                 target.append(new(blank_string, x=x0, y=y0, text=s, fontName=pieces[0][0], textAnchor=anchor, **style))
                 return
