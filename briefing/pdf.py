@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -543,7 +544,7 @@ class _Swatch(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        from .map.style import KINDS, LINE_WIDTH, tint
+        from .map.style import KINDS, LINE_WIDTH, hatch_segments, tint
 
         st = KINDS[self.kind]
         c, colour = self.canv, colors.HexColor(st.colour)
@@ -557,8 +558,9 @@ class _Swatch(Flowable):
             p.rect(0, 0, self.width, self.height)
             c.clipPath(p, stroke=0, fill=0)
             c.setLineWidth(0.5)
-            for ang in ((st.hatch_deg,) if st.hatch_deg is not None else (45.0, -45.0)):
-                _hatch_lines(c, self.width, self.height, ang)
+            for ang in st.hatch_angles:
+                for (x0, y0), (x1, y1) in hatch_segments(self.width / 2, self.height / 2, math.hypot(self.width, self.height), ang, 3.0):
+                    c.line(x0, y0, x1, y1)
         else:
             c.setStrokeColor(colour)
             c.setLineWidth(LINE_WIDTH)
@@ -566,17 +568,6 @@ class _Swatch(Flowable):
                 c.setDash(list(st.dash))
             c.line(0, self.height / 2, self.width, self.height / 2)
         c.restoreState()
-
-
-def _hatch_lines(c: Canvas, w: float, h: float, angle_deg: float, spacing: float = 3.0) -> None:
-    import math
-
-    a = math.radians(angle_deg)
-    ux, uy, nx, ny = math.cos(a), math.sin(a), -math.sin(a), math.cos(a)
-    r = math.hypot(w, h)
-    for k in range(-int(r / spacing) - 1, int(r / spacing) + 2):
-        cx, cy = w / 2 + k * spacing * nx, h / 2 + k * spacing * ny
-        c.line(cx - r * ux, cy - r * uy, cx + r * ux, cy + r * uy)
 
 
 def _map_legend(legend: Sequence[Any], st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:

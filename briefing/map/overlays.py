@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .projection import Proj, Rect
-from .style import KINDS, LINE_WIDTH, tint
+from .style import KINDS, LINE_WIDTH, hatch_segments, tint
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,7 @@ def extent_points(projected: list) -> np.ndarray:
 def _hatch(geom, view: Rect, angle_deg: float, spacing: float):
     import shapely
 
-    cx, cy = (view.x0 + view.x1) / 2, (view.y0 + view.y1) / 2
-    r = math.hypot(view.w, view.h)
-    a = math.radians(angle_deg)
-    ux, uy = math.cos(a), math.sin(a)  # along the lines
-    nx, ny = -uy, ux  # across
-    n = int(r / spacing) + 1
-    lines = [((cx + k * spacing * nx - r * ux, cy + k * spacing * ny - r * uy),
-              (cx + k * spacing * nx + r * ux, cy + k * spacing * ny + r * uy)) for k in range(-n, n + 1)]
+    lines = hatch_segments((view.x0 + view.x1) / 2, (view.y0 + view.y1) / 2, math.hypot(view.w, view.h), angle_deg, spacing)
     return shapely.intersection(shapely.MultiLineString(lines), geom)
 
 
@@ -82,7 +75,7 @@ def draw(ax, overlays: list[tuple[Overlay, object]], view: Rect, km_per_pt: floa
         path = polys_to_path(polys)
         ax.add_artist(PathPatch(path, facecolor=tint(st.colour), edgecolor="none", zorder=6))
         ax.add_artist(PathPatch(path, fill=False, edgecolor=st.colour, lw=0.9, zorder=6.2))
-        for ang in ((st.hatch_deg,) if st.hatch_deg is not None else (45.0, -45.0)):
+        for ang in st.hatch_angles:
             h = shapely.get_parts(_hatch(shapely.union_all(polys), view, ang, 4.0 * km_per_pt))
             h = h[shapely.get_type_id(h) == 1]
             if len(h):

@@ -6,6 +6,7 @@ readers who do not see the colours: a colour, a hatch angle for areas, and a das
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -15,6 +16,11 @@ class KindStyle:
     hatch_deg: float | None  # angle of the hatch lines in an area; None: cross-hatched
     dash: tuple[float, ...]  # on/off lengths in points for a line; () = solid
     name: str  # how the legend calls the kind
+
+    @property
+    def hatch_angles(self) -> tuple[float, ...]:
+        """The angles an area of this kind is hatched at: one, or two crossing at right angles."""
+        return (self.hatch_deg,) if self.hatch_deg is not None else (45.0, -45.0)
 
 
 KINDS: dict[str, KindStyle] = {
@@ -33,6 +39,18 @@ def tint(colour: str, share: float = AREA_ALPHA) -> str:
     """``colour`` mixed with white: the opaque pale fill of an area."""
     rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(255 - (255 - c) * share):02x}" for c in rgb)
+
+
+def hatch_segments(cx: float, cy: float, r: float, angle_deg: float, spacing: float) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Parallel lines ``spacing`` apart at ``angle_deg``, long enough to cover a circle of radius ``r``
+    about (cx, cy): the hatching of an area on the map (clipped to the area) and in its legend swatch."""
+    a = math.radians(angle_deg)
+    ux, uy = math.cos(a), math.sin(a)  # along the lines
+    nx, ny = -uy, ux  # across
+    n = int(r / spacing) + 1
+    return [((cx + k * spacing * nx - r * ux, cy + k * spacing * ny - r * uy),
+             (cx + k * spacing * nx + r * ux, cy + k * spacing * ny + r * uy)) for k in range(-n, n + 1)]
+
 
 LINE_WIDTH = 1.6
 
