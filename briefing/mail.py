@@ -488,6 +488,9 @@ def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, sett
         code, text = smtp.getreply()
     except (OSError, smtplib.SMTPServerDisconnected) as exc:
         raise _Uncertain(_one_line(f"no reply to the end of the message ({exc or type(exc).__name__})")) from None
+    finally:  # only the reply to the final dot gets the long wait: the next message's commands do not
+        if smtp.sock is not None:
+            smtp.sock.settimeout(settings.timeout)
     if code != 250:
         raise smtplib.SMTPDataError(code, text)
     return _reply(code, text)

@@ -428,6 +428,23 @@ def test_a_silent_server_times_out_instead_of_hanging(edition):
     assert time.monotonic() - started < 5
 
 
+def test_only_the_reply_to_the_final_dot_gets_the_long_wait(smtp_server) -> None:
+    """The next message on the same connection is back to BRIEFING_SMTP_TIMEOUT: a server that hangs
+    on its MAIL or RCPT is given up on in seconds, not FINAL_REPLY_WAIT."""
+    import smtplib
+
+    from briefing.mail import FINAL_REPLY_WAIT, _transmit
+
+    server = smtp_server()
+    settings = SmtpSettings(mail_from=SENDER, host="127.0.0.1", port=server.port, security="none", timeout=7.0)
+    with smtplib.SMTP("127.0.0.1", server.port, timeout=settings.timeout) as smtp:
+        smtp.ehlo()
+        _transmit(smtp, b"Subject: one\r\n\r\nbody\r\n", SENDER, "anna@example.org", settings)
+        assert FINAL_REPLY_WAIT > 7.0 and smtp.sock.gettimeout() == 7.0
+        _transmit(smtp, b"Subject: two\r\n\r\nbody\r\n", SENDER, "bob@example.org", settings)
+    assert server.handler.recipients() == ["anna@example.org", "bob@example.org"]
+
+
 def test_an_untrusted_certificate_stops_the_run_with_the_fix(smtp_server, tls, edition):
     context, _ = tls
     server = smtp_server(tls_context=context, require_starttls=True)
