@@ -55,7 +55,7 @@ from watchfiles import awatch
 from . import words
 from .build import BuildOptions, locator_part
 from .charts import PLACES, Chart, build_charts
-from .editions import draft_changes, read_editions
+from .editions import draft_changes, input_files, read_editions
 from .errors import BriefingError, FactsError
 from .facts import LIKELIHOOD, Facts, validate_facts
 from .files import read_facts_bytes
@@ -137,22 +137,11 @@ class _Capture(logging.Handler):
 
 
 def _referenced_files(facts: Facts, base: Path) -> frozenset[Path]:
-    """Every local file a facts file names in a ``file`` field (source copies, data sets), resolved."""
-    found: set[Path] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key == "file" and isinstance(item, str):
-                    found.add((base / item).resolve())
-                else:
-                    walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(facts.model_dump(mode="json"))
-    return frozenset(found)
+    """Every local file a facts file names (source copies, overlays' GeoJSON, data sets), resolved:
+    the files a published edition is fingerprinted on (``editions.input_files``)."""
+    files = input_files(facts)
+    return frozenset((base / name).resolve() for name in (*(name for _, name in files["sources"]), *files["overlays"],
+                                                          *files["datasets"]))
 
 
 #: Fields that no chart or map is drawn from: an edit to them alone reuses the last draft's graphics.
@@ -212,9 +201,10 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
             log.warning("%s", exc)
             changes = None
         key = _graphics_key(facts)
-        if previous is not None and previous.graphics_key == key:
-            charts, locator = [c for c, _ in previous.charts], previous.locator
-            graphics_warnings = previous.graphics_warnings
+        reused = previous if previous is not None and previous.graphics_key == key else None  # same drawings, same images
+        if reused is not None:
+            charts, locator = [c for c, _ in reused.charts], reused.locator
+            graphics_warnings = reused.graphics_warnings
         else:
             before = len(capture.lines)
             charts, locator = build_charts(facts), locator_part(facts)
@@ -222,17 +212,16 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
         pdf = render_pdf(facts, charts, locator=locator, changes=changes, paper=options.paper, edition=DRAFT_WORDS)
     finally:
         log.removeHandler(capture)
-    # warnings about the facts are logged once per process, so they are asked for again on each rebuild
+    # warnings about the facts are logged once per process: the list validation returned is shown on every rebuild
     warnings = tuple(dict.fromkeys([*(str(p) for p in facts_problems), *capture.lines, *graphics_warnings]))
     files: dict[str, tuple[bytes, str]] = {f"{facts.id}-draft.pdf": (pdf, "application/pdf")}
     pages = []
     for n, png in enumerate(_page_images(pdf), start=1):
         pages.append(f"page-{n}.png")
         files[pages[-1]] = (png, "image/png")
-    reuse = previous is not None and previous.graphics_key == key  # the same drawings: the same images
 
     def image(name: str, drawing: Drawing) -> str:
-        files[name] = previous.files[name] if reuse and previous is not None else (_drawing_png(drawing), "image/png")
+        files[name] = reused.files[name] if reused is not None else (_drawing_png(drawing), "image/png")
         return name
 
     named_charts = [(chart, image(f"chart-{n}.png", chart.drawing)) for n, chart in enumerate(charts, start=1)]
