@@ -28,7 +28,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
-from .facts import Event, Facts, KeyFigure, Series
+from .facts import Event, Facts, KeyFigure, Series, moment
 from .glyphs import drawable, needs_fallback, visual
 from .vector import ACCENT, ALERT, INK, figure_to_drawing, house_style
 from .words import human_date, number
@@ -359,10 +359,6 @@ SERIES_HEIGHT_IN = 2.7
 _PERIOD = {"day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}
 
 
-def _moment(value: dt.date | dt.datetime) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
-
-
 def _period_end(start: dt.datetime, every: str) -> dt.datetime:
     if every == "month":
         return _month_after(start)
@@ -394,9 +390,9 @@ def series_charts(facts: Facts) -> list[Chart]:
             groups.setdefault((series.unit or "", series.every or ""), []).append(series)
     charts = []
     for (unit, every), group in groups.items():
-        start = min(_moment(s.points[0].date) for s in group)
+        start = min(moment(s.points[0].date) for s in group)
         end = max(_end_of_series(s) for s in group)
-        events = [e for e in sorted(facts.events, key=lambda e: (e.day, e.label)) if start <= _moment(e.day) <= end]
+        events = [e for e in sorted(facts.events, key=lambda e: (e.day, e.label)) if start <= moment(e.day) <= end]
         title = group[0].label if len(group) == 1 else f"{unit.capitalize() or 'Values'} over time" + (f", per {every}" if every else "")
         parts = []
         for s in group:
@@ -419,7 +415,7 @@ def series_charts(facts: Facts) -> list[Chart]:
 
 
 def _end_of_series(series: Series) -> dt.datetime:
-    last = _moment(series.points[-1].date)
+    last = moment(series.points[-1].date)
     return _period_end(last, series.every) if _totals(series) else last
 
 
@@ -436,7 +432,7 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
         ax = fig.add_axes((0.11, 0.16, 0.86, 0.72 if len(group) == 1 else 0.62))
         lowest = min(p.value for s in group for p in s.points)
         for s, label in zip(group, labels):
-            xs = [_moment(p.date) for p in s.points]
+            xs = [moment(p.date) for p in s.points]
             ys = [float(p.value) for p in s.points]
             if _totals(s):
                 edges = mdates.date2num(xs + [_period_end(xs[-1], s.every)])  # type: ignore[arg-type]
@@ -454,7 +450,7 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
         span = mdates.date2num(end) - mdates.date2num(start)
         pad = span * 0.02 or 0.5
         ax.set_xlim(mdates.date2num(start) - pad, mdates.date2num(end) + pad)
-        xs_events = [mdates.date2num(_moment(event.day)) for event in events]
+        xs_events = [mdates.date2num(moment(event.day)) for event in events]
         for x in xs_events:
             ax.axvline(x, color=ALERT, linewidth=0.8, linestyle=(0, (3, 2)), zorder=0)
         points_per_day = CHART_WIDTH_IN * 72 * 0.86 / (span + 2 * pad)

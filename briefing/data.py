@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import FactsError, Problem
-from .facts import Dataset, Facts, KeyFigure, Point, Series
+from .facts import Dataset, Facts, KeyFigure, Point, Series, moment
 from .files import source_file
 
 #: A dataset file larger than this is refused before it is read (a table of a few million rows fits).
@@ -60,8 +60,8 @@ _RESOLVED_MAX = 8
 def resolve_data(facts: Facts, file: str, base: Path) -> Facts:
     """Read every dataset, fill in the series' points and derived figures; FactsError lists every problem.
 
-    A brief is loaded twice per build (validated, then built under its lock) and again at every tick
-    of ``--every``: the result is kept per process while the dataset files keep their size and mtime
+    A brief is validated again at every tick of ``--every`` and every save in the preview (and twice in
+    a run that waited for its lock): the result is kept per process while the dataset files keep their size and mtime
     and the datasets and series say the same, so a million-row table is read once, not each time.
     """
     key = (str(base.resolve()), _stat_keys(facts, base),
@@ -106,7 +106,7 @@ def _resolve(facts: Facts, file: str, base: Path) -> tuple[tuple[Dataset, ...], 
     last_dates: dict[str, dt.date] = {}  # the last date a series' data gives (a period's start is not it)
     for i, s in enumerate(facts.series):
         if s.data is None:
-            points: tuple[Point, ...] | None = tuple(sorted(s.points, key=lambda p: _stamp(p.date)))
+            points: tuple[Point, ...] | None = tuple(sorted(s.points, key=lambda p: moment(p.date)))
         elif s.data in tables:
             try:
                 points, last_dates[s.id] = _points(s, i, tables[s.data], file)
@@ -284,10 +284,6 @@ def _parse_numbers(column: pd.Series, name: str, table: _Table) -> pd.Series:
         raise _Refused(Problem(table.name, f"{table.row(int(at))}, column {name}",
                                f'"{column[at]}" is not a number; expected a number such as 1250 or 12.5 (no units, no thousands separators)'))
     return numbers
-
-
-def _stamp(value: dt.date | dt.datetime) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
 
 
 def _date_or_time(ts: pd.Timestamp) -> dt.date | dt.datetime:

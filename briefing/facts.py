@@ -206,6 +206,11 @@ class Dataset(_Model):
         return value.lower() if isinstance(value, str) else value
 
 
+def moment(value: dt.date | dt.datetime) -> dt.datetime:
+    """A point's date as a datetime (a day starts at midnight), so days and times sort and plot together."""
+    return value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+
+
 class Point(_Model):
     """One value of a series at one time, with the source that gives it."""
 
@@ -850,5 +855,5 @@ def validate_facts(facts_bytes: bytes, path: Path, strict: bool = False) -> tupl
 
 @functools.lru_cache(maxsize=4096)  # bounded: a long-running --every process sees many texts
 def _warn_once(line: str) -> None:
-    """Log a warning once per process: a brief is often loaded twice (validate, then build)."""
+    """Log a warning once per process: ``--every`` and the preview validate the same brief again and again."""
     log.warning("%s", line)
