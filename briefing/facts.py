@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from .errors import FactsError, Problem
-from .files import ID_PATTERN, parse_yaml, read_facts_bytes, source_file
+from .files import ID_PATTERN, parse_yaml, read_bounded, read_facts_bytes, source_file
 
 log = logging.getLogger("briefing")
 
@@ -731,7 +731,9 @@ def _read_overlays(facts: Facts, file: str, base: Path) -> Facts:
     """Read the GeoJSON files of map overlays into the facts, so later stages never read a file."""
     if facts.map is None or not any(o.geojson for o in (*facts.map.areas, *facts.map.lines)):
         return facts
-    from .geojson import GeometryError, read_geojson
+    from .geojson import MAX_GEOJSON_BYTES, GeometryError, parse_geojson
+
+    what = ("GeoJSON files of map overlays", "a GeoJSON file", "a GeoJSON file")
 
     problems: list[Problem] = []
     done: dict[str, tuple] = {}
@@ -739,10 +741,15 @@ def _read_overlays(facts: Facts, file: str, base: Path) -> Facts:
         out = []
         for i, item in enumerate(items):
             if item.geojson is not None:
+                field = f"map.{kind}[{i}].geojson"
                 try:
-                    item = item.model_copy(update={"shapes": read_geojson(base / item.geojson, kind[:-1])})
+                    path = source_file(base, item.geojson, file, field, limit=MAX_GEOJSON_BYTES, kind=what)
+                    data = read_bounded(path, MAX_GEOJSON_BYTES, file, field, *what[1:])
+                    item = item.model_copy(update={"shapes": parse_geojson(data, kind[:-1])})
                 except GeometryError as exc:
-                    problems.append(Problem(file, f"map.{kind}[{i}].geojson", f'"{item.geojson}" {exc}'))
+                    problems.append(Problem(file, field, f'"{item.geojson}" {exc}'))
+                except FactsError as exc:
+                    problems.extend(exc.problems)
             out.append(item)
         done[kind] = tuple(out)
     if problems:

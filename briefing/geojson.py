@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 #: Refuse larger GeoJSON files before parsing (a locator map needs outlines, not survey data).
@@ -137,16 +136,14 @@ def _list(v: Any, where: str) -> list:
     return v
 
 
-def read_geojson(path: Path, kind: str) -> AreaParts | LineParts:
-    """The areas (``kind="area"``) or lines (``kind="line"``) of a GeoJSON file, checked."""
+def parse_geojson(data: bytes, kind: str) -> AreaParts | LineParts:
+    """The areas (``kind="area"``) or lines (``kind="line"``) of a GeoJSON file's bytes, checked.
+
+    The file itself is found and read as every file a facts file names is (``files.source_file``,
+    ``files.read_bounded``: confined to the facts file's folder, a regular file, at most
+    ``MAX_GEOJSON_BYTES``)."""
     try:
-        size = path.stat().st_size
-    except OSError:
-        raise GeometryError("not found (paths are relative to the facts file)") from None
-    if size > MAX_GEOJSON_BYTES:
-        raise GeometryError(f"is {size:,} bytes; at most {MAX_GEOJSON_BYTES:,} are allowed (simplify the outline)")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise GeometryError("is not UTF-8 text; expected a GeoJSON file") from None
     except json.JSONDecodeError as exc:

@@ -232,6 +232,22 @@ def test_bad_geojson_files_are_one_line_naming_the_field(facts_data, write_facts
     assert str(info.value) == f"{path}: {expected}"
 
 
+def test_a_geojson_path_that_is_not_a_plain_file_in_the_folder_is_refused_without_reading_it(facts_data, write_facts, tmp_path):
+    """A FIFO would block the read forever; a path out of the folder would read any file on the machine."""
+    import os
+
+    os.mkfifo(tmp_path / "pipe.geojson")
+    areas = [{"label": "A", "kind": "hazard", "source": "cnn", "geojson": "pipe.geojson"},
+             {"label": "B", "kind": "hazard", "source": "cnn", "geojson": "../outside.geojson"}]
+    path = write_facts(_with_map(facts_data, areas=areas))
+    with pytest.raises(FactsError) as info:
+        load_facts(path)
+    assert str(info.value).splitlines() == [
+        f'{path}: map.areas[0].geojson: "pipe.geojson" is not a regular file; give the path of a GeoJSON file',
+        f'{path}: map.areas[1].geojson: "../outside.geojson" is outside the facts file\'s folder; keep GeoJSON files of map '
+        "overlays beside the facts file (relative paths), or name their folder in BRIEFING_SOURCES_ROOT"]
+
+
 def test_map_needs_spec_2(facts_data, write_facts):
     facts_data["spec"] = 1  # the example brief as a version 1 file: without its version 2 keys
     for key in ("assessments", "indicators", "gaps"):
