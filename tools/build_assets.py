@@ -205,7 +205,7 @@ def _save_npz(path: Path, arrays: dict, method: int = zipfile.ZIP_DEFLATED) -> N
 
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=method) as zf:  # np.load reads LZMA members
+    with zipfile.ZipFile(buf, "w", compression=method) as zf:
         for key in sorted(arrays):
             arr = np.asarray(arrays[key])
             if arr.ndim == 2:

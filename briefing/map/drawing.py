@@ -41,8 +41,6 @@ class LocatorMap:
     warnings: tuple[str, ...]
 
 
-COMPASS16 = ("N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW")
-
 MIN_DETAIL_HALF_KM = 20.0  # wide enough to show a few towns around the location
 MIN_OVERVIEW_HALF_KM = 180.0
 MAX_OVERVIEW_HALF_KM = 1800.0

@@ -292,10 +292,12 @@ def country_units(country: str, loc: MapPoint, warnings: list[str]) -> tuple[np.
     import shapely
 
     tiles = geodata.admin0("fine")
-    layer = tiles.select([(loc.lon - 0.6, loc.lat - 0.6, loc.lon + 0.6, loc.lat + 0.6)])
     codes = np.asarray(tiles.unit_code)
     code = (country or "").strip().upper()
     units = np.flatnonzero(codes == code)
+    if len(units):  # the usual case: no cells read to find what contains the location
+        return units, code
+    layer = tiles.select([(loc.lon - 0.6, loc.lat - 0.6, loc.lon + 0.6, loc.lat + 0.6)])
     pt = shapely.points(loc.lon, loc.lat)
     containing = [int(layer.poly_unit[i]) for i in np.flatnonzero(
         (layer.poly_bbox[:, 0] <= loc.lon) & (layer.poly_bbox[:, 2] >= loc.lon)
@@ -310,8 +312,6 @@ def country_units(country: str, loc: MapPoint, warnings: list[str]) -> tuple[np.
             d = shapely.distance(layer.polygons[near], pt)
             if d.min() < 0.3:  # degrees; a coastal place just off the simplified coastline
                 containing = [int(layer.poly_unit[near[int(np.argmin(d))]])]
-    if len(units):
-        return units, code
     if containing:
         u = containing[0]
         other = codes[u]

@@ -75,8 +75,9 @@ def draw(ax, overlays: list[tuple[Overlay, object]], view: Rect, km_per_pt: floa
         path = polys_to_path(polys)
         ax.add_artist(PathPatch(path, facecolor=tint(st.colour), edgecolor="none", zorder=6))
         ax.add_artist(PathPatch(path, fill=False, edgecolor=st.colour, lw=0.9, zorder=6.2))
+        area = shapely.union_all(polys)
         for ang in st.hatch_angles:
-            h = shapely.get_parts(_hatch(shapely.union_all(polys), view, ang, 4.0 * km_per_pt))
+            h = shapely.get_parts(_hatch(area, view, ang, 4.0 * km_per_pt))
             h = h[shapely.get_type_id(h) == 1]
             if len(h):
                 ax.add_artist(PathPatch(lines_to_path(h), fill=False, edgecolor=st.colour, lw=0.5, zorder=6.1))
