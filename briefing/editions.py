@@ -240,7 +240,7 @@ def publish(
     Raises FactsError for an unusable facts file (nothing is written), LockedError when another run
     held the brief's lock for ``lock_timeout`` seconds, BuildError for an unreadable manifest.
     """
-    from .facts import validate_facts
+    from .validate import validate_facts
 
     facts_path = Path(facts_path)
     out_dir = Path(out_dir)
@@ -376,7 +376,7 @@ def check_facts(facts_path: str | Path, *, strict: bool = False, use_cache: bool
         for problem in problems:
             log.warning("%s", problem)
         return
-    from .facts import validate_facts
+    from .validate import validate_facts
 
     facts, warnings = validate_facts(facts_bytes, facts_path, strict)
     if use_cache:
