@@ -9,7 +9,8 @@ The pipeline, one module per stage:
     words.py    the words, from jinja2 templates
     pdf.py      the paginated PDF
     build.py    the stages in order: ``build_brief(path) -> bytes``
-    mail.py     distribution by email;  editions.py  scheduled regeneration
+    editions.py the ledger of editions (manifest, locks, fingerprints);  changes.py  what changed since the last
+    mail.py     distribution by email;  schedule.py  scheduled regeneration
 """
 
 from typing import TYPE_CHECKING, Any

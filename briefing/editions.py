@@ -347,7 +347,7 @@ def _current(facts_bytes: bytes, facts_path: Path, folder: Path, brief_id: str, 
 
 def check_facts(facts_path: str | Path, *, strict: bool = False, use_cache: bool = True) -> None:
     """Validate a facts file (``--check``), or recall that these exact bytes, the files they name and
-    this code validated before; FactsError as ``facts.load_facts`` raises it.
+    this code validated before; FactsError as ``validate.load_facts`` raises it.
 
     Why: a pre-commit hook or a CI job checks every brief, and most did not change, yet validating
     costs pydantic's import and schema, most of such a run. Only a success is remembered (a file with

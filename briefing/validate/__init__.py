@@ -54,7 +54,8 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
 
     A warning is something a person should look at but that does not stop a useful brief: text no
     bundled font can print, direction controls, events after ``as_of``, estimative words
-    outside assessments. Add new checks here, in the order their lines should print.
+    outside assessments. Add new checks here, in the order their lines should print (next: the
+    provenance check against saved sources, ``provenance``, imported here like the others).
     """
     from ..estimative import estimative_warnings
     from ..glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
