@@ -23,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from . import tiles
+
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "map"
-SCALE = 10_000  # coordinates are stored in 1e-4 degree units
+SCALE = tiles.SCALE  # coordinates are stored in 1e-4 degree units (the .npz layers too)
 
 ATTRIBUTION = ("Map data: Natural Earth (public domain); water: GSHHG (LGPL); "
                "places: GeoNames (CC BY 4.0, geonames.org)")
@@ -164,10 +166,7 @@ def _load_layer(path: Path) -> Layer:
     )
 
 
-CELL_DEG = 5  # tiled layers are cut into 5 x 5 degree cells (``tools/build_assets.py``)
-_NCOLS, _NROWS = 360 // CELL_DEG, 180 // CELL_DEG
-_CELL = CELL_DEG * SCALE
-Window = tuple[float, float, float, float]  # lon/lat box: lon_min, lat_min, lon_max, lat_max
+Window = tiles.Window
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,7 +199,7 @@ class TiledLayer:
         if not (folder / "cells.npy").exists():
             raise MapDataMissing(f"map data folder {folder} is missing; run tools/build_assets.py")
         self.folder = folder
-        self._a = {p.stem: np.load(p, mmap_mode="r", allow_pickle=False) for p in sorted(folder.glob("*.npy"))}
+        self._a = tiles.open_folder(folder)
         self.cells = np.asarray(self._a["cells"])
         self.unit_name = tuple(str(n) for n in self._a["unit_name"]) if "unit_name" in self._a else ()
         self.unit_code = tuple(str(c) for c in self._a["unit_code"]) if "unit_code" in self._a else ()
@@ -209,14 +208,8 @@ class TiledLayer:
         self._views: dict[tuple[int, ...], LayerView] = {}
 
     def cells_for(self, windows: Sequence[Window]) -> tuple[int, ...]:
-        """Ids of the stored cells that overlap any of the lon/lat ``windows`` (x0, y0, x1, y1)."""
-        want: set[int] = set()
-        for (x0, y0, x1, y1) in windows:
-            c0, c1 = (min(_NCOLS - 1, max(0, int((v + 180.0) // CELL_DEG))) for v in (x0, x1))
-            r0, r1 = (min(_NROWS - 1, max(0, int((v + 90.0) // CELL_DEG))) for v in (y0, y1))
-            want.update(r * _NCOLS + c for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
-        ids = np.asarray(sorted(want), dtype=np.int64)
-        return tuple(int(i) for i in np.flatnonzero(np.isin(self.cells, ids)))
+        """Indexes of the stored cells that overlap any of the lon/lat ``windows`` (x0, y0, x1, y1)."""
+        return tiles.stored_cells(self._a, windows)
 
     def select(self, windows: Sequence[Window]) -> LayerView:
         """The layer's geometry in the cells the ``windows`` overlap."""
@@ -231,29 +224,16 @@ class TiledLayer:
     def _decode(self, idx: tuple[int, ...]) -> LayerView:
         import shapely
 
-        a = self._a
         self.read.update(int(self.cells[i]) for i in idx)
         polys, units, ids, lines, kinds = [], [], [], [], []
         for i in idx:
-            cell = int(self.cells[i])
-            origin = np.array([(cell % _NCOLS) * _CELL - 180 * SCALE, (cell // _NCOLS) * _CELL - 90 * SCALE])
-            p0, p1 = int(a["cell_poly"][i]), int(a["cell_poly"][i + 1])
-            if p1 > p0:
-                r0, r1 = int(a["poly_ring"][p0]), int(a["poly_ring"][p1])
-                s0, s1 = int(a["ring_start"][r0]), int(a["ring_start"][r1])
-                xy = (a["xy"][s0:s1].astype(np.int64) + origin) / SCALE
-                polys.append(shapely.from_ragged_array(
-                    shapely.GeometryType.POLYGON, xy,
-                    (a["ring_start"][r0:r1 + 1].astype(np.int64) - s0, a["poly_ring"][p0:p1 + 1].astype(np.int64) - r0)))
-                units.append(np.asarray(a["poly_unit"][p0:p1]))
-                ids.append(np.asarray(a["poly_id"][p0:p1]))
-            l0, l1 = int(a["cell_line"][i]), int(a["cell_line"][i + 1])
-            if l1 > l0:
-                s0, s1 = int(a["line_start"][l0]), int(a["line_start"][l1])
-                xy = (a["line_xy"][s0:s1].astype(np.int64) + origin) / SCALE
-                lines.append(shapely.from_ragged_array(
-                    shapely.GeometryType.LINESTRING, xy, (a["line_start"][l0:l1 + 1].astype(np.int64) - s0,)))
-                kinds.append(np.asarray(a["line_kind"][l0:l1]))
+            if (cell := tiles.cell_polygons(self._a, i)) is not None:
+                polys.append(cell[0])
+                units.append(cell[1])
+                ids.append(cell[2])
+            if (cell := tiles.cell_lines(self._a, i)) is not None:
+                lines.append(cell[0])
+                kinds.append(cell[1])
         geoms = np.concatenate(polys) if polys else np.array([], dtype=object)
         unit = np.concatenate(units).astype(np.int64) if units else np.zeros(0, np.int64)
         geoms, unit = _merge_pieces(geoms, unit, np.concatenate(ids) if ids else np.zeros(0, np.int64))

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import shapely
 
-from briefing import geodata
+from briefing import geodata, tiles
 from briefing.map import MapPoint, render_locator_map
 
 BAKHMUT = MapPoint("Bakhmut", 48.5947, 38.0008)
 
 
 def _cell(lon: float, lat: float) -> int:
-    return int((lat + 90) // geodata.CELL_DEG) * (360 // geodata.CELL_DEG) + int((lon + 180) // geodata.CELL_DEG)
+    return int((lat + 90) // tiles.CELL_DEG) * (360 // tiles.CELL_DEG) + int((lon + 180) // tiles.CELL_DEG)
 
 
 @pytest.fixture()
@@ -38,7 +38,7 @@ def test_a_map_reads_only_the_cells_around_it(fresh_layers):
     lakes = geodata.lakes()
     assert home in lakes.read and len(lakes.read) < 60 < len(lakes.cells)
     for cell in lakes.read:
-        row, col = divmod(cell, 360 // geodata.CELL_DEG)
+        row, col = divmod(cell, 360 // tiles.CELL_DEG)
         assert 10 <= col * 5 - 180 <= 60 and 30 <= row * 5 - 90 <= 65, cell  # Ukraine and around
 
 

@@ -37,11 +37,8 @@ lon/lat in units of 1e-4 degrees, delta-encoded over the whole array (``np.cumsu
 shell), ``poly_unit`` (country/region of each polygon). Shells are counter-clockwise and holes
 clockwise, so a non-zero fill draws holes.
 
-Tiles (``_save_tiled``): a folder of uncompressed ``.npy`` files. Each geometry is cut along a
-5-degree grid (with snap rounding to the 1e-4 degree grid, so neighbouring pieces share their edge
-exactly and the runtime can merge them again); pieces are stored cell by cell (``cells``, and
-``cell_poly``/``cell_line`` offsets into the pieces), each piece's coordinates as uint16 offsets from
-its cell's south-west corner, with ``poly_id`` naming the polygon it was cut from.
+Tiles (``_save_tiled``): the layout is defined once, in ``briefing/tiles.py`` (``cut``, ``pack``),
+for this build and the runtime's reader.
 """
 
 from __future__ import annotations
@@ -65,7 +62,6 @@ from shapely.geometry.polygon import orient
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "assets" / "map"
-SCALE = 10_000  # 1e-4 degree units (about 11 m)
 
 # Tolerances of shapely.coverage_simplify (Visvalingam-Whyatt on a polygon coverage: borders shared by two
 # units stay identical, so no slivers or doubled border lines appear), in degrees.
@@ -75,7 +71,10 @@ ADMIN1_TOL = 0.01
 GAZETTEER_MIN_POP = 500
 
 sys.path.insert(0, str(ROOT))
+from briefing import tiles  # noqa: E402  (one tile format for build and runtime)
 from briefing.geodata import normalise_name  # noqa: E402  (one normaliser for build and runtime)
+
+SCALE = tiles.SCALE  # 1e-4 degree units (about 11 m), also of the untiled .npz layers
 
 
 # --------------------------------------------------------------------------------------------- geometry
@@ -219,47 +218,11 @@ def _save_npz(path: Path, arrays: dict, method: int = zipfile.ZIP_DEFLATED) -> N
 
 
 # --------------------------------------------------------------------------------------------- tiles
-CELL_DEG = 5  # the detail layers are cut into 5 x 5 degree cells: a view reads only the cells it overlaps
-CELL = CELL_DEG * SCALE  # one cell in 1e-4 degree units: 50,000, so offsets in a cell fit in uint16
-NCOLS, NROWS = 360 // CELL_DEG, 180 // CELL_DEG
-
-
-def _cell_range(lo: float, hi: float, origin: int, n: int) -> range:
-    return range(max(0, min(n - 1, int((lo + origin) // CELL))), max(0, min(n - 1, int((hi + origin) // CELL))) + 1)
-
-
-def _cut(geom, kind: int) -> list[tuple[int, object]]:
-    """(cell, part) pairs of one geometry cut along the cell grid (``kind``: 3 polygon, 1 line).
-
-    Cut in integer units with snap rounding (``grid_size=1``), so the vertices a cut adds lie on
-    the 1e-4 degree grid, and two neighbours' pieces meet along exactly the same edge.
-    """
-    x0, y0, x1, y1 = shapely.bounds(geom)
-    cols = _cell_range(x0, x1, 180 * SCALE, NCOLS)
-    rows = _cell_range(y0, y1, 90 * SCALE, NROWS)
-    if len(cols) == 1 and len(rows) == 1:
-        return [(rows[0] * NCOLS + cols[0], geom)]
-    out = []
-    for r in rows:
-        for c in cols:
-            box = shapely.box(c * CELL - 180 * SCALE, r * CELL - 90 * SCALE,
-                              (c + 1) * CELL - 180 * SCALE, (r + 1) * CELL - 90 * SCALE)
-            piece = shapely.intersection(geom, box, grid_size=1.0)
-            for part in shapely.get_parts(piece):
-                if shapely.get_type_id(part) != kind or part.is_empty:
-                    continue
-                if kind == 3 and part.area <= 0:
-                    continue
-                out.append((r * NCOLS + c, orient(part, 1.0) if kind == 3 else part))
-    return out
-
-
 def _save_tiled(folder: Path, arrays: dict) -> None:
-    """Write a layer (``GeomWriter.arrays``) cut into grid cells, as uncompressed ``.npy`` files.
+    """Write a layer (``GeomWriter.arrays``) cut into grid cells, in the layout of ``briefing/tiles.py``.
 
-    The runtime memory-maps them and decodes only the cells a view overlaps, so loading costs
-    milliseconds whatever the layer's size (see ``briefing/geodata.py``, ``TiledLayer``). Each cell's
-    coordinates are uint16 offsets from its south-west corner, in 1e-4 degree units.
+    The runtime memory-maps the folder and decodes only the cells a view overlaps, so loading costs
+    milliseconds whatever the layer's size (``briefing/geodata.py``, ``TiledLayer``).
     """
     xy = np.cumsum(arrays["xy"].astype(np.int64), axis=0).astype(np.float64)
     ring_start = arrays["ring_start"].astype(np.int64)
@@ -271,65 +234,22 @@ def _save_tiled(folder: Path, arrays: dict) -> None:
         polys = shapely.from_ragged_array(
             shapely.GeometryType.POLYGON, xy, (ring_start, np.append(first, len(ring_poly)).astype(np.int64)))
         for pid, (poly, unit) in enumerate(zip(polys, poly_unit)):
-            for cell, part in _cut(poly, 3):
+            for cell, part in tiles.cut(poly, tiles.POLYGON):
                 cells.setdefault(cell, {"polys": [], "lines": []})["polys"].append((pid, int(unit), part))
     lxy = np.cumsum(arrays["line_xy"].astype(np.int64), axis=0).astype(np.float64)
     lstart = arrays["line_start"].astype(np.int64)
     if len(lstart) > 1:
         lines = shapely.from_ragged_array(shapely.GeometryType.LINESTRING, lxy, (lstart,))
         for line, kind in zip(lines, arrays["line_kind"]):
-            for cell, part in _cut(line, 1):
-                cells.setdefault(cell, {"polys": [], "lines": []})["lines"].append((int(kind), part))
-    out: dict[str, list] = {k: [] for k in ("cells", "cell_poly", "cell_line", "poly_ring", "ring_start", "poly_unit",
-                                            "poly_id", "xy", "line_start", "line_kind", "line_xy")}
-    npoly = nring = npts = nline = nlpts = 0
-    for cell in sorted(cells):
-        origin = np.array([(cell % NCOLS) * CELL - 180 * SCALE, (cell // NCOLS) * CELL - 90 * SCALE])
-        out["cells"].append(cell)
-        out["cell_poly"].append(npoly)
-        out["cell_line"].append(nline)
-
-        def offsets(coords: np.ndarray) -> np.ndarray:
-            q = np.round(coords).astype(np.int64) - origin
-            assert q.min(initial=0) >= 0 and q.max(initial=0) <= CELL, (cell, q.min(), q.max())
-            return q.astype(np.uint16)
-
-        for pid, unit, part in cells[cell]["polys"]:
-            out["poly_ring"].append(nring)
-            out["poly_unit"].append(unit)
-            out["poly_id"].append(pid)
-            npoly += 1
-            for ring in (part.exterior, *part.interiors):
-                coords = np.asarray(ring.coords)
-                out["ring_start"].append(npts)
-                out["xy"].append(offsets(coords))
-                npts += len(coords)
-                nring += 1
-        for kind, part in cells[cell]["lines"]:
-            coords = np.asarray(part.coords)
-            out["line_start"].append(nlpts)
-            out["line_kind"].append(kind)
-            out["line_xy"].append(offsets(coords))
-            nlpts += len(coords)
-            nline += 1
-    out["cell_poly"].append(npoly)
-    out["cell_line"].append(nline)
-    out["poly_ring"].append(nring)
-    out["ring_start"].append(npts)
-    out["line_start"].append(nlpts)
-    final = {k: np.asarray(v, dtype=np.int32) for k, v in out.items() if k not in ("xy", "line_xy", "line_kind")}
-    final["line_kind"] = np.asarray(out["line_kind"], dtype=np.int8)
-    for k in ("xy", "line_xy"):
-        final[k] = np.concatenate(out[k]) if out[k] else np.zeros((0, 2), np.uint16)
+            for cell, part in tiles.cut(line, tiles.LINE):
+                cells.setdefault(cell, {"polys": [], "lines": []})["lines"].append((int(kind), None, part))
+    final = tiles.pack(cells)
     for key in ("unit_code", "unit_name", "unit_label"):
         if key in arrays:
             final[key] = np.asarray(arrays[key])
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.npy"):
-        old.unlink()
-    for key, arr in final.items():
-        np.save(folder / f"{key}.npy", np.ascontiguousarray(arr), allow_pickle=False)
-    print(f"{folder.name}: {len(final['cells'])} cells, {npoly} polygon pieces, {nline} line pieces")
+    tiles.write(folder, final)
+    print(f"{folder.name}: {len(final['cells'])} cells, {len(final['poly_unit'])} polygon pieces, "
+          f"{len(final['line_kind'])} line pieces")
 
 
 # --------------------------------------------------------------------------------------------- admin-0
@@ -575,9 +495,10 @@ def _split_antimeridian(xy: np.ndarray) -> list[Polygon]:
 
 
 def build_water(data_dir: Path) -> dict:
+    shores = list(_basemap_records(data_dir, "gshhs"))  # read once: the lakes and the land come from it
     lakes = GeomWriter()
     n = 0
-    for level, area, xy in _basemap_records(data_dir, "gshhs"):
+    for level, area, xy in shores:
         if level != 2 or area < MIN_LAKE_KM2:
             continue
         lon = xy[:, 0].copy()
@@ -590,7 +511,7 @@ def build_water(data_dir: Path) -> dict:
     _save_tiled(OUT / "lakes", lakes.arrays())
     land = GeomWriter()
     m = 0
-    for level, area, xy in _basemap_records(data_dir, "gshhs"):
+    for level, area, xy in shores:
         if level != 1 or area < MIN_LAKE_KM2:
             continue
         if xy[:, 1].min() < -60.0:
@@ -704,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         "geonames": pl,
         "gshhg_water": water,
         "tolerances_deg": {"admin0_fine": FINE_TOL, "admin0_coarse": COARSE_TOL, "admin1": ADMIN1_TOL},
-        "tile_cell_deg": CELL_DEG,
+        "tile_cell_deg": tiles.CELL_DEG,
         "files": files,
     }
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
@@ -713,7 +634,7 @@ def main(argv: list[str] | None = None) -> int:
             ne_version=a0["version"], fine=FINE_TOL, coarse=COARSE_TOL, a0_pkg=a0["package_version"],
             a1=ADMIN1_TOL, a1_pkg=a1["package_version"], minpop=GAZETTEER_MIN_POP, rows=pl["rows"],
             gn_pkg=pl["package_version"], credit=CREDIT, min_lake=MIN_LAKE_KM2, lakes=water["lakes"],
-            rivers=water["river_lines"], bm_pkg=water["package_version"], land=water["land_polygons"], cell=CELL_DEG,
+            rivers=water["river_lines"], bm_pkg=water["package_version"], land=water["land_polygons"], cell=tiles.CELL_DEG,
         )
     )
     total = sum(f["bytes"] for f in files.values())
