@@ -286,6 +286,26 @@ def land() -> TiledLayer | None:
 
 
 @functools.cache
+def islets() -> TiledLayer:
+    """GSHHG's islets of 0.2 to 0.5 km2 (too small for ``land``), for panels that can show them."""
+    return TiledLayer(ASSETS / "islets")
+
+
+#: The smallest island ``land`` holds (km2); ``islets`` holds those from ISLET_KM2 up to it.
+LAND_KM2, ISLET_KM2 = 0.5, 0.2
+
+
+def land_layers(speck_km2: float) -> tuple[TiledLayer, ...]:
+    """The shoreline layers for a panel on which an island of ``speck_km2`` is the smallest worth drawing:
+    ``land`` alone, and ``islets`` too when the panel is small enough to show islands under 0.5 km2
+    (so a town on one is not labelled in open sea). Empty when no shoreline is vendored."""
+    base = land()
+    if base is None:
+        return ()
+    return (base, islets()) if speck_km2 < LAND_KM2 else (base,)
+
+
+@functools.cache
 def rivers() -> TiledLayer:
     """Rivers (GSHHG WDBII) as lines (``line_kind`` 2), without polygons."""
     return TiledLayer(ASSETS / "rivers")

@@ -217,3 +217,14 @@ def test_the_tile_format_round_trips():
     assert shapely.equals(shapely.coverage_union_all(polys), shapely.box(3, 8, 7, 12))
     assert shapely.equals(shapely.line_merge(shapely.union_all(lines)), shapely.LineString([(1, 9), (9, 11)]))
     assert points == [(6.0, 9.0)]
+
+
+def test_a_small_panel_draws_the_islet_a_town_stands_on():
+    """Vilufushi (Maldives, about 2,000 people) stands on an islet under 0.5 km2: the land layer lacks
+    it, and a panel small enough to show it gets the islets layer too."""
+    town, window = shapely.Point(73.3086, 2.5031), (73.2, 2.4, 73.4, 2.6)
+    small, large = geodata.land_layers(0.05), geodata.land_layers(1.0)
+    assert [layer.folder.name for layer in large] == ["land"]
+    assert [layer.folder.name for layer in small] == ["land", "islets"]
+    near = {layer.folder.name: min(shapely.distance(town, p) for p in layer.select([window]).polygons) for layer in small}
+    assert near["land"] > 0.05 and near["islets"] == 0.0  # degrees: on the islet, 7 km from the nearest land

