@@ -28,7 +28,10 @@ from . import tiles
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "map"
 SCALE = tiles.SCALE  # coordinates are stored in 1e-4 degree units (the .npz layers too)
 
-ATTRIBUTION = ("Map data: Natural Earth (public domain); water: GSHHG (LGPL); "
+#: How the map's data line credits Natural Earth (the countries, regions and every named layer).
+NATURAL_EARTH_CREDIT = "Natural Earth (public domain)"
+#: The map's data line (``map.drawing`` prints it under the map).
+ATTRIBUTION = (f"Map data: {NATURAL_EARTH_CREDIT}; water: GSHHG (LGPL); "
                "places: GeoNames (CC BY 4.0, geonames.org)")
 
 
@@ -407,9 +410,6 @@ def towns() -> Towns:
 
 
 # --------------------------------------------------------------------------------------------- named features
-#: The credit the map's data line gives the named layers (and the countries): Natural Earth's own words.
-NATURAL_EARTH_CREDIT = "Natural Earth (public domain)"
-
 #: Kinds of named features, by the function that returns them (``kinds`` chooses among them).
 LINE_KINDS = frozenset({"river", "intermittent river", "canal", "lake centerline"})
 LAKE_KINDS = frozenset({"lake", "reservoir", "alkaline lake"})
@@ -489,6 +489,20 @@ class NamedPoint:
     lat: float
     elevation: int | None = None
     code: str = ""
+
+
+def label_zoom(width_km: float, width_px: float, lat: float = 0.0) -> float:
+    """The web-map zoom a panel ``width_km`` across drawn ``width_px`` wide at latitude ``lat`` matches,
+    the scale of Natural Earth's ``min_label``: a feature of ``rank`` up to it deserves a name there.
+
+    At zoom z a web map is 256 * 2**z pixels round the world, which at ``lat`` is 40,075 km * cos(lat)
+    (a 50 km panel at 48.6 N drawn 336 px wide: about 9.4, so the Donets, min_label 7, is named; its
+    2,000 km overview: about 4.1, the Black Sea, 2, is named and the Sea of Azov, 6, is not).
+    """
+    import math
+
+    world = 40_075.0 * max(0.05, math.cos(math.radians(lat)))
+    return math.log2(max(1e-9, world * width_px / (256.0 * max(width_km, 1e-6))))
 
 
 def _windows(window: Window | Sequence[Window]) -> list[Window]:

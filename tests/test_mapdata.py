@@ -228,3 +228,11 @@ def test_a_small_panel_draws_the_islet_a_town_stands_on():
     assert [layer.folder.name for layer in small] == ["land", "islets"]
     near = {layer.folder.name: min(shapely.distance(town, p) for p in layer.select([window]).polygons) for layer in small}
     assert near["land"] > 0.05 and near["islets"] == 0.0  # degrees: on the islet, 7 km from the nearest land
+
+
+def test_label_zoom_matches_natural_earths_scale():
+    detail, overview = geodata.label_zoom(50, 336, 48.6), geodata.label_zoom(2000, 336, 48.6)
+    assert 9 < detail < 10 and 4 < overview < 4.5
+    window = _around(48.59, 38.0, 0.5)
+    assert "Donets" in _names(geodata.named_lines(window, max_rank=detail))
+    assert "Donets" not in _names(geodata.named_lines(window, max_rank=overview))
