@@ -236,3 +236,9 @@ def test_label_zoom_matches_natural_earths_scale():
     window = _around(48.59, 38.0, 0.5)
     assert "Donets" in _names(geodata.named_lines(window, max_rank=detail))
     assert "Donets" not in _names(geodata.named_lines(window, max_rank=overview))
+
+
+def test_a_missing_named_layer_is_named(tmp_path, monkeypatch, fresh_named):
+    monkeypatch.setattr(geodata, "ASSETS", tmp_path)
+    with pytest.raises(geodata.MapDataMissing, match="named_marine is missing; run tools/build_assets.py"):
+        geodata.named_areas(_around(48.59, 38.0, 1.0), kinds={"sea"})
