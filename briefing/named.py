@@ -8,6 +8,7 @@ table: ``tools/build_assets.py``, ``build_named``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,7 +113,7 @@ def hits(bbox: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
 
 class NamedLayer:
     """One of the named layers (``assets/map/named_*``): tiled like ``TiledLayer`` (only the cells a
-    window overlaps are read; ``read`` holds them), with a feature table read row by row.
+    window overlaps are read; ``read`` holds them), with a feature table read whole on first use.
 
     The features of a set of cells are decoded once and kept (a rerun or the preview draws the
     same views again); a call then only filters them by window, kind and rank.
@@ -126,16 +127,29 @@ class NamedLayer:
         self.read: set[int] = set()
         self._features: dict[tuple[int, ...], tuple] = {}
 
-    def _text(self, key: str, i: int) -> str:
-        start = self._a[key + "_start"]
-        return bytes(self._a[key][int(start[i]):int(start[i + 1])]).decode("utf-8")
+    @functools.cached_property
+    def _table(self) -> dict[str, list]:
+        """The feature table as Python values, read once (a few hundred KB; indexing the memory map
+        feature by feature cost more than the geometry)."""
+        a = self._a
+
+        def texts(key: str) -> list[str]:
+            buf, start = bytes(a[key]), np.asarray(a[key + "_start"]).tolist()
+            return [buf[s:e].decode("utf-8") for s, e in zip(start[:-1], start[1:])]
+
+        table = {"name": texts("feat_name"), "alt": [tuple(t.split("|")) if t else () for t in texts("feat_alt")],
+                 "kind": [self.kinds[k] for k in np.asarray(a["feat_kind"]).tolist()],
+                 "rank": np.asarray(a["feat_rank"], dtype=np.float64).tolist(),
+                 "scalerank": np.asarray(a["feat_scalerank"]).tolist()}
+        for key in ("feat_label", "feat_bbox", "feat_value", "feat_code"):
+            if key in a:
+                table[key] = [tuple(v) if isinstance(v, list) else v for v in np.asarray(a[key]).tolist()]
+        return table
 
     def _common(self, u: int) -> dict:
-        a = self._a
-        alt = self._text("feat_alt", u)
-        return dict(name=self._text("feat_name", u), kind=self.kinds[int(a["feat_kind"][u])],
-                    rank=float(a["feat_rank"][u]), scalerank=int(a["feat_scalerank"][u]),
-                    alt_names=tuple(alt.split("|")) if alt else ())
+        t = self._table
+        return dict(name=t["name"][u], kind=t["kind"][u], rank=t["rank"][u], scalerank=t["scalerank"][u],
+                    alt_names=t["alt"][u])
 
     def features(self, windows: Sequence[Window]) -> tuple:
         """Every feature with a piece in the cells the ``windows`` overlap (unfiltered), decoded once."""
@@ -152,32 +166,51 @@ class NamedLayer:
 
         a = self._a
         self.read.update(int(self.cells[i]) for i in idx)
-        polys: dict[int, list] = {}
-        lines: dict[int, list] = {}
+        pgeoms, punits, lgeoms, lunits = [], [], [], []
         points: list[tuple[int, float, float]] = []
         for i in idx:
             if (cell := tiles.cell_polygons(a, i)) is not None:
-                for g, u in zip(cell[0], cell[1]):
-                    polys.setdefault(int(u), []).append(g)
+                pgeoms.append(cell[0])
+                punits.append(cell[1])
             if (cell := tiles.cell_lines(a, i)) is not None and cell[2] is not None:
-                for g, u in zip(cell[0], cell[2]):
-                    lines.setdefault(int(u), []).append(g)
+                lgeoms.append(cell[0])
+                lunits.append(cell[2])
             if "cell_point" in a:
                 xy, units = tiles.cell_points(a, i)
                 points += [(int(u), float(x), float(y)) for u, (x, y) in zip(units, xy)]
+        t = self._table
         out: list = []
-        for u, parts in sorted(polys.items()):
-            geom = parts[0] if len(parts) == 1 else shapely.coverage_union_all(parts)
-            geom = shapely.multipolygons(shapely.get_parts(geom)[shapely.get_type_id(shapely.get_parts(geom)) == 3])
-            out.append(NamedArea(**self._common(u), label=tuple(float(v) for v in a["feat_label"][u]),
-                                 bbox=tuple(float(v) for v in a["feat_bbox"][u]), geometry=geom))
-        for u, parts in sorted(lines.items()):
-            merged = shapely.line_merge(shapely.multilinestrings(parts)) if len(parts) > 1 else parts[0]
-            geom = shapely.multilinestrings(shapely.get_parts(merged))
-            out.append(NamedLine(**self._common(u), label=tuple(float(v) for v in a["feat_label"][u]),
-                                 bbox=tuple(float(v) for v in a["feat_bbox"][u]), geometry=geom))
+        units, geoms = _per_unit(pgeoms, punits, lambda parts: shapely.coverage_union_all(parts), shapely.multipolygons, 3)
+        for u, geom in zip(units, geoms):
+            out.append(NamedArea(**self._common(u), label=t["feat_label"][u], bbox=t["feat_bbox"][u], geometry=geom))
+        units, geoms = _per_unit(lgeoms, lunits, lambda parts: shapely.line_merge(shapely.multilinestrings(parts)),
+                                 shapely.multilinestrings, 1)
+        for u, geom in zip(units, geoms):
+            out.append(NamedLine(**self._common(u), label=t["feat_label"][u], bbox=t["feat_bbox"][u], geometry=geom))
         for u, x, y in sorted(points):
-            elev = int(a["feat_value"][u])
+            elev = t["feat_value"][u]
             out.append(NamedPoint(**self._common(u), lon=x, lat=y, elevation=None if elev == -32768 else elev,
-                                  code=str(a["feat_code"][u])))
+                                  code=t["feat_code"][u]))
         return tuple(out)
+
+
+def _per_unit(geoms: list, units: list, join, collect, type_id: int) -> tuple[list[int], np.ndarray]:
+    """The pieces of each feature (``units``) joined where the grid cut it (``join``, only for a feature
+    of several pieces) and collected into one multi-geometry each (``collect``), features ascending."""
+    import shapely
+
+    if not geoms:
+        return [], np.array([], dtype=object)
+    g, u = np.concatenate(geoms), np.concatenate(units).astype(np.int64)
+    order = np.argsort(u, kind="stable")
+    g, u = g[order], u[order]
+    uniq, start, count = np.unique(u, return_index=True, return_counts=True)
+    parts, index = [g[np.isin(u, uniq[count == 1])]], [np.flatnonzero(count == 1)]
+    for k in np.flatnonzero(count > 1):
+        joined = shapely.get_parts(join(g[start[k]:start[k] + count[k]]))
+        joined = joined[shapely.get_type_id(joined) == type_id]
+        parts.append(joined)
+        index.append(np.full(len(joined), k))
+    parts, index = np.concatenate(parts), np.concatenate(index)
+    order = np.argsort(index, kind="stable")  # shapely wants the parts of one collection together, in order
+    return uniq.tolist(), collect(parts[order], indices=index[order], out_size=len(uniq))
