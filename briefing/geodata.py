@@ -447,15 +447,7 @@ def _select(layers: Sequence[str], window: Window | Sequence[Window], kinds: Ite
     want = None if kinds is None else frozenset(kinds)
     out = []
     for layer in layers:
-        feats = named_layer(layer).features(windows)
-        if not feats:
-            continue
-        if isinstance(feats[0], NamedPoint):
-            box = np.array([(f.lon, f.lat, f.lon, f.lat) for f in feats])
-        else:
-            import shapely
-
-            box = shapely.bounds(np.array([f.geometry for f in feats], dtype=object))
+        feats, box = named_layer(layer).features(windows)
         for f, hit in zip(feats, hits(box, windows)):
             if hit and (want is None or f.kind in want) and (max_rank is None or f.rank <= max_rank):
                 out.append(f)

@@ -125,7 +125,7 @@ class NamedLayer:
         self.cells = np.asarray(self._a["cells"])
         self.kinds = tuple(str(k) for k in self._a["kinds"])
         self.read: set[int] = set()
-        self._features: dict[tuple[int, ...], tuple] = {}
+        self._features: dict[tuple[int, ...], tuple[tuple, np.ndarray]] = {}
 
     @functools.cached_property
     def _table(self) -> dict[str, list]:
@@ -151,8 +151,9 @@ class NamedLayer:
         return dict(name=t["name"][u], kind=t["kind"][u], rank=t["rank"][u], scalerank=t["scalerank"][u],
                     alt_names=t["alt"][u])
 
-    def features(self, windows: Sequence[Window]) -> tuple:
-        """Every feature with a piece in the cells the ``windows`` overlap (unfiltered), decoded once."""
+    def features(self, windows: Sequence[Window]) -> tuple[tuple, np.ndarray]:
+        """Every feature with a piece in the cells the ``windows`` overlap (unfiltered), decoded once,
+        and the lon/lat box of each one's pieces there ((n, 4): what a window is tested against)."""
         idx = tiles.stored_cells(self._a, windows)
         found = self._features.get(idx)
         if found is None:
@@ -161,7 +162,7 @@ class NamedLayer:
             found = self._features[idx] = self._decode(idx)
         return found
 
-    def _decode(self, idx: tuple[int, ...]) -> tuple:
+    def _decode(self, idx: tuple[int, ...]) -> tuple[tuple, np.ndarray]:
         import shapely
 
         a = self._a
@@ -191,7 +192,11 @@ class NamedLayer:
             elev = t["feat_value"][u]
             out.append(NamedPoint(**self._common(u), lon=x, lat=y, elevation=None if elev == -32768 else elev,
                                   code=t["feat_code"][u]))
-        return tuple(out)
+        if "cell_point" in a:
+            box = np.array([(f.lon, f.lat, f.lon, f.lat) for f in out]).reshape(-1, 4)
+        else:
+            box = shapely.bounds(np.array([f.geometry for f in out], dtype=object)).reshape(-1, 4)
+        return tuple(out), box
 
 
 def _per_unit(geoms: list, units: list, join, collect, type_id: int) -> tuple[list[int], np.ndarray]:
