@@ -394,7 +394,6 @@ class Towns:
     lat: np.ndarray
     population: np.ndarray
     name: _Names
-    geonameid: np.ndarray
 
 
 @functools.cache
@@ -408,7 +407,7 @@ def towns() -> Towns:
         return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
 
     return Towns(lon=arr("lon"), lat=arr("lat"), population=arr("population"),
-                 name=_Names(arr("names"), arr("name_start")), geonameid=arr("geonameid"))
+                 name=_Names(arr("names"), arr("name_start")))
 
 
 # --------------------------------------------------------------------------------------------- named features

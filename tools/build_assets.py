@@ -567,18 +567,19 @@ def build_towns() -> None:
     for line in lzma.decompress((OUT / "places.tsv.xz").read_bytes()).decode("utf-8").splitlines():
         gid, name, lat, lon, _cc, pop, _keys = line.split("\t", 6)
         if int(pop) >= TOWN_MIN_POP:
-            rows.append((-int(pop), int(gid), name, float(lat), float(lon)))
+            rows.append((-int(pop), int(gid), name, float(lat), float(lon)))  # ties in id order
     rows.sort()
     names = [r[2].encode("utf-8") for r in rows]
     arrays = {
         "lon": np.asarray([r[4] for r in rows]), "lat": np.asarray([r[3] for r in rows]),
         "population": np.asarray([-r[0] for r in rows], dtype=np.int64),
-        "geonameid": np.asarray([r[1] for r in rows], dtype=np.int64),
         "names": np.frombuffer(b"".join(names), dtype=np.uint8),
         "name_start": np.cumsum([0] + [len(n) for n in names]).astype(np.int32),
     }
     folder = OUT / "towns"
     folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.npy"):
+        old.unlink()
     for key, arr in arrays.items():
         np.save(folder / f"{key}.npy", arr, allow_pickle=False)
     print(f"towns: {len(rows)} places of {TOWN_MIN_POP} people or more")
