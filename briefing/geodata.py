@@ -1,14 +1,16 @@
 """Vendored, offline map data: loaded lazily, once per process, from ``assets/map/``.
 
 The files are built by ``tools/build_assets.py`` from Natural Earth (public domain), GSHHG (LGPL) and
-GeoNames (CC BY 4.0) as shipped in registry packages; see ``assets/ATTRIBUTION.md``. Nothing here
-touches the network or needs those packages.
+GeoNames (CC BY 4.0); see ``assets/ATTRIBUTION.md``. Nothing here touches the network or needs the
+packages they came in.
 
-Two forms, chosen by how the map reads them. The detail layers (fine countries, land, lakes,
-rivers: 3 million points) are cut into 5-degree cells and memory-mapped uncompressed
-(``TiledLayer``): a map reads and decodes only the few cells its views overlap, in milliseconds,
-where decompressing the whole planet took 0.4 s. Layers every map reads whole (the overview's
-countries, one country's regions) are small compressed ``.npz`` files (``Layer``).
+Two forms, chosen by how the map reads them. The detail layers (fine countries, land and islets,
+lakes, rivers: 3 million points) and Natural Earth's named layers (rivers and canals, lakes, seas,
+ice, mountains, airports, ports) are cut into 5-degree cells and memory-mapped uncompressed
+(``briefing/tiles.py``; ``TiledLayer``, ``named.NamedLayer``): a map reads and decodes only the few
+cells its views overlap, in milliseconds, where decompressing the whole planet took 0.4 s. Layers
+every map reads whole (the overview's countries, one country's regions) are small compressed
+``.npz`` files (``Layer``).
 """
 
 from __future__ import annotations
