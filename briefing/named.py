@@ -62,6 +62,15 @@ class NamedLine(NamedFeature):
 
     geometry: shapely.MultiLineString | None = None
 
+    def longest_in(self, window: Window) -> shapely.LineString | None:
+        """The longest stretch of the line inside ``window`` (lon/lat; where its name is set along it),
+        or None when none of it is there."""
+        import shapely
+
+        parts = shapely.get_parts(shapely.line_merge(shapely.clip_by_rect(self.geometry, *window)))
+        parts = [p for p in parts if shapely.get_type_id(p) == 1 and not p.is_empty]
+        return max(parts, key=lambda p: p.length) if parts else None
+
 
 @dataclass(frozen=True, eq=False)
 class NamedArea(NamedFeature):

@@ -242,3 +242,14 @@ def test_a_missing_named_layer_is_named(tmp_path, monkeypatch, fresh_named):
     monkeypatch.setattr(geodata, "ASSETS", tmp_path)
     with pytest.raises(geodata.MapDataMissing, match="named_marine is missing; run tools/build_assets.py"):
         geodata.named_areas(_around(48.59, 38.0, 1.0), kinds={"sea"})
+
+
+def test_a_river_name_goes_on_its_longest_stretch_in_the_window(fresh_named):
+    window = _around(48.59, 38.0, 0.5)
+    (donets,) = [f for f in geodata.named_lines(window) if f.name == "Donets"]
+    stretch = donets.longest_in(window)
+    x0, y0, x1, y1 = window
+    xs, ys = shapely.get_coordinates(stretch).T
+    assert (xs >= x0 - 1e-9).all() and (xs <= x1 + 1e-9).all() and (ys >= y0 - 1e-9).all() and (ys <= y1 + 1e-9).all()
+    assert stretch.length > 0.5  # degrees: it crosses most of the window
+    assert donets.longest_in((20.0, 10.0, 21.0, 11.0)) is None
