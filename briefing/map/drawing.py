@@ -17,6 +17,7 @@ from .. import geodata
 from ..geodata import ATTRIBUTION, normalise_name
 from ..glyphs import needs_fallback, visual
 from ..vector import ALERT, INK, MUTED, figure_to_drawing, house_style
+from .furniture import _frame, _km_per_pt, _north_arrow, _scale_bar
 from .labels import Placer
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
                     TOWN, TOWN_PT, WATER_LINE)
@@ -24,7 +25,7 @@ from .layers import clip_layer, country_units, draw_lines, draw_polys, find_admi
 from .overlays import Overlay, extent_points
 from .overlays import draw as draw_overlays
 from .overlays import project as overlay_geometry
-from .projection import DATA_NOTE, KM_PER_MI, MapPoint, PlaceDistance, Proj, Rect, aspect_rect, distance_and_bearing
+from .projection import DATA_NOTE, MapPoint, PlaceDistance, Proj, Rect, aspect_rect, distance_and_bearing
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -44,104 +45,6 @@ class LocatorMap:
 MIN_DETAIL_HALF_KM = 20.0  # wide enough to show a few towns around the location
 MIN_OVERVIEW_HALF_KM = 180.0
 MAX_OVERVIEW_HALF_KM = 1800.0
-
-# --------------------------------------------------------------------------------------------- furniture
-def _nice(v: float) -> float:
-    if v <= 0:
-        return 1.0
-    e = 10 ** math.floor(math.log10(v))
-    for m in (5, 2, 1):
-        if m * e <= v:
-            return m * e
-    return e
-
-
-def _furniture_boxes(view: Rect, u: float, w: float, h: float) -> dict[str, Rect]:
-    m = 6 * u
-    return {
-        "ll": Rect(view.x0 + m, view.y0 + m, view.x0 + m + w, view.y0 + m + h),
-        "lr": Rect(view.x1 - m - w, view.y0 + m, view.x1 - m, view.y0 + m + h),
-        "ul": Rect(view.x0 + m, view.y1 - m - h, view.x0 + m + w, view.y1 - m),
-        "ur": Rect(view.x1 - m - w, view.y1 - m - h, view.x1 - m, view.y1 - m),
-    }
-
-
-def _pick_corner(boxes: dict[str, Rect], order: Sequence[str], points: np.ndarray, pad: float) -> str:
-    for c in order:
-        r = boxes[c].grow(0)
-        if not any(r.x0 - pad <= x <= r.x1 + pad and r.y0 - pad <= y <= r.y1 + pad for x, y in points):
-            return c
-    return order[0]
-
-
-def _km_per_pt(ax, view: Rect, placer: Placer) -> float:
-    return view.h / (ax.get_window_extent(placer.renderer).height * 72.0 / placer.dpi)
-
-
-def _scale_bar(ax, view: Rect, placer: Placer, points: np.ndarray, avoid: Sequence[str] = ()) -> str:
-    """Scale bar in km with a miles bar under it (true along any line through the centre); returns its corner."""
-    from matplotlib.patches import FancyBboxPatch, Rectangle
-
-    u = _km_per_pt(ax, view, placer)
-    km = _nice(view.w * 0.22)
-    mi = _nice(view.w * 0.22 / KM_PER_MI)
-    w = max(km, mi * KM_PER_MI) + 34 * u
-    h = 17 * u
-    boxes = _furniture_boxes(view, u, w, h)
-    corner = _pick_corner(boxes, [c for c in ("ll", "lr", "ul", "ur") if c not in avoid], points, 14 * u)
-    r = boxes[corner]
-    x0, y_mi = r.x0 + 2 * u, r.y0 + 2 * u
-    y_km = y_mi + 8 * u
-    bar = 2.6 * u
-    # add_artist, not add_patch: the limits are fixed, so the (slow) data-limit update is wasted
-    ax.add_artist(FancyBboxPatch((r.x0, r.y0), r.w, r.h, boxstyle=f"round,pad=0,rounding_size={2 * u}",
-                                 facecolor="white", edgecolor="none", alpha=0.75, zorder=29))
-    ax.add_artist(Rectangle((x0, y_km), km, bar, facecolor=INK, edgecolor=INK, lw=0.4, zorder=30))
-    ax.add_artist(Rectangle((x0, y_mi), mi * KM_PER_MI, bar, facecolor="white", edgecolor=INK, lw=0.5, zorder=30))
-    ax.text(x0 + km + 3 * u, y_km + bar / 2, _fmt_len(km, "km"), fontsize=SMALL_PT, va="center", ha="left",
-            color=INK, zorder=31)
-    ax.text(x0 + mi * KM_PER_MI + 3 * u, y_mi + bar / 2, _fmt_len(mi, "mi"), fontsize=SMALL_PT, va="center",
-            ha="left", color=INK, zorder=31)
-    a = placer.to_px(r.x0, r.y0)
-    b = placer.to_px(r.x1, r.y1)
-    placer.block((a[0], a[1], b[0], b[1]))
-    return corner
-
-
-def _fmt_len(v: float, unit: str) -> str:
-    return f"{v:g} {unit}" if v < 1 else f"{int(round(v))} {unit}"
-
-
-def _north_arrow(ax, proj: Proj, view: Rect, placer: Placer, points: np.ndarray, avoid: Sequence[str]) -> None:
-    """A north arrow in a free corner, pointing to true north at that spot."""
-    u = _km_per_pt(ax, view, placer)
-    L = 14 * u
-    boxes = _furniture_boxes(view, u, 10 * u, L + 10 * u)
-    corner = _pick_corner(boxes, [c for c in ("ur", "ul", "lr", "ll") if c not in avoid], points, 14 * u)
-    r = boxes[corner]
-    x, y = (r.x0 + r.x1) / 2, r.y0 + 2 * u
-    lon, lat = proj.lonlat(x, y)
-    x2, y2 = proj.xy(lon, min(float(lat) + 0.01, 89.99))
-    ang = math.atan2(float(y2) - y, float(x2) - x)
-    dx, dy = L * math.cos(ang), L * math.sin(ang)
-    ax.annotate("", xy=(x + dx, y + dy), xytext=(x, y),
-                arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.22", color=INK, lw=0.8,
-                                shrinkA=0, shrinkB=0), zorder=30)
-    ax.text(x + dx + 1.5 * u * math.cos(ang), y + dy + 1.5 * u * math.sin(ang), "N", fontsize=SMALL_PT,
-            ha="center", va="bottom", color=INK, fontweight="bold", zorder=30)
-    a = placer.to_px(r.x0, r.y0)
-    b = placer.to_px(r.x1, r.y1)
-    placer.block((a[0], a[1], b[0], b[1]))
-
-
-def _frame(ax) -> None:
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for s in ax.spines.values():
-        s.set_visible(True)
-        s.set_linewidth(0.6)
-        s.set_color("#444444")
-
 
 # --------------------------------------------------------------------------------------------- main
 @dataclass
@@ -176,20 +79,22 @@ def render_locator_map(
     return result
 
 
-def _render(location, country, admin1, places, *, overlays=(), towns=True, width_in=6.7, height_in=3.6):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+@dataclass(frozen=True)
+class _Layout:
+    """Where the two panels and the caption sit on the figure (inches)."""
 
-    warnings: list[str] = []
-    places = list(places)
-    distances = tuple(distance_and_bearing(location, p) for p in places)
-    proj = Proj(location.lat, location.lon)
+    outlines: bool
+    caption: tuple[str, ...]
+    side: float
+    gap: float
+    bottom: float
+    panel_h: float
+    ov_w: float
+    de_w: float
 
-    # ---- data lookups
-    home_units, code = country_units(country, location, warnings)
-    region = find_admin1(code, admin1, location, warnings) if admin1 else None
 
-    # ---- layout (inches)
+def _layout(location: MapPoint, places: Sequence[MapPoint], width_in: float, height_in: float) -> _Layout:
+    """Split the figure into overview, detail and the caption under them."""
     # Names that need a fallback font (CJK, Arabic, Hebrew) are measured and set in it: matplotlib
     # must know the fallback fonts, or it would lay them out as boxes.
     outlines = any(needs_fallback(name) for name in (location.name, *(p.name for p in places)))
@@ -200,8 +105,12 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
     panel_h = height_in - bottom - top
     ov_w = min(panel_h, 0.42 * (width_in - 2 * side - gap))
     de_w = width_in - 2 * side - gap - ov_w
+    return _Layout(outlines, caption, side, gap, bottom, panel_h, ov_w, de_w)
 
-    # ---- detail view
+
+def _detail_view(proj: Proj, location: MapPoint, places: Sequence[MapPoint], overlays: Sequence[Overlay],
+                 aspect: float):
+    """The places projected, the overlays projected, and the detail frame around them all."""
     lons = np.array([location.lon] + [p.lon for p in places])
     lats = np.array([location.lat] + [p.lat for p in places])
     px_, py_ = proj.xy(lons, lats)
@@ -212,185 +121,68 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
     half_w = (ex.max() - ex.min()) / 2 * 1.22 + 0.12 * (ex.max() - ex.min()) + 3.0
     half_h = (ey.max() - ey.min()) / 2 * 1.3 + 2.0
     half_h = max(half_h, MIN_DETAIL_HALF_KM)
-    detail = aspect_rect(cx, cy, half_w, half_h, de_w / panel_h)
+    return px_, py_, projected, aspect_rect(cx, cy, half_w, half_h, aspect)
 
-    # ---- overview view
-    overview = _overview_view(proj, home_units, detail, ov_w / panel_h)
 
-    with house_style(outlines):
+def _panel(ax, view: Rect) -> None:
+    """A framed panel showing ``view``, sea-coloured under the land."""
+    _frame(ax)
+    ax.set_facecolor(SEA)
+    ax.set_xlim(view.x0, view.x1)
+    ax.set_ylim(view.y0, view.y1)
+
+
+def _render(location, country, admin1, places, *, overlays=(), towns=True, width_in=6.7, height_in=3.6):
+    """The map and what the tests look at: the overview, then the detail, each drawn then labelled."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    warnings: list[str] = []
+    places = list(places)
+    distances = tuple(distance_and_bearing(location, p) for p in places)
+    proj = Proj(location.lat, location.lon)
+    home_units, code = country_units(country, location, warnings)
+    region = find_admin1(code, admin1, location, warnings) if admin1 else None
+    lay = _layout(location, places, width_in, height_in)
+    px_, py_, projected, detail = _detail_view(proj, location, places, overlays, lay.de_w / lay.panel_h)
+    overview = _overview_view(proj, home_units, detail, lay.ov_w / lay.panel_h)
+
+    with house_style(lay.outlines):
         fig = Figure(figsize=(width_in, height_in))
         FigureCanvasAgg(fig)
         renderer = fig.canvas.get_renderer()
-        ax_o = fig.add_axes([side / width_in, bottom / height_in, ov_w / width_in, panel_h / height_in])
-        ax_d = fig.add_axes([(side + ov_w + gap) / width_in, bottom / height_in, de_w / width_in, panel_h / height_in])
+        ax_o = fig.add_axes([lay.side / width_in, lay.bottom / height_in, lay.ov_w / width_in,
+                             lay.panel_h / height_in])
+        ax_d = fig.add_axes([(lay.side + lay.ov_w + lay.gap) / width_in, lay.bottom / height_in, lay.de_w / width_in,
+                             lay.panel_h / height_in])
         label_boxes: list = []
         drawn_towns: list[str] = []
         dropped: list[str] = []
 
-        # ---------------- overview
-        ax = ax_o
-        _frame(ax)
-        ax.set_facecolor(SEA)
-        ax.set_xlim(overview.x0, overview.x1)
-        ax.set_ylim(overview.y0, overview.y1)
-        a0 = geodata.admin0("coarse")
-        clip = clip_layer(a0, proj, overview)
-        home = np.isin(clip.poly_unit, home_units)
-        draw_polys(ax, clip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
-        draw_polys(ax, clip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
-        if region is not None:
-            a1 = geodata.admin1(code)
-            rclip = clip_layer(a1, proj, overview, units=np.array([region]), lines=False, outline=True)
-            draw_polys(ax, rclip.polys, facecolor=REGION_FILL, edgecolor="none", lw=0, zorder=2)
-            draw_lines(ax, rclip.outline, edgecolor=REGION_LINE, lw=0.7, zorder=4.5)
-        _water(ax, proj, overview, rivers=False)  # lakes only: rivers would clutter the overview
-        draw_lines(ax, clip.lines[clip.line_kind == 0], edgecolor=COAST, lw=0.4, zorder=3)
-        draw_lines(ax, clip.lines[clip.line_kind == 1], edgecolor=BORDER, lw=0.5, zorder=3)
-        hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True, polys=False)
-        draw_lines(ax, hclip.outline, edgecolor=INK, lw=0.8, zorder=4)
-        from matplotlib.patches import Rectangle
+        _panel(ax_o, overview)
+        clip = _overview_base(ax_o, proj, overview, home_units, code, region)
+        placer_o = Placer(ax_o, renderer, fig.dpi)
+        _detail_frame(ax_o, overview, detail, placer_o)
+        _overview_country_labels(proj, overview, clip, home_units, placer_o, label_boxes)
 
-        fw = max(detail.w, overview.w * 0.025)
-        fh = max(detail.h, overview.h * 0.025)
-        fx, fy = (detail.x0 + detail.x1) / 2 - fw / 2, (detail.y0 + detail.y1) / 2 - fh / 2
-        ax.add_artist(Rectangle((fx, fy), fw, fh, facecolor="none", edgecolor=ALERT, lw=1.1, zorder=10))
-        placer_o = Placer(ax, renderer, fig.dpi)
-        a, b = placer_o.to_px(fx, fy), placer_o.to_px(fx + fw, fy + fh)
-        placer_o.block((a[0] - 2, a[1] - 2, b[0] + 2, b[1] + 2))
-        _scale_bar(ax, overview, placer_o, np.array([[fx, fy], [fx + fw, fy + fh], [fx, fy + fh], [fx + fw, fy]]))
-        # country names: home first, then by visible area
-        import shapely
-
-        areas: dict[int, float] = {}
-        best_part: dict[int, object] = {}
-        best_area: dict[int, float] = {}
-        shown = shapely.clip_by_rect(clip.polys, overview.x0, overview.y0, overview.x1, overview.y1)
-        for g, ar, u in zip(shown, shapely.area(shown).tolist(), clip.poly_unit.tolist()):
-            areas[u] = areas.get(u, 0.0) + ar
-            if ar > best_area.get(u, -1.0):
-                best_area[u], best_part[u] = ar, g
-        order = sorted(areas, key=lambda u: (u not in set(home_units.tolist()), -areas[u], u))
-        min_area = overview.w * overview.h * 0.004
-        for u in order:
-            is_home = u in set(home_units.tolist())
-            if areas[u] < min_area and not is_home:
-                continue
-            lx, ly = (float(v) for v in proj.xy(*a0.unit_label[u])) if a0.unit_label is not None else (np.nan, np.nan)
-            if not (np.isfinite(lx) and overview.grow(-0.05).contains(lx, ly)) or not shapely.contains(
-                best_part[u], shapely.points(lx, ly)
-            ) and not any(shapely.contains(g, shapely.points(lx, ly)) for g in clip.polys[clip.poly_unit == u]):
-                rp = shapely.point_on_surface(best_part[u])
-                lx, ly = float(shapely.get_x(rp)), float(shapely.get_y(rp))
-            props = dict(fontsize=LABEL_PT if is_home else SMALL_PT + 0.5, color=INK if is_home else "#555555",
-                         fontweight="bold" if is_home else "normal")
-            t = placer_o.place(lx, ly, a0.unit_name[u], marker_pt=0, props=props, candidates="center", halo=True)
-            if t is not None:
-                label_boxes.append(("overview", a0.unit_name[u], placer_o.labels[-1][1]))
-
-        # ---------------- detail
-        ax = ax_d
-        _frame(ax)
-        ax.set_facecolor(SEA)
-        ax.set_xlim(detail.x0, detail.x1)
-        ax.set_ylim(detail.y0, detail.y1)
-        level = "fine" if detail.h < 800 else "coarse"
-        a0d = geodata.admin0(level)
-        dclip = clip_layer(a0d, proj, detail)
-        home = np.isin(dclip.poly_unit, home_units)
-        draw_polys(ax, dclip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
-        draw_polys(ax, dclip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
-        fine_shore = _shoreline(ax, proj, detail, dclip.polys[home])
-        river_lines = _water(ax, proj, detail, rivers=True)
-        visible_codes = sorted({a0d.unit_code[int(u)] for u in dclip.poly_unit})
-        region_lines = []
-        region_names = []
-        for c in visible_codes:
-            layer1 = geodata.admin1(c) if not c.startswith("-") else None
-            if layer1 is None:
-                continue
-            # region borders only (dashed); the coast comes from admin-0, whose coastline differs slightly
-            c1 = clip_layer(layer1, proj, detail)
-            region_lines.append(c1.lines)
-            for g, u in zip(c1.polys, c1.poly_unit):
-                region_names.append((float(shapely.area(g)), layer1.unit_name[int(u)], g))
-        if region_lines:
-            draw_lines(ax, np.concatenate(region_lines), edgecolor=ADMIN1_LINE, lw=0.5, linestyle=(0, (3, 1.5)), zorder=2)
-        if not fine_shore:
-            draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
-        draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
-
-        placer = Placer(ax, renderer, fig.dpi)
+        _panel(ax_d, detail)
+        dclip, a0d, river_lines, region_names = _detail_base(ax_d, proj, detail, home_units)
+        placer = Placer(ax_d, renderer, fig.dpi)
         if projected:
-            draw_overlays(ax, projected, detail, _km_per_pt(ax, detail, placer))
-        pts = np.column_stack([px_, py_])
-        used = _scale_bar(ax, detail, placer, pts)
-        _north_arrow(ax, proj, detail, placer, pts, avoid=(used,))
-        LOC_PT, PLACE_PT = 4.2, 2.6
-        from matplotlib.lines import Line2D
-
-        ax.add_line(Line2D([0.0], [0.0], marker="o", markersize=2 * LOC_PT, markerfacecolor=ALERT,
-                           markeredgecolor="white", markeredgewidth=0.8, linestyle="none", zorder=25))
-        for x, y in zip(px_[1:], py_[1:]):
-            ax.add_line(Line2D([x], [y], marker="o", markersize=2 * PLACE_PT, markerfacecolor=INK,
-                               markeredgecolor="white", markeredgewidth=0.6, linestyle="none", zorder=24))
-        placer.block_point(0.0, 0.0, LOC_PT + 0.5)
-        for x, y in zip(px_[1:], py_[1:]):
-            placer.block_point(float(x), float(y), PLACE_PT + 0.5)
-        marker_px = {location.name: placer.to_px(0.0, 0.0)}
-        # the location first, then places nearest first
-        t = placer.place(0.0, 0.0, location.name, marker_pt=LOC_PT,
-                         props=dict(fontsize=LABEL_PT + 1, fontweight="bold", color=INK))
-        if t is None:
-            dropped.append(location.name)
-        else:
-            label_boxes.append(("detail", location.name, placer.labels[-1][1]))
-        order = sorted(range(len(places)), key=lambda i: (distances[i].km, i))
-        for i in order:
-            p = places[i]
-            marker_px.setdefault(p.name, placer.to_px(float(px_[i + 1]), float(py_[i + 1])))
-            t = placer.place(float(px_[i + 1]), float(py_[i + 1]), p.name, marker_pt=PLACE_PT,
-                             props=dict(fontsize=LABEL_PT, color=INK))
-            if t is None:
-                dropped.append(p.name)
-            else:
-                label_boxes.append(("detail", p.name, placer.labels[-1][1]))
+            draw_overlays(ax_d, projected, detail, _km_per_pt(ax_d, detail, placer))
+        marker_px = _place_labels(ax_d, proj, detail, placer, location, places, distances, px_, py_, label_boxes,
+                                  dropped)
         if towns:
-            _orientation_towns(ax, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
+            _orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
                                [g for _ov, g in projected] + list(river_lines))
-        # country names (always useful when two countries show), then region names, where room is left
-        dareas: dict[int, tuple[float, object]] = {}
-        dshown = shapely.clip_by_rect(dclip.polys, detail.x0, detail.y0, detail.x1, detail.y1)
-        for g2, ar, u in zip(dshown, shapely.area(dshown).tolist(), dclip.poly_unit.tolist()):
-            if ar > dareas.get(u, (0.0, None))[0]:
-                dareas[u] = (ar, g2)
-        if len({a0d.unit_code[u] for u in dareas}) > 1:
-            for u in sorted(dareas, key=lambda u: (-dareas[u][0], u)):
-                ar, g2 = dareas[u]
-                if ar < detail.w * detail.h * 0.01:
-                    continue
-                rp = shapely.point_on_surface(g2)
-                nm = a0d.unit_name[u].upper()
-                t = placer.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), nm, marker_pt=0,
-                                 props=dict(fontsize=LABEL_PT, color="#666666", fontweight="bold"), candidates="center")
-                if t is not None:
-                    label_boxes.append(("detail", nm, placer.labels[-1][1]))
-        seen = set()
-        for ar, nm, g in sorted(region_names, key=lambda r: (-r[0], r[1])):
-            if nm in seen or not nm or ar < detail.w * detail.h * 0.03:
-                continue
-            seen.add(nm)
-            g2 = shapely.clip_by_rect(g, detail.x0, detail.y0, detail.x1, detail.y1)
-            rp = shapely.point_on_surface(g2)
-            t = placer.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), nm, marker_pt=0,
-                             props=dict(fontsize=SMALL_PT, color="#707070", fontstyle="italic"), candidates="center")
-            if t is not None:
-                label_boxes.append(("detail", nm, placer.labels[-1][1]))
+        _detail_country_labels(detail, dclip, a0d, placer, label_boxes)
+        _region_labels(detail, region_names, placer, label_boxes)
 
         for nm in dropped:
             warnings.append(f'map: no room for the label "{nm}"; the place is marked but not named on the map')
-        fig.text(side / width_in, 0.04 / height_in, "\n".join(caption), fontsize=SMALL_PT, color=MUTED, ha="left",
-                 va="bottom", linespacing=1.25)
-        drawing = figure_to_drawing(fig, outlines)
+        fig.text(lay.side / width_in, 0.04 / height_in, "\n".join(lay.caption), fontsize=SMALL_PT, color=MUTED,
+                 ha="left", va="bottom", linespacing=1.25)
+        drawing = figure_to_drawing(fig, lay.outlines)
 
     result = LocatorMap(
         drawing=drawing,
@@ -400,6 +192,186 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         warnings=tuple(warnings),
     )
     return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns)
+
+
+def _overview_base(ax, proj: Proj, overview: Rect, home_units: np.ndarray, code, region):
+    """Countries (home filled apart), the region, lakes, coasts, borders and the home outline."""
+    a0 = geodata.admin0("coarse")
+    clip = clip_layer(a0, proj, overview)
+    home = np.isin(clip.poly_unit, home_units)
+    draw_polys(ax, clip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
+    draw_polys(ax, clip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
+    if region is not None:
+        a1 = geodata.admin1(code)
+        rclip = clip_layer(a1, proj, overview, units=np.array([region]), lines=False, outline=True)
+        draw_polys(ax, rclip.polys, facecolor=REGION_FILL, edgecolor="none", lw=0, zorder=2)
+        draw_lines(ax, rclip.outline, edgecolor=REGION_LINE, lw=0.7, zorder=4.5)
+    _water(ax, proj, overview, rivers=False)  # lakes only: rivers would clutter the overview
+    draw_lines(ax, clip.lines[clip.line_kind == 0], edgecolor=COAST, lw=0.4, zorder=3)
+    draw_lines(ax, clip.lines[clip.line_kind == 1], edgecolor=BORDER, lw=0.5, zorder=3)
+    hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True, polys=False)
+    draw_lines(ax, hclip.outline, edgecolor=INK, lw=0.8, zorder=4)
+    return clip
+
+
+def _detail_frame(ax, overview: Rect, detail: Rect, placer_o: Placer) -> None:
+    """The detail panel's frame on the overview (never smaller than a few points), and the scale bar."""
+    from matplotlib.patches import Rectangle
+
+    fw = max(detail.w, overview.w * 0.025)
+    fh = max(detail.h, overview.h * 0.025)
+    fx, fy = (detail.x0 + detail.x1) / 2 - fw / 2, (detail.y0 + detail.y1) / 2 - fh / 2
+    ax.add_artist(Rectangle((fx, fy), fw, fh, facecolor="none", edgecolor=ALERT, lw=1.1, zorder=10))
+    a, b = placer_o.to_px(fx, fy), placer_o.to_px(fx + fw, fy + fh)
+    placer_o.block((a[0] - 2, a[1] - 2, b[0] + 2, b[1] + 2))
+    _scale_bar(ax, overview, placer_o, np.array([[fx, fy], [fx + fw, fy + fh], [fx, fy + fh], [fx + fw, fy]]))
+
+
+def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.ndarray, placer_o: Placer,
+                             label_boxes: list) -> None:
+    """Country names: home first, then by visible area; each at its label point, or on its largest part."""
+    import shapely
+
+    a0 = geodata.admin0("coarse")
+    areas: dict[int, float] = {}
+    best_part: dict[int, object] = {}
+    best_area: dict[int, float] = {}
+    shown = shapely.clip_by_rect(clip.polys, overview.x0, overview.y0, overview.x1, overview.y1)
+    for g, ar, u in zip(shown, shapely.area(shown).tolist(), clip.poly_unit.tolist()):
+        areas[u] = areas.get(u, 0.0) + ar
+        if ar > best_area.get(u, -1.0):
+            best_area[u], best_part[u] = ar, g
+    order = sorted(areas, key=lambda u: (u not in set(home_units.tolist()), -areas[u], u))
+    min_area = overview.w * overview.h * 0.004
+    for u in order:
+        is_home = u in set(home_units.tolist())
+        if areas[u] < min_area and not is_home:
+            continue
+        lx, ly = (float(v) for v in proj.xy(*a0.unit_label[u])) if a0.unit_label is not None else (np.nan, np.nan)
+        if not (np.isfinite(lx) and overview.grow(-0.05).contains(lx, ly)) or not shapely.contains(
+            best_part[u], shapely.points(lx, ly)
+        ) and not any(shapely.contains(g, shapely.points(lx, ly)) for g in clip.polys[clip.poly_unit == u]):
+            rp = shapely.point_on_surface(best_part[u])
+            lx, ly = float(shapely.get_x(rp)), float(shapely.get_y(rp))
+        props = dict(fontsize=LABEL_PT if is_home else SMALL_PT + 0.5, color=INK if is_home else "#555555",
+                     fontweight="bold" if is_home else "normal")
+        t = placer_o.place(lx, ly, a0.unit_name[u], marker_pt=0, props=props, candidates="center", halo=True)
+        if t is not None:
+            label_boxes.append(("overview", a0.unit_name[u], placer_o.labels[-1][1]))
+
+
+def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
+    """Land, shoreline, water, region borders, coasts and borders of the detail panel.
+
+    Returns the clipped countries, their layer, the river lines drawn and the regions (area, name, polygon).
+    """
+    import shapely
+
+    level = "fine" if detail.h < 800 else "coarse"
+    a0d = geodata.admin0(level)
+    dclip = clip_layer(a0d, proj, detail)
+    home = np.isin(dclip.poly_unit, home_units)
+    draw_polys(ax, dclip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
+    draw_polys(ax, dclip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
+    fine_shore = _shoreline(ax, proj, detail, dclip.polys[home])
+    river_lines = _water(ax, proj, detail, rivers=True)
+    visible_codes = sorted({a0d.unit_code[int(u)] for u in dclip.poly_unit})
+    region_lines = []
+    region_names = []
+    for c in visible_codes:
+        layer1 = geodata.admin1(c) if not c.startswith("-") else None
+        if layer1 is None:
+            continue
+        # region borders only (dashed); the coast comes from admin-0, whose coastline differs slightly
+        c1 = clip_layer(layer1, proj, detail)
+        region_lines.append(c1.lines)
+        for g, u in zip(c1.polys, c1.poly_unit):
+            region_names.append((float(shapely.area(g)), layer1.unit_name[int(u)], g))
+    if region_lines:
+        draw_lines(ax, np.concatenate(region_lines), edgecolor=ADMIN1_LINE, lw=0.5, linestyle=(0, (3, 1.5)), zorder=2)
+    if not fine_shore:
+        draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
+    draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
+    return dclip, a0d, river_lines, region_names
+
+
+LOC_PT, PLACE_PT = 4.2, 2.6  # marker radii (points): the location, the brief's places
+
+
+def _place_labels(ax, proj: Proj, detail: Rect, placer: Placer, location: MapPoint, places: Sequence[MapPoint],
+                  distances, px_, py_, label_boxes: list, dropped: list) -> dict:
+    """Scale bar, north arrow, the markers, then the location's and the places' names (nearest first)."""
+    from matplotlib.lines import Line2D
+
+    pts = np.column_stack([px_, py_])
+    used = _scale_bar(ax, detail, placer, pts)
+    _north_arrow(ax, proj, detail, placer, pts, avoid=(used,))
+    ax.add_line(Line2D([0.0], [0.0], marker="o", markersize=2 * LOC_PT, markerfacecolor=ALERT,
+                       markeredgecolor="white", markeredgewidth=0.8, linestyle="none", zorder=25))
+    for x, y in zip(px_[1:], py_[1:]):
+        ax.add_line(Line2D([x], [y], marker="o", markersize=2 * PLACE_PT, markerfacecolor=INK,
+                           markeredgecolor="white", markeredgewidth=0.6, linestyle="none", zorder=24))
+    placer.block_point(0.0, 0.0, LOC_PT + 0.5)
+    for x, y in zip(px_[1:], py_[1:]):
+        placer.block_point(float(x), float(y), PLACE_PT + 0.5)
+    marker_px = {location.name: placer.to_px(0.0, 0.0)}
+    t = placer.place(0.0, 0.0, location.name, marker_pt=LOC_PT,
+                     props=dict(fontsize=LABEL_PT + 1, fontweight="bold", color=INK))
+    if t is None:
+        dropped.append(location.name)
+    else:
+        label_boxes.append(("detail", location.name, placer.labels[-1][1]))
+    order = sorted(range(len(places)), key=lambda i: (distances[i].km, i))
+    for i in order:
+        p = places[i]
+        marker_px.setdefault(p.name, placer.to_px(float(px_[i + 1]), float(py_[i + 1])))
+        t = placer.place(float(px_[i + 1]), float(py_[i + 1]), p.name, marker_pt=PLACE_PT,
+                         props=dict(fontsize=LABEL_PT, color=INK))
+        if t is None:
+            dropped.append(p.name)
+        else:
+            label_boxes.append(("detail", p.name, placer.labels[-1][1]))
+    return marker_px
+
+
+def _detail_country_labels(detail: Rect, dclip, a0d, placer: Placer, label_boxes: list) -> None:
+    """Country names on the detail panel, when more than one country shows."""
+    import shapely
+
+    dareas: dict[int, tuple[float, object]] = {}
+    dshown = shapely.clip_by_rect(dclip.polys, detail.x0, detail.y0, detail.x1, detail.y1)
+    for g2, ar, u in zip(dshown, shapely.area(dshown).tolist(), dclip.poly_unit.tolist()):
+        if ar > dareas.get(u, (0.0, None))[0]:
+            dareas[u] = (ar, g2)
+    if len({a0d.unit_code[u] for u in dareas}) <= 1:
+        return
+    for u in sorted(dareas, key=lambda u: (-dareas[u][0], u)):
+        ar, g2 = dareas[u]
+        if ar < detail.w * detail.h * 0.01:
+            continue
+        rp = shapely.point_on_surface(g2)
+        nm = a0d.unit_name[u].upper()
+        t = placer.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), nm, marker_pt=0,
+                         props=dict(fontsize=LABEL_PT, color="#666666", fontweight="bold"), candidates="center")
+        if t is not None:
+            label_boxes.append(("detail", nm, placer.labels[-1][1]))
+
+
+def _region_labels(detail: Rect, region_names: list, placer: Placer, label_boxes: list) -> None:
+    """Region names, largest first, where room is left."""
+    import shapely
+
+    seen = set()
+    for ar, nm, g in sorted(region_names, key=lambda r: (-r[0], r[1])):
+        if nm in seen or not nm or ar < detail.w * detail.h * 0.03:
+            continue
+        seen.add(nm)
+        g2 = shapely.clip_by_rect(g, detail.x0, detail.y0, detail.x1, detail.y1)
+        rp = shapely.point_on_surface(g2)
+        t = placer.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), nm, marker_pt=0,
+                         props=dict(fontsize=SMALL_PT, color="#707070", fontstyle="italic"), candidates="center")
+        if t is not None:
+            label_boxes.append(("detail", nm, placer.labels[-1][1]))
 
 
 def _overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: float) -> Rect:
