@@ -19,6 +19,7 @@ from ..glyphs import needs_fallback, visual
 from ..vector import ALERT, INK, MUTED, figure_to_drawing, house_style
 from .furniture import _frame, _km_per_pt, _north_arrow, _scale_bar
 from .labels import Placer
+from .water import label_water
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
                     TOWN, TOWN_PT, WATER_LINE)
 from .layers import clip_layer, country_units, draw_lines, draw_polys, find_admin1, geo_windows
@@ -163,6 +164,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         clip = _overview_base(ax_o, proj, overview, home_units, code, region)
         placer_o = Placer(ax_o, renderer, fig.dpi)
         _detail_frame(ax_o, overview, detail, placer_o)
+        label_water(ax_o, proj, overview, placer_o, label_boxes, "overview", rivers=False)
         _overview_country_labels(proj, overview, clip, home_units, placer_o, label_boxes)
 
         _panel(ax_d, detail)
@@ -172,6 +174,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
             draw_overlays(ax_d, projected, detail, _km_per_pt(ax_d, detail, placer))
         marker_px = _place_labels(ax_d, proj, detail, placer, location, places, distances, px_, py_, label_boxes,
                                   dropped)
+        label_water(ax_d, proj, detail, placer, label_boxes, "detail", rivers=True)
         if towns:
             _orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
                                [g for _ov, g in projected] + list(river_lines))

@@ -166,3 +166,24 @@ class Placer:
         self.obstacles.append(box)
         self.labels.append((text, box))
         return t
+
+    def place_along(self, x: float, y: float, text: str, *, angle_deg: float, offsets_pt: tuple, props: dict,
+                    halo: bool = True):
+        """Place ``text`` centred near data point (x, y), rotated ``angle_deg`` (a river's course), at the
+        first of ``offsets_pt`` (points, (dx, dy)) where its box stays clear; None when none is.
+
+        The box tested is the upright rectangle around the rotated text: a little generous, never short.
+        """
+        text = visual(text)
+        w, h = self.measure(text, **props)
+        a = math.radians(angle_deg)
+        bw = abs(w * math.cos(a)) + abs(h * math.sin(a))
+        bh = abs(w * math.sin(a)) + abs(h * math.cos(a))
+        px, py = self.to_px(x, y)
+        for dx, dy in offsets_pt:
+            cx, cy = px + self.pt(dx), py + self.pt(dy)
+            box = (cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2)
+            if self.free(box, self.pt(1.0)):
+                return self._commit(x, y, text, dx, dy, "center", "center", False, box,
+                                    dict(props, rotation=angle_deg, rotation_mode="anchor"), halo, 0.0)
+        return None

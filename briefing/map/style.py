@@ -57,6 +57,7 @@ LINE_WIDTH = 1.6
 # Base map
 SEA = "#dce8f2"
 WATER_LINE = "#6f9ccb"  # rivers and lake shores
+WATER_TEXT = "#3a6ea5"  # names of water: darker than the lines, to read at 6.5 pt
 LAND = "#ebebe6"
 LAND_HOME = "#fbfaf4"
 REGION_FILL = "#f4e6cc"  # a warm sand tint: the highlighted region must never look like water

@@ -1,0 +1,108 @@
+"""Names of water on a panel: rivers and canals along their course, lakes, reservoirs, seas, gulfs, straits.
+
+The names come from Natural Earth's named layers (``geodata.named_lines``, ``geodata.named_areas``),
+not from the brief: a river the brief never mentions is still named. Which features are named
+follows the panel's scale (``geodata.label_zoom``, Natural Earth's ``min_label``): the Black Sea on a
+country overview, the Donets on a 50 km detail.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import geodata
+from ..geodata import LAKE_KINDS, MARINE_KINDS
+from .labels import Placer
+from .layers import geo_windows
+from .projection import Proj, Rect
+from .style import SMALL_PT, WATER_TEXT
+
+RIVER_KINDS = frozenset({"river", "canal", "intermittent river"})
+MAX_AREAS = 4  # names of lakes and seas per panel
+MAX_RIVERS = 3  # names of rivers and canals per panel
+CSS_PX_PER_IN = 96.0  # web-map pixels, the scale of ``min_label``
+
+
+def panel_zoom(ax, proj: Proj, view: Rect, placer: Placer) -> float:
+    """The web-map zoom this panel matches (what ``max_rank`` a named feature needs to be named)."""
+    width_in = ax.get_window_extent(placer.renderer).width / placer.dpi
+    return geodata.label_zoom(view.w, width_in * CSS_PX_PER_IN, proj.lat)
+
+
+def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, panel: str, *,
+                rivers: bool) -> list[str]:
+    """Name the most important water on the panel (areas, then rivers when ``rivers``); returns the names set."""
+    windows = geo_windows(proj, view)
+    zoom = panel_zoom(ax, proj, view, placer)
+    named: list[str] = []
+    areas = geodata.named_areas(windows, kinds=LAKE_KINDS | MARINE_KINDS, max_rank=zoom)
+    for area in [a for a in areas if a.name][:MAX_AREAS * 2]:
+        if len(named) >= MAX_AREAS:
+            break
+        pos = next((p for w in windows if (p := area.label_in(w)) is not None), None)
+        if pos is None:
+            continue
+        x, y = (float(v) for v in proj.xy(*pos))
+        if not (np.isfinite(x) and view.contains(x, y)):
+            continue
+        size = SMALL_PT + (1.0 if area.kind in MARINE_KINDS and area.rank <= 4 else 0.0)
+        props = dict(fontsize=size, color=WATER_TEXT, fontstyle="italic", zorder=18)
+        if placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", halo=True) is not None:
+            label_boxes.append((panel, area.name, placer.labels[-1][1]))
+            named.append(area.name)
+    if rivers:
+        lines = geodata.named_lines(windows, kinds=RIVER_KINDS, max_rank=zoom)
+        count = 0
+        for line in lines[:MAX_RIVERS * 3]:
+            if count >= MAX_RIVERS or not line.name or line.name in named:
+                continue
+            if _label_river(proj, view, placer, line, windows):
+                label_boxes.append((panel, line.name, placer.labels[-1][1]))
+                named.append(line.name)
+                count += 1
+    return named
+
+
+def _label_river(proj: Proj, view: Rect, placer: Placer, line, windows) -> bool:
+    """Set a river's name beside the longest stretch of it on the panel, rotated to the course there."""
+    import shapely
+
+    stretch = max((s for w in windows if (s := line.longest_in(w)) is not None), key=lambda s: s.length,
+                  default=None)
+    if stretch is None:
+        return False
+    lon, lat = shapely.get_coordinates(stretch).T
+    x, y = proj.xy(lon, lat)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 2:
+        return False
+    inner = view.grow(-0.04)
+    km = shapely.clip_by_rect(shapely.LineString(np.column_stack([x[ok], y[ok]])), inner.x0, inner.y0, inner.x1,
+                              inner.y1)
+    parts = [p for p in shapely.get_parts(shapely.line_merge(km)) if shapely.get_type_id(p) == 1]
+    if not parts:
+        return False
+    part = max(parts, key=lambda p: p.length)
+    props = dict(fontsize=SMALL_PT, color=WATER_TEXT, fontstyle="italic", zorder=18)
+    w_px, h_px = placer.measure(line.name, **props)
+    px_per_km = placer.to_px(1.0, 0.0)[0] - placer.to_px(0.0, 0.0)[0]
+    half = w_px / px_per_km / 2  # half the name's length, in km
+    if part.length < 2.2 * half:
+        return False
+    for frac in (0.5, 0.35, 0.65, 0.2, 0.8):
+        s = min(max(part.length * frac, half), part.length - half)
+        a, b = part.interpolate(s - half), part.interpolate(s + half)
+        ang = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
+        if ang > 90:
+            ang -= 180
+        elif ang < -90:
+            ang += 180
+        c = part.interpolate(s)
+        off = h_px / 2 * 72.0 / placer.dpi + 1.2  # beside the line, clear of it
+        nx, ny = -math.sin(math.radians(ang)) * off, math.cos(math.radians(ang)) * off
+        t = placer.place_along(c.x, c.y, line.name, angle_deg=ang, offsets_pt=((nx, ny), (-nx, -ny)), props=props)
+        if t is not None:
+            return True
+    return False
