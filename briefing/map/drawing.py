@@ -118,9 +118,11 @@ def _detail_view(proj: Proj, location: MapPoint, places: Sequence[MapPoint], ove
     projected = [(ov, overlay_geometry(ov, proj)) for ov in overlays]
     ext = extent_points([g for _ov, g in projected])
     ex, ey = np.concatenate([px_, ext[:, 0]]), np.concatenate([py_, ext[:, 1]])
-    cx, cy = (ex.min() + ex.max()) / 2, (ey.min() + ey.max()) / 2
-    half_w = (ex.max() - ex.min()) / 2 * 1.22 + 0.12 * (ex.max() - ex.min()) + 3.0
-    half_h = (ey.max() - ey.min()) / 2 * 1.3 + 2.0
+    # centred halfway between the location (0, 0) and the middle of everything shown: the location
+    # towards the middle, and a margin round every place and overlay (what lies just past them shows)
+    cx, cy = (ex.min() + ex.max()) / 4, (ey.min() + ey.max()) / 4
+    half_w = float(np.abs(ex - cx).max()) * 1.25 + 3.0
+    half_h = float(np.abs(ey - cy).max()) * 1.3 + 2.0
     half_h = max(half_h, MIN_DETAIL_HALF_KM)
     return px_, py_, projected, aspect_rect(cx, cy, half_w, half_h, aspect)
 
@@ -459,7 +461,7 @@ def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequen
         placer.block_point(xi, yi, dot + 0.4)
         tried += 1
         label = placer.place(xi, yi, t.name[i], marker_pt=dot, leader_ok=False, reject=reject,
-                             props=dict(fontsize=TOWN_PT, color=TOWN, zorder=15), halo=False)
+                             props=dict(fontsize=TOWN_PT, color=TOWN, zorder=15), halo=True)
         if label is None:
             placer.obstacles.pop()  # no name, no dot: an unnamed dot would only puzzle
             continue

@@ -36,20 +36,25 @@ def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, p
     """Name the most important water on the panel (areas, then rivers when ``rivers``); returns the names set."""
     windows = geo_windows(proj, view)
     zoom = panel_zoom(ax, proj, view, placer)
+    inner = geo_windows(proj, view.grow(-0.08))  # a name's point well inside the panel, not at its edge
     named: list[str] = []
     areas = geodata.named_areas(windows, kinds=LAKE_KINDS | MARINE_KINDS, max_rank=zoom)
     for area in [a for a in areas if a.name][:MAX_AREAS * 2]:
         if len(named) >= MAX_AREAS:
             break
-        pos = next((p for w in windows if (p := area.label_in(w)) is not None), None)
+        pos = next((p for w in inner if (p := area.label_in(w)) is not None), None)
         if pos is None:
             continue
         x, y = (float(v) for v in proj.xy(*pos))
-        if not (np.isfinite(x) and view.contains(x, y)):
-            continue
+        if not (np.isfinite(x) and view.grow(-0.08).contains(x, y)):
+            at = _pole_in_view(proj, view.grow(-0.08), area.geometry)  # the lon/lat box is wider than the panel
+            if at is None:
+                continue
+            x, y = at
         size = SMALL_PT + (1.0 if area.kind in MARINE_KINDS and area.rank <= 4 else 0.0)
         props = dict(fontsize=size, color=WATER_TEXT, fontstyle="italic", zorder=18)
-        if placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", halo=True) is not None:
+        if (placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", halo=True) is not None
+                or placer.place(x, y, area.name, marker_pt=0, props=props, leader_ok=False) is not None):
             label_boxes.append((panel, area.name, placer.labels[-1][1]))
             named.append(area.name)
     if rivers:
@@ -63,6 +68,24 @@ def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, p
                 named.append(line.name)
                 count += 1
     return named
+
+
+def _pole_in_view(proj: Proj, view: Rect, geometry) -> tuple[float, float] | None:
+    """The pole of inaccessibility of the largest part of ``geometry`` (lon/lat) inside ``view`` (projected)."""
+    import shapely
+    from shapely.ops import polylabel
+
+    def project(xy):
+        x, y = proj.xy(xy[:, 0], xy[:, 1])
+        return np.column_stack([np.nan_to_num(x, nan=1e7), np.nan_to_num(y, nan=1e7)])
+
+    km = shapely.clip_by_rect(shapely.transform(geometry, project), view.x0, view.y0, view.x1, view.y1)
+    parts = [g for g in shapely.get_parts(km) if shapely.get_type_id(g) == 3 and not g.is_empty]
+    if not parts:
+        return None
+    big = max(parts, key=lambda g: g.area)
+    pt = polylabel(big, tolerance=max(0.01, big.area ** 0.5 / 50.0))
+    return float(pt.x), float(pt.y)
 
 
 def _label_river(proj: Proj, view: Rect, placer: Placer, line, windows) -> bool:
