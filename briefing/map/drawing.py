@@ -17,7 +17,7 @@ from .. import geodata
 from ..geodata import ATTRIBUTION, normalise_name
 from ..glyphs import needs_fallback, visual
 from ..vector import ALERT, INK, MUTED, figure_to_drawing, house_style
-from .furniture import _frame, _km_per_pt, _north_arrow, _scale_bar
+from .furniture import LEGEND_ROW_IN, _frame, _km_per_pt, _north_arrow, _scale_bar, legend
 from .labels import Placer
 from .water import label_water
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
@@ -57,6 +57,7 @@ class _Debug:
     fig: object
     dropped: list
     towns: list = field(default_factory=list)  # names of the orientation towns drawn
+    legend: list = field(default_factory=list)  # the legend's entries, as printed
 
 
 def render_locator_map(
@@ -102,7 +103,7 @@ def _layout(location: MapPoint, places: Sequence[MapPoint], width_in: float, hei
     top, side, gap = 0.06, 0.04, 0.1
     caption = _caption_lines(f"{ATTRIBUTION}. Projection: azimuthal equidistant centred on {location.name}.",
                              width_in - 2 * side, outlines)
-    bottom = 0.08 + len(caption) * SMALL_PT * 1.25 / 72.0
+    bottom = 0.08 + len(caption) * SMALL_PT * 1.25 / 72.0 + LEGEND_ROW_IN
     panel_h = height_in - bottom - top
     ov_w = min(panel_h, 0.42 * (width_in - 2 * side - gap))
     de_w = width_in - 2 * side - gap - ov_w
@@ -183,6 +184,11 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         _detail_country_labels(detail, dclip, a0d, placer, label_boxes)
         _region_labels(detail, region_names, placer, label_boxes)
 
+        used = {"location", "frame", "water"} | ({"place"} if places else set()) | ({"town"} if drawn_towns else set())
+        used |= ({"region"} if region is not None else set()) | ({"river"} if len(river_lines) else set())
+        used |= {"border"} if (dclip.line_kind == 1).any() or (clip.line_kind == 1).any() else set()
+        used |= {"admin1"} if region_names else set()
+        legend_texts = legend(fig, used, lay.side, lay.bottom - LEGEND_ROW_IN + 0.02, width_in - 2 * lay.side)
         for nm in dropped:
             warnings.append(f'map: no room for the label "{nm}"; the place is marked but not named on the map')
         fig.text(lay.side / width_in, 0.04 / height_in, "\n".join(lay.caption), fontsize=SMALL_PT, color=MUTED,
@@ -196,7 +202,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         data_note=DATA_NOTE,
         warnings=tuple(warnings),
     )
-    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns)
+    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns, legend_texts)
 
 
 def _overview_base(ax, proj: Proj, overview: Rect, home_units: np.ndarray, code, region):

@@ -108,3 +108,62 @@ def _frame(ax) -> None:
         s.set_visible(True)
         s.set_linewidth(0.6)
         s.set_color("#444444")
+
+
+#: The legend's entries, in the order they are shown: (key, text). A key is shown when its symbol is drawn.
+LEGEND = (("location", "location"), ("place", "place in the brief"), ("town", "town (gazetteer)"),
+          ("frame", "detail area"), ("region", "region"), ("border", "border"), ("admin1", "region border"),
+          ("river", "river"), ("water", "sea, lake"), ("ice", "ice"), ("peak", "peak"), ("airport", "airport"),
+          ("port", "port"))
+LEGEND_ROW_IN = 0.15  # the height the legend's row takes under the panels (inches)
+
+
+def _legend_handle(key: str):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from .style import (ADMIN1_LINE, BORDER, ICE, REF_POINT, REGION_FILL, REGION_LINE, SEA, TOWN, WATER_LINE)
+    from ..vector import ALERT
+
+    dot = dict(linestyle="none", marker="o")
+    return {
+        "location": Line2D([], [], markersize=6.4, markerfacecolor=ALERT, markeredgecolor="white",
+                           markeredgewidth=0.8, **dot),
+        "place": Line2D([], [], markersize=4.4, markerfacecolor=INK, markeredgecolor="white", markeredgewidth=0.6,
+                        **dot),
+        "town": Line2D([], [], markersize=3.2, markerfacecolor="white", markeredgecolor=TOWN, markeredgewidth=0.6,
+                       **dot),
+        "frame": Patch(facecolor="none", edgecolor=ALERT, lw=1.0),
+        "region": Patch(facecolor=REGION_FILL, edgecolor=REGION_LINE, lw=0.7),
+        "border": Line2D([], [], color=BORDER, lw=1.0),
+        "admin1": Line2D([], [], color=ADMIN1_LINE, lw=0.6, linestyle=(0, (3, 1.5))),
+        "river": Line2D([], [], color=WATER_LINE, lw=0.8),
+        "water": Patch(facecolor=SEA, edgecolor=WATER_LINE, lw=0.3),
+        "ice": Patch(facecolor=ICE, edgecolor=WATER_LINE, lw=0.3),
+        "peak": Line2D([], [], marker="^", markersize=3.6, markerfacecolor=REF_POINT, markeredgecolor="none",
+                       linestyle="none"),
+        "airport": Line2D([], [], marker="s", markersize=3.0, markerfacecolor="white", markeredgecolor=REF_POINT,
+                          markeredgewidth=0.7, linestyle="none"),
+        "port": Line2D([], [], marker="D", markersize=2.8, markerfacecolor="white", markeredgecolor=REF_POINT,
+                       markeredgewidth=0.7, linestyle="none"),
+    }[key]
+
+
+def legend(fig, used: set[str], x_in: float, y_in: float, width_in: float) -> list[str]:
+    """One row of legend under the panels for every symbol drawn (``used``: keys of ``LEGEND``); its texts.
+
+    The overlays' own legend is the PDF's (beside the map); this one explains the base map.
+    """
+    entries = [(k, t) for k, t in LEGEND if k in used]
+    if not entries:
+        return []
+    w, h = fig.get_size_inches()
+    leg = fig.legend([_legend_handle(k) for k, _t in entries], [t for _k, t in entries], loc="lower left",
+                     bbox_to_anchor=(x_in / w, y_in / h), ncol=len(entries), frameon=False, fontsize=SMALL_PT,
+                     handlelength=1.4, handleheight=0.8, handletextpad=0.4, columnspacing=0.9, borderaxespad=0.0,
+                     borderpad=0.0, labelcolor=INK)
+    renderer = fig.canvas.get_renderer()
+    if leg.get_window_extent(renderer).width > width_in * fig.dpi:  # too many: set them a little smaller
+        for t in leg.get_texts():
+            t.set_fontsize(SMALL_PT - 1.0)
+    return [t for _k, t in entries]

@@ -21,7 +21,7 @@ from .style import SMALL_PT, WATER_TEXT
 
 RIVER_KINDS = frozenset({"river", "canal", "intermittent river"})
 MAX_AREAS = 4  # names of lakes and seas per panel
-MAX_RIVERS = 3  # names of rivers and canals per panel
+MAX_RIVERS = 4  # names of rivers and canals per panel
 CSS_PX_PER_IN = 96.0  # web-map pixels, the scale of ``min_label``
 
 
