@@ -17,6 +17,16 @@ from ..glyphs import visual
 from ..vector import MUTED
 
 HALO = "white"
+
+
+def _pdf_width(text: str, props: dict) -> float:
+    """The width (points) the PDF gives ``text`` in the face ``props`` choose (as ``vector`` sets it)."""
+    from ..fonts import SANS, SANS_BOLD, SANS_ITALIC
+    from ..glyphs import string_width
+
+    face = (SANS_BOLD if props.get("fontweight") == "bold"
+            else SANS_ITALIC if props.get("fontstyle") in ("italic", "oblique") else SANS)
+    return string_width(text, face, float(props.get("fontsize", 10.0)))
 _MEASURED: dict[tuple, tuple[float, float]] = {}  # label extents, see Placer.measure
 
 
@@ -84,7 +94,9 @@ class Placer:
             bb = t.get_window_extent(self.renderer)
             if len(_MEASURED) > 4096:
                 _MEASURED.clear()
-            size = _MEASURED[key] = (bb.width, bb.height)
+            # the PDF sets the string in its own font metrics (no kerning), a few per cent wider than
+            # matplotlib's: the box must hold the wider of the two
+            size = _MEASURED[key] = (max(bb.width, self.pt(_pdf_width(text, props))), bb.height)
         return size
 
     def place(self, x: float, y: float, text: str, *, marker_pt: float, props: dict, candidates: str = "point",

@@ -1,0 +1,132 @@
+"""Names on the locator map as a reader finds them in the PDF: water named, labels apart, a legend entry per symbol.
+
+Each map is drawn, written as a PDF on its own (reportlab) and read back with pdfplumber: the
+characters a reader's PDF viewer finds, with their boxes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+import pdfplumber
+import pytest
+from conftest import drawing_text
+from reportlab.graphics import renderPDF
+
+from briefing.map import MapPoint
+from briefing.map.drawing import _render
+
+CASES = {
+    "bakhmut": (MapPoint("Bakhmut", 48.5947, 38.0008), "UA", "Donetsk Oblast",
+                [MapPoint("Soledar", 48.6833, 38.0833), MapPoint("Sloviansk", 48.8533, 37.6050),
+                 MapPoint("Kramatorsk", 48.7233, 37.5564), MapPoint("Kostiantynivka", 48.5277, 37.7069)]),
+    "nova_kakhovka": (MapPoint("Nova Kakhovka", 46.7546, 33.3486), "UA", "Kherson Oblast",
+                      [MapPoint("Kherson", 46.6354, 32.6169)]),
+    "ismailia": (MapPoint("Ismailia", 30.5965, 32.2715), "EG", None,
+                 [MapPoint("Suez", 29.9737, 32.5263), MapPoint("Port Said", 31.2653, 32.3019)]),
+    "new_orleans": (MapPoint("New Orleans", 29.9511, -90.0715), "US", "Louisiana",
+                    [MapPoint("Baton Rouge", 30.4515, -91.1871)]),
+}
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            loc, country, admin1, places = CASES[name]
+            result, debug = _render(loc, country, admin1, places)
+            debug.drawing = result.drawing
+            with pdfplumber.open(io.BytesIO(renderPDF.drawToString(result.drawing))) as pdf:
+                page = pdf.pages[0]
+                chars = [dict(c) for c in page.chars]
+                text = page.extract_text()
+                height = float(page.height)
+            cache[name] = (debug, chars, text, height)
+        return cache[name]
+
+    return get
+
+
+def _panels(debug, height):
+    """Each panel's box in PDF points (x0, top, x1, bottom), by name."""
+    w_in, h_in = debug.fig.get_size_inches()
+    out = {}
+    for name, ax in zip(("overview", "detail"), debug.fig.axes[:2]):
+        p = ax.get_position()
+        out[name] = (p.x0 * w_in * 72, height - p.y1 * h_in * 72, p.x1 * w_in * 72, height - p.y0 * h_in * 72)
+    return out
+
+
+def _panel_text(debug, chars, height, panel):
+    x0, t0, x1, b0 = _panels(debug, height)[panel]
+    inside = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and t0 <= (c["top"] + c["bottom"]) / 2 <= b0]
+    return "".join(c["text"] for c in sorted(inside, key=lambda c: (round(c["top"]), c["x0"])))
+
+
+@pytest.mark.parametrize("name, overview, detail", [
+    ("bakhmut", ["Sea"], ["Donets"]),
+    ("nova_kakhovka", ["Black Sea"], ["Dnipro", "Kakhovka Reservoir"]),
+    ("ismailia", ["Mediterranean Sea"], ["Great Bitter Lake", "Gulf of Suez"]),
+    ("new_orleans", ["Gulf of Mexico"], ["Mississippi", "Lake Pontchartrain"]),
+])
+def test_water_is_named_on_each_panel(drawn, name, overview, detail):
+    """Rivers, reservoirs, lakes and seas are named from the reference data, though the brief names none."""
+    debug, chars, _text, height = drawn(name)
+    whole = " ".join(drawing_text(debug.drawing).split())  # in the order written: a rotated name reads whole
+    for panel, names in (("overview", overview), ("detail", detail)):
+        letters = Counter(_panel_text(debug, chars, height, panel))
+        for water in names:
+            assert water in whole, water
+            assert not Counter(water.replace(" ", "")) - letters, (panel, water)  # its letters on this panel
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_no_two_labels_touch(drawn, name):
+    """The characters of two different labels on a panel never overlap or touch (0.3 pt apart at least)."""
+    debug, chars, _text, height = drawn(name)
+    dpi = debug.fig.dpi
+    boxes = []  # (label, panel, x0, top, x1, bottom) in PDF points, from the placement record
+    for i, (panel, _label, (a, b, c, d)) in enumerate(debug.label_boxes):
+        boxes.append((i, panel, a * 72 / dpi, height - d * 72 / dpi, c * 72 / dpi, height - b * 72 / dpi))
+
+    def owner(ch):
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        return next((i for i, _p, x0, t, x1, b in boxes if x0 - 0.5 <= cx <= x1 + 0.5 and t - 0.5 <= cy <= b + 0.5),
+                    None)
+
+    panels = _panels(debug, height)
+    owned = [(owner(ch), ch) for ch in chars if ch["text"].strip()]
+    gap = 0.3
+    for panel, (px0, pt0, px1, pb0) in panels.items():
+        mine = [(o, ch) for o, ch in owned if px0 <= ch["x0"] and ch["x1"] <= px1 and pt0 <= ch["top"]
+                and ch["bottom"] <= pb0]
+        for k, (o1, c1) in enumerate(mine):
+            if o1 is None:
+                continue
+            for o2, c2 in mine[k + 1:]:
+                if o2 == o1:
+                    continue
+                # the glyph boxes, shrunk to the ink's usual extent (pdfplumber's run from ascent to descent)
+                h1, h2 = (c1["bottom"] - c1["top"]) * 0.15, (c2["bottom"] - c2["top"]) * 0.15
+                apart = (c1["x1"] + gap <= c2["x0"] or c2["x1"] + gap <= c1["x0"]
+                         or c1["bottom"] - h1 + gap <= c2["top"] + h2 or c2["bottom"] - h2 + gap <= c1["top"] + h1)
+                assert apart, (name, panel, c1["text"], c2["text"], debug.label_boxes[o1][1],
+                               debug.label_boxes[o2][1] if o2 is not None else "(map furniture)")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_symbol_drawn_has_a_legend_entry(drawn, name):
+    """The legend names each symbol the map uses, and only those: brief's places and gazetteer towns apart."""
+    debug, _chars, text, _height = drawn(name)
+    _loc, _country, admin1, places = CASES[name]
+    flat = " ".join(text.split())
+    for entry in debug.legend:
+        assert entry in flat
+    assert "location" in debug.legend and "detail area" in debug.legend
+    assert ("place in the brief" in debug.legend) == bool(places)
+    assert ("town (gazetteer)" in debug.legend) == bool(debug.towns)
+    assert ("region" in debug.legend) == (admin1 is not None)
+    assert "river" in debug.legend  # every case has a river drawn on its detail panel
