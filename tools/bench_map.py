@@ -4,7 +4,7 @@
 Warm means the process has loaded the map data once (as a scheduled run or the preview server
 has); the target is at most 0.1 s per warm map. The share of the warm map spent carrying the finished
 figure into a reportlab drawing (``figure_to_drawing``) is timed apart, so matplotlib's drawing work
-and the writer can be told apart. Run with ``make bench`` or directly.
+and the writer can be told apart; so is the label placement pass (``Placer.place``, ``place_along``). Run with ``make bench`` or directly.
 """
 
 from __future__ import annotations
@@ -38,23 +38,45 @@ def _time_writer(spent: list[float]) -> None:
     drawing.figure_to_drawing = timed
 
 
+def _time_placement(spent: list[float]) -> None:
+    """Wrap the label placement pass (every ``Placer.place`` / ``place_along`` call) to add up its time."""
+    from briefing.map.labels import Placer
+
+    for name in ("place", "place_along"):
+        method = getattr(Placer, name)
+
+        def timed(self, *args, _method=method, **kwargs):
+            t = time.perf_counter()
+            try:
+                return _method(self, *args, **kwargs)
+            finally:
+                spent.append(time.perf_counter() - t)
+
+        setattr(Placer, name, timed)
+
+
 def main() -> int:
     facts = load_facts(ROOT / "briefs" / "bakhmut.yaml")
     writes: list[float] = []
     _time_writer(writes)
+    placing: list[float] = []
+    _time_placement(placing)
     t = time.perf_counter()
     locator_part(facts, use_cache=False)  # the map drawn, not read from the drawing cache
     cold = time.perf_counter() - t
-    runs = []
+    runs, placed = [], []
     for _ in range(10):
+        placing.clear()
         t = time.perf_counter()
         locator_part(facts, use_cache=False)  # the map drawn, not read from the drawing cache
         runs.append(time.perf_counter() - t)
+        placed.append(sum(placing))
     size = sum(p.stat().st_size for p in (ROOT / "assets" / "map").rglob("*") if p.is_file())
     writer = (f"; of which the figure writer median {statistics.median(writes[1:]):.3f} s, matplotlib's drawing "
               f"{statistics.median(r - w for r, w in zip(runs, writes[1:])):.3f} s") if len(writes) > len(runs) else ""
     print(f"map: cold {cold:.2f} s, warm median {statistics.median(runs):.3f} s (min {min(runs):.3f}, "
-          f"max {max(runs):.3f}) over {len(runs)} runs{writer}; assets/map {size / 1e6:.1f} MB")
+          f"max {max(runs):.3f}) over {len(runs)} runs{writer}; "
+          f"label placement median {statistics.median(placed):.3f} s; assets/map {size / 1e6:.1f} MB")
     return 0
 
 
