@@ -266,7 +266,15 @@ def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.nd
             lx, ly = float(shapely.get_x(rp)), float(shapely.get_y(rp))
         props = dict(fontsize=LABEL_PT if is_home else SMALL_PT + 0.5, color=INK if is_home else "#555555",
                      fontweight="bold" if is_home else "normal")
-        t = placer_o.place(lx, ly, a0.unit_name[u], marker_pt=0, props=props, candidates="center", halo=True)
+        outside = _outside(placer_o.ax, shown[clip.poly_unit == u])  # a country's name never crosses its border
+        t = placer_o.place(lx, ly, a0.unit_name[u], marker_pt=0, props=props, candidates="center", halo=True,
+                           reject=outside)
+        if t is None:  # the label point's surroundings are too narrow: the middle of the largest part shown
+            rp = _pole(best_part[u])
+            t = placer_o.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), a0.unit_name[u], marker_pt=0,
+                               props=props, candidates="center", halo=True, reject=outside)
+        if t is None and is_home:  # the home country is named even when it is too small to hold its name
+            t = placer_o.place(lx, ly, a0.unit_name[u], marker_pt=0, props=props, halo=True)
         if t is not None:
             label_boxes.append(("overview", a0.unit_name[u], placer_o.labels[-1][1]))
 
@@ -363,7 +371,8 @@ def _detail_country_labels(detail: Rect, dclip, a0d, placer: Placer, label_boxes
         rp = shapely.point_on_surface(g2)
         nm = a0d.unit_name[u].upper()
         t = placer.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), nm, marker_pt=0,
-                         props=dict(fontsize=LABEL_PT, color="#666666", fontweight="bold"), candidates="center")
+                         props=dict(fontsize=LABEL_PT, color="#666666", fontweight="bold"), candidates="center",
+                         reject=_outside(placer.ax, [g2]))
         if t is not None:
             label_boxes.append(("detail", nm, placer.labels[-1][1]))
 
@@ -564,6 +573,29 @@ def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
     shore = shore[shapely.get_type_id(shore) == 1] if len(shore) else shore
     draw_lines(ax, shore, edgecolor=COAST, lw=0.6, zorder=3)
     return True
+
+
+def _pole(geom):
+    """The point of ``geom``'s largest polygon farthest from its edge (where a name has most room)."""
+    import shapely
+    from shapely.ops import polylabel
+
+    parts = [g for g in shapely.get_parts(geom) if shapely.get_type_id(g) == 3 and not g.is_empty]
+    if not parts:
+        return shapely.point_on_surface(geom)
+    big = max(parts, key=lambda g: g.area)
+    return polylabel(big, tolerance=max(1.0, big.area ** 0.5 / 50.0))
+
+
+def _outside(ax, geoms: Sequence):
+    """A test: does a pixel box reach outside the union of ``geoms`` (projected km) as drawn in ``ax``?"""
+    import shapely
+    from shapely.affinity import affine_transform
+
+    (a, b, c), (d, e, f), _ = ax.transData.get_matrix()
+    in_px = affine_transform(shapely.union_all(list(geoms)), [a, b, d, e, c, f])
+    shapely.prepare(in_px)
+    return lambda box: not bool(shapely.contains(in_px, shapely.box(*box)))
 
 
 def _touches(ax, geoms: Sequence):
