@@ -19,6 +19,7 @@ from ..glyphs import needs_fallback, visual
 from ..vector import ALERT, INK, MUTED, figure_to_drawing, house_style
 from .furniture import LEGEND_ROW_IN, _frame, _km_per_pt, _north_arrow, _scale_bar, legend
 from .labels import Placer
+from .reference import draw_ice, label_ice, reference_points
 from .water import label_water
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
                     TOWN, TOWN_PT, WATER_LINE)
@@ -171,23 +172,25 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         _overview_country_labels(proj, overview, clip, home_units, placer_o, label_boxes)
 
         _panel(ax_d, detail)
-        dclip, a0d, river_lines, region_names = _detail_base(ax_d, proj, detail, home_units)
+        dclip, a0d, river_lines, region_names, ice = _detail_base(ax_d, proj, detail, home_units)
         placer = Placer(ax_d, renderer, fig.dpi)
         if projected:
             draw_overlays(ax_d, projected, detail, _km_per_pt(ax_d, detail, placer))
         marker_px = _place_labels(ax_d, proj, detail, placer, location, places, distances, px_, py_, label_boxes,
                                   dropped)
         label_water(ax_d, proj, detail, placer, label_boxes, "detail", rivers=True)
+        label_ice(ax_d, proj, detail, placer, ice, label_boxes, "detail")
         if towns:
             _orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
                                [g for _ov, g in projected] + list(river_lines))
+        points_used = reference_points(ax_d, proj, detail, placer, label_boxes, "detail")
         _detail_country_labels(detail, dclip, a0d, placer, label_boxes)
         _region_labels(detail, region_names, placer, label_boxes)
 
         used = {"location", "frame", "water"} | ({"place"} if places else set()) | ({"town"} if drawn_towns else set())
         used |= ({"region"} if region is not None else set()) | ({"river"} if len(river_lines) else set())
         used |= {"border"} if (dclip.line_kind == 1).any() or (clip.line_kind == 1).any() else set()
-        used |= {"admin1"} if region_names else set()
+        used |= ({"admin1"} if region_names else set()) | ({"ice"} if ice else set()) | points_used
         legend_texts = legend(fig, used, lay.side, lay.bottom - LEGEND_ROW_IN + 0.02, width_in - 2 * lay.side)
         for nm in dropped:
             warnings.append(f'map: no room for the label "{nm}"; the place is marked but not named on the map')
@@ -218,6 +221,7 @@ def _overview_base(ax, proj: Proj, overview: Rect, home_units: np.ndarray, code,
         draw_polys(ax, rclip.polys, facecolor=REGION_FILL, edgecolor="none", lw=0, zorder=2)
         draw_lines(ax, rclip.outline, edgecolor=REGION_LINE, lw=0.7, zorder=4.5)
     _water(ax, proj, overview, rivers=False)  # lakes only: rivers would clutter the overview
+    draw_ice(ax, proj, overview)
     draw_lines(ax, clip.lines[clip.line_kind == 0], edgecolor=COAST, lw=0.4, zorder=3)
     draw_lines(ax, clip.lines[clip.line_kind == 1], edgecolor=BORDER, lw=0.5, zorder=3)
     hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True, polys=False)
@@ -294,6 +298,7 @@ def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
     draw_polys(ax, dclip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
     fine_shore = _shoreline(ax, proj, detail, dclip.polys[home])
     river_lines = _water(ax, proj, detail, rivers=True)
+    ice = draw_ice(ax, proj, detail)
     visible_codes = sorted({a0d.unit_code[int(u)] for u in dclip.poly_unit})
     region_lines = []
     region_names = []
@@ -311,7 +316,7 @@ def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
     if not fine_shore:
         draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
     draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
-    return dclip, a0d, river_lines, region_names
+    return dclip, a0d, river_lines, region_names, ice
 
 
 LOC_PT, PLACE_PT = 4.2, 2.6  # marker radii (points): the location, the brief's places

@@ -71,3 +71,4 @@ SMALL_PT = 6.5
 TOWN_PT = 6.5  # smaller than the facts places (7.5), grey: orientation only
 ICE = "#f4f8fb"  # ice caps and glaciers: near white, blue-edged
 REF_POINT = "#7a5c3a"  # peaks, airports, ports: reference points, brown apart from the places
+ICE_TEXT = "#4f7896"  # names of ice caps

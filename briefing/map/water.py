@@ -70,16 +70,23 @@ def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, p
     return named
 
 
-def _pole_in_view(proj: Proj, view: Rect, geometry) -> tuple[float, float] | None:
-    """The pole of inaccessibility of the largest part of ``geometry`` (lon/lat) inside ``view`` (projected)."""
+def projected(proj: Proj, geometry):
+    """A lon/lat shapely geometry in the map's projection (km); points beyond it pushed far away."""
     import shapely
-    from shapely.ops import polylabel
 
     def project(xy):
         x, y = proj.xy(xy[:, 0], xy[:, 1])
         return np.column_stack([np.nan_to_num(x, nan=1e7), np.nan_to_num(y, nan=1e7)])
 
-    km = shapely.clip_by_rect(shapely.transform(geometry, project), view.x0, view.y0, view.x1, view.y1)
+    return shapely.transform(geometry, project)
+
+
+def _pole_in_view(proj: Proj, view: Rect, geometry) -> tuple[float, float] | None:
+    """The pole of inaccessibility of the largest part of ``geometry`` (lon/lat) inside ``view`` (projected)."""
+    import shapely
+    from shapely.ops import polylabel
+
+    km = shapely.clip_by_rect(projected(proj, geometry), view.x0, view.y0, view.x1, view.y1)
     parts = [g for g in shapely.get_parts(km) if shapely.get_type_id(g) == 3 and not g.is_empty]
     if not parts:
         return None
