@@ -270,7 +270,7 @@ def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.nd
             lx, ly = float(shapely.get_x(rp)), float(shapely.get_y(rp))
         props = dict(fontsize=LABEL_PT if is_home else SMALL_PT + 0.5, color=INK if is_home else "#555555",
                      fontweight="bold" if is_home else "normal")
-        outside = _outside(placer_o.ax, shown[clip.poly_unit == u])  # a country's name never crosses its border
+        outside = placer_o.outside(shapely.union_all(shown[clip.poly_unit == u]))  # a country's name never crosses its border
         t = placer_o.place(lx, ly, a0.unit_name[u], marker_pt=0, props=props, candidates="center", halo=True,
                            reject=outside)
         if t is None:  # the label point's surroundings are too narrow: the middle of the largest part shown
@@ -377,7 +377,7 @@ def _detail_country_labels(detail: Rect, dclip, a0d, placer: Placer, label_boxes
         nm = a0d.unit_name[u].upper()
         t = placer.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), nm, marker_pt=0,
                          props=dict(fontsize=LABEL_PT, color="#666666", fontweight="bold"), candidates="center",
-                         reject=_outside(placer.ax, [g2]))
+                         reject=placer.outside(g2))
         if t is not None:
             label_boxes.append(("detail", nm, placer.labels[-1][1]))
 
@@ -590,17 +590,6 @@ def _pole(geom):
         return shapely.point_on_surface(geom)
     big = max(parts, key=lambda g: g.area)
     return polylabel(big, tolerance=max(1.0, big.area ** 0.5 / 50.0))
-
-
-def _outside(ax, geoms: Sequence):
-    """A test: does a pixel box reach outside the union of ``geoms`` (projected km) as drawn in ``ax``?"""
-    import shapely
-    from shapely.affinity import affine_transform
-
-    (a, b, c), (d, e, f), _ = ax.transData.get_matrix()
-    in_px = affine_transform(shapely.union_all(list(geoms)), [a, b, d, e, c, f])
-    shapely.prepare(in_px)
-    return lambda box: not bool(shapely.contains(in_px, shapely.box(*box)))
 
 
 def _touches(ax, geoms: Sequence):

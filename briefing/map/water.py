@@ -34,6 +34,8 @@ def panel_zoom(ax, proj: Proj, view: Rect, placer: Placer) -> float:
 def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, panel: str, *,
                 rivers: bool) -> list[str]:
     """Name the most important water on the panel (areas, then rivers when ``rivers``); returns the names set."""
+    import shapely
+
     windows = geo_windows(proj, view)
     zoom = panel_zoom(ax, proj, view, placer)
     inner = geo_windows(proj, view.grow(-0.08))  # a name's point well inside the panel, not at its edge
@@ -53,8 +55,14 @@ def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, p
             x, y = at
         size = SMALL_PT + (1.0 if area.kind in MARINE_KINDS and area.rank <= 4 else 0.0)
         props = dict(fontsize=size, color=WATER_TEXT, fontstyle="italic", zorder=18)
-        if (placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", halo=True) is not None
-                or placer.place(x, y, area.name, marker_pt=0, props=props, leader_ok=False) is not None):
+        # a name inside its water where it fits; a lake's beside it
+        on_water = placer.outside(shapely.clip_by_rect(projected(proj, area.geometry), view.x0, view.y0, view.x1,
+                                                       view.y1))
+        if (placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", reject=on_water) is not None
+                or area.kind in LAKE_KINDS
+                and placer.place(x, y, area.name, marker_pt=0, props=props, leader_ok=False) is not None
+                # too narrow to hold it (a gulf, a strait): centred on the water, over its shores
+                or placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center") is not None):
             label_boxes.append((panel, area.name, placer.labels[-1][1]))
             named.append(area.name)
     if rivers:
