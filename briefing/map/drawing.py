@@ -172,7 +172,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         _overview_country_labels(proj, overview, clip, home_units, placer_o, label_boxes)
 
         _panel(ax_d, detail)
-        dclip, a0d, river_lines, region_names, ice = _detail_base(ax_d, proj, detail, home_units)
+        dclip, a0d, river_lines, region_names, ice, admin1_drawn = _detail_base(ax_d, proj, detail, home_units)
         placer = Placer(ax_d, renderer, fig.dpi)
         if projected:
             draw_overlays(ax_d, projected, detail, _km_per_pt(ax_d, detail, placer))
@@ -190,7 +190,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         used = {"location", "frame", "water"} | ({"place"} if places else set()) | ({"town"} if drawn_towns else set())
         used |= ({"region"} if region is not None else set()) | ({"river"} if len(river_lines) else set())
         used |= {"border"} if (dclip.line_kind == 1).any() or (clip.line_kind == 1).any() else set()
-        used |= ({"admin1"} if region_names else set()) | ({"ice"} if ice else set()) | points_used
+        used |= ({"admin1"} if admin1_drawn else set()) | ({"ice"} if ice else set()) | points_used
         legend_texts = legend(fig, used, lay.side, lay.bottom - LEGEND_ROW_IN + 0.02, width_in - 2 * lay.side)
         for nm in dropped:
             warnings.append(f'map: no room for the label "{nm}"; the place is marked but not named on the map')
@@ -286,7 +286,8 @@ def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.nd
 def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
     """Land, shoreline, water, region borders, coasts and borders of the detail panel.
 
-    Returns the clipped countries, their layer, the river lines drawn and the regions (area, name, polygon).
+    Returns the clipped countries, their layer, the river lines drawn, the regions (area, name, polygon),
+    the named ice drawn and whether any region border was drawn.
     """
     import shapely
 
@@ -311,12 +312,13 @@ def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
         region_lines.append(c1.lines)
         for g, u in zip(c1.polys, c1.poly_unit):
             region_names.append((float(shapely.area(g)), layer1.unit_name[int(u)], g))
+    region_lines = [ls for ls in region_lines if len(ls)]
     if region_lines:
         draw_lines(ax, np.concatenate(region_lines), edgecolor=ADMIN1_LINE, lw=0.5, linestyle=(0, (3, 1.5)), zorder=2)
     if not fine_shore:
         draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
     draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
-    return dclip, a0d, river_lines, region_names, ice
+    return dclip, a0d, river_lines, region_names, ice, bool(region_lines)
 
 
 LOC_PT, PLACE_PT = 4.2, 2.6  # marker radii (points): the location, the brief's places
@@ -427,10 +429,25 @@ def _overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: flo
     hh = max(hh, hw / aspect, floor)
     hh = min(hh, max(MAX_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2))
     view = aspect_rect(cx, cy, hh * aspect, hh, aspect)
+    # an island alone says nothing of where it is: widen until another country's land shows
+    for _ in range(4):
+        if _others_show(layer, proj, view, home_units) or view.h / 2 > 2 * MAX_OVERVIEW_HALF_KM:
+            break
+        view = view.grow(0.35)
     # keep the detail frame inside
     dx = max(0.0, detail.x1 - view.x1) - max(0.0, view.x0 - detail.x0)
     dy = max(0.0, detail.y1 - view.y1) - max(0.0, view.y0 - detail.y0)
     return Rect(view.x0 + dx, view.y0 + dy, view.x1 + dx, view.y1 + dy)
+
+
+def _others_show(layer, proj: Proj, view: Rect, home_units: np.ndarray) -> bool:
+    """Does land of another country cover at least 2 % of ``view``?"""
+    import shapely
+
+    clip = clip_layer(layer, proj, view, lines=False)
+    other = clip.polys[~np.isin(clip.poly_unit, home_units)]
+    return bool(len(other)) and float(shapely.area(shapely.clip_by_rect(other, view.x0, view.y0, view.x1,
+                                                                         view.y1)).sum()) > 0.02 * view.w * view.h
 
 
 MAX_TOWNS = 12
