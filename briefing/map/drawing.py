@@ -180,11 +180,11 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
                                   dropped)
         label_water(ax_d, proj, detail, placer, label_boxes, "detail", rivers=True)
         label_ice(ax_d, proj, detail, placer, ice, label_boxes, "detail")
+        _detail_country_labels(detail, dclip, a0d, placer, label_boxes)  # two countries: both named, before towns
         if towns:
             _orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
                                [g for _ov, g in projected] + list(river_lines))
         points_used = reference_points(ax_d, proj, detail, placer, label_boxes, "detail")
-        _detail_country_labels(detail, dclip, a0d, placer, label_boxes)
         _region_labels(detail, region_names, placer, label_boxes)
 
         used = {"location", "frame", "water"} | ({"place"} if places else set()) | ({"town"} if drawn_towns else set())
@@ -450,12 +450,12 @@ def _others_show(layer, proj: Proj, view: Rect, home_units: np.ndarray) -> bool:
                                                                          view.y1)).sum()) > 0.02 * view.w * view.h
 
 
-MAX_TOWNS = 12
+MAX_TOWNS = 10  # towns orient the reader: a handful, not every village
 
 
 def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequence[MapPoint], label_boxes: list,
                        drawn_towns: list, overlays: Sequence = ()) -> None:
-    """Label the most populous gazetteer towns in the view, after (so never over) the facts' places.
+    """Label gazetteer towns in the view, the populous and near first, after (so never over) the facts' places.
 
     A town is left out when its label or its dot would touch anything already placed, or when it is
     one of the facts' places (same name, or within a few points of one of their markers), or when
@@ -471,6 +471,11 @@ def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequen
     if len(idx) == 0:
         return
     x, y = proj.xy(t.lon[idx], t.lat[idx])
+    # by population and nearness: a town of a tenth the size is as welcome half a panel closer
+    score = np.log10(np.maximum(np.asarray(t.population[idx], dtype=float), 1.0)) - np.hypot(x, y) / (
+        0.5 * math.hypot(view.w, view.h))
+    order = np.argsort(-np.nan_to_num(score, nan=-1e9), kind="stable")
+    idx, x, y = idx[order], x[order], y[order]
     inner = view.grow(-0.02)
     own = {normalise_name(p.name) for p in named}
     own_px = [placer.to_px(*(float(v) for v in proj.xy(p.lon, p.lat))) for p in named]
