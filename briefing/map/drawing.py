@@ -580,23 +580,23 @@ def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
     """
     import shapely
 
-    layer = geodata.land()
+    layers = geodata.land_layers((view.h / 180.0) ** 2)  # islets too where the panel is small enough to show them
     windows = geo_windows(proj, view)
-    if layer is None or min(w[1] for w in windows) < -60.0:
+    if not layers or min(w[1] for w in windows) < -60.0:
         return False
-    c = clip_layer(layer, proj, view, lines=False)
+    polys = np.concatenate([clip_layer(layer, proj, view, lines=False).polys for layer in layers])
     vx = view.grow(0.03)
     box = shapely.box(vx.x0, vx.y0, vx.x1, vx.y1)
-    land_ = shapely.union_all(c.polys) if len(c.polys) else shapely.Polygon()
+    land_ = shapely.union_all(polys) if len(polys) else shapely.Polygon()
     sea = shapely.get_parts(shapely.difference(box, land_))
     sea = sea[shapely.get_type_id(sea) == 3]
-    draw_polys(ax, c.polys, facecolor=LAND, edgecolor="none", lw=0, zorder=0.9)
-    if len(home_polys) and len(c.polys):
+    draw_polys(ax, polys, facecolor=LAND, edgecolor="none", lw=0, zorder=0.9)
+    if len(home_polys) and len(polys):
         near_home = shapely.buffer(shapely.union_all(home_polys), view.h / 8.0)
         mine = shapely.get_parts(shapely.intersection(land_, near_home))
         draw_polys(ax, mine[shapely.get_type_id(mine) == 3], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=0.95)
     draw_polys(ax, sea, facecolor=SEA, edgecolor="none", lw=0, zorder=1.2)
-    shore = shapely.get_parts(shapely.intersection(shapely.boundary(land_), box)) if len(c.polys) else np.array([])
+    shore = shapely.get_parts(shapely.intersection(shapely.boundary(land_), box)) if len(polys) else np.array([])
     shore = shore[shapely.get_type_id(shore) == 1] if len(shore) else shore
     draw_lines(ax, shore, edgecolor=COAST, lw=0.6, zorder=3)
     return True
