@@ -115,55 +115,77 @@ LEGEND = (("location", "location"), ("place", "place in the brief"), ("town", "t
           ("frame", "detail area"), ("region", "region"), ("border", "border"), ("admin1", "region border"),
           ("river", "river"), ("water", "sea, lake"), ("ice", "ice"), ("peak", "peak"), ("airport", "airport"),
           ("port", "port"))
-LEGEND_ROW_IN = 0.15  # the height the legend's row takes under the panels (inches)
+LEGEND_ROW_IN = 0.17  # the height the legend's row takes under the panels (inches)
 
 
-def _legend_handle(key: str):
+def _legend_symbol(fig, key: str, x: float, y: float, w: float) -> None:
+    """Draw the symbol of legend entry ``key`` in the ``w`` inches from (x, y) (inches, the row's middle)."""
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
+    from matplotlib.patches import Rectangle
 
-    from .style import (ADMIN1_LINE, BORDER, ICE, REF_POINT, REGION_FILL, REGION_LINE, SEA, TOWN, WATER_LINE)
     from ..vector import ALERT
+    from .style import ADMIN1_LINE, BORDER, ICE, REF_POINT, REGION_FILL, REGION_LINE, SEA, TOWN, WATER_LINE
 
-    dot = dict(linestyle="none", marker="o")
-    return {
-        "location": Line2D([], [], markersize=6.4, markerfacecolor=ALERT, markeredgecolor="white",
-                           markeredgewidth=0.8, **dot),
-        "place": Line2D([], [], markersize=4.4, markerfacecolor=INK, markeredgecolor="white", markeredgewidth=0.6,
-                        **dot),
-        "town": Line2D([], [], markersize=3.2, markerfacecolor="white", markeredgecolor=TOWN, markeredgewidth=0.6,
-                       **dot),
-        "frame": Patch(facecolor="none", edgecolor=ALERT, lw=1.0),
-        "region": Patch(facecolor=REGION_FILL, edgecolor=REGION_LINE, lw=0.7),
-        "border": Line2D([], [], color=BORDER, lw=1.0),
-        "admin1": Line2D([], [], color=ADMIN1_LINE, lw=0.6, linestyle=(0, (3, 1.5))),
-        "river": Line2D([], [], color=WATER_LINE, lw=0.8),
-        "water": Patch(facecolor=SEA, edgecolor=WATER_LINE, lw=0.3),
-        "ice": Patch(facecolor=ICE, edgecolor=WATER_LINE, lw=0.3),
-        "peak": Line2D([], [], marker="^", markersize=3.6, markerfacecolor=REF_POINT, markeredgecolor="none",
-                       linestyle="none"),
-        "airport": Line2D([], [], marker="s", markersize=3.0, markerfacecolor="white", markeredgecolor=REF_POINT,
-                          markeredgewidth=0.7, linestyle="none"),
-        "port": Line2D([], [], marker="D", markersize=2.8, markerfacecolor="white", markeredgecolor=REF_POINT,
-                       markeredgewidth=0.7, linestyle="none"),
-    }[key]
+    tr = fig.dpi_scale_trans
+    cx = x + w / 2
+    dot = dict(linestyle="none", marker="o", transform=tr)
+    marks = {
+        "location": dict(markersize=6.4, markerfacecolor=ALERT, markeredgecolor="white", markeredgewidth=0.8, **dot),
+        "place": dict(markersize=4.4, markerfacecolor=INK, markeredgecolor="white", markeredgewidth=0.6, **dot),
+        "town": dict(markersize=3.2, markerfacecolor="white", markeredgecolor=TOWN, markeredgewidth=0.6, **dot),
+        "peak": dict(marker="^", markersize=3.6, markerfacecolor=REF_POINT, markeredgecolor="none",
+                     linestyle="none", transform=tr),
+        "airport": dict(marker="s", markersize=3.0, markerfacecolor="white", markeredgecolor=REF_POINT,
+                        markeredgewidth=0.7, linestyle="none", transform=tr),
+        "port": dict(marker="D", markersize=2.8, markerfacecolor="white", markeredgecolor=REF_POINT,
+                     markeredgewidth=0.7, linestyle="none", transform=tr),
+    }
+    lines = {"border": dict(color=BORDER, lw=1.0), "admin1": dict(color=ADMIN1_LINE, lw=0.6, linestyle=(0, (3, 1.5))),
+             "river": dict(color=WATER_LINE, lw=0.8)}
+    boxes = {"frame": dict(facecolor="none", edgecolor=ALERT, lw=1.0),
+             "region": dict(facecolor=REGION_FILL, edgecolor=REGION_LINE, lw=0.7),
+             "water": dict(facecolor=SEA, edgecolor=WATER_LINE, lw=0.3), "ice": dict(facecolor=ICE, edgecolor=WATER_LINE, lw=0.3)}
+    if key in marks:
+        fig.add_artist(Line2D([cx], [y], **marks[key]))
+    elif key in lines:
+        fig.add_artist(Line2D([x, x + w], [y, y], transform=tr, **lines[key]))
+    else:
+        h = 0.07
+        fig.add_artist(Rectangle((x + w * 0.1, y - h / 2), w * 0.8, h, transform=tr, **boxes[key]))
 
 
 def legend(fig, used: set[str], x_in: float, y_in: float, width_in: float) -> list[str]:
     """One row of legend under the panels for every symbol drawn (``used``: keys of ``LEGEND``); its texts.
 
-    The overlays' own legend is the PDF's (beside the map); this one explains the base map.
+    The overlays' own legend is the PDF's (beside the map); this one explains the base map. Laid out by
+    the PDF's string widths, drawn as a few plain artists (matplotlib's legend costs a tenth of the map).
     """
+    from ..fonts import SANS
+    from ..glyphs import string_width
+
     entries = [(k, t) for k, t in LEGEND if k in used]
     if not entries:
         return []
-    w, h = fig.get_size_inches()
-    leg = fig.legend([_legend_handle(k) for k, _t in entries], [t for _k, t in entries], loc="lower left",
-                     bbox_to_anchor=(x_in / w, y_in / h), ncol=len(entries), frameon=False, fontsize=SMALL_PT,
-                     handlelength=1.4, handleheight=0.8, handletextpad=0.4, columnspacing=0.9, borderaxespad=0.0,
-                     borderpad=0.0, labelcolor=INK)
-    renderer = fig.canvas.get_renderer()
-    if leg.get_window_extent(renderer).width > width_in * fig.dpi:  # too many: set them a little smaller
-        for t in leg.get_texts():
-            t.set_fontsize(SMALL_PT - 1.0)
+    sym, pad, gap = 0.15, 0.035, 0.09  # inches: a symbol, between it and its text, between entries
+
+    def row_width(items, size):
+        return sum(string_width(t, SANS, size) / 72.0 + sym + pad + gap for _k, t in items) - gap
+
+    rows = [entries]
+    size = SMALL_PT
+    while row_width(entries, size) > width_in and size > SMALL_PT - 1.0:
+        size -= 0.5
+    if row_width(entries, size) > width_in:  # still too many for one row: two rows, a little smaller
+        size = SMALL_PT - 1.5
+        half = next(i for i in range(1, len(entries) + 1) if row_width(entries[:i], size) > width_in / 2 + 0.3)
+        rows = [entries[:half], entries[half:]]
+    pitch = LEGEND_ROW_IN / 2
+    for r, row in enumerate(rows):
+        y = y_in + LEGEND_ROW_IN / 2 - 0.02 if len(rows) == 1 else y_in + LEGEND_ROW_IN - 0.04 - r * pitch
+        x = x_in
+        for key, text in row:
+            _legend_symbol(fig, key, x, y, sym)
+            fig.text(x + sym + pad, y, text, transform=fig.dpi_scale_trans, fontsize=size, color=INK, ha="left",
+                     va="center_baseline")
+            x += sym + pad + string_width(text, SANS, size) / 72.0 + gap
     return [t for _k, t in entries]
