@@ -444,8 +444,8 @@ def _others_show(layer, proj: Proj, view: Rect, home_units: np.ndarray) -> bool:
     """Does land of another country cover at least 2 % of ``view``?"""
     import shapely
 
-    clip = clip_layer(layer, proj, view, lines=False)
-    other = clip.polys[~np.isin(clip.poly_unit, home_units)]
+    others = np.setdiff1d(np.unique(layer.poly_unit), home_units)
+    other = clip_layer(layer, proj, view, units=others, lines=False, min_km2=0.002 * view.w * view.h).polys
     return bool(len(other)) and float(shapely.area(shapely.clip_by_rect(other, view.x0, view.y0, view.x1,
                                                                          view.y1)).sum()) > 0.02 * view.w * view.h
 
