@@ -72,7 +72,7 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 
 
 @click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("facts", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("facts", nargs=-1, type=str)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Folder for the PDFs.")
 @click.option("--check", is_flag=True, help="Validate the facts files only; write nothing.")
 @click.option("--strict", is_flag=True, help="Treat every warning about a facts file (estimative words, missing glyphs) as an error (exit 2, nothing written).")
@@ -91,11 +91,13 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 @click.option("--host", default=None, metavar="ADDRESS", help="With --preview: the address to listen on (default 127.0.0.1, this machine only).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Build up to this many briefs at once, each in its own process.")
 @click.option("--no-cache", is_flag=True, help="Draw every chart and map afresh instead of reusing drawings cached in $XDG_CACHE_HOME/briefing.")
+@click.option("--gather", is_flag=True, help="The arguments are SOURCES (saved files or http(s) URLs, each fetched once): read them and write a draft facts file (--draft).")
+@click.option("--draft", "draft_out", type=click.Path(path_type=Path, dir_okay=False), metavar="OUT.yaml", help="With --gather: the draft facts file to write, or to add to (the person's edits are kept); the sources are saved under sources/ beside it.")
 @click.option("--max-ticks", type=click.IntRange(min=1), hidden=True, help="Testing: stop --every/--cron after this many runs.")
-def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, paper: str, verbose: bool, quiet: bool,
+def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper: str, verbose: bool, quiet: bool,
          send: bool, to: tuple[str, ...], to_file: Path | None, dry_run: bool,
          every: float | None, cron: str | None, lock_timeout: float, preview: bool, port: int | None, host: str | None,
-         jobs: int, no_cache: bool,
+         jobs: int, no_cache: bool, gather: bool, draft_out: Path | None,
          max_ticks: int | None) -> None:
     """Build a PDF situation brief from each FACTS file (default: every briefs/*.yaml).
 
@@ -106,11 +108,29 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     With --send it mails each edition to every recipient who does not have it yet (SMTP settings:
     BRIEFING_* variables); a bad recipient or setting exits 2 before anything is built or sent.
     With --preview it serves live drafts to a browser (nothing is published or mailed) until stopped.
+    With --gather the arguments are sources, and a draft facts file is written to --draft.
     """
     # Our own steps at the level asked for; libraries (matplotlib, filelock ...) only when something is wrong.
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("briefing").setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     failed = 0
+    if gather or draft_out is not None:
+        if not (gather and draft_out is not None and facts):
+            raise click.UsageError("--gather needs one or more SOURCES and --draft OUT.yaml")
+        if check or send or preview or every is not None or cron is not None:
+            raise click.UsageError("--gather excludes --check, --send, --preview, --every and --cron")
+        from .gather.draft import gather as gather_sources
+
+        try:
+            click.echo(gather_sources(facts, draft_out).summary())
+        except BriefingError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(exc.exit_code)
+        except OSError as exc:
+            click.echo(f"{draft_out}: cannot write the draft: {exc.strerror or exc} ({exc.filename or draft_out})", err=True)
+            sys.exit(1)
+        sys.exit(0)
+    files = tuple(Path(f) for f in facts)
     options = BuildOptions(paper=paper.lower(), strict=strict, cache=not no_cache)
     if (to or to_file or dry_run) and not send:
         raise click.UsageError("--to, --to-file and --dry-run apply only with --send")
@@ -122,7 +142,7 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
         from . import preview as live  # the web server's libraries load only for a preview
 
         try:
-            live.serve(_facts_files(facts), out_dir, options, host=host or live.DEFAULT_HOST,
+            live.serve(_facts_files(files), out_dir, options, host=host or live.DEFAULT_HOST,
                        port=live.DEFAULT_PORT if port is None else port, announce=click.echo)
         except BriefingError as exc:  # the address cannot be used
             click.echo(str(exc), err=True)
@@ -158,10 +178,10 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
                 for eml in send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir).written:
                     click.echo(str(eml))
 
-        schedule.run(_facts_files(facts), out_dir, options, next_tick, on_edition=each_tick,
+        schedule.run(_facts_files(files), out_dir, options, next_tick, on_edition=each_tick,
                      max_ticks=max_ticks, lock_timeout=lock_timeout)
         sys.exit(0)
-    paths = _facts_files(facts)
+    paths = _facts_files(files)
     if check:
         from .editions import check_facts
 
