@@ -287,6 +287,7 @@ class KeyFigure(_Model):
     as_of: Optional[dt.date] = None
     source: SourceId = None  # type: ignore[assignment]
     from_: Optional[FigureFrom] = Field(None, alias="from")
+    passage: OptText = None  # spec 2: the sentence of the source the number was taken from (--gather)
 
     @model_validator(mode="after")
     def _one_form(self) -> "KeyFigure":
@@ -302,6 +303,7 @@ class Event(_Model):
     date: PartialDate
     label: Annotated[str, Field(min_length=1, max_length=300)]
     source: SourceId
+    passage: OptText = None  # spec 2: the sentence of the source that dates the event (--gather)
 
     @field_validator("date")
     @classmethod
@@ -416,6 +418,7 @@ class Facts(_Model):
     """A whole facts file, validated; every collection is a tuple so the value is truly frozen."""
 
     spec: Literal[1, 2]
+    draft: StrictBool = False  # spec 2: gathered, not yet checked by a person: marked DRAFT, never mailed
     id: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")]
     title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
     subtitle: Optional[Annotated[str, Field(max_length=MAX_TITLE)]] = None
@@ -460,7 +463,7 @@ class Facts(_Model):
 
 #: Keys that only ``spec: 2`` files may use, as dotted paths (``sources[].grade``: in any source).
 V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "assessments", "indicators", "gaps",
-                          "datasets", "series", "figures[].from", "map")
+                          "datasets", "series", "figures[].from", "map", "figures[].passage", "events[].passage")
 
 
 def _first_use(facts: Facts, key: str) -> str | None:

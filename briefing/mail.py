@@ -546,6 +546,9 @@ def send_edition(
     """
     out_dir = Path(out_dir)
     facts = edition.facts
+    if facts.draft:  # a gathered draft has not been checked by a person: it is never mailed
+        raise ConfigError(f"{edition.facts_path}: draft: true - a draft is never mailed; "
+                          "check it, then remove 'draft: true' to send it")
     ledger_path = out_dir / f"{facts.id}.deliveries.json"
     with _send_lock(out_dir / f".{facts.id}.deliveries.lock"):
         ledger = Ledger(ledger_path)

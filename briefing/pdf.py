@@ -57,6 +57,8 @@ MARGIN_BOTTOM = 24 * mm
 
 ACCENT = colors.HexColor("#1f4e79")
 HANDLING = colors.HexColor("#8b0000")
+#: Printed at both ends of the marking bands of a draft (``draft: true``: gathered, not yet checked).
+DRAFT_MARK = "DRAFT"
 RULE = colors.HexColor("#b0b7c3")
 BOX = colors.HexColor("#eef2f7")
 
@@ -198,12 +200,18 @@ class _PageFurniture:
         w, h = self.pagesize
         canv.saveState()
         handling = self.facts.handling
-        size = _font_size_to_fit(handling, SANS_BOLD, 9, w - 2 * MARGIN_X)
-        handling = _ellipsize(handling, SANS_BOLD, size, w - 2 * MARGIN_X)  # only a marking of wide characters
+        # A draft (gathered, not yet checked by a person) says so at both ends of both marking bands.
+        room = w - 2 * MARGIN_X - (2 * (string_width(DRAFT_MARK, SANS_BOLD, 9) + 4 * mm) if self.facts.draft else 0)
+        size = _font_size_to_fit(handling, SANS_BOLD, 9, room)
+        handling = _ellipsize(handling, SANS_BOLD, size, room)  # only a marking of wide characters
         canv.setFillColor(HANDLING)
         canv.setFont(SANS_BOLD, size)
         draw_string(canv, w / 2, h - 11 * mm, handling, SANS_BOLD, size, "centre")
         draw_string(canv, w / 2, 8 * mm, handling, SANS_BOLD, size, "centre")
+        if self.facts.draft:
+            for y in (h - 11 * mm, 8 * mm):
+                draw_string(canv, MARGIN_X, y, DRAFT_MARK, SANS_BOLD, 9, "left")
+                draw_string(canv, w - MARGIN_X, y, DRAFT_MARK, SANS_BOLD, 9, "right")
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.5)
         canv.line(MARGIN_X, h - 15 * mm, w - MARGIN_X, h - 15 * mm)

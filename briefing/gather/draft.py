@@ -38,7 +38,7 @@ TIMEOUT_ENV, MAX_BYTES_ENV = "BRIEFING_FETCH_TIMEOUT", "BRIEFING_FETCH_MAX_BYTES
 MAX_FEED_ITEMS = 50
 #: Where the saved copies go, beside the draft.
 SOURCES_DIR = "sources"
-HANDLING = "DRAFT - NOT FOR DISTRIBUTION"
+HANDLING = "NOT FOR DISTRIBUTION"
 GAZETTEER = {"id": "geonames", "publisher": "GeoNames",
              "title": "GeoNames gazetteer (populated places, shipped with this tool; CC BY 4.0)",
              "url": "https://www.geonames.org/"}
