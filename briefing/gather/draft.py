@@ -228,7 +228,6 @@ def _dump(y, data) -> str:  # type: ignore[no-untyped-def]
 def _load_existing(out: Path):  # type: ignore[no-untyped-def]
     """The draft as ruamel.yaml's round-trip tree, checked to be written back byte for byte."""
     from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.util import load_yaml_guess_indent
 
     try:
         text = out.read_text(encoding="utf-8")
@@ -238,8 +237,6 @@ def _load_existing(out: Path):  # type: ignore[no-untyped-def]
         raise FactsError.single(out, "", f"cannot be read ({exc.strerror})") from None
     y = _yaml()
     try:
-        _, indent, offset = load_yaml_guess_indent(text)
-        y.indent(mapping=indent if indent else 2, sequence=(indent or 2) + (offset or 0), offset=offset or 0)
         data = y.load(text)
     except YAMLError as exc:
         raise FactsError.single(out, "", f"not YAML ({' '.join(str(exc).split())[:160]}); fix it before gathering into it") from None
@@ -247,7 +244,11 @@ def _load_existing(out: Path):  # type: ignore[no-untyped-def]
         return y, None, text
     if not hasattr(data, "keys"):
         raise FactsError.single(out, "", "is not a facts file (a mapping of keys at the top); give a new file to --draft")
-    if _dump(y, data) != text:
+    for mapping, sequence, offset in ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (2, 4, 0), (4, 4, 0), (2, 3, 1), (3, 3, 1)):
+        y.indent(mapping=mapping, sequence=sequence, offset=offset)  # the file's own indentation
+        if _dump(y, data) == text:
+            break
+    else:
         raise FactsError.single(out, "", "cannot be added to without changing its layout (an unusual indentation or "
                                          "line style); gather into a new file and copy the candidates over")
     return y, data, text
@@ -381,7 +382,7 @@ def gather(sources: Sequence[str], out: Path, *, now: dt.datetime | None = None)
         new_places += [(sid, p) for p in cand.places]
         statements = list(cand.key_points)
         if item.kind == "feed-item":
-            statements = [item.paragraphs[-1]] if item.paragraphs else []
+            statements = [item.paragraphs[1]] if len(item.paragraphs) > 1 else []  # the summary's first paragraph
         points, rest = statements[:key_points_free], statements[key_points_free:]
         key_points_free -= len(points)
         for text in points:
@@ -423,6 +424,10 @@ def gather(sources: Sequence[str], out: Path, *, now: dt.datetime | None = None)
         uses_gazetteer = True
     if uses_gazetteer and GAZETTEER["id"] not in {str(s.get("id")) for s in seq("sources")}:
         seq("sources").append(_map(dict(GAZETTEER)))
+    sections = data.get("sections")
+    for section in ("stakes", "outlook"):  # each section needs a statement: a situation one moves over
+        if new_file and not sections.get(section) and len(sections.get("situation") or []) > 1:
+            sections[section].append(sections["situation"].pop())
     if new_file:
         for key in ("key_points", "quotes", "figures", "events", "places"):
             if not data.get(key) and key in data:

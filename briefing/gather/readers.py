@@ -33,6 +33,8 @@ KINDS = ("html", "pdf", "text", "feed", "feed-item")
 SNIFF_BYTES = 4096
 #: The most pages read from a PDF: a report of this size is already more than a brief cites.
 MAX_PDF_PAGES = 500
+#: A web page whose main text has fewer words than this has none (what is left is navigation).
+MIN_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -434,7 +436,7 @@ class HtmlReader:
         except (ValueError, TypeError, RecursionError, MemoryError) as exc:
             raise SourceError(f"{name}: the web page cannot be read ({type(exc).__name__})") from None
         text = (getattr(found, "text", None) or "").strip() if found is not None else ""
-        if not text:
+        if len(text.split()) < MIN_WORDS:  # a link or two of navigation is not a story
             raise SourceError(f"{name}: the web page has no main text (empty, or only scripts and navigation)")
         return Document(
             text=text, kind=self.kind, title=_clean(found.title), publisher=_clean(found.sitename),
