@@ -418,7 +418,6 @@ class Facts(_Model):
     """A whole facts file, validated; every collection is a tuple so the value is truly frozen."""
 
     spec: Literal[1, 2]
-    draft: StrictBool = False  # spec 2: gathered, not yet checked by a person: marked DRAFT, never mailed
     id: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,64}$")]
     title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
     subtitle: Optional[Annotated[str, Field(max_length=MAX_TITLE)]] = None
@@ -440,6 +439,7 @@ class Facts(_Model):
     datasets: Annotated[tuple[Dataset, ...], Field(max_length=MAX_ITEMS)] = ()
     series: Annotated[tuple[Series, ...], Field(max_length=MAX_SERIES)] = ()
     map: Optional[MapOverlays] = None
+    draft: Optional[StrictBool] = None  # spec 2: gathered, not yet checked by a person: marked DRAFT, never mailed
 
 
     def source_index(self) -> dict[str, int]:
@@ -463,7 +463,8 @@ class Facts(_Model):
 
 #: Keys that only ``spec: 2`` files may use, as dotted paths (``sources[].grade``: in any source).
 V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "assessments", "indicators", "gaps",
-                          "datasets", "series", "figures[].from", "map", "figures[].passage", "events[].passage")
+                          "datasets", "series", "figures[].from", "map", "figures[].passage", "events[].passage",
+                          "draft")
 
 
 def _first_use(facts: Facts, key: str) -> str | None:

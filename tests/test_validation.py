@@ -52,7 +52,7 @@ def _as_spec_1(d: dict[str, Any]) -> dict[str, Any]:
 
 CASES: list[tuple[str, Mutation, str]] = [
     ("missing title", _pop("title"), "title: is required but missing"),
-    ("typo key", _set("titel", "x"), "titel: unknown key (a typo?); allowed keys here: spec, id, title, subtitle, as_of, handling, prepared_by, location, places, sources, key_points, sections, quotes, figures, events, assessments, indicators, gaps, datasets, series, map"),
+    ("typo key", _set("titel", "x"), "titel: unknown key (a typo?); allowed keys here: spec, id, title, subtitle, as_of, handling, prepared_by, location, places, sources, key_points, sections, quotes, figures, events, assessments, indicators, gaps, datasets, series, map, draft"),
     ("unknown key in place", _set("places.0.lattitude", 1), "places[0].lattitude: unknown key (a typo?); allowed keys here: name, lat, lon, note, sources"),
     ("unknown source id", _set("sections.stakes.2.sources.0", "bbc"), 'sections.stakes[2].sources[0]: unknown source id "bbc"; expected one of the ids under sources: cnn, geonames'),
     ("unknown quote source", _set("quotes.1.source", "bbc"), 'quotes[1].source: unknown source id "bbc"; expected one of the ids under sources: cnn, geonames'),
