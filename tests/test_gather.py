@@ -233,3 +233,37 @@ def test_a_draft_is_never_mailed(tmp_path: Path) -> None:
     assert result.stderr == f"{out}: draft: true - a draft is never mailed; check it, then remove 'draft: true' to send it\n"
     assert not list((tmp_path / "pdf").rglob("*.eml"))
 
+
+
+def test_quotes_speakers_pronouns_and_dates_in_the_cnn_article(tmp_path: Path) -> None:
+    """The article briefs/bakhmut.yaml rests on, gathered: its metadata from the .meta.yaml beside it."""
+    out = tmp_path / "bakhmut.yaml"
+    assert _gather(str(SOURCES / "cnn-bakhmut-2023-03-01.txt"), "--draft", str(out))[0] == 0
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    cnn = data["sources"][0]
+    assert (cnn["publisher"], cnn["author"], str(cnn["published"])) == ("CNN", "Rob Picheta", "2023-03-01")
+    assert (data["location"]["name"], data["location"]["country"]) == ("Bakhmut", "UA")
+    assert {"Soledar", "Kostiantynivka", "Kramatorsk", "Sloviansk"} <= {p["name"] for p in data["places"]}
+    quotes = {q["text"]: q for q in data["quotes"]}
+    text = _norm((SOURCES / "cnn-bakhmut-2023-03-01.txt").read_text(encoding="utf-8"))
+    assert all(_norm(q) in text for q in quotes)
+    # "..., a soldier who didn't want to be named told CNN on Tuesday": published Wednesday 1 March 2023
+    worse = quotes["The situation in Bakhmut is very difficult now. It is much worse than officially reported"]
+    assert (worse["speaker"], worse["said"]) == ("a soldier who didn’t want to be named", "2023-02-28")
+    # "..., he said." after the 93rd Brigade soldier's words is the soldier's, not the spokeswoman's named before
+    assert quotes["We are standing in Bakhmut. No one is going to retreat yet"]["said"] == "2023-03-01"
+    assert quotes["We have muffled the enemy down a little bit. It’s a little calmer, but there are still gunfights on the outskirts"]["speaker"] == "the soldier"
+    assert quotes["the situation is difficult. There is no secret about that."]["speaker"] == "Alexander Rodnyansky, an economic adviser to Zelenksy"
+    civilians = next(f for f in data["figures"] if f["value"] == 4500)
+    assert (civilians["approx"], civilians["unit"]) == (True, "civilians")
+    assert {"date": "2023-01", "label": "When Russian troops took the town of Soledar in mid-January, it marked a first gain in the Donbas for months.",
+            "source": "cnn", "passage": "When Russian troops took the town of Soledar in mid-January, it marked a first gain in the Donbas for months."} in data["events"]
+
+
+def test_the_dateline_names_the_location(tmp_path: Path) -> None:
+    out = tmp_path / "d.yaml"
+    assert _gather(str(SOURCES / "jamaicaobserver-attack.html"), "--draft", str(out))[0] == 0
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    # "ST CATHERINE, Jamaica —": the gazetteer's St Catherine is in Egypt; in Jamaica it has only the country
+    assert (data["location"]["name"], data["location"]["country"]) == ("Jamaica", "JM")
+    assert [p["name"] for p in data.get("places", [])] == ["Spanish Town"]

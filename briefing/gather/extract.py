@@ -207,8 +207,9 @@ _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'’-]{2,40}?)(?:,\s*([A-Z][\w .'’-]{
 
 
 @functools.cache
-def _countries() -> dict[str, str]:
-    """Normalised country name -> ISO alpha-2, from the shipped map data (Natural Earth's names)."""
+def _country_table() -> tuple[dict[str, str], dict[str, tuple[str, float, float]]]:
+    """Normalised country name -> ISO alpha-2, and ISO alpha-2 -> (name, lat, lon) of Natural Earth's
+    label point, from the shipped map data."""
     import numpy as np
 
     from ..geodata import ASSETS, normalise_name
@@ -216,11 +217,23 @@ def _countries() -> dict[str, str]:
     folder = ASSETS / "admin0_fine"
     try:
         names, codes = np.load(folder / "unit_name.npy"), np.load(folder / "unit_code.npy")
+        labels = np.load(folder / "unit_label.npy")
     except OSError:
-        return {}
+        return {}, {}
     found = {normalise_name(str(n)): str(c) for n, c in zip(names, codes) if not str(c).startswith("-")}
     found.update({"us": "US", "usa": "US", "united states": "US", "uk": "GB", "britain": "GB", "great britain": "GB"})
-    return found
+    points = {str(c): (str(n), float(p[1]), float(p[0])) for n, c, p in zip(names, codes, labels) if not str(c).startswith("-")}
+    return found, points
+
+
+def _countries() -> dict[str, str]:
+    return _country_table()[0]
+
+
+def _is_country(name: str) -> bool:
+    from ..geodata import normalise_name
+
+    return normalise_name(name) in _countries()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -285,7 +298,7 @@ def _place_names(sentences_: list[str]) -> tuple[Counter, dict[str, str], Counte
                     continue  # "Hart Island" is not the village of Hart; "New York City Mayor" is New York City
                 if name.lower() in _NOT_PLACES or name in people or len(name) < 3 or not name[0].isupper() or name.isupper():
                     continue
-                if _lookup(name):
+                if _lookup(name) or _is_country(name):
                     names[name] += 1
                     notes.setdefault(name, sentence)
                     if _LOCATIVE.search(sentence[:m.start()]):
@@ -302,21 +315,31 @@ def find_places(paragraphs: tuple[str, ...], all_sentences: list[str]) -> tuple[
     for paragraph in paragraphs[:3]:
         m = _DATELINE.match(paragraph)
         if m:
+            from ..geodata import normalise_name
+
             city = m.group(1).strip().title()
-            found = [p for p in places if p.name.lower() == city.lower()]
-            if found:
-                dateline = found[0]
-            else:
-                rows = _lookup(city)
-                if rows:
-                    best = max(rows, key=lambda r: r.population)
-                    dateline = Place(city, best.lat, best.lon, best.country, 1, sentences(paragraph)[0])
+            where = _countries().get(normalise_name(m.group(2) or ""))  # "KHAN YOUNIS, Gaza", "KYIV, Ukraine"
+            rows = [r for r in _lookup(city) if where is None or r.country == where]
+            if rows:
+                best = max(rows, key=lambda r: r.population)
+                dateline = Place(city, best.lat, best.lon, best.country, 1, sentences(paragraph)[0])
+            elif where is not None:  # a place the gazetteer lacks, in a country it knows: the country
+                name, lat, lon = _country_table()[1][where]
+                dateline = Place(name, lat, lon, where, 1, sentences(paragraph)[0])
             break
     if dateline is not None:
         return dateline, True, [p for p in places if p.name.lower() != dateline.name.lower()][:MAX_PLACES]
     favoured = sorted(places, key=lambda p: (-(p.mentions + locative[p.name]), p.name))
-    if not favoured:
-        return None, False, []
+    if not favoured:  # no town named, but a country: the brief is about the country
+        from ..geodata import normalise_name
+
+        named = Counter({_countries()[normalise_name(n)]: c for n, c in names.items() if normalise_name(n) in _countries()})
+        if not named:
+            return None, False, []
+        code = named.most_common(1)[0][0]
+        name, lat, lon = _country_table()[1][code]
+        note = next((notes[n] for n in names if _countries().get(normalise_name(n)) == code), "")
+        return Place(name, lat, lon, code, named[code], note), False, []
     return favoured[0], False, [p for p in places if p is not favoured[0]][:MAX_PLACES]
 
 
@@ -332,12 +355,14 @@ _PRONOUN = r"(?:he|she|they|He|She|They)"
 # "..., said Dr. X, a doctor at ..." | "..., X said" | "..., he said" | "X said: “...”" | "X told CNN “...”"
 _AFTER_VERB_NAME = re.compile(r"^\s*,?\s*" + _VERBS + r"\s+(?P<who>(?:the\s+|a\s+|an\s+)?" + _NAME + r"(?:,\s+(?:a|an|the)\s+[^,.;“\"]{2,120})?)")
 _AFTER_NAME_VERB = re.compile(r"^\s*,?\s*(?P<who>" + _NAME + r"(?:,\s+(?:a|an|the)\s+[^,.;“\"]{2,120},)?|" + _PRONOUN + r")\s+" + _VERBS + r"\b")
+# "..., the soldier said" | "..., a soldier who didn't want to be named told CNN": who, as the text describes them
+_AFTER_DESCRIBED = re.compile(r"^\s*,?\s*(?P<who>(?:the|a|an)\s+[a-z][^,.;:“”\"]{2,80}?)\s+" + _VERBS + r"\b")
 _BEFORE = re.compile(r"(?P<who>" + _NAME + r"(?:,\s+(?:a|an|the)\s+[^,.;“\"]{2,120},)?|" + _PRONOUN + r")\s+" + _VERBS + r"\b[^“\"]{0,80}?[:,]?\s*$")
 _PERSON = re.compile(_TITLES + r"\b[A-Z][a-z][\w'’-]+(?:\s+(?:de|del|da|al|bin|van|von)\s+|\s+)[A-Z][a-z][\w'’-]+\b")
 
 
 def _speaker(after: str, before: str, last_person: str | None) -> str | None:
-    m = _AFTER_VERB_NAME.match(after) or _AFTER_NAME_VERB.match(after)
+    m = _AFTER_VERB_NAME.match(after) or _AFTER_NAME_VERB.match(after) or _AFTER_DESCRIBED.match(after)
     if not m:
         m = _BEFORE.search(before)
     if not m:
@@ -347,7 +372,7 @@ def _speaker(after: str, before: str, last_person: str | None) -> str | None:
         return last_person
     if _lookup(who):
         return None  # "Southern California" is where, not who
-    if who.split()[0].lower() in _NOT_PLACES - {"mr", "mrs", "ms", "dr", "president", "minister", "mayor", "governor", "senator", "general", "officials", "police"}:
+    if who[0].isupper() and who.split()[0].lower() in _NOT_PLACES - {"mr", "mrs", "ms", "dr", "president", "minister", "mayor", "governor", "senator", "general", "officials", "police"}:
         return None
     return who
 
@@ -426,8 +451,8 @@ def find_figures(sentences_: list[str]) -> list[Figure]:
             continue
         dates = [(a, b) for a, b, _ in find_dates(sentence)]
         for m in _FIGURE.finditer(sentence):
-            if any(a <= m.start("num") < b for a, b in dates):
-                continue
+            if any(a <= m.start("num") < b for a, b in dates) or re.search(_MONTH_RE + r"\s+$", sentence[:m.start()]):
+                continue  # part of a date ("1 March 2023", "June 2")
             num = m.group("num").replace(",", "")
             value = float(num)
             mult = (m.group("mult") or "").strip().lower()
@@ -502,8 +527,8 @@ _OUTLOOK_CUES = re.compile(r"\b(will|expected|expects?|likely|unlikely|plans? to
 def find_events(sentences_: list[str], published: dt.date | None) -> list[Event]:
     events = []
     for sentence in sentences_:
-        if len(sentence) > MAX_LABEL or not _is_prose(sentence):
-            continue
+        if len(sentence) > MAX_LABEL or not _is_prose(sentence) or re.search("[“”\"]", sentence):
+            continue  # a sentence of a quotation is the quote's, and split at its full stops
         when = date_of(sentence, published)
         if when and (published is None or when[:len(published.isoformat()[:len(when)])] <= published.isoformat()[:len(when)]):
             events.append(Event(date=when, label=sentence, passage=sentence))
