@@ -97,6 +97,10 @@ def test_a_page_from_a_url_becomes_a_draft_that_checks_and_builds_marked_draft(t
     for figure in draft["figures"]:
         assert _norm(figure["passage"]) in text
 
+    again = out.read_bytes()
+    assert _gather(f"{server}/news/burials", "--draft", str(out))[1].startswith("gathered 0 sources:")  # the same URL
+    assert out.read_bytes() == again
+
     assert CliRunner().invoke(main, ["--check", str(out)]).stdout == f"{out}: ok\n"
     pdf = pypdf.PdfReader(io.BytesIO(build_brief(out)))
     for page in pdf.pages:

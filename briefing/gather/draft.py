@@ -424,6 +424,8 @@ def gather(sources: Sequence[str], out: Path, *, now: dt.datetime | None = None)
         uses_gazetteer = True
     if uses_gazetteer and GAZETTEER["id"] not in {str(s.get("id")) for s in seq("sources")}:
         seq("sources").append(_map(dict(GAZETTEER)))
+    if new_file and data.get("location") is None:
+        log.warning("%s: location: no place found in the sources; add location (name, lat, lon, country) by hand", out)
     sections = data.get("sections")
     for section in ("stakes", "outlook"):  # each section needs a statement: a situation one moves over
         if new_file and not sections.get(section) and len(sections.get("situation") or []) > 1:
