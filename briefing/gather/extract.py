@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .readers import Document, find_dates
 
@@ -80,7 +80,6 @@ class Candidates:
     situation: tuple[str, ...] = ()
     stakes: tuple[str, ...] = ()
     outlook: tuple[str, ...] = ()
-    place_counts: dict[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -412,15 +411,16 @@ def _attribution(before: str, after: str) -> str:
 
 
 def _sentence_around(paragraph: str, start: int, end: int) -> str:
+    """The sentences of ``paragraph`` that the span start:end touches, as one span of it."""
+    first = last = None
     pos = 0
-    spans = []
     for sentence in sentences(paragraph):
         at = paragraph.find(sentence, pos)
-        spans.append((at, at + len(sentence)))
         pos = at + len(sentence)
-    inside = [paragraph[a:b] for a, b in spans if b > start and a < end]
-    text = " ".join(inside) if inside else paragraph
-    return paragraph[paragraph.find(inside[0]):paragraph.find(inside[-1]) + len(inside[-1])] if inside else text
+        if pos > start and at < end:
+            first = at if first is None else first
+            last = pos
+    return paragraph[first:last] if first is not None else paragraph
 
 
 # --------------------------------------------------------------------------------------------------
@@ -507,13 +507,6 @@ def _label_after(rest: str) -> str:
     if tail and rest.lstrip().startswith(phrase):
         phrase += " " + tail.group(1) + " " + tail.group(2)
     return phrase if rest.lstrip().startswith(phrase) else ""
-
-
-def _label_before(before: str) -> str:
-    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", before[-60:])][-3:]
-    words = [w for w in words if w.lower() not in _STOP]
-    phrase = " ".join(words)
-    return phrase if phrase and before.rstrip().endswith(phrase) else ""
 
 
 # --------------------------------------------------------------------------------------------------
