@@ -228,13 +228,18 @@ def test_a_hostile_page_is_data(tmp_path: Path) -> None:
     assert code == 2 and stderr.count("\n") == 1 and stderr.startswith(str(source)) and out.read_bytes() == before
 
 
-def test_a_draft_is_never_mailed(tmp_path: Path) -> None:
+def test_a_draft_is_never_mailed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     out = tmp_path / "draft.yaml"
     assert _gather(str(BBC), "--draft", str(out))[0] == 0
     env = {"BRIEFING_SMTP_HOST": "127.0.0.1", "BRIEFING_MAIL_FROM": "briefs@example.org", "BRIEFING_SMTP_SECURITY": "none"}
     result = CliRunner().invoke(main, [str(out), "--out", str(tmp_path / "pdf"), "--send", "--dry-run", "--to", "desk@example.org"], env=env)
     assert result.exit_code == 2
     assert result.stderr == f"{out}: draft: true - a draft is never mailed; check it, then remove 'draft: true' to send it\n"
+    assert not list((tmp_path / "pdf").rglob("*.eml"))
+    scheduled = CliRunner().invoke(main, [str(out), "--out", str(tmp_path / "pdf"), "--every", "60", "--max-ticks", "1",
+                                          "--send", "--dry-run", "--to", "desk@example.org"], env=env)
+    assert scheduled.exit_code == 0  # a service keeps running, and says why nothing was sent
+    assert f"{out}: draft: true - a draft is never mailed" in caplog.text  # the service's log line
     assert not list((tmp_path / "pdf").rglob("*.eml"))
 
 
