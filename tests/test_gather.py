@@ -276,3 +276,40 @@ def test_the_dateline_names_the_location(tmp_path: Path) -> None:
     # "ST CATHERINE, Jamaica —": the gazetteer's St Catherine is in Egypt; in Jamaica it has only the country
     assert (data["location"]["name"], data["location"]["country"]) == ("Jamaica", "JM")
     assert [p["name"] for p in data.get("places", [])] == ["Spanish Town"]
+
+
+def test_a_hand_written_file_is_added_to_without_touching_a_byte_of_it(tmp_path: Path) -> None:
+    """CRLF line ends, trailing blanks, odd spacing, lists at the key's own column, comments: all kept."""
+    out = tmp_path / "brief.yaml"
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "bbc.html").write_bytes(BBC.read_bytes())
+    lines = [
+        "# my brief   ", "spec: 2", "draft:   true", "id: burials", "title:  'Burials'  # mine", "as_of: 2020-04-10T12:00:00Z",
+        "handling: UNCLASSIFIED", "location: {name: New York, lat: 40.71427, lon: -74.00597, country: US}", "sources:",
+        "- id: bbc", "  publisher: BBC News", "  file: sources/bbc.html", "# end of my sources", "", "key_points:",
+        "- text: Coffins are buried on Hart Island.", "  sources: [ bbc ]", "sections:", "    situation:",
+        "    - text: The city's morgues are full.", "      sources: [bbc]", "    stakes:",
+        "    - text: Unclaimed bodies are buried in mass graves.   ", "      sources: [bbc]", "    outlook:",
+        "    - {text: Burials go on five days a week., sources: [bbc]}", "",
+    ]
+    original = "\r\n".join(lines).encode()
+    out.write_bytes(original)
+    code, stdout, stderr = _gather(str(SOURCES / "nytimes-blackouts.html"), str(BBC), "--draft", str(out))
+    assert (code, stderr) == (0, ""), stderr
+    assert stdout.startswith("gathered 1 source:")  # the BBC page is the saved copy the file already cites
+    after = out.read_bytes()
+    assert b"\n" not in after.replace(b"\r\n", b"")  # the file's own line ends
+    kept = iter(after.split(b"\r\n"))
+    assert all(any(line == new for new in kept) for line in original.split(b"\r\n"))
+    data = yaml.safe_load(after)
+    nyt = data["sources"][1]["id"]
+    assert data["sources"][0]["id"] == "bbc" and data["sources"][1]["publisher"] == "The New York Times"
+    assert data["sections"]["situation"][0]["text"] == "The city's morgues are full."
+    assert data["sections"]["situation"][-1]["sources"] == [nyt] and data["quotes"][0]["source"] == nyt
+    assert data["key_points"][0]["sources"] == ["bbc"] and data["key_points"][-1]["sources"] == [nyt]
+    assert CliRunner().invoke(main, ["--check", str(out)]).exit_code == 0
+    # A list written on one line cannot take new items: said, and nothing changes.
+    out.write_bytes(after.replace(b"sources:\r\n- id: bbc", b"sources: []\r\nold:\r\n- id: bbc", 1))
+    before = out.read_bytes()
+    code, _, stderr = _gather(str(SOURCES / "politico-retirement.html"), "--draft", str(out))
+    assert code == 2 and stderr.startswith(f"{out}: sources: line 9: is written on one line ([]);") and out.read_bytes() == before

@@ -1,8 +1,9 @@
 """Gathering: read the sources a person names, save them, and write (or add to) a draft facts file.
 
-Why a round-trip YAML library (ruamel.yaml) and not a dump: a draft is edited by hand between runs,
-and a second ``--gather`` must keep the person's edits, comments and order byte for byte. A file that
-ruamel.yaml could not write back unchanged is refused rather than reformatted.
+Why new lines are spliced into the text rather than the file dumped again: a draft is edited by hand
+between runs, and a second ``--gather`` must keep the person's edits, comments, order, spacing and
+line endings byte for byte; even a round-trip library (ruamel.yaml, which writes the new items here)
+normalises spacing. Only a list written on one line (``quotes: []``) cannot be added to, and says so.
 
 Everything is read, fetched and extracted before anything is written: a source that cannot be read
 stops the run with one line and leaves the draft and its ``sources/`` folder as they were.
@@ -213,45 +214,140 @@ def _yaml():  # type: ignore[no-untyped-def]
     from ruamel.yaml import YAML
 
     y = YAML(typ="rt")
-    y.preserve_quotes = True
     y.width = 4096  # a long statement stays on one line
     y.indent(mapping=2, sequence=4, offset=2)
     return y
 
 
-def _dump(y, data) -> str:  # type: ignore[no-untyped-def]
+def _dump(data: Any) -> str:
     out = io.StringIO()
-    y.dump(data, out)
+    _yaml().dump(_plain(data), out)
     return out.getvalue()
 
 
-def _load_existing(out: Path):  # type: ignore[no-untyped-def]
-    """The draft as ruamel.yaml's round-trip tree, checked to be written back byte for byte."""
+def _plain(value: Any) -> Any:
+    """``value`` as ruamel.yaml's round-trip types, lists of ids in flow style (``sources: [cnn]``)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        m = CommentedMap()
+        for k, v in value.items():
+            m[k] = _plain(v)
+        return m
+    if isinstance(value, list):
+        seq = CommentedSeq([_plain(v) for v in value])
+        if all(isinstance(v, str) for v in value) and len(value) <= 8:
+            seq.fa.set_flow_style()
+        return seq
+    return value
+
+
+def _load_existing(out: Path) -> tuple[str, dict[str, Any]]:
+    """The draft's text and what it holds (read only to know its sources, ids and places)."""
+    from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
-        text = out.read_text(encoding="utf-8")
+        text = out.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise FactsError.single(out, "", "not UTF-8 text; gathering adds only to a facts file") from None
     except OSError as exc:
         raise FactsError.single(out, "", f"cannot be read ({exc.strerror})") from None
-    y = _yaml()
     try:
-        data = y.load(text)
+        data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
         raise FactsError.single(out, "", f"not YAML ({' '.join(str(exc).split())[:160]}); fix it before gathering into it") from None
     if data is None:
-        return y, None, text
-    if not hasattr(data, "keys"):
+        data = {}
+    if not isinstance(data, dict):
         raise FactsError.single(out, "", "is not a facts file (a mapping of keys at the top); give a new file to --draft")
-    for mapping, sequence, offset in ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (2, 4, 0), (4, 4, 0), (2, 3, 1), (3, 3, 1)):
-        y.indent(mapping=mapping, sequence=sequence, offset=offset)  # the file's own indentation
-        if _dump(y, data) == text:
+    return text, data
+
+
+# --------------------------------------------------------------------------------------------------
+# Adding to a draft a person edited: new lines spliced in, every old line kept as it is
+# --------------------------------------------------------------------------------------------------
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _content(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _find_key(lines: list[str], start: int, end: int, indent: int, key: str) -> int | None:
+    pattern = re.compile(r"^ {%d}(['\"]?)%s\1\s*:(\s|$)" % (indent, re.escape(key)))
+    for i in range(start, end):
+        if pattern.match(lines[i]):
+            return i
+    return None
+
+
+def _block_end(lines: list[str], at: int, end: int) -> int:
+    """The index after the last line of the block the key on line ``at`` starts (its trailing blank
+    and comment lines stay with what follows them)."""
+    indent, last = _indent(lines[at]), at + 1
+    for j in range(at + 1, end):
+        if not _content(lines[j]):
+            continue
+        if _indent(lines[j]) < indent or (_indent(lines[j]) == indent and not lines[j].lstrip().startswith("-")):
             break
-    else:
-        raise FactsError.single(out, "", "cannot be added to without changing its layout (an unusual indentation or "
-                                         "line style); gather into a new file and copy the candidates over")
-    return y, data, text
+        last = j + 1
+    return last
+
+
+def _shift(text: str, by: int, newline: str) -> str:
+    out = []
+    for line in text.splitlines():
+        out.append((" " * by + line) if by >= 0 else line[min(-by, _indent(line)):])
+    return newline.join(out) + newline
+
+
+def _splice(out: Path, text: str, additions: dict[str, list[dict[str, Any]]]) -> str:
+    """``text`` with ``additions`` (path such as ``quotes`` or ``sections.stakes`` -> new items) added
+    at the end of each list, in the file's own indentation and line endings; nothing else changes."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    inserts: list[tuple[int, int, str]] = []
+    for order, (path, items) in enumerate(additions.items()):
+        if not items:
+            continue
+        parent, _, key = path.rpartition(".")
+        start, end, indent = 0, len(lines), 0
+        if parent:
+            at = _find_key(lines, 0, len(lines), 0, parent)
+            if at is None:  # no parent yet: the whole mapping goes at the end of the file
+                inserts.append((len(lines), order, _shift(_dump({parent: {key: items}}), 0, newline)))
+                continue
+            start, end = at + 1, _block_end(lines, at, len(lines))
+            children = [j for j in range(start, end) if _content(lines[j])]
+            indent = _indent(lines[children[0]]) if children else _indent(lines[at]) + 2
+        at = _find_key(lines, start, end, indent, key)
+        if at is None:
+            inserts.append((end, order, _shift(_dump({key: items}), indent, newline)))
+            continue
+        value = lines[at].split(":", 1)[1].split(" #", 1)[0].strip()
+        if value:
+            raise FactsError.single(out, path, f"line {at + 1}: is written on one line ({value[:40]}); write it as a block list, "
+                                               "one '- ' item per line, to gather into it")
+        block_end = _block_end(lines, at, end)
+        dashes = [j for j in range(at + 1, block_end) if lines[j].lstrip().startswith("- ")]
+        dash = _indent(lines[dashes[0]]) if dashes else indent + 2
+        body = _dump({key: items}).split("\n", 1)[1]  # the items alone, their dash at column 2
+        inserts.append((block_end, order, _shift(body, dash - 2, newline)))
+    for index, _, chunk in sorted(inserts, key=lambda t: (t[0], t[1]), reverse=True):
+        lines.insert(index, chunk)
+    return "".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# Gathering
+# --------------------------------------------------------------------------------------------------
 
 
 def _slug(text: str, fallback: str = "source") -> str:
@@ -291,58 +387,46 @@ def _source_entry(doc: Document, sid: str, file: str, url: str | None) -> dict[s
     return entry
 
 
+def _ids(data: dict[str, Any], *keys: str) -> set[str]:
+    return {str(item.get("id")) for key in keys for item in (data.get(key) or []) if isinstance(item, dict)}
+
+
 def gather(sources: Sequence[str], out: Path, *, now: dt.datetime | None = None) -> Gathered:
     """Read every SOURCE (a file, or an http(s) URL fetched once), save each under ``sources/``
-    beside ``out``, and write the draft facts file ``out`` - or add to it, keeping what is there.
+    beside ``out``, and write the draft facts file ``out`` - or add to it, keeping every line the
+    person wrote as it is.
 
     Raises SourceError (a source cannot be read or fetched) or FactsError (``out`` cannot be added
     to) before anything is written.
     """
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     fetched = [read_source(s) for s in sources]  # everything is read before anything is written
-    y, data, _original = _load_existing(out) if out.exists() else (_yaml(), None, "")
+    text, data = _load_existing(out) if out.exists() else ("", {})
+    new_file = not text.strip()
     folder = out.parent
-    new_file = data is None
-    if new_file:
-        data = CommentedMap()
-        first = next((f.doc for f in fetched), None)
-        title = (first.title if first and first.title else out.stem)[:300]
-        for key, value in (("spec", 2), ("draft", True), ("id", _slug(out.stem, "draft")[:64]), ("title", title),
-                           ("as_of", (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0, second=0).strftime("%Y-%m-%dT%H:%M:%SZ")),
-                           ("handling", HANDLING)):
-            data[key] = value
-
-    def seq(key: str):  # type: ignore[no-untyped-def]
-        if data.get(key) is None:
-            data[key] = CommentedSeq()
-        return data[key]
-
-    existing_sources = list(data.get("sources") or [])
-    taken_ids = {str(s.get("id")) for s in existing_sources if hasattr(s, "get")}
-    taken_ids |= {str(s.get("id")) for key in ("datasets", "series") for s in (data.get(key) or []) if hasattr(s, "get")}
-    known_urls = {str(s.get("url")) for s in existing_sources if hasattr(s, "get") and s.get("url")}
+    existing = [s for s in (data.get("sources") or []) if isinstance(s, dict)]
+    taken_ids = _ids(data, "sources", "datasets", "series")
+    known_urls = {str(s["url"]) for s in existing if s.get("url")}
     known_hashes = set()
-    for s in existing_sources:
-        file = s.get("file") if hasattr(s, "get") else None
-        if file:
-            try:
-                known_hashes.add(hashlib.sha256((folder / str(file)).read_bytes()).hexdigest())
-            except OSError:
-                pass
-    figure_ids = {str(f.get("id")) for f in (data.get("figures") or []) if hasattr(f, "get")}
-    place_names = {str(p.get("name")).casefold() for p in (data.get("places") or []) if hasattr(p, "get")}
-    if hasattr(data.get("location"), "get"):
-        place_names.add(str(data["location"].get("name")).casefold())
+    for s in existing:
+        try:
+            known_hashes.add(hashlib.sha256((folder / str(s["file"])).read_bytes()).hexdigest())
+        except (KeyError, OSError, ValueError):
+            pass
+    figure_ids = _ids(data, "figures")
+    place_names = {str(p.get("name")).casefold() for p in (data.get("places") or []) if isinstance(p, dict)}
+    location = data.get("location") if isinstance(data.get("location"), dict) else None
+    if location:
+        place_names.add(str(location.get("name")).casefold())
     key_points_free = max(0, 8 - len(data.get("key_points") or []))
+    places_free = max(0, 100 - len(data.get("places") or []))
 
+    adds: dict[str, list[dict[str, Any]]] = {k: [] for k in (
+        "sources", "key_points", "sections.situation", "sections.stakes", "sections.outlook", "quotes", "figures", "events", "places")}
     to_save: list[tuple[Path, bytes]] = []
-    added_sources: list[dict[str, Any]] = []
-    per_source: list[tuple[str, Candidates, Document]] = []
+    gathered: list[tuple[str, Candidates, Document]] = []
     for f in fetched:
         digest = hashlib.sha256(f.data).hexdigest()
-        items = f.doc.items[:MAX_FEED_ITEMS] if f.doc.kind == "feed" else (f.doc,)
-        if digest in known_hashes and not f.doc.items:
+        if digest in known_hashes:
             log.info("%s: already in %s", f.name, out)
             continue
         known_hashes.add(digest)
@@ -352,7 +436,7 @@ def gather(sources: Sequence[str], out: Path, *, now: dt.datetime | None = None)
         while (folder / saved).exists() and hashlib.sha256((folder / saved).read_bytes()).hexdigest() != digest:
             saved_id = _unique(saved_id, set(taken_ids) | {saved_id})
             saved = Path(SOURCES_DIR) / (saved_id + _EXTENSIONS[f.doc.kind])
-        wrote = False
+        items = f.doc.items[:MAX_FEED_ITEMS] if f.doc.kind == "feed" else (f.doc,)
         for item in items:
             url = item.url if f.doc.kind == "feed" else f.url
             if url and url in known_urls:
@@ -361,23 +445,19 @@ def gather(sources: Sequence[str], out: Path, *, now: dt.datetime | None = None)
             if url:
                 known_urls.add(url)
             sid = _unique(_slug(item.title or "", base) if f.doc.kind == "feed" else base, taken_ids)
-            added_sources.append(_source_entry(item, sid, saved.as_posix(), url))
-            per_source.append((sid, extract(item), item))
-            wrote = True
-        if wrote:
+            adds["sources"].append(_source_entry(item, sid, saved.as_posix(), url))
+            gathered.append((sid, extract(item), item))
+        if any(e["file"] == saved.as_posix() for e in adds["sources"]):
             to_save.append((folder / saved, f.data))
 
     counts = {"statements": 0, "quotes": 0, "figures": 0, "events": 0, "places": 0}
-    uses_gazetteer = False
-    new_places = []
-    for sid, cand, item in per_source:
-        seq("sources").append(_map(added_sources.pop(0)))
-        if new_file and data.get("location") is None and cand.location is not None:
-            data["location"] = _map({"name": cand.location.name, "lat": cand.location.lat, "lon": cand.location.lon,
-                                     "country": cand.location.country})
-            place_names.add(cand.location.name.casefold())
-            uses_gazetteer = True
-        elif cand.location is not None and cand.location.name.casefold() not in place_names:
+    new_places: list[tuple[str, Any]] = []
+    for sid, cand, item in gathered:
+        if new_file and location is None and cand.location is not None:
+            place = cand.location
+            location = {"name": place.name, "lat": place.lat, "lon": place.lon, "country": place.country}
+            place_names.add(place.name.casefold())
+        elif cand.location is not None:
             new_places.append((sid, cand.location))
         new_places += [(sid, p) for p in cand.places]
         statements = list(cand.key_points)
@@ -385,77 +465,52 @@ def gather(sources: Sequence[str], out: Path, *, now: dt.datetime | None = None)
             statements = [item.paragraphs[1]] if len(item.paragraphs) > 1 else []  # the summary's first paragraph
         points, rest = statements[:key_points_free], statements[key_points_free:]
         key_points_free -= len(points)
-        for text in points:
-            seq("key_points").append(_map({"text": text, "sources": _flow([sid])}))
-        if data.get("sections") is None:
-            data["sections"] = CommentedMap()
-        for section, texts in (("situation", rest + list(cand.situation)), ("stakes", list(cand.stakes)), ("outlook", list(cand.outlook))):
-            if data["sections"].get(section) is None:
-                data["sections"][section] = CommentedSeq()
-            for text in texts:
-                data["sections"][section].append(_map({"text": text, "sources": _flow([sid])}))
+        for key, texts in (("key_points", points), ("sections.situation", rest + list(cand.situation)),
+                           ("sections.stakes", list(cand.stakes)), ("sections.outlook", list(cand.outlook))):
+            adds[key] += [{"text": t, "sources": [sid]} for t in texts]
             counts["statements"] += len(texts)
-        counts["statements"] += len(points)
         for q in cand.quotes:
-            entry = {"text": q.text, "speaker": q.speaker}
-            if q.said:
-                entry["said"] = q.said
-            entry["source"] = sid
-            seq("quotes").append(_map(entry))
-            counts["quotes"] += 1
+            adds["quotes"].append({"text": q.text, "speaker": q.speaker, **({"said": q.said} if q.said else {}), "source": sid})
         for fig in cand.figures:
             fid = _unique(_slug(fig.label, "figure")[:40], figure_ids)
-            entry = {"id": fid, "label": fig.label, "value": fig.value}
-            if fig.approx:
-                entry["approx"] = True
-            entry.update({"unit": fig.unit, "source": sid, "passage": fig.passage})
-            seq("figures").append(_map(entry))
-            counts["figures"] += 1
-        for ev in cand.events:
-            seq("events").append(_map({"date": ev.date, "label": ev.label, "source": sid, "passage": ev.passage}))
-            counts["events"] += 1
+            adds["figures"].append({"id": fid, "label": fig.label, "value": fig.value, **({"approx": True} if fig.approx else {}),
+                                    "unit": fig.unit, "source": sid, "passage": fig.passage})
+        adds["events"] += [{"date": ev.date, "label": ev.label, "source": sid, "passage": ev.passage} for ev in cand.events]
     for sid, place in new_places:
-        if place.name.casefold() in place_names or len(data.get("places") or []) >= 100:
+        if place.name.casefold() in place_names or len(adds["places"]) >= places_free:
             continue
         place_names.add(place.name.casefold())
-        seq("places").append(_map({"name": place.name, "lat": place.lat, "lon": place.lon, "note": place.note,
-                                   "sources": _flow([sid, GAZETTEER["id"]])}))
-        counts["places"] += 1
-        uses_gazetteer = True
-    if uses_gazetteer and GAZETTEER["id"] not in {str(s.get("id")) for s in seq("sources")}:
-        seq("sources").append(_map(dict(GAZETTEER)))
-    if new_file and data.get("location") is None:
-        log.warning("%s: location: no place found in the sources; add location (name, lat, lon, country) by hand", out)
-    sections = data.get("sections")
-    for section in ("stakes", "outlook"):  # each section needs a statement: a situation one moves over
-        if new_file and not sections.get(section) and len(sections.get("situation") or []) > 1:
-            sections[section].append(sections["situation"].pop())
-    if new_file:
-        for key in ("key_points", "quotes", "figures", "events", "places"):
-            if not data.get(key) and key in data:
-                del data[key]
+        adds["places"].append({"name": place.name, "lat": place.lat, "lon": place.lon, "note": place.note,
+                               "sources": [sid, GAZETTEER["id"]]})
+    if (adds["places"] or (new_file and location)) and GAZETTEER["id"] not in taken_ids:
+        adds["sources"].append(dict(GAZETTEER))
+    counts.update(quotes=len(adds["quotes"]), figures=len(adds["figures"]), events=len(adds["events"]), places=len(adds["places"]))
 
-    text = _dump(y, data)
+    if new_file:
+        for section in ("stakes", "outlook"):  # each section needs a statement: a situation one moves over
+            if not adds[f"sections.{section}"] and len(adds["sections.situation"]) > 1:
+                adds[f"sections.{section}"].append(adds["sections.situation"].pop())
+        if location is None:
+            log.warning("%s: location: no place found in the sources; add location (name, lat, lon, country) by hand", out)
+        document: dict[str, Any] = {
+            "spec": 2, "draft": True, "id": _slug(out.stem, "draft")[:64],
+            "title": next((d.title for _, _, d in gathered if d.title), out.stem)[:300],
+            "as_of": (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:00Z"),
+            "handling": HANDLING,
+        }
+        if location:
+            document["location"] = location
+        for key in ("sources", "key_points"):
+            document[key] = adds[key]
+        document["sections"] = {k: adds[f"sections.{k}"] for k in ("situation", "stakes", "outlook")}
+        document.update({k: adds[k] for k in ("quotes", "figures", "events", "places") if adds[k]})
+        result = _dump(document)
+    else:
+        result = _splice(out, text, adds)
     for path, payload in to_save:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             write_atomic(path, payload)
-    write_atomic(out, text.encode("utf-8"))
-    return Gathered(path=out, sources=len(per_source), **counts)
-
-
-def _map(entry: dict[str, Any]):  # type: ignore[no-untyped-def]
-    from ruamel.yaml.comments import CommentedMap
-
-    m = CommentedMap()
-    for k, v in entry.items():
-        m[k] = v
-    return m
-
-
-def _flow(items: list[str]):  # type: ignore[no-untyped-def]
-    from ruamel.yaml.comments import CommentedSeq
-
-    s = CommentedSeq(items)
-    s.fa.set_flow_style()
-    return s
+    if result != text:
+        write_atomic(out, result.encode("utf-8"))
+    return Gathered(path=out, sources=sum(1 for e in adds["sources"] if e["id"] != GAZETTEER["id"]), **counts)
