@@ -333,6 +333,14 @@ class FeedReader:
         return _first_element(_ascii_head(head)) in ("rss", "feed", "rdf:rdf", "rdf", "atom:feed")
 
     def read(self, data: bytes, name: str) -> Document:
+        try:
+            return self._read(data, name)
+        except SourceError:
+            raise
+        except (ValueError, UnicodeError, TypeError, KeyError, AttributeError, RecursionError) as exc:  # a broken feed
+            raise SourceError(f"{name}: not a readable feed ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})") from None
+
+    def _read(self, data: bytes, name: str) -> Document:
         import feedparser
 
         parsed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
@@ -394,6 +402,7 @@ def _first_element(text: str) -> str | None:
 
 def _html_to_text(html: str) -> str:
     """The text of an HTML fragment (a feed item's summary), paragraphs kept apart."""
+    html = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", html)  # control characters XML cannot hold
     if "<" not in html:
         return " ".join(html.split())
     import lxml.html
