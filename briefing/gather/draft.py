@@ -391,6 +391,138 @@ def _ids(data: dict[str, Any], *keys: str) -> set[str]:
     return {str(item.get("id")) for key in keys for item in (data.get(key) or []) if isinstance(item, dict)}
 
 
+@dataclass
+class _Known:
+    """What the draft already holds, so nothing is added twice: ids, addresses, saved bytes, places."""
+
+    folder: Path
+    ids: set[str]
+    urls: set[str]
+    hashes: set[str]
+    figure_ids: set[str]
+    place_names: set[str]
+    location: dict[str, Any] | None
+    key_points_free: int
+    places_free: int
+
+    @classmethod
+    def of(cls, data: dict[str, Any], folder: Path) -> "_Known":
+        existing = [s for s in (data.get("sources") or []) if isinstance(s, dict)]
+        hashes = set()
+        for s in existing:
+            try:
+                hashes.add(hashlib.sha256((folder / str(s["file"])).read_bytes()).hexdigest())
+            except (KeyError, OSError, ValueError):
+                pass
+        location = data.get("location") if isinstance(data.get("location"), dict) else None
+        places = {str(p.get("name")).casefold() for p in (data.get("places") or []) if isinstance(p, dict)}
+        if location:
+            places.add(str(location.get("name")).casefold())
+        return cls(folder=folder, ids=_ids(data, "sources", "datasets", "series"),
+                   urls={str(s["url"]) for s in existing if s.get("url")}, hashes=hashes,
+                   figure_ids=_ids(data, "figures"), place_names=places, location=location,
+                   key_points_free=max(0, 8 - len(data.get("key_points") or [])),
+                   places_free=max(0, 100 - len(data.get("places") or [])))
+
+
+_LISTS = ("sources", "key_points", "sections.situation", "sections.stakes", "sections.outlook", "quotes", "figures", "events", "places")
+
+
+def _new_sources(fetched: list[_Fetched], known: _Known, adds: dict[str, list[dict[str, Any]]], out: Path
+                 ) -> tuple[list[tuple[str, Candidates, Document]], list[tuple[Path, bytes]]]:
+    """The sources not yet in the draft (a feed: each new item), their candidates, and the copies to save."""
+    gathered: list[tuple[str, Candidates, Document]] = []
+    to_save: list[tuple[Path, bytes]] = []
+    for f in fetched:
+        digest = hashlib.sha256(f.data).hexdigest()
+        if digest in known.hashes:
+            log.info("%s: already in %s", f.name, out)
+            continue
+        known.hashes.add(digest)
+        base = _slug(f.doc.publisher or _host(f.url) or Path(f.name).stem)
+        saved_id = _unique(base, set(known.ids))
+        saved = Path(SOURCES_DIR) / (saved_id + _EXTENSIONS[f.doc.kind])
+        while (known.folder / saved).exists() and hashlib.sha256((known.folder / saved).read_bytes()).hexdigest() != digest:
+            saved_id = _unique(saved_id, set(known.ids) | {saved_id})
+            saved = Path(SOURCES_DIR) / (saved_id + _EXTENSIONS[f.doc.kind])
+        for item in f.doc.items[:MAX_FEED_ITEMS] if f.doc.kind == "feed" else (f.doc,):
+            url = item.url if f.doc.kind == "feed" else f.url
+            if url and url in known.urls:
+                log.info("%s: already in %s", url, out)
+                continue
+            if url:
+                known.urls.add(url)
+            sid = _unique(_slug(item.title or "", base) if f.doc.kind == "feed" else base, known.ids)
+            adds["sources"].append(_source_entry(item, sid, saved.as_posix(), url))
+            gathered.append((sid, extract(item), item))
+        if any(e["file"] == saved.as_posix() for e in adds["sources"]):
+            to_save.append((known.folder / saved, f.data))
+    return gathered, to_save
+
+
+def _add_candidates(gathered: list[tuple[str, Candidates, Document]], known: _Known, adds: dict[str, list[dict[str, Any]]],
+                    new_file: bool) -> int:
+    """Each source's candidates as the draft's items, citing it; the number of statements added."""
+    statements_added = 0
+    new_places: list[tuple[str, Any]] = []
+    for sid, cand, item in gathered:
+        if new_file and known.location is None and cand.location is not None:
+            place = cand.location
+            known.location = {"name": place.name, "lat": place.lat, "lon": place.lon, "country": place.country}
+            known.place_names.add(place.name.casefold())
+        elif cand.location is not None:
+            new_places.append((sid, cand.location))
+        new_places += [(sid, p) for p in cand.places]
+        statements = list(cand.key_points)
+        if item.kind == "feed-item":
+            statements = [item.paragraphs[1]] if len(item.paragraphs) > 1 else []  # the summary's first paragraph
+        points, rest = statements[:known.key_points_free], statements[known.key_points_free:]
+        known.key_points_free -= len(points)
+        for key, texts in (("key_points", points), ("sections.situation", rest + list(cand.situation)),
+                           ("sections.stakes", list(cand.stakes)), ("sections.outlook", list(cand.outlook))):
+            adds[key] += [{"text": t, "sources": [sid]} for t in texts]
+            statements_added += len(texts)
+        for q in cand.quotes:
+            adds["quotes"].append({"text": q.text, "speaker": q.speaker, **({"said": q.said} if q.said else {}), "source": sid})
+        for fig in cand.figures:
+            fid = _unique(_slug(fig.label, "figure")[:40], known.figure_ids)
+            adds["figures"].append({"id": fid, "label": fig.label, "value": fig.value, **({"approx": True} if fig.approx else {}),
+                                    "unit": fig.unit, "source": sid, "passage": fig.passage})
+        adds["events"] += [{"date": ev.date, "label": ev.label, "source": sid, "passage": ev.passage} for ev in cand.events]
+    for sid, place in new_places:
+        if place.name.casefold() in known.place_names or len(adds["places"]) >= known.places_free:
+            continue
+        known.place_names.add(place.name.casefold())
+        adds["places"].append({"name": place.name, "lat": place.lat, "lon": place.lon, "note": place.note,
+                               "sources": [sid, GAZETTEER["id"]]})
+    if (adds["places"] or (new_file and known.location)) and GAZETTEER["id"] not in known.ids:
+        adds["sources"].append(dict(GAZETTEER))
+    return statements_added
+
+
+def _new_draft(out: Path, adds: dict[str, list[dict[str, Any]]], gathered: list[tuple[str, Candidates, Document]],
+               location: dict[str, Any] | None, now: dt.datetime | None) -> str:
+    """A new draft's text: the header for the person to finish, then everything gathered."""
+    for section in ("stakes", "outlook"):  # each section needs a statement: a situation one moves over
+        if not adds[f"sections.{section}"] and len(adds["sections.situation"]) > 1:
+            adds[f"sections.{section}"].append(adds["sections.situation"].pop())
+    if location is None:
+        log.warning("%s: location: no place found in the sources; add location (name, lat, lon, country) by hand", out)
+    document: dict[str, Any] = {
+        "spec": 2, "draft": True, "id": _slug(out.stem, "draft")[:64],
+        "title": next((d.title for _, _, d in gathered if d.title), out.stem)[:300],
+        "as_of": (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:00Z"),
+        "handling": HANDLING,
+    }
+    if location:
+        document["location"] = location
+    for key in ("sources", "key_points"):
+        document[key] = adds[key]
+    document["sections"] = {k: adds[f"sections.{k}"] for k in ("situation", "stakes", "outlook")}
+    document.update({k: adds[k] for k in ("quotes", "figures", "events", "places") if adds[k]})
+    return _dump(document)
+
+
 def gather(sources: Sequence[str], out: Path, *, now: dt.datetime | None = None) -> Gathered:
     """Read every SOURCE (a file, or an http(s) URL fetched once), save each under ``sources/``
     beside ``out``, and write the draft facts file ``out`` - or add to it, keeping every line the
@@ -402,115 +534,16 @@ def gather(sources: Sequence[str], out: Path, *, now: dt.datetime | None = None)
     fetched = [read_source(s) for s in sources]  # everything is read before anything is written
     text, data = _load_existing(out) if out.exists() else ("", {})
     new_file = not text.strip()
-    folder = out.parent
-    existing = [s for s in (data.get("sources") or []) if isinstance(s, dict)]
-    taken_ids = _ids(data, "sources", "datasets", "series")
-    known_urls = {str(s["url"]) for s in existing if s.get("url")}
-    known_hashes = set()
-    for s in existing:
-        try:
-            known_hashes.add(hashlib.sha256((folder / str(s["file"])).read_bytes()).hexdigest())
-        except (KeyError, OSError, ValueError):
-            pass
-    figure_ids = _ids(data, "figures")
-    place_names = {str(p.get("name")).casefold() for p in (data.get("places") or []) if isinstance(p, dict)}
-    location = data.get("location") if isinstance(data.get("location"), dict) else None
-    if location:
-        place_names.add(str(location.get("name")).casefold())
-    key_points_free = max(0, 8 - len(data.get("key_points") or []))
-    places_free = max(0, 100 - len(data.get("places") or []))
-
-    adds: dict[str, list[dict[str, Any]]] = {k: [] for k in (
-        "sources", "key_points", "sections.situation", "sections.stakes", "sections.outlook", "quotes", "figures", "events", "places")}
-    to_save: list[tuple[Path, bytes]] = []
-    gathered: list[tuple[str, Candidates, Document]] = []
-    for f in fetched:
-        digest = hashlib.sha256(f.data).hexdigest()
-        if digest in known_hashes:
-            log.info("%s: already in %s", f.name, out)
-            continue
-        known_hashes.add(digest)
-        base = _slug(f.doc.publisher or _host(f.url) or Path(f.name).stem)
-        saved_id = _unique(base, set(taken_ids))
-        saved = Path(SOURCES_DIR) / (saved_id + _EXTENSIONS[f.doc.kind])
-        while (folder / saved).exists() and hashlib.sha256((folder / saved).read_bytes()).hexdigest() != digest:
-            saved_id = _unique(saved_id, set(taken_ids) | {saved_id})
-            saved = Path(SOURCES_DIR) / (saved_id + _EXTENSIONS[f.doc.kind])
-        items = f.doc.items[:MAX_FEED_ITEMS] if f.doc.kind == "feed" else (f.doc,)
-        for item in items:
-            url = item.url if f.doc.kind == "feed" else f.url
-            if url and url in known_urls:
-                log.info("%s: already in %s", url, out)
-                continue
-            if url:
-                known_urls.add(url)
-            sid = _unique(_slug(item.title or "", base) if f.doc.kind == "feed" else base, taken_ids)
-            adds["sources"].append(_source_entry(item, sid, saved.as_posix(), url))
-            gathered.append((sid, extract(item), item))
-        if any(e["file"] == saved.as_posix() for e in adds["sources"]):
-            to_save.append((folder / saved, f.data))
-
-    counts = {"statements": 0, "quotes": 0, "figures": 0, "events": 0, "places": 0}
-    new_places: list[tuple[str, Any]] = []
-    for sid, cand, item in gathered:
-        if new_file and location is None and cand.location is not None:
-            place = cand.location
-            location = {"name": place.name, "lat": place.lat, "lon": place.lon, "country": place.country}
-            place_names.add(place.name.casefold())
-        elif cand.location is not None:
-            new_places.append((sid, cand.location))
-        new_places += [(sid, p) for p in cand.places]
-        statements = list(cand.key_points)
-        if item.kind == "feed-item":
-            statements = [item.paragraphs[1]] if len(item.paragraphs) > 1 else []  # the summary's first paragraph
-        points, rest = statements[:key_points_free], statements[key_points_free:]
-        key_points_free -= len(points)
-        for key, texts in (("key_points", points), ("sections.situation", rest + list(cand.situation)),
-                           ("sections.stakes", list(cand.stakes)), ("sections.outlook", list(cand.outlook))):
-            adds[key] += [{"text": t, "sources": [sid]} for t in texts]
-            counts["statements"] += len(texts)
-        for q in cand.quotes:
-            adds["quotes"].append({"text": q.text, "speaker": q.speaker, **({"said": q.said} if q.said else {}), "source": sid})
-        for fig in cand.figures:
-            fid = _unique(_slug(fig.label, "figure")[:40], figure_ids)
-            adds["figures"].append({"id": fid, "label": fig.label, "value": fig.value, **({"approx": True} if fig.approx else {}),
-                                    "unit": fig.unit, "source": sid, "passage": fig.passage})
-        adds["events"] += [{"date": ev.date, "label": ev.label, "source": sid, "passage": ev.passage} for ev in cand.events]
-    for sid, place in new_places:
-        if place.name.casefold() in place_names or len(adds["places"]) >= places_free:
-            continue
-        place_names.add(place.name.casefold())
-        adds["places"].append({"name": place.name, "lat": place.lat, "lon": place.lon, "note": place.note,
-                               "sources": [sid, GAZETTEER["id"]]})
-    if (adds["places"] or (new_file and location)) and GAZETTEER["id"] not in taken_ids:
-        adds["sources"].append(dict(GAZETTEER))
-    counts.update(quotes=len(adds["quotes"]), figures=len(adds["figures"]), events=len(adds["events"]), places=len(adds["places"]))
-
-    if new_file:
-        for section in ("stakes", "outlook"):  # each section needs a statement: a situation one moves over
-            if not adds[f"sections.{section}"] and len(adds["sections.situation"]) > 1:
-                adds[f"sections.{section}"].append(adds["sections.situation"].pop())
-        if location is None:
-            log.warning("%s: location: no place found in the sources; add location (name, lat, lon, country) by hand", out)
-        document: dict[str, Any] = {
-            "spec": 2, "draft": True, "id": _slug(out.stem, "draft")[:64],
-            "title": next((d.title for _, _, d in gathered if d.title), out.stem)[:300],
-            "as_of": (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:00Z"),
-            "handling": HANDLING,
-        }
-        if location:
-            document["location"] = location
-        for key in ("sources", "key_points"):
-            document[key] = adds[key]
-        document["sections"] = {k: adds[f"sections.{k}"] for k in ("situation", "stakes", "outlook")}
-        document.update({k: adds[k] for k in ("quotes", "figures", "events", "places") if adds[k]})
-        result = _dump(document)
-    else:
-        result = _splice(out, text, adds)
+    known = _Known.of(data, out.parent)
+    adds: dict[str, list[dict[str, Any]]] = {k: [] for k in _LISTS}
+    gathered, to_save = _new_sources(fetched, known, adds, out)
+    statements = _add_candidates(gathered, known, adds, new_file)
+    result = _new_draft(out, adds, gathered, known.location, now) if new_file else _splice(out, text, adds)
     for path, payload in to_save:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             write_atomic(path, payload)
     if result != text:
         write_atomic(out, result.encode("utf-8"))
-    return Gathered(path=out, sources=sum(1 for e in adds["sources"] if e["id"] != GAZETTEER["id"]), **counts)
+    return Gathered(path=out, sources=sum(1 for e in adds["sources"] if e["id"] != GAZETTEER["id"]), statements=statements,
+                    quotes=len(adds["quotes"]), figures=len(adds["figures"]), events=len(adds["events"]), places=len(adds["places"]))
