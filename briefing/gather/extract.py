@@ -436,6 +436,7 @@ a an the and or but of in on at to from for by with as is are was were be been b
 that which who whom whose this these those it its their his her our there than then so such per since after before during while
 said says say told according including include includes about more less over under into out up down off said year years old
 he she they we i you it him them us me where when what
+above below across between among against within without through toward towards near beyond behind
 """.split()) - {"a", "per"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _TIME_WORDS = frozenset("am pm a.m. p.m. gmt utc bst est edt pst cet".split())
