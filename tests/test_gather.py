@@ -153,6 +153,10 @@ def test_a_printed_pdf_and_a_feed(tmp_path: Path) -> None:
     assert item1["file"] == item2["file"] and (tmp_path / item1["file"]).read_bytes() == (SOURCES / "guardian-uk.rss").read_bytes()
     cited = [s for s in data["key_points"] + data["sections"]["situation"] if s["sources"] == [item2["id"]]]
     assert cited[0]["text"] == "Back home there was widespread support for Ukraine’s president, but also dismay at his car-crash encounter in the Oval Office"
+    # The printed page's menus ("Can you become immune", "Africa"), a country named by the feed (Ukraine)
+    # and the White House (a town in Morocco, to GeoNames) are not places on the map.
+    assert data["location"]["name"] == "New York"
+    assert [p["name"] for p in data["places"]] == ["New York City", "Bronx", "Brooklyn", "Chicago"]
     assert CliRunner().invoke(main, ["--check", str(out)]).exit_code == 0
 
 

@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 from ..atomic import write_atomic
 from ..errors import FactsError, SourceError
-from .extract import Candidates, extract
+from .extract import Candidates, extract, is_country
 from .readers import Document, read_document
 
 log = logging.getLogger(__name__)
@@ -470,7 +470,7 @@ def _add_candidates(gathered: list[tuple[str, Candidates, Document]], known: _Kn
             place = cand.location
             known.location = {"name": place.name, "lat": place.lat, "lon": place.lon, "country": place.country}
             known.place_names.add(place.name.casefold())
-        elif cand.location is not None:
+        elif cand.location is not None and not is_country(cand.location.name):  # a country is no place on the map
             new_places.append((sid, cand.location))
         new_places += [(sid, p) for p in cand.places]
         statements = list(cand.key_points)

@@ -200,6 +200,10 @@ state city county island republic union party democrats republicans democratic r
 #: Words after a place name that make the name before them a place ("Kyiv Mayor ...", "Gaza City officials").
 _ROLES = frozenset("mayor governor president police officials official authorities council residents province region "
                    "county state city district oblast army forces military government hospital airport".split())
+#: Names of institutions, regions and continents that GeoNames also gives to some town.
+_NOT_PLACE_NAMES = frozenset("""white house|pentagon|kremlin|downing street|capitol|congress|parliament|senate|house|
+supreme court|oval office|africa|europe|asia|america|north america|south america|latin america|antarctica|oceania|
+middle east|the west|the east|west bank""".replace("\n", "").split("|"))
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:de|del|da|al|el|la|le|van|von|upon|on|of)\s+)?[A-Z][\w'’.-]*)*")
 _LOCATIVE = re.compile(r"\b(in|near|at|from|outside|to|into|around|across|toward|towards|of)\s+(the\s+)?$", re.I)
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z .'’-]{2,40}?)(?:,\s*([A-Z][\w .'’-]{1,40}?))?\s*(?:\([^)]{1,40}\)\s*)?[—–-]{1,2}\s")
@@ -229,7 +233,8 @@ def _countries() -> dict[str, str]:
     return _country_table()[0]
 
 
-def _is_country(name: str) -> bool:
+def is_country(name: str) -> bool:
+    """True when ``name`` is a country's (Natural Earth's names, and US, UK, Britain)."""
     from ..geodata import normalise_name
 
     return normalise_name(name) in _countries()
@@ -295,9 +300,11 @@ def _place_names(sentences_: list[str]) -> tuple[Counter, dict[str, str], Counte
                 name = " ".join(words[:n]).rstrip(".,’'").removesuffix("'s").removesuffix("’s")
                 if n < len(words) and words[n].lower().rstrip(".,'’s") not in _ROLES:
                     continue  # "Hart Island" is not the village of Hart; "New York City Mayor" is New York City
-                if name.lower() in _NOT_PLACES or name in people or len(name) < 3 or not name[0].isupper() or name.isupper():
+                if m.start() == 0 and n == 1 and not _LOCATIVE.search(sentence[:m.start()]):
+                    break  # a sentence's first word is capitalised anyway ("Can you ...", "Are ..."); other mentions count
+                if name.lower() in _NOT_PLACES or name.lower() in _NOT_PLACE_NAMES or name in people or len(name) < 3 or not name[0].isupper() or name.isupper():
                     continue
-                if _lookup(name) or _is_country(name):
+                if _lookup(name) or is_country(name):
                     names[name] += 1
                     notes.setdefault(name, sentence)
                     if _LOCATIVE.search(sentence[:m.start()]):
