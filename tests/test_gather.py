@@ -146,6 +146,7 @@ def test_a_printed_pdf_and_a_feed(tmp_path: Path) -> None:
     # The PDF was printed on 7 December 2026; the story is of 10 April 2020 (its dateline under the headline).
     assert str(pdf_source["published"]) == "2020-04-10" and pdf_source["file"].endswith(".pdf")
     assert pdf_source["title"] == "Coronavirus: New York ramps up mass burials amid outbreak - BBC News"
+    assert pdf_source["publisher"] == "BBC News"  # the site's name ends the title the browser printed
     # Each feed item is its own source, published by the feed, all three citing the one saved feed.
     assert (item1["publisher"], item2["publisher"]) == ("The Guardian", "The Guardian")
     assert item2["url"] == "https://www.theguardian.com/world/2025/mar/01/ukraine-reacts-zelenskyy-clash-trump"

@@ -51,6 +51,7 @@ def test_printed_pdf_title_from_info_date_from_text_not_the_print_date() -> None
     doc = _read("bbc-mass-burials.pdf")
     assert doc.kind == "pdf"
     assert doc.title == "Coronavirus: New York ramps up mass burials amid outbreak - BBC News"
+    assert doc.publisher == "BBC News"
     # The file was printed on 7 December 2026 (its CreationDate and the header's "12/7/26"); the story
     # is dated "10 April 2020" under its headline.
     assert doc.published == dt.date(2020, 4, 10)

@@ -373,8 +373,9 @@ def _host(url: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def _source_entry(doc: Document, sid: str, file: str, url: str | None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": sid, "publisher": (doc.publisher or _host(url or doc.url) or "Unknown publisher")[:200]}
+def _source_entry(doc: Document, sid: str, file: str, url: str | None, name: str) -> dict[str, Any]:
+    """A source as the facts format has it; with no publisher stated, its address's host or the file's name."""
+    entry: dict[str, Any] = {"id": sid, "publisher": (doc.publisher or _host(url or doc.url) or Path(name).name)[:200]}
     if doc.title:
         entry["title"] = doc.title[:2000]
     if doc.author:
@@ -453,7 +454,7 @@ def _new_sources(fetched: list[_Fetched], known: _Known, adds: dict[str, list[di
             if url:
                 known.urls.add(url)
             sid = _unique(_slug(item.title or "", base) if f.doc.kind == "feed" else base, known.ids)
-            adds["sources"].append(_source_entry(item, sid, saved.as_posix(), url))
+            adds["sources"].append(_source_entry(item, sid, saved.as_posix(), url, f.name))
             gathered.append((sid, extract(item), item))
         if any(e["file"] == saved.as_posix() for e in adds["sources"]):
             to_save.append((known.folder / saved, f.data))

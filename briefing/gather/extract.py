@@ -468,7 +468,7 @@ def find_figures(sentences_: list[str]) -> list[Figure]:
                 value *= _MULTIPLIERS[mult]
             rest = sentence[m.end():]
             if m.group("pct"):
-                of = re.match(r"\s+(of\s+(?:the\s+)?[\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})", rest)
+                of = re.match(r"\s+(of\s+(?:the\s+)?(?!(?:its|their|his|her|our|them|those|these|all|which|whom)\b)[\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})", rest)
                 unit, label = "%", of.group(1) if of else ""
             else:
                 label = _label_after(rest)

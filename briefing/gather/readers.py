@@ -275,11 +275,19 @@ class PdfReader:
         text = _join_pdf_lines(text)
         if not text.strip():
             raise SourceError(f"{name}: the PDF has no text (a scan? text must be selectable)")
-        return Document(text=text, kind=self.kind, title=title, author=author, published=date_in_text(text))
+        return Document(text=text, kind=self.kind, title=title, author=author, publisher=_site_in_title(title),
+                        published=date_in_text(text))
 
 
 #: A browser's print footer: the page's address and "page/pages".
 _FOOTER = re.compile(r"^\S+:/\S*\s+\d+/\d+$")
+
+
+def _site_in_title(title: str | None) -> str | None:
+    """The site a page's title ends with ("Rolling blackouts ... - The New York Times", "... | BBC"):
+    a printed page keeps the page's title, and the site name is its last part."""
+    parts = re.split(r"\s+[-|\u2013\u2014]\s+", title or "")
+    return parts[-1] if len(parts) > 1 and 0 < len(parts[-1]) <= 40 else None
 
 
 def _drop_page_furniture(pages: list[str]) -> str:
