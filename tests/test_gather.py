@@ -30,6 +30,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     routes: dict[str, bytes] = {}
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        if self.path == "/elsewhere":  # a redirect away from http(s) must not be followed
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+            return
         if self.path == "/slow":
             time.sleep(3)
         body = self.routes.get(self.path)
@@ -200,6 +205,8 @@ def test_a_url_that_times_out_or_is_too_big_is_one_line(tmp_path: Path, server: 
     assert code == 2 and stderr.startswith(f"{server}/big: too big (") and stderr.count("\n") == 1
     code, _, stderr = _gather(f"{server}/gone", "--draft", str(out))
     assert code == 2 and stderr == f"{server}/gone: the server answered 404 Not Found\n"
+    code, _, stderr = _gather(f"{server}/elsewhere", "--draft", str(out))
+    assert code == 2 and stderr == f"{server}/elsewhere: redirected to 'file:///etc/passwd', which is not an http(s) address\n"
     code, _, stderr = _gather("file:///etc/passwd", "--draft", str(out))
     assert code == 2 and "only http:// and https:// addresses are fetched" in stderr
     assert not out.exists() and not (tmp_path / "sources").exists()

@@ -125,6 +125,8 @@ def fetch(url: str) -> bytes:
     except SourceError:
         raise
     except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400 and exc.headers.get("Location"):  # urllib refused a redirect off http(s)
+            raise SourceError(f"{url}: redirected to {exc.headers['Location']!r}, which is not an http(s) address") from None
         raise SourceError(f"{url}: the server answered {exc.code} {exc.reason}") from None
     except TimeoutError:
         raise SourceError(f"{url}: timed out after {timeout:g} s ({TIMEOUT_ENV})") from None
