@@ -5,7 +5,7 @@ URLs come from a loopback HTTP server started here; nothing leaves the machine.
 
 from __future__ import annotations
 
-import hashlib
+import gzip
 import http.server
 import io
 import threading
@@ -44,6 +44,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = body or b"<html><body><p>late</p></body></html>"
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
+        if self.path.startswith("/gz/"):  # sent compressed though the client asked for identity
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         try:
@@ -59,7 +61,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def server() -> Iterator[str]:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.daemon_threads = True
-    _Handler.routes = {"/news/burials": BBC.read_bytes(), "/big": b"<html><body>" + b"<p>x</p>" * 20000 + b"</body></html>"}
+    _Handler.routes = {"/news/burials": BBC.read_bytes(), "/gz/burials": gzip.compress(BBC.read_bytes()),
+                       "/gz/bomb": gzip.compress(b"<p>" + b" " * 50_000_000), "/big": b"<html><body>" + b"<p>x</p>" * 20000 + b"</body></html>"}
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -203,6 +206,8 @@ def test_a_url_that_times_out_or_is_too_big_is_one_line(tmp_path: Path, server: 
     assert code == 2 and stderr == f"{server}/slow: timed out after 0.5 s (BRIEFING_FETCH_TIMEOUT)\n"
     code, _, stderr = _gather(f"{server}/big", "--draft", str(out), env={"BRIEFING_FETCH_MAX_BYTES": "10000"})
     assert code == 2 and stderr.startswith(f"{server}/big: too big (") and stderr.count("\n") == 1
+    code, _, stderr = _gather(f"{server}/gz/bomb", "--draft", str(out))
+    assert code == 2 and stderr.startswith(f"{server}/gz/bomb: too big (more than ") and "once decompressed" in stderr
     code, _, stderr = _gather(f"{server}/gone", "--draft", str(out))
     assert code == 2 and stderr == f"{server}/gone: the server answered 404 Not Found\n"
     code, _, stderr = _gather(f"{server}/elsewhere", "--draft", str(out))
@@ -210,6 +215,9 @@ def test_a_url_that_times_out_or_is_too_big_is_one_line(tmp_path: Path, server: 
     code, _, stderr = _gather("file:///etc/passwd", "--draft", str(out))
     assert code == 2 and "only http:// and https:// addresses are fetched" in stderr
     assert not out.exists() and not (tmp_path / "sources").exists()
+    code, stdout, _ = _gather(f"{server}/gz/burials", "--draft", str(out))
+    assert code == 0 and stdout.startswith("gathered 1 source:")
+    assert (tmp_path / "sources").is_dir() and [p.read_bytes() for p in (tmp_path / "sources").iterdir()] == [BBC.read_bytes()]
 
 
 def test_a_hostile_page_is_data(tmp_path: Path) -> None:

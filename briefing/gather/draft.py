@@ -137,7 +137,25 @@ def fetch(url: str) -> bytes:
         raise SourceError(f"{url}: cannot be fetched ({reason})") from None
     except (OSError, ValueError) as exc:
         raise SourceError(f"{url}: cannot be fetched ({exc})") from None
-    return b"".join(chunks)
+    return _decoded(url, b"".join(chunks), response.headers.get("Content-Encoding", ""), limit)
+
+
+def _decoded(url: str, body: bytes, encoding: str, limit: int) -> bytes:
+    """The body without its transfer compression (a server may gzip even when asked not to),
+    decompressed no further than the size limit: a small bomb stays small."""
+    import zlib
+
+    encoding = encoding.strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        return body
+    inflate = zlib.decompressobj(wbits=31 if "gzip" in encoding else 15)
+    try:
+        data = inflate.decompress(body, limit + 1)
+    except zlib.error:
+        raise SourceError(f"{url}: the server's {encoding} data is broken") from None
+    if len(data) > limit or inflate.unconsumed_tail:
+        raise SourceError(f"{url}: too big (more than {limit:,} bytes once decompressed, {MAX_BYTES_ENV})")
+    return data
 
 
 def _read_file(name: str) -> bytes:
