@@ -196,6 +196,7 @@ september october november december jan feb mar apr jun jul aug sep sept oct nov
 north south east west northern southern eastern western central news media share read more home world live
 however meanwhile despite after before during while when where what why how who which there here then now also
 state city county island republic union party democrats republicans democratic republican covid coronavirus
+are can is was will do does did has have had be mps mp
 """.split())
 #: Words after a place name that make the name before them a place ("Kyiv Mayor ...", "Gaza City officials").
 _ROLES = frozenset("mayor governor president police officials official authorities council residents province region "
@@ -240,6 +241,18 @@ def is_country(name: str) -> bool:
     return normalise_name(name) in _countries()
 
 
+@functools.lru_cache(maxsize=64)
+def _regions(country: str) -> frozenset[str]:
+    """The normalised names of a country's states and provinces (the shipped admin-1 map data)."""
+    from .. import geodata
+
+    try:
+        layer = geodata.admin1(country)
+    except geodata.MapDataMissing:
+        return frozenset()
+    return frozenset().union(*layer.unit_keys) if layer is not None and layer.unit_keys else frozenset()
+
+
 @functools.lru_cache(maxsize=4096)
 def _lookup(name: str) -> list:
     """The gazetteer's rows for ``name`` (each lookup scans the gazetteer's text, so they are kept)."""
@@ -266,22 +279,19 @@ def _resolve(names: Counter, notes: dict[str, str], locative: Counter) -> list[P
     for name, found in rows.items():
         for country in {r.country for r in found if r.population >= 5000}:
             votes[country] += names[name]
-    if votes:  # a state or province of the main country is a region, not the town that shares its name
-        from .. import geodata
-
-        layer = geodata.admin1(votes.most_common(1)[0][0])
-        regions = frozenset().union(*layer.unit_keys) if layer is not None and layer.unit_keys else frozenset()
-        rows = {name: found for name, found in rows.items()  # but New York the city is a place
-                if normalise_name(name) not in regions or max((r.population for r in found), default=0) >= 100000}
+    top = votes.most_common(2)  # the country most names agree on; none when they split evenly
+    main = top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
     places = []
     for name, found in rows.items():
         if not found:
             continue
-        in_country = [r for r in found if votes and r.country == votes.most_common(1)[0][0]]
+        in_country = [r for r in found if r.country == main]
         best = max(in_country or found, key=lambda r: (r.population, -r.geonameid))
         if best.population < 1000 and not locative[name]:
             continue
-        if best.population < 50000 and votes and best.country != votes.most_common(1)[0][0]:
+        if best.population < 100000 and normalise_name(name) in _regions(best.country):
+            continue  # California the state, not California, Maryland (but New York the city is a place)
+        if best.population < 50000 and main and best.country != main:
             continue
         places.append(Place(name=name, lat=best.lat, lon=best.lon, country=best.country, mentions=names[name], note=notes[name]))
     return sorted(places, key=lambda p: (-p.mentions, p.name))
@@ -300,7 +310,7 @@ def _place_names(sentences_: list[str]) -> tuple[Counter, dict[str, str], Counte
                 name = " ".join(words[:n]).rstrip(".,’'").removesuffix("'s").removesuffix("’s")
                 if n < len(words) and words[n].lower().rstrip(".,'’s") not in _ROLES:
                     continue  # "Hart Island" is not the village of Hart; "New York City Mayor" is New York City
-                if m.start() == 0 and n == 1 and not _LOCATIVE.search(sentence[:m.start()]):
+                if n == 1 and not sentence[:m.start()].strip(" \"“‘'(-—–"):
                     break  # a sentence's first word is capitalised anyway ("Can you ...", "Are ..."); other mentions count
                 if name.lower() in _NOT_PLACES or name.lower() in _NOT_PLACE_NAMES or name in people or len(name) < 3 or not name[0].isupper() or name.isupper():
                     continue
@@ -442,7 +452,7 @@ _STOP = frozenset("""
 a an the and or but of in on at to from for by with as is are was were be been being has have had will would could can may might
 that which who whom whose this these those it its their his her our there than then so such per since after before during while
 said says say told according including include includes about more less over under into out up down off said year years old
-he she they we i you it him them us me where when what
+he she they we i you it him them us me where when what if unless because while whether
 above below across between among against within without through toward towards near beyond behind
 """.split()) - {"a", "per"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
