@@ -9,8 +9,19 @@
                   ``gather(sources, out) -> Gathered``
 """
 
-from . import draft, extract, readers
+import importlib
+from typing import Any
+
+from . import readers
 from .readers import READERS, Document, Reader, date_in_text, find_dates, get_reader, read_document, register_reader, sniff_kind
 
 __all__ = ["READERS", "Document", "Reader", "date_in_text", "draft", "extract", "find_dates", "get_reader",
            "read_document", "readers", "register_reader", "sniff_kind"]
+
+
+def __getattr__(name: str) -> Any:
+    """``briefing.gather.draft`` and ``.extract`` on first use: a check that only reads saved copies
+    needs the readers, not the fetching (urllib) and writing of a gather."""
+    if name in ("draft", "extract"):
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
