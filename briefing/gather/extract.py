@@ -30,6 +30,9 @@ MAX_TEXT = 2000
 MAX_LABEL = 300
 #: A quote must have at least this many words to be a candidate (shorter ones are phrases, not quotes).
 MIN_QUOTE_WORDS = 6
+#: Candidates come from the first this many characters of a text (about 50,000 words, a long report):
+#: the bounds above fill long before, and a 20 MB page must not take minutes.
+MAX_EXTRACT_CHARS = 300_000
 
 
 @dataclass(frozen=True)
@@ -549,11 +552,16 @@ def find_events(sentences_: list[str], published: dt.date | None) -> list[Event]
 
 
 def extract(doc: Document) -> Candidates:
-    """Every candidate in one document (for a feed, call it on each item)."""
-    paragraphs = doc.paragraphs
+    """Every candidate in one document (for a feed, call it on each item), from its first MAX_EXTRACT_CHARS."""
+    paragraphs, size = [], 0
+    for paragraph in doc.paragraphs:
+        size += len(paragraph) + 1
+        if size > MAX_EXTRACT_CHARS:
+            break
+        paragraphs.append(paragraph)
     all_sentences = [s for p in paragraphs for s in sentences(p)]
     prose = [s for s in all_sentences if _is_prose(s)]
-    location, dateline, places = find_places(paragraphs, all_sentences)
+    location, dateline, places = find_places(tuple(paragraphs), all_sentences)
     unquoted = [s for s in prose if not re.search("[“”\"]", s)]
     key_points = tuple(unquoted[:MAX_KEY_POINTS])
     rest = [s for s in unquoted if s not in key_points]
@@ -562,7 +570,7 @@ def extract(doc: Document) -> Candidates:
     situation = tuple(s for s in rest if s not in stakes and s not in outlook)[:MAX_SITUATION]
     return Candidates(
         location=location, dateline=dateline, places=tuple(places),
-        quotes=tuple(find_quotes(paragraphs, doc.published)),
+        quotes=tuple(find_quotes(tuple(paragraphs), doc.published)),
         figures=tuple(find_figures(prose)),
         events=tuple(find_events(prose, doc.published)),
         key_points=key_points, situation=situation, stakes=stakes, outlook=outlook,
