@@ -333,3 +333,10 @@ def test_a_hand_written_file_is_added_to_without_touching_a_byte_of_it(tmp_path:
     before = out.read_bytes()
     code, _, stderr = _gather(str(SOURCES / "politico-retirement.html"), "--draft", str(out))
     assert code == 2 and stderr.startswith(f"{out}: sources: line 9: is written on one line ([]);") and out.read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [["--gather", "x.html"], ["--draft", "o.yaml", "x.html"], ["--gather", "--draft", "o.yaml"],
+                                  ["--gather", "x.html", "--draft", "o.yaml", "--check"]])
+def test_a_wrong_gather_command_line_is_a_usage_error(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 64 and "--gather" in result.stderr
