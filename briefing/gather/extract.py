@@ -450,6 +450,7 @@ def _sentence_around(paragraph: str, start: int, end: int) -> str:
 _APPROX = r"(?P<approx>about|around|nearly|almost|more than|over|some|roughly|approximately|at least|up to|fewer than|less than|an estimated|close to)\s+"
 _NUMBER = r"(?P<cur>[$£€])?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?P<mult>\s+(?:million|billion|thousand|trillion)|m\b|bn\b)?(?P<pct>%|\s+per\s?cent\b|\s+percent\b)?"
 _FIGURE = re.compile(r"(?<![\w,.:$£€/-])(?:" + _APPROX + r")?" + _NUMBER + r"(?![\w-]|,\d|\.\d|:\d)")
+_CURRENCIES = {"$": "dollars", "£": "pounds", "€": "euros"}
 _MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _STOP = frozenset("""
 a an the and or but of in on at to from for by with as is are was were be been being has have had will would could can may might
@@ -494,7 +495,7 @@ def find_figures(sentences_: list[str]) -> list[Figure]:
                     continue  # a year
                 unit = label.split()[-1] if not re.search(r"\b(a|per|each|every)\s+\w+$", label) else label.split()[0]
                 if m.group("cur"):
-                    unit = m.group("cur")
+                    unit = _CURRENCIES[m.group("cur")]  # printed after the value: "50 pounds", not "50 £"
             if not label:
                 continue
             key = (label.lower(), value)
