@@ -126,7 +126,7 @@ _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", 
 _MONTH_RE = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
 _DAY_MONTH = re.compile(r"\b(?:on\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_RE + r"(?!\s*,?\s*(?:19|20)\d\d)\b")
 _MONTH_DAY = re.compile(r"\b(?:on\s+)?" + _MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*(?:19|20)\d\d)(?!\d)")
-_IN_MONTH = re.compile(r"\b(?:in|since|by|early|late|mid-?)\s+(?:early\s+|late\s+|mid-?)?" + _MONTH_RE + r"(?:\s+((?:19|20)\d\d))?\b")
+_IN_MONTH = re.compile(r"\b(?:[Ii]n|[Ss]ince|[Bb]y|[Ee]arly|[Ll]ate|[Mm]id-?)\s+(?:early\s+|late\s+|mid-?)?" + _MONTH_RE + r"(?:\s+((?:19|20)\d\d))?\b")
 _WEEKDAY = re.compile(r"\b(?:on|last|this|late|early)\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:'s)?\b")
 _RELATIVE = re.compile(r"\b(yesterday|today|earlier today|last night|this morning|tonight)\b", re.I)
 

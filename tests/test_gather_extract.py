@@ -1,0 +1,48 @@
+"""The extractor's rules on sentences from real pages (quoted from the pages in tests/sources/ and from
+trafilatura's evaluation set: The Independent, 28 September 2020)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from briefing.gather.extract import date_of, find_figures, sentences
+
+WEDNESDAY = dt.date(2023, 3, 1)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Alexander Rodnyansky, an economic adviser to Zelenksy, told CNN on Tuesday that things were hard.", "2023-02-28"),
+    ("The soldier said a video posted by the Ukrainian military on Wednesday was real.", "2023-03-01"),
+    ("On Saturday, Land Forces of Ukraine said on its Telegram channel that the enemy kept trying.", "2023-02-25"),
+    ("When Russian troops took the town of Soledar in mid-January, it marked a first gain.", "2023-01"),
+    ("The Institute for the Study of War wrote on 26 February that manpower is not limitless.", "2023-02-26"),
+    ("In December the front barely moved.", "2022-12"),  # a month after publication is last year's
+    ("The story of March 1, 2023 says so.", "2023-03-01"),
+    ("Nothing here is dated.", None),
+])
+def test_dates_in_words_are_resolved_against_the_publication_date(sentence: str, expected: str | None) -> None:
+    assert date_of(sentence, WEDNESDAY) == expected
+
+
+def test_without_a_publication_date_only_a_full_date_is_taken() -> None:
+    assert date_of("It happened on Tuesday.", None) is None
+    assert date_of("It happened on 28 February 2023.", None) == "2023-02-28"
+
+
+def test_figures_with_what_they_count() -> None:
+    found = {(f.value, f.approx, f.unit, f.label) for f in find_figures([
+        "Normally, about 25 bodies a week are interred on the island, according to the Associated Press news agency.",
+        "Employees could face a £50 fine if they fail to tell their bosses they have been told to self-isolate.",
+        "The US as a whole has recorded 467,000 cases and about 16,700 deaths.",
+        "Globally there are 1.6 million cases and 97,000 deaths.",
+        "The measure, due to remain in place until 30 April, comes after 2019 and March 3 passed.",
+    ])}
+    assert found == {(25, True, "bodies", "bodies a week"), (50, False, "pounds", "fine"), (467000, False, "cases", "cases"),
+                     (16700, True, "deaths", "deaths"), (1600000, False, "cases", "cases"), (97000, False, "deaths", "deaths")}
+
+
+def test_sentences_do_not_break_after_titles_or_initials() -> None:
+    text = "Dr. Anthony Fauci spoke. Mr. de Blasio agreed with J. Smith on it. Then it ended."
+    assert sentences(text) == ["Dr. Anthony Fauci spoke.", "Mr. de Blasio agreed with J. Smith on it.", "Then it ended."]
