@@ -340,3 +340,17 @@ def test_a_hand_written_file_is_added_to_without_touching_a_byte_of_it(tmp_path:
 def test_a_wrong_gather_command_line_is_a_usage_error(args: list[str]) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 64 and "--gather" in result.stderr
+
+
+def test_a_layout_the_splice_cannot_extend_is_refused_unchanged(tmp_path: Path) -> None:
+    out = tmp_path / "draft.yaml"
+    assert _gather(str(BBC), "--draft", str(out))[0] == 0
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    text = out.read_text(encoding="utf-8")
+    flow = "sections: " + yaml.safe_dump(data["sections"], default_flow_style=True, width=10**6).strip() + "\n"
+    start, end = text.index("sections:\n"), text.index("quotes:\n")
+    out.write_text(text[:start] + flow + text[end:], encoding="utf-8")
+    before = out.read_bytes()
+    code, _, stderr = _gather(str(SOURCES / "nytimes-blackouts.html"), "--draft", str(out))
+    assert code == 2 and stderr.startswith(f"{out}: sections: line ") and "is written on one line" in stderr
+    assert out.read_bytes() == before

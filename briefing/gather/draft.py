@@ -344,6 +344,10 @@ def _splice(out: Path, text: str, additions: dict[str, list[dict[str, Any]]]) ->
             if at is None:  # no parent yet: the whole mapping goes at the end of the file
                 inserts.append((len(lines), order, _shift(_dump({parent: {key: items}}), 0, newline)))
                 continue
+            inline = lines[at].split(":", 1)[1].split(" #", 1)[0].strip()
+            if inline:
+                raise FactsError.single(out, parent, f"line {at + 1}: is written on one line; write it as a block "
+                                                     "(one key per line) to gather into it")
             start, end = at + 1, _block_end(lines, at, len(lines))
             children = [j for j in range(start, end) if _content(lines[j])]
             indent = _indent(lines[children[0]]) if children else _indent(lines[at]) + 2
@@ -362,7 +366,31 @@ def _splice(out: Path, text: str, additions: dict[str, list[dict[str, Any]]]) ->
         inserts.append((block_end, order, _shift(body, dash - 2, newline)))
     for index, _, chunk in sorted(inserts, key=lambda t: (t[0], t[1]), reverse=True):
         lines.insert(index, chunk)
-    return "".join(lines)
+    result = "".join(lines)
+    _check_splice(out, text, result, additions)
+    return result
+
+
+def _check_splice(out: Path, before: str, after: str, additions: dict[str, list[dict[str, Any]]]) -> None:
+    """The spliced file must read as the old one with the new items at the end of each list; a layout
+    the splice did not foresee is refused rather than written."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    def at(data: Any, path: str) -> list[Any]:
+        for part in path.split("."):
+            data = data.get(part) if isinstance(data, dict) else None
+        return list(data) if isinstance(data, list) else []
+
+    try:
+        old, new = YAML(typ="safe", pure=True).load(before) or {}, YAML(typ="safe", pure=True).load(after) or {}
+    except YAMLError:
+        old, new = None, None
+    ok = isinstance(new, dict) and all(at(new, path) == at(old, path) + [YAML(typ="safe", pure=True).load(_dump(item)) for item in items]
+                                       for path, items in additions.items())
+    if not ok:
+        raise FactsError.single(out, "", "cannot be added to without changing what it says (an unusual layout); "
+                                         "gather into a new file and copy the candidates over")
 
 
 # --------------------------------------------------------------------------------------------------
