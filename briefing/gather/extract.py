@@ -136,8 +136,8 @@ def _month_number(word: str) -> int:
 
 
 def _past_date(month: int, day: int | None, published: dt.date) -> dt.date | None:
-    """The date of ``day month`` a story published on ``published`` means: this year's, unless that is
-    after publication (then last year's)."""
+    """The date of ``day month`` a story published on ``published`` means: that year's, unless it is
+    more than 60 days after publication ("in December" in a story of March is last year's)."""
     try:
         when = dt.date(published.year, month, day or 1)
         if when > published + dt.timedelta(days=60):  # "in December" in a story of January: last year's
