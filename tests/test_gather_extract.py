@@ -46,3 +46,14 @@ def test_figures_with_what_they_count() -> None:
 def test_sentences_do_not_break_after_titles_or_initials() -> None:
     text = "Dr. Anthony Fauci spoke. Mr. de Blasio agreed with J. Smith on it. Then it ended."
     assert sentences(text) == ["Dr. Anthony Fauci spoke.", "Mr. de Blasio agreed with J. Smith on it.", "Then it ended."]
+
+
+def test_a_state_named_alone_is_the_location_with_its_region() -> None:
+    """ABC7 San Francisco, 9 November 2023 (trafilatura's tests/eval/abc7news.com-Napa.html): the gazetteer's
+    "California" is a town in Maryland; the story is about the state."""
+    from briefing.gather.extract import find_places
+
+    sentence = "Margaritaville Hotels and Resorts has properties all over the country including four in California."
+    location, dateline, places = find_places((sentence,), [sentence])
+    assert (location.name, location.country, location.admin1, dateline, places) == ("California", "US", "California", False, [])
+    assert 32 < location.lat < 42 and -125 < location.lon < -114  # inside the state, not on Chesapeake Bay

@@ -517,7 +517,8 @@ def _add_candidates(gathered: list[tuple[str, Candidates, Document]], known: _Kn
     for sid, cand, item in gathered:
         if new_file and known.location is None and cand.location is not None:
             place = cand.location
-            known.location = {"name": place.name, "lat": place.lat, "lon": place.lon, "country": place.country}
+            known.location = {"name": place.name, "lat": place.lat, "lon": place.lon, "country": place.country,
+                              **({"admin1": place.admin1} if place.admin1 else {})}
             known.place_names.add(place.name.casefold())
         elif cand.location is not None and not is_country(cand.location.name):  # a country is no place on the map
             new_places.append((sid, cand.location))

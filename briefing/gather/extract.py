@@ -43,6 +43,7 @@ class Place:
     country: str
     mentions: int
     note: str  # the first sentence that names it
+    admin1: str | None = None  # set when the place is a state or province itself
 
 
 @dataclass(frozen=True)
@@ -349,9 +350,12 @@ def find_places(paragraphs: tuple[str, ...], all_sentences: list[str]) -> tuple[
     if dateline is not None:
         return dateline, True, [p for p in places if p.name.lower() != dateline.name.lower()][:MAX_PLACES]
     favoured = sorted(places, key=lambda p: (-(p.mentions + locative[p.name]), p.name))
-    if not favoured:  # no town named, but a country: the brief is about the country
+    if not favoured:  # no town named, but a state or province, or a country: the brief is about that
         from ..geodata import normalise_name
 
+        region = _region_named(names, notes)
+        if region is not None:
+            return region, False, []
         named = Counter({_countries()[normalise_name(n)]: c for n, c in names.items() if normalise_name(n) in _countries()})
         if not named:
             return None, False, []
@@ -360,6 +364,29 @@ def find_places(paragraphs: tuple[str, ...], all_sentences: list[str]) -> tuple[
         note = next((notes[n] for n in names if _countries().get(normalise_name(n)) == code), "")
         return Place(name, lat, lon, code, named[code], note), False, []
     return favoured[0], False, [p for p in places if p is not favoured[0]][:MAX_PLACES]
+
+
+def _region_named(names: Counter, notes: dict[str, str]) -> Place | None:
+    """The state or province named most ("California"), placed at a point inside it (the shipped
+    admin-1 map data), when the text names no town: GeoNames lists towns, not regions."""
+    import numpy as np
+    import shapely
+
+    from .. import geodata
+    from ..geodata import normalise_name
+
+    for name, count in names.most_common():
+        key = normalise_name(name)
+        for country in sorted({r.country for r in _lookup(name)}):
+            if key not in _regions(country):
+                continue
+            layer = geodata.admin1(country)
+            unit = next(i for i, keys in enumerate(layer.unit_keys) if key in keys)
+            parts = layer.polygons[np.asarray(layer.poly_unit) == unit]
+            point = max(parts, key=lambda g: g.area).representative_point() if len(parts) else None
+            if point is not None and not shapely.is_empty(point):
+                return Place(name, round(point.y, 5), round(point.x, 5), country, count, notes[name], admin1=name)
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
