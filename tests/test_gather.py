@@ -283,6 +283,8 @@ def test_quotes_speakers_pronouns_and_dates_in_the_cnn_article(tmp_path: Path) -
     assert quotes["We are standing in Bakhmut. No one is going to retreat yet"]["said"] == "2023-03-01"
     assert quotes["We have muffled the enemy down a little bit. It’s a little calmer, but there are still gunfights on the outskirts"]["speaker"] == "the soldier"
     assert quotes["the situation is difficult. There is no secret about that."]["speaker"] == "Alexander Rodnyansky, an economic adviser to Zelenksy"
+    # "..., Ignatchenko said": the spokeswoman the text named in full before
+    assert quotes["There is food, water and medicine in the city. People were provided with everything in advance"]["speaker"] == "Tetiana Ignatchenko"
     civilians = next(f for f in data["figures"] if f["value"] == 4500)
     assert (civilians["approx"], civilians["unit"]) == (True, "civilians")
     assert {"date": "2023-01", "label": "When Russian troops took the town of Soledar in mid-January, it marked a first gain in the Donbas for months.",

@@ -57,3 +57,20 @@ def test_a_state_named_alone_is_the_location_with_its_region() -> None:
     location, dateline, places = find_places((sentence,), [sentence])
     assert (location.name, location.country, location.admin1, dateline, places) == ("California", "US", "California", False, [])
     assert 32 < location.lat < 42 and -125 < location.lon < -114  # inside the state, not on Chesapeake Bay
+
+
+def test_he_said_is_the_person_named_last_even_after_a_short_quote() -> None:
+    """Two paragraphs of The New York Times, 16 August 2020 (tests/sources/nytimes-blackouts.html), verbatim:
+    the first quote is too short to keep, but its speaker is who "he said" means; "Southern California"
+    before it is a place, not a person."""
+    from briefing.gather.extract import find_quotes
+
+    paragraphs = (
+        "The state is currently reviewing proposals to extend the operation of old natural gas plants in Southern California. "
+        "Environmentalists want the plants to remain closed because they use fossil fuels and are cooled using seawater, "
+        "endangering marine life.",
+        "“It makes for a compelling story” if you have blackouts because of a lack of power plants, Mr. Powers said. "
+        "“We know there is no capacity problem,” he said. “Something odd happened.”",
+    )
+    (quote,) = find_quotes(paragraphs, dt.date(2020, 8, 16))
+    assert (quote.text, quote.speaker, quote.said) == ("We know there is no capacity problem", "Mr. Powers", None)

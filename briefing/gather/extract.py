@@ -404,7 +404,26 @@ _AFTER_NAME_VERB = re.compile(r"^\s*,?\s*(?P<who>" + _NAME + r"(?:,\s+(?:a|an|th
 # "..., the soldier said" | "..., a soldier who didn't want to be named told CNN": who, as the text describes them
 _AFTER_DESCRIBED = re.compile(r"^\s*,?\s*(?P<who>(?:the|a|an)\s+[a-z][^,.;:“”\"]{2,80}?)\s+" + _VERBS + r"\b")
 _BEFORE = re.compile(r"(?P<who>" + _NAME + r"(?:,\s+(?:a|an|the)\s+[^,.;“\"]{2,120},)?|" + _PRONOUN + r")\s+" + _VERBS + r"\b[^“\"]{0,80}?[:,]?\s*$")
-_PERSON = re.compile(_TITLES + r"\b[A-Z][a-z][\w'’-]+(?:\s+(?:de|del|da|al|bin|van|von)\s+|\s+)[A-Z][a-z][\w'’-]+\b")
+_PERSON = re.compile(r"\b(?:(?:Dr|Mr|Mrs|Ms|Prof|Gen|Col|Sen|Rep|Gov|Lt|Sgt|Capt)\.?\s+[A-Z][a-z][\w'’-]+(?:\s+[A-Z][a-z][\w'’-]+)?"
+                     r"|[A-Z][a-z][\w'’-]+(?:\s+(?:de|del|da|al|bin|van|von)\s+|\s+)[A-Z][a-z][\w'’-]+)\b")
+#: Words that make two capitalised words an organisation or a title, not a person.
+_ORGANISATION = frozenset("""commission committee department ministry agency council university party company
+corporation times news post journal press service services office board bank group forces army police court
+house senate congress assembly government administration authority institute foundation association union""".split())
+
+
+def _is_place(name: str) -> bool:
+    """A place's name ("New York"), or a part of one ("Southern California")."""
+    words = name.split()
+    return bool(_lookup(name)) or (len(words) == 2 and words[0].lower() in _COMPASS and bool(_lookup(words[-1]) or is_country(words[-1])))
+
+
+def _is_person(name: str) -> bool:
+    """Capitalised words that name no place and no organisation may be a person ("he said" points back to them)."""
+    return not any(w.lower() in _ORGANISATION for w in name.split()) and not _is_place(name)
+
+
+_COMPASS = frozenset("north south east west northern southern eastern western central northeast northwest southeast southwest".split())
 
 
 def _speaker(after: str, before: str, last_person: str | None) -> str | None:
@@ -416,8 +435,8 @@ def _speaker(after: str, before: str, last_person: str | None) -> str | None:
     who = m.group("who").strip().rstrip(",")
     if re.fullmatch(_PRONOUN, who):
         return last_person
-    if _lookup(who):
-        return None  # "Southern California" is where, not who
+    if _is_place(who.split(",")[0]):
+        return None  # "Southern California" is where, not who (an organisation may speak: "Land Forces of Ukraine")
     if who[0].isupper() and who.split()[0].lower() in _NOT_PLACES - {"mr", "mrs", "ms", "dr", "president", "minister", "mayor", "governor", "senator", "general", "officials", "police"}:
         return None
     return who
@@ -428,24 +447,31 @@ def find_quotes(paragraphs: tuple[str, ...], published: dt.date | None) -> list[
     names (a pronoun is the last person named before it) and the date the sentence gives."""
     quotes: list[Quote] = []
     last_person: str | None = None
+    full_names: dict[str, str] = {}  # "Ignatchenko" -> "Tetiana Ignatchenko", as the text first named her
     for paragraph in paragraphs:
+        for person in _PERSON.finditer(paragraph):
+            full_names.setdefault(person.group().split()[-1], person.group())
+        last_end = 0
         for m in _QUOTED.finditer(paragraph):
             inner = m.group(1) or m.group(2)
             before, after = paragraph[:m.start()], paragraph[m.end():]
             text = inner.strip().rstrip(",").strip()
+            for person in _PERSON.finditer(paragraph[last_end:m.start()]):  # named since the last quote
+                if _is_person(person.group()):
+                    last_person = person.group()
+            speaker = _speaker(after, before, last_person)
+            if speaker and " " not in speaker:
+                speaker = full_names.get(speaker, speaker)
+            if not speaker:
+                last_end = m.end()
+                continue
+            last_person = speaker.split(",")[0]  # a short quote's speaker is the next "he said" too
             if len(text.split()) >= MIN_QUOTE_WORDS and len(text) <= MAX_TEXT:
-                # the person named last before the quote, and in its own attribution
-                for person in _PERSON.finditer(before):
-                    if not _lookup(person.group()):
-                        last_person = person.group()
-                speaker = _speaker(after, before, last_person)
-                if speaker:
-                    sentence = _sentence_around(paragraph, m.start(), m.end())
-                    quotes.append(Quote(text=text, speaker=speaker[:MAX_LABEL], said=date_of(_attribution(before, after), published), passage=sentence))
-                    if not re.fullmatch(_PRONOUN, speaker):
-                        last_person = speaker.split(",")[0]
-        for person in _PERSON.finditer(_QUOTED.sub("", paragraph)):
-            if not _lookup(person.group()):
+                sentence = _sentence_around(paragraph, m.start(), m.end())
+                quotes.append(Quote(text=text, speaker=speaker[:MAX_LABEL], said=date_of(_attribution(before, after), published), passage=sentence))
+            last_end = m.end()
+        for person in _PERSON.finditer(paragraph[last_end:]):  # named after the paragraph's last quote
+            if _is_person(person.group()):
                 last_person = person.group()
         if len(quotes) >= MAX_QUOTES:
             break
