@@ -1,5 +1,5 @@
-"""The extractor's rules on sentences from real pages (quoted from the pages in tests/sources/ and from
-trafilatura's evaluation set: The Independent, 28 September 2020)."""
+"""The extractor's rules on sentences quoted verbatim from real pages (those in tests/sources/, and from
+trafilatura's evaluation set The Independent of 28 September 2020 and ABC7 of 9 November 2023)."""
 
 from __future__ import annotations
 
@@ -37,15 +37,21 @@ def test_figures_with_what_they_count() -> None:
         "Employees could face a £50 fine if they fail to tell their bosses they have been told to self-isolate.",
         "The US as a whole has recorded 467,000 cases and about 16,700 deaths.",
         "Globally there are 1.6 million cases and 97,000 deaths.",
-        "The measure, due to remain in place until 30 April, comes after 2019 and March 3 passed.",
+        "The 60,000 projection would match the upper estimate for total flu deaths in the US between October 2019 to March 2020, according to government data.",
+        "The four-term congressman will depart the House for an as-yet-undefined role with President Donald Trump, a decision he "
+        "disclosed in an interview with POLITICO Playbook that published around 5:30 a.m. on Dec. 19, ahead of the filing deadline at noon on Dec. 20.",
     ])}
     assert found == {(25, True, "bodies", "bodies a week"), (50, False, "pounds", "fine"), (467000, False, "cases", "cases"),
-                     (16700, True, "deaths", "deaths"), (1600000, False, "cases", "cases"), (97000, False, "deaths", "deaths")}
+                     (16700, True, "deaths", "deaths"), (1600000, False, "cases", "cases"), (97000, False, "deaths", "deaths"),
+                     (60000, False, "projection", "projection")}  # no year, time of day or "Dec. 19" is a figure
 
 
 def test_sentences_do_not_break_after_titles_or_initials() -> None:
-    text = "Dr. Anthony Fauci spoke. Mr. de Blasio agreed with J. Smith on it. Then it ended."
-    assert sentences(text) == ["Dr. Anthony Fauci spoke.", "Mr. de Blasio agreed with J. Smith on it.", "Then it ended."]
+    nyt = "The second stage began at 6:25 p.m., when its operating reserves stood at 9.59 percent, Mr. Marcus said. California ISO listed that stage in its assessment at 6 percent."
+    assert sentences(nyt) == ["The second stage began at 6:25 p.m., when its operating reserves stood at 9.59 percent, Mr. Marcus said.",
+                              "California ISO listed that stage in its assessment at 6 percent."]
+    politico = "He won an open-seat race for the district, which spans the western border of the state, in 2012 when then-Rep. Heath Shuler (D-N.C.) retired. Redistricting cracked the liberal enclave of Asheville and transformed the seat into safe GOP territory."
+    assert len(sentences(politico)) == 2
 
 
 def test_a_state_named_alone_is_the_location_with_its_region() -> None:
