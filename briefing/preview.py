@@ -46,6 +46,8 @@ import uvicorn
 from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -458,8 +460,43 @@ def _reading_context(state: BriefState) -> dict[str, Any]:
             "is_link": lambda url: url.lower().startswith(("http://", "https://", "mailto:"))}
 
 
-def create_app(preview: Preview) -> Starlette:
-    """The web application over one Preview (the builder and watcher run in its lifespan)."""
+#: Loopback names a preview always answers to, whatever address it listens on.
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+#: Addresses that listen on every interface of the machine.
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def served_names(host: str) -> list[str]:
+    """The Host header values the preview answers to when it listens on ``host``.
+
+    Why: a web page the user visits can point a name of its own at 127.0.0.1 (DNS rebinding) and then
+    read the drafts and recipient lists, because the browser sends that page's name as the Host. So
+    only the names the server is bound as are served: the loopback names, ``host`` as given and, on a
+    wildcard address, this machine's own names and addresses.
+    """
+    names = [*LOOPBACK_NAMES, f"[{host}]" if ":" in host else host]
+    if host in WILDCARD_HOSTS:
+        names += [socket.gethostname(), socket.getfqdn()]
+        with contextlib.suppress(OSError):
+            names += [f"[{a[4][0]}]" if ":" in a[4][0] else a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None)]
+    return sorted({n.lower() for n in names if n and n not in WILDCARD_HOSTS})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether listening on ``host`` keeps the preview to this machine (no login is needed then)."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def create_app(preview: Preview, host: str = "127.0.0.1") -> Starlette:
+    """The web application over one Preview (the builder and watcher run in its lifespan); it answers
+    only requests whose Host is one of ``served_names(host)`` (anything else is 400)."""
 
     def brief_or_404(request: Request) -> BriefState:
         state = preview.state(request.path_params["key"])
@@ -533,7 +570,8 @@ def create_app(preview: Preview) -> Starlette:
         Route("/draft/{key}/{name}", draft_file),
         Route("/events", events),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
+    trusted = Middleware(TrustedHostMiddleware, allowed_hosts=served_names(host), www_redirect=False)
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found}, middleware=[trusted])
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -560,7 +598,10 @@ def serve(paths: Sequence[Path], out_dir: Path, options: BuildOptions = BuildOpt
     bound_port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     preview = Preview(list(paths), out_dir, options)
-    config = uvicorn.Config(create_app(preview), log_level="warning", access_log=False, lifespan="on",
+    if not is_loopback(host):
+        log.warning("the preview has no login: anyone who can reach %s:%s can read the drafts and who was mailed them",
+                    shown, bound_port)
+    config = uvicorn.Config(create_app(preview, host), log_level="warning", access_log=False, lifespan="on",
                             timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     announce(f"http://{shown}:{bound_port}/")
