@@ -36,7 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import __version__
+from .version import __version__
 from .charts import PLACES
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
