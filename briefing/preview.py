@@ -575,6 +575,79 @@ def create_app(preview: Preview, host: str = "127.0.0.1") -> Starlette:
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found}, middleware=[trusted])
 
 
+#: Seconds a client has from connecting (or from the first byte of its next request on a kept-alive
+#: connection) to send the whole request head; ``BRIEFING_PREVIEW_HEADER_TIMEOUT`` overrides it.
+HEADER_TIMEOUT = 10.0
+
+
+def max_connections() -> int:
+    """How many connections the preview keeps open at once: a quarter of the open-file limit (builds,
+    fonts and the file watcher need the rest), at most 256 (a preview has one user)."""
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return max(8, min(256, (soft if soft != resource.RLIM_INFINITY else 1024) // 4))
+
+
+@functools.cache
+def _bounded_protocol() -> type:
+    """uvicorn's h11 protocol with two bounds uvicorn lacks (against slowloris: many half-sent requests
+    held open used every file descriptor, and then no request was answered at all).
+
+    - the request head must arrive within ``HEADER_TIMEOUT`` of its first byte (or of connecting);
+    - at most ``max_connections()`` are open: a new one closes the oldest that is still sending its
+      request head (a new request is then served; a slow client is the one that waits). asyncio
+      accepts up to ``backlog`` connections before any is handed to a protocol, so ``serve`` keeps
+      the backlog small too.
+    """
+    import os
+
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    timeout = float(os.environ.get("BRIEFING_PREVIEW_HEADER_TIMEOUT") or HEADER_TIMEOUT)
+    limit = max_connections()
+
+    class BoundedH11Protocol(H11Protocol):  # type: ignore[misc]
+        _head_timer: asyncio.TimerHandle | None = None
+        _opened = 0.0
+
+        def _waiting_for_head(self) -> bool:
+            return self.conn.their_state is h11.IDLE
+
+        def _arm(self) -> None:
+            if self._head_timer is None:
+                self._head_timer = self.loop.call_later(timeout, self._head_late)
+
+        def _head_late(self) -> None:
+            self._head_timer = None
+            if self._waiting_for_head() and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            self._opened = self.loop.time()
+            open_ = [c for c in self.connections if not c.transport.is_closing()]
+            if len(open_) >= limit:  # (a closed one leaves the set a moment later, in connection_lost)
+                slow = [c for c in open_ if isinstance(c, BoundedH11Protocol) and c._waiting_for_head()]
+                if slow:
+                    min(slow, key=lambda c: c._opened).transport.close()
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            if self._waiting_for_head():
+                self._arm()  # the next request on a kept-alive connection: its head has the same time
+            super().data_received(data)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+            super().connection_lost(exc)
+
+    return BoundedH11Protocol
+
+
 def listen(host: str, port: int) -> socket.socket:
     """Bind the server's socket; BriefingError, one line, when the address cannot be used."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
@@ -603,6 +676,7 @@ def serve(paths: Sequence[Path], out_dir: Path, options: BuildOptions = BuildOpt
         log.warning("the preview has no login: anyone who can reach %s:%s can read the drafts and who was mailed them",
                     shown, bound_port)
     config = uvicorn.Config(create_app(preview, host), log_level="warning", access_log=False, lifespan="on",
+                            http=_bounded_protocol(), backlog=min(64, max_connections()),  # accepted per wake-up
                             timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     announce(f"http://{shown}:{bound_port}/")

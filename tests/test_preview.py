@@ -409,6 +409,39 @@ def test_listening_on_every_interface_warns_that_the_preview_has_no_login(tmp_pa
     assert served_names("::1") == ["127.0.0.1", "[::1]", "localhost"]
 
 
+def test_half_sent_requests_neither_use_up_the_open_files_nor_hold_the_server(tmp_path: Path) -> None:
+    import resource
+
+    def few_files() -> None:  # the preview alone runs with 160 open files (a limit of 1,024 against 1,100 in the probe)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (160, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    env = {**os.environ, "BRIEFING_PREVIEW_HEADER_TIMEOUT": "2"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "make_report.py"), str(BAKHMUT), "--preview", "--port", "0",
+                             "--out", str(tmp_path / "out"), "-q"], cwd=tmp_path, env=env, text=True, preexec_fn=few_files,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    held: list[socket.socket] = []
+    try:
+        assert proc.stdout is not None
+        server = Server(proc, proc.stdout.readline().strip(), BAKHMUT, tmp_path / "out", tmp_path)
+        port = int(server.url.rsplit(":", 1)[1].strip("/"))
+        server.wait_for("/", "bakhmut")
+        for _ in range(220):  # more than the server's open-file limit
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+            held[-1].sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        started = time.monotonic()
+        status, _media, body = server.get("/brief/bakhmut")
+        assert status == 200 and b"Bakhmut" in body and time.monotonic() - started < 5
+        late = held[-1]  # never finishes its request head: closed once the header time is up
+        late.settimeout(6)
+        assert late.recv(100) == b"" and time.monotonic() - started < 6
+    finally:
+        for s in held:
+            s.close()
+        proc.kill()
+        _out, err = proc.communicate()
+    assert "Too many open files" not in err and "Traceback" not in err, err[-2000:]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_stops_at_once_on_sigterm_or_ctrl_c_leaving_no_files(start: Callable[..., Server], sig: signal.Signals) -> None:
     server = start()
