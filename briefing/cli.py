@@ -133,10 +133,12 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
         sys.stderr.flush()
         os._exit(0)
     if send:  # every recipient and setting is checked before anything is built or sent
-        from .mail import SmtpSettings, read_recipients, send_edition
+        from .mail import SmtpSettings, check_server, read_recipients, send_edition
 
         try:
             recipients, settings = read_recipients(to, to_file), SmtpSettings.from_env(os.environ)
+            if not dry_run:  # a server that cannot take the mail is found before anything is built
+                check_server(settings)
         except BriefingError as exc:
             click.echo(str(exc), err=True)
             sys.exit(exc.exit_code)

@@ -464,6 +464,25 @@ class _Connection:
             smtp.close()
 
 
+def check_server(settings: SmtpSettings) -> None:
+    """Connect, say EHLO, STARTTLS and log in as a send would, then QUIT; ConfigError (one line naming
+    the setting to change) when that cannot work.
+
+    Why before the build: a server that offers no STARTTLS, refuses the login or cannot be reached
+    would otherwise be found only after every brief was built and published, with nothing mailed.
+    """
+    conn = _Connection(settings)
+    try:
+        conn.open()
+    except Exception as exc:  # noqa: BLE001 - sorted by _classify, as a send sorts them
+        problem = _classify(exc, settings)
+        if isinstance(problem, MailError):
+            raise ConfigError(str(problem)) from None
+        raise ConfigError(f"{problem}; check BRIEFING_SMTP_HOST and BRIEFING_SMTP_PORT (and that the server is up)") from None
+    finally:
+        conn.close(polite=True)
+
+
 def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, settings: SmtpSettings) -> str:
     """One SMTP transaction for one recipient; returns the server's reply to DATA (often a queue id).
 

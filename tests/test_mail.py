@@ -256,16 +256,38 @@ def test_starttls_and_login_with_a_trusted_certificate(smtp_server, tls, tmp_pat
     result = send_cli(tmp_path / "out", "--to", "anna@example.org", env=env)
 
     assert result.returncode == 0, result.stderr
-    assert logins == [(b"desk", b"s3cret pass")]
+    assert logins == [(b"desk", b"s3cret pass")] * 2  # the check before the build, then the send
     assert server.handler.recipients() == ["anna@example.org"]
     assert "s3cret" not in result.stdout + result.stderr
 
     wrong = send_cli(tmp_path / "out2", "--to", "anna@example.org", env=env | {"BRIEFING_SMTP_PASSWORD": "guess"})
 
-    assert wrong.returncode == 1
+    assert wrong.returncode == 2  # found before the build: nothing built, nothing sent
     [line] = wrong.stderr.splitlines()
     assert "refused the login" in line and "BRIEFING_SMTP_USER=desk" in line and "guess" not in line
-    assert len(server.handler.received) == 1
+    assert len(server.handler.received) == 1 and not (tmp_path / "out2").exists()
+
+
+def test_mail_settings_that_cannot_work_are_one_line_before_the_build(smtp_server, tmp_path):
+    plain = smtp_server()  # offers no STARTTLS
+    result = send_cli(tmp_path / "out", "--to", "anna@example.org", env=plain.env(BRIEFING_SMTP_SECURITY="starttls"))
+    assert (result.returncode, result.stderr.strip()) == (2, (
+        f"127.0.0.1:{plain.port}: STARTTLS extension not supported by server; "
+        "set BRIEFING_SMTP_SECURITY to what the server offers (none, starttls or ssl)"))
+    assert not (tmp_path / "out").exists() and result.stdout == ""
+
+    nobody = free_port()  # nothing listens there
+    result = send_cli(tmp_path / "out", "--to", "anna@example.org",
+                      env=plain.env(BRIEFING_SMTP_PORT=str(nobody), BRIEFING_SMTP_TIMEOUT="2"))
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"cannot talk to 127.0.0.1:{nobody}: ConnectionRefusedError") and \
+        line.endswith("; check BRIEFING_SMTP_HOST and BRIEFING_SMTP_PORT (and that the server is up)")
+    assert plain.handler.received == []
+
+    dry = run_cli(str(BAKHMUT), "--out", str(tmp_path / "dry"), "--send", "--dry-run", "-q", "--to", "anna@example.org",
+                  env=plain.env(BRIEFING_SMTP_PORT=str(nobody)))
+    assert dry.returncode == 0, dry.stderr  # a dry run talks to no server
 
 
 def test_over_the_size_limit_is_an_error_and_nothing_is_sent(smtp_server, tmp_path):
