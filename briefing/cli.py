@@ -77,8 +77,8 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 @click.option("--check", is_flag=True, help="Validate the facts files only; write nothing.")
 @click.option("--strict", is_flag=True, help="Treat every warning about a facts file (estimative words, missing glyphs) as an error (exit 2, nothing written).")
 @click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True)
-@click.option("-v", "--verbose", is_flag=True, help="Log each pipeline step.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the paths written.")
+@click.option("-v", "--verbose", is_flag=True, help="Log each pipeline step (not with -q).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors, warnings and the paths written (not with -v).")
 @click.option("--send", is_flag=True, help="Mail each brief to the recipients, once per edition (SMTP settings: BRIEFING_* variables).")
 @click.option("--to", multiple=True, metavar="ADDRESS", help="A recipient for --send; repeat for more.")
 @click.option("--to-file", type=click.Path(path_type=Path, dir_okay=False), help="With --send: a file of recipients, one address per line, # comments allowed.")
@@ -107,6 +107,8 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     BRIEFING_* variables); a bad recipient or setting exits 2 before anything is built or sent.
     With --preview it serves live drafts to a browser (nothing is published or mailed) until stopped.
     """
+    if verbose and quiet:
+        raise click.UsageError("-v and -q exclude each other: -v logs every step, -q only errors and warnings")
     # Our own steps at the level asked for; libraries (matplotlib, filelock ...) only when something is wrong.
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("briefing").setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)

@@ -571,7 +571,8 @@ def send_edition(
         skipped = tuple(r for r in recipients if ledger.has(edition.name, r))
         pending = [r for r in recipients if not ledger.has(edition.name, r)]
         if not pending:
-            log.info("%s: edition %s was already mailed to all %s; nothing sent", facts.id, edition.name, _count(len(skipped), "recipient"))
+            everyone = "its only recipient" if len(skipped) == 1 else f"all {len(skipped)} recipients"
+            log.info("%s: edition %s was already mailed to %s; nothing sent", facts.id, edition.name, everyone)
             return DeliveryReport(edition.name, skipped=skipped)
         pdf = edition.pdf_path.read_bytes()
         now = dt.datetime.now(dt.timezone.utc)

@@ -17,8 +17,9 @@ from conftest import BAKHMUT, run_cli
         (["--bogus"], "Error: No such option '--bogus'"),
         (["--paper", "a3"], "Error: Invalid value for '--paper': 'a3' is not one of 'a4', 'letter'."),
         (["--check", "--every", "60"], "Error: --every and --cron exclude each other and --check"),
+        (["-v", "-q"], "Error: -v and -q exclude each other: -v logs every step, -q only errors and warnings"),
     ],
-    ids=["unknown option", "bad choice", "refused combination"],
+    ids=["unknown option", "bad choice", "refused combination", "verbose and quiet"],
 )
 def test_a_usage_error_exits_64_not_2(args: list[str], error: str, tmp_path: Path) -> None:
     result = run_cli(str(BAKHMUT), "--out", str(tmp_path / "out"), *args)
@@ -46,3 +47,10 @@ def test_a_broken_brief_outranks_a_skipped_one(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert lines[0] == "bakhmut: another run holds the lock; skipped"
     assert lines[1] == f"{broken}: id: is required but missing; expected lower-case letters, digits and hyphens, 1-64 characters, such as bakhmut"
+
+
+def test_help_says_verbose_and_quiet_exclude_each_other() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert "Log each pipeline step (not with -q)." in text and "the paths written (not with -v)." in text

@@ -290,6 +290,15 @@ def test_mail_settings_that_cannot_work_are_one_line_before_the_build(smtp_serve
     assert dry.returncode == 0, dry.stderr  # a dry run talks to no server
 
 
+def test_a_rerun_says_the_edition_was_already_mailed_to_its_only_recipient(smtp_server, tmp_path):
+    server = smtp_server()
+    out = tmp_path / "out"
+    assert send_cli(out, "--to", "anna@example.org", env=server.env()).returncode == 0
+    again = run_cli(str(BAKHMUT), "--out", str(out), "--send", "--to", "anna@example.org", env=server.env())
+    assert again.returncode == 0 and "was already mailed to its only recipient; nothing sent" in again.stderr, again.stderr
+    assert "all 1 recipient" not in again.stderr
+
+
 def test_over_the_size_limit_is_an_error_and_nothing_is_sent(smtp_server, tmp_path):
     server = smtp_server()
     out = tmp_path / "out"
