@@ -7,10 +7,12 @@ Why it is built this way:
 * One message per recipient, each sent on its own: a refused address does not block the others, and
   each address is named in the error with the server's own reply.
 * A delivery ledger beside the output (``OUT/<id>.deliveries.json``) records each (edition,
-  recipient) the moment the server accepts the message, written atomically after every acceptance.
-  A rerun, or a run after a crash mid-send, therefore skips whoever already has this edition and
-  retries only those who do not. (The one window left is the instant between the server's "250" and
-  the ledger write; the deterministic Message-ID lets a receiving system spot that duplicate.)
+  recipient) *before* the message is committed (just before the final "." that hands it to the
+  server) as ``sending``, and again once the server accepted it; both writes are atomic. A ledger
+  that cannot be written (a full disk) therefore means the message is not sent: the connection is
+  dropped before the ".", and the server discards it. A rerun skips whoever already has this
+  edition, and whoever's send was left ``sending`` (the server may have it: like an uncertain one,
+  it is named and never resent automatically), and retries only those who surely do not.
 * Transient trouble (4xx replies, refused or dropped connections, timeouts) is retried with bounded
   exponential backoff, within a retry time for the whole run (a server that says "try later" for
   ever must not hold the lock for hours); permanent refusals (5xx) are retried only on the next run.
@@ -36,7 +38,7 @@ import re
 import smtplib
 import ssl
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.header import Header
@@ -311,18 +313,64 @@ class Ledger:
     def has(self, edition: str, recipient: str) -> bool:
         return (edition, recipient.lower()) in self._done
 
-    def record(self, edition: str, recipient: str, msg_id: str, reply: str, *, uncertain: bool = False) -> None:
-        """Add one delivery and write the whole ledger atomically, at once, readable by its owner only.
+    def unfinished(self, edition: str) -> list[str]:
+        """Recipients of ``edition`` whose send was recorded as started but never as finished (the run
+        stopped between the two): the server may have the message, so it is not sent again."""
+        return [e["recipient"] for e in self.entries if e["edition"] == edition and e.get("status") == "sending"]
 
-        ``uncertain``: the whole message went out but the server's reply to it never came; the entry
-        says so and, like an accepted one, keeps the message from being sent again.
+    def begin(self, edition: str, recipient: str, msg_id: str) -> dict[str, str]:
+        """Record that the message is about to be committed, before its final "."; the entry to finish.
+
+        Raises MailError (and nothing is sent) when the ledger cannot be written.
         """
-        when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        entry = {"edition": edition, "recipient": recipient, "accepted": when, "message_id": msg_id, "reply": reply}
-        self.entries.append(entry | {"status": "uncertain"} if uncertain else entry)
+        for entry in self.entries:
+            if entry["edition"] == edition and entry["recipient"].lower() == recipient.lower() and entry.get("status") == "sending":
+                return entry  # a retry of the same send: recorded already
+        entry = {"edition": edition, "recipient": recipient, "message_id": msg_id, "status": "sending", "started": _now()}
+        self.entries.append(entry)
         self._done.add((edition, recipient.lower()))
+        try:
+            self._write()
+        except OSError as exc:
+            self.entries.remove(entry)
+            self._done.discard((edition, recipient.lower()))
+            raise MailError(f"{self.path}: cannot record the send to {recipient} ({exc.strerror or exc}), so it was not sent "
+                            "(nor anyone after it); free space on that disk and run again") from None
+        return entry
+
+    def finish(self, entry: dict[str, str], reply: str, *, uncertain: bool = False) -> None:
+        """The server accepted the message (or, ``uncertain``, the whole message went out and its reply
+        never came: the entry says so and, like an accepted one, keeps it from being sent again)."""
+        entry.pop("status", None)
+        entry.pop("started", None)
+        entry.update({"accepted": _now(), "reply": reply, **({"status": "uncertain"} if uncertain else {})})
+        self._write_or_say(entry["recipient"], "has it")
+
+    def abandon(self, entry: dict[str, str]) -> None:
+        """The server surely did not take the message (it refused the "." or the run gave up): no entry."""
+        self.entries.remove(entry)
+        self._done.discard((entry["edition"], entry["recipient"].lower()))
+        self._write_or_say(entry["recipient"], "was not sent it")
+
+    def record(self, edition: str, recipient: str, msg_id: str, reply: str, *, uncertain: bool = False) -> None:
+        """Add one finished delivery at once (``begin`` then ``finish``)."""
+        self.finish(self.begin(edition, recipient, msg_id), reply, uncertain=uncertain)
+
+    def _write_or_say(self, recipient: str, outcome: str) -> None:
+        try:
+            self._write()
+        except OSError as exc:
+            raise MailError(f"{self.path}: cannot record that {recipient} {outcome} ({exc.strerror or exc}); the ledger "
+                            "still says the send was started, so it is not repeated; free space on that disk and run again") from None
+
+    def _write(self) -> None:
+        """The whole ledger, written atomically, readable by its owner only."""
         data = {"version": LEDGER_VERSION, "deliveries": self.entries}
         write_atomic(self.path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), mode=0o600)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @contextmanager
@@ -483,7 +531,8 @@ def check_server(settings: SmtpSettings) -> None:
         conn.close(polite=True)
 
 
-def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, settings: SmtpSettings) -> str:
+def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, settings: SmtpSettings,
+              commit: Callable[[], object] = lambda: None) -> str:
     """One SMTP transaction for one recipient; returns the server's reply to DATA (often a queue id).
 
     This is ``sendmail`` spelled out, because ``sendmail`` throws away that reply and cannot tell a
@@ -500,7 +549,9 @@ def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, sett
     if code != 354:
         raise smtplib.SMTPDataError(code, text)
     payload = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing, as smtplib does
-    smtp.send(payload + (b"" if payload.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+    smtp.send(payload + (b"" if payload.endswith(b"\r\n") else b"\r\n"))
+    commit()  # the ledger says "sending" before the server can have it; if that fails, no "." is sent
+    smtp.send(b".\r\n")
     if smtp.sock is not None:
         smtp.sock.settimeout(max(FINAL_REPLY_WAIT, settings.timeout))
     try:
@@ -515,7 +566,8 @@ def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, sett
     return _reply(code, text)
 
 
-def _send_one(conn: _Connection, data: bytes, recipient: str, settings: SmtpSettings, budget: _RetryBudget) -> str:
+def _send_one(conn: _Connection, data: bytes, recipient: str, settings: SmtpSettings, budget: _RetryBudget,
+              commit: Callable[[], object] = lambda: None) -> str:
     """Send one message, retrying transient trouble with exponential backoff; return the server's reply.
 
     Raises _Uncertain at once (never retried), _Permanent, _Transient/_Unreachable after MAX_TRIES,
@@ -525,7 +577,7 @@ def _send_one(conn: _Connection, data: bytes, recipient: str, settings: SmtpSett
     while True:
         started = time.monotonic()
         try:
-            return _transmit(conn.open(), data, settings.mail_from, recipient, settings)
+            return _transmit(conn.open(), data, settings.mail_from, recipient, settings, commit)
         except _Uncertain:
             conn.close()
             raise
@@ -569,6 +621,9 @@ def send_edition(
     with _send_lock(out_dir / f".{facts.id}.deliveries.lock"):
         ledger = Ledger(ledger_path)
         skipped = tuple(r for r in recipients if ledger.has(edition.name, r))
+        for r in ledger.unfinished(edition.name):
+            log.warning("%s: edition %s to %s: uncertain - an earlier run stopped while sending it, so the server may have it; "
+                        "not sent again (delete its line from %s to resend)", facts.id, edition.name, r, ledger_path)
         pending = [r for r in recipients if not ledger.has(edition.name, r)]
         if not pending:
             everyone = "its only recipient" if len(skipped) == 1 else f"all {len(skipped)} recipients"
@@ -600,28 +655,36 @@ def send_edition(
         try:
             for number, recipient in enumerate(pending):
                 msg_id, data = wire(recipient)
+                started: list[dict[str, str]] = []
+
+                def commit(recipient: str = recipient, msg_id: str = msg_id, started: list = started) -> None:
+                    if not started:
+                        started.append(ledger.begin(edition.name, recipient, msg_id))
+
                 try:
-                    reply = _send_one(conn, data, recipient, settings, budget)
+                    reply = _send_one(conn, data, recipient, settings, budget, commit)
                 except _Uncertain as exc:
-                    ledger.record(edition.name, recipient, msg_id, str(exc), uncertain=True)
+                    ledger.finish(started[0], str(exc), uncertain=True)
                     uncertain.append(f"{recipient} ({exc})")
                     continue
-                except _Permanent as exc:
-                    failed.append(f"{recipient}: refused by the server ({exc})")
+                except (_Permanent, _OutOfTime, _Transient) as exc:
+                    if started:  # the server answered the "." with a refusal: it does not have the message
+                        ledger.abandon(started[0])
+                    if isinstance(exc, _Permanent):
+                        failed.append(f"{recipient}: refused by the server ({exc})")
+                    elif isinstance(exc, _OutOfTime):
+                        failed.append(f"{recipient}: not delivered ({exc}) when the run's retry time "
+                                      f"(BRIEFING_SMTP_RETRY_BUDGET={settings.retry_budget:g} s) ran out")
+                        failed += [f"{r}: not tried, as the run's retry time ran out" for r in pending[number + 1 :]]
+                        break
+                    elif isinstance(exc, _Unreachable):  # the server is the trouble: the others would only wait too
+                        failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
+                        failed += [f"{r}: not tried, as the server could not be reached" for r in pending[number + 1 :]]
+                        break
+                    else:
+                        failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
                     continue
-                except _OutOfTime as exc:
-                    failed.append(f"{recipient}: not delivered ({exc}) when the run's retry time "
-                                  f"(BRIEFING_SMTP_RETRY_BUDGET={settings.retry_budget:g} s) ran out")
-                    failed += [f"{r}: not tried, as the run's retry time ran out" for r in pending[number + 1 :]]
-                    break
-                except _Unreachable as exc:  # the server is the trouble: the others would only wait too
-                    failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
-                    failed += [f"{r}: not tried, as the server could not be reached" for r in pending[number + 1 :]]
-                    break
-                except _Transient as exc:
-                    failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
-                    continue
-                ledger.record(edition.name, recipient, msg_id, reply)
+                ledger.finish(started[0], reply)
                 sent.append(recipient)
                 log.info("%s: edition %s mailed to %s (%s)", facts.id, edition.name, recipient, reply)
         finally:
@@ -630,6 +693,7 @@ def send_edition(
     lines += [f"{facts.id}: edition {edition.name} to {r}: uncertain - the whole message went out but the server's reply "
               f"never came, so the server most likely has it; not sent again (delete its line from {ledger_path} to resend)"
               for r in uncertain]
+
     if lines:
         raise DeliveryError("\n".join(lines))
     already = f"; {len(skipped)} already had it" if skipped else ""

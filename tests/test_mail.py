@@ -369,7 +369,8 @@ def test_options_that_need_send_say_so():
 
 
 def test_a_crash_mid_send_never_sends_twice(smtp_server, tmp_path):
-    """Kill the sender while the server holds the second message; the rerun skips the first recipient."""
+    """Kill the sender while the server holds the second message; the rerun skips the first recipient,
+    and the second (the server may have it), and mails the third."""
     holding, release = threading.Event(), threading.Event()
 
     class HoldSecond(Recorder):
@@ -395,12 +396,15 @@ def test_a_crash_mid_send_never_sends_twice(smtp_server, tmp_path):
         if process.poll() is None:
             process.kill()
     assert server.handler.recipients() == ["anna@example.org"]
-    assert ledger(out) == [("20230301T1800Z", "anna@example.org")]
+    # bob's whole message was with the server when the sender died: recorded as being sent, not accepted
+    assert ledger(out) == [("20230301T1800Z", "anna@example.org"), ("20230301T1800Z", "bob@example.org")]
+    assert json.loads((out / "bakhmut.deliveries.json").read_text())["deliveries"][1]["status"] == "sending"
 
     rerun = send_cli(out, *to, env=server.env())
 
     assert rerun.returncode == 0, rerun.stderr
-    assert server.handler.recipients() == ["anna@example.org", "bob@example.org", "carl@example.org"]
+    assert server.handler.recipients() == ["anna@example.org", "carl@example.org"]  # bob may have it: never twice
+    assert "to bob@example.org: uncertain - an earlier run stopped while sending it" in rerun.stderr
 
 
 # --------------------------------------------------------------------------------------------------
@@ -620,6 +624,47 @@ def test_bad_settings_name_the_variable(env, message):
 # --------------------------------------------------------------------------------------------------
 # Reliability (issue 9): killed schedules, late replies, memory, retry time, permissions
 # --------------------------------------------------------------------------------------------------
+
+
+#: Mails the example edition in OUT (argv[1]) to argv[3:] with the files this process writes limited to
+#: argv[2] bytes (RLIMIT_FSIZE: a full disk for this process alone; Python ignores SIGXFSZ, so a write
+#: past it fails with EFBIG as on a full disk), the settings taken from the environment.
+_SEND_ON_A_FULL_DISK = """
+import os, resource, sys
+from pathlib import Path
+from briefing.editions import Edition
+from briefing.errors import BriefingError
+from briefing.mail import SmtpSettings, send_edition
+from briefing.validate import load_facts
+out, limit, recipients = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+edition = Edition(facts=load_facts(os.environ["FACTS"]), facts_path=Path(os.environ["FACTS"]), pdf_path=out / "bakhmut.pdf",
+                  name="20230301T1800Z", built=True)
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+try:
+    send_edition(edition, recipients, settings=SmtpSettings.from_env(os.environ), out_dir=out)
+except BriefingError as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(exc.exit_code)
+"""
+
+
+def test_a_full_disk_while_mailing_never_sends_a_second_copy(smtp_server, edition):
+    server = smtp_server()
+    out = edition.pdf_path.parent
+    everyone = [f"r{i}@example.org" for i in range(8)]
+    run = subprocess.run([sys.executable, "-c", _SEND_ON_A_FULL_DISK, str(out), "1500", *everyone], cwd=ROOT,
+                         env=server.env(FACTS=str(BAKHMUT)), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    [line] = run.stderr.splitlines()
+    assert "bakhmut.deliveries.json: cannot record" in line and "free space on that disk and run again" in line, line
+    first = server.handler.recipients()
+    assert 0 < len(first) < len(everyone)
+
+    rerun = send_cli(out, *(arg for r in everyone for arg in ("--to", r)), env=server.env())
+
+    got = server.handler.recipients()
+    assert sorted(set(got)) == sorted(everyone) and len(got) == len(set(got)), got  # each once, never twice
+    assert rerun.returncode == 0, rerun.stderr
 
 
 def test_a_scheduled_run_finishes_the_list_a_killed_one_left(smtp_server, tmp_path):
