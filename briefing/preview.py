@@ -57,6 +57,7 @@ from watchfiles import awatch
 from . import words
 from .build import BuildOptions, locator_part
 from .charts import PLACES, Chart, build_charts
+from .changes import change_count
 from .editions import draft_changes, input_files, read_editions
 from .errors import BriefingError, FactsError
 from .facts import LIKELIHOOD, Facts
@@ -93,6 +94,15 @@ class Draft:
     changes: ChangesPart | None
     graphics_key: str = ""  # what the charts and the map were drawn from (see _graphics_key)
     graphics_warnings: tuple[str, ...] = ()
+
+    @property
+    def change_words(self) -> str | None:
+        """The index's line on changes since the published edition, agreeing with the brief's page
+        (whose one "No change ..." line is no change, not "1 change"); None before the first edition."""
+        if self.changes is None:
+            return None
+        n = change_count(self.changes.lines)
+        return "no change since that edition" if n == 0 else f"{n} change{'s' if n != 1 else ''} since that edition"
 
 
 @dataclass(frozen=True)

@@ -328,6 +328,17 @@ def test_changes_since_the_published_edition_and_who_was_mailed_it(start: Callab
     assert len(manifest["editions"]) == 1  # the preview published nothing
 
 
+def test_the_index_and_the_brief_page_agree_when_nothing_changed(start: Callable[..., Server]) -> None:
+    def publish_unchanged(facts: Path, out: Path) -> None:
+        assert run_cli(str(facts), "--out", str(out), "-q").returncode == 0
+
+    server = start(before=publish_unchanged)
+    page = server.wait_for("/brief/bakhmut", "Changes since the last published edition")
+    assert "No change: this draft is the brief of that edition." in page
+    index = server.get("/")[2].decode()
+    assert "no change since that edition" in index and "1 change" not in index
+
+
 def test_a_save_of_a_source_file_in_another_folder_rebuilds_the_draft(start: Callable[..., Server]) -> None:
     def source_copy(facts: Path, out: Path) -> None:
         (facts.parent / "sources").mkdir()  # a folder of its own, watched besides the facts file's
