@@ -403,7 +403,7 @@ def test_only_the_names_it_is_bound_as_are_served_so_dns_rebinding_reads_nothing
 
 
 def test_listening_on_every_interface_warns_that_the_preview_has_no_login(tmp_path: Path) -> None:
-    from briefing.preview import served_names
+    from briefing.webserver import served_names
 
     proc = subprocess.Popen([sys.executable, str(ROOT / "make_report.py"), str(BAKHMUT), "--preview", "--host", "0.0.0.0",
                              "--port", "0", "--out", str(tmp_path / "out"), "-q"], cwd=tmp_path, text=True,
