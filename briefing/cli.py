@@ -176,6 +176,9 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
             except BriefingError as exc:
                 click.echo(str(exc), err=True)
                 failed = _most_serious(failed, exc.exit_code)
+            except Exception as exc:  # noqa: BLE001 - as for a build: this file only
+                click.echo(_unexpected(path, exc), err=True)
+                failed = _most_serious(failed, 1)
         sys.exit(failed)
     for path, outcome in _publish_all(paths, out_dir, options, lock_timeout, jobs, reuse=not send):
         if isinstance(outcome, tuple):  # (message, exit status)
@@ -214,6 +217,16 @@ def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout:
         return str(exc), exc.exit_code
     except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
         return f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", 1
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the other briefs of the run
+        return _unexpected(path, exc), 1
+
+
+def _unexpected(path: Path, exc: BaseException) -> str:
+    """One line for an error nobody foresaw (a bug in briefing); its traceback is logged for -v."""
+    logging.getLogger("briefing").debug("%s: traceback of the unexpected error:", path, exc_info=exc)
+    reason = " ".join(str(exc).split())[:300]
+    return (f"{path}: not built: unexpected {type(exc).__name__}{': ' + reason if reason else ''} "
+            "(a bug in briefing; run with -v for the traceback and report it)")
 
 
 def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_timeout: float,
@@ -241,7 +254,11 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
         futures = [pool.submit(_publish_one, path, out_dir, options, lock_timeout, reuse) for path in paths]
         for path, future in zip(paths, futures):
-            yield path, future.result()
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker that died (killed, out of memory): this brief only
+                outcome = _unexpected(path, exc), 1
+            yield path, outcome
 
 
 
