@@ -212,3 +212,17 @@ def test_spec_2_refuses_a_grade_off_the_admiralty_scale(facts_data, write_facts)
     with pytest.raises(FactsError) as info:
         load_facts(write_facts(facts_data))
     assert str(info.value).endswith('sources[0].grade: "G7" is not valid; expected an Admiralty grade: a letter A-F (reliability) and a digit 1-6 (credibility), such as B2')
+
+
+def test_check_warns_on_an_unknown_admin1_listing_the_countrys_regions_closest_first(facts_data, write_facts):
+    facts_data["location"] = {"name": "Hvolsvöllur", "lat": 63.7533, "lon": -20.2243, "country": "IS",
+                              "admin1": "Southern Region"}
+    path = write_facts(facts_data)
+    result = run_cli(str(path), "--check")
+    assert result.returncode == 0 and result.stdout.strip() == f"{path}: ok"
+    line = next(x for x in result.stderr.splitlines() if "location.admin1" in x)
+    assert line.startswith(f'{path}: location.admin1: "Southern Region" is not a region the map data knows for IS')
+    regions = line.split("its regions, closest first: ")[1].split(", ")
+    assert regions[0] == "Suðurland" and "Vestfirðir" in regions and len(regions) == 9
+    facts_data["location"]["admin1"] = "Suðurland"
+    assert "location.admin1" not in run_cli(str(write_facts(facts_data)), "--check").stderr
