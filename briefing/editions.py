@@ -336,7 +336,7 @@ def _current(facts_bytes: bytes, facts_path: Path, folder: Path, brief_id: str, 
     latest = editions[-1] if editions else None
     if (latest is None or latest.get("facts_path") != str(facts_path.resolve()) or _paper(latest) != options.paper
             or (latest.get("inputs") or {}).get("facts") != _sha256(facts_bytes) or not _recorded_files(latest)
-            or not (folder / latest["file"]).is_file()):
+            or not _intact(folder / latest["file"], latest["pdf_sha256"])):
         return None
     try:
         inputs = _hashes_of(facts_bytes, latest["files"], facts_path, options.cache)
@@ -450,7 +450,8 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
     fp = fingerprint(inputs)
     previous = editions[-1] if editions else None
 
-    if previous is not None and _same_content(previous, inputs, fp) and (folder / previous["file"]).is_file():
+    if previous is not None and _same_content(previous, inputs, fp) and (
+            options.paper != _paper(previous) or _intact(folder / previous["file"], previous["pdf_sha256"])):
         if options.paper != _paper(previous):
             return _paper_variant(facts, facts_path, out_dir, editions, inputs, options)
         _restore_latest(latest_pdf, folder / previous["file"], previous)
@@ -520,7 +521,7 @@ def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list
     folder = out_dir / facts.id
     entry = editions[-1]
     variant = (entry.get("papers") or {}).get(options.paper)
-    if variant is None or not (folder / variant["file"]).is_file():
+    if variant is None or not _intact(folder / variant["file"], variant["pdf_sha256"]):
         changes = None
         if len(editions) > 1:
             from .pdf import ChangesPart  # reportlab loads only when a PDF is written
@@ -572,6 +573,17 @@ def _edition(facts: Facts, facts_path: Path, pdf_path: Path, folder: Path, entry
     )
 
 
+def _intact(path: Path, sha256: str) -> bool:
+    """Whether an archived PDF is there with the hash its manifest entry recorded: a truncated or
+    altered one is never restored or mailed (the caller builds it again)."""
+    if not path.is_file():
+        return False
+    if _sha256(path.read_bytes()) == sha256:
+        return True
+    log.warning("%s: differs from the SHA-256 its manifest recorded (damaged?); building it again", path)
+    return False
+
+
 def _restore_latest(latest_pdf: Path, archived: Path, entry: Mapping[str, Any]) -> None:
     """Make ``OUT/<id>.pdf`` the latest edition again if it is missing or stale (a run killed late)."""
     if latest_pdf.is_file() and _sha256(latest_pdf.read_bytes()) == entry["pdf_sha256"]:
@@ -594,7 +606,8 @@ def _read_manifest(path: Path, brief_id: str) -> list[dict[str, Any]]:
         return []
 
     def bad(why: str) -> BuildError:
-        return BuildError(f"{path}: {why}; fix it, or move the folder aside to start a new series of editions")
+        return BuildError(f"{path}: {why}; fix that entry, or move {path.parent} aside (such as mv {path.parent} "
+                          f"{path.parent}.old) and run make_report.py on the facts file again to start a new series of editions")
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -608,6 +621,11 @@ def _read_manifest(path: Path, brief_id: str) -> list[dict[str, Any]]:
         for key, kind in _ENTRY_KEYS.items():
             if not isinstance(entry, dict) or not isinstance(entry.get(key), kind):
                 raise bad(f'editions[{i}].{key} is missing or not a {kind.__name__}')
+        papers = entry.get("papers") if isinstance(entry.get("papers"), dict) else {}
+        for key, name in [("file", entry["file"]), ("facts", entry["facts"]),
+                          *((f"papers.{p}.file", v.get("file") if isinstance(v, dict) else None) for p, v in papers.items())]:
+            if not isinstance(name, str) or name in ("", ".", "..") or Path(name).name != name or "\\" in name or "\0" in name:
+                raise bad(f'editions[{i}].{key} "{name}" is not the name of a file in {path.parent} (entries never point elsewhere)')
     return data["editions"]
 
 

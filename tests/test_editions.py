@@ -255,8 +255,57 @@ def test_a_stale_latest_pdf_is_put_right_by_the_next_run(facts_file: Path, facts
 def test_a_corrupt_manifest_is_one_clear_error(facts_file: Path, out: Path) -> None:
     publish(facts_file, out)
     (out / "bakhmut" / "manifest.json").write_text("{", encoding="utf-8")
-    with pytest.raises(BuildError, match=r"manifest.json: cannot be read as JSON .*move the folder aside"):
+    with pytest.raises(BuildError) as caught:
         publish(facts_file, out)
+    folder = out / "bakhmut"
+    assert str(caught.value).startswith(f"{folder / 'manifest.json'}: cannot be read as JSON (")
+    assert str(caught.value).endswith(f"fix that entry, or move {folder} aside (such as mv {folder} {folder}.old) and run "
+                                      "make_report.py on the facts file again to start a new series of editions")
+    manifest_ = {"format": 1, "id": "bakhmut", "editions": [{"number": "one"}]}
+    (folder / "manifest.json").write_text(json.dumps(manifest_), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"manifest.json: editions\[0\]\.number is missing or not a int; fix that entry"):
+        publish(facts_file, out)
+
+
+@pytest.mark.parametrize("cli", [False, True])
+def test_a_damaged_archived_pdf_is_never_restored_but_built_again(facts_file: Path, out: Path, cli: bool) -> None:
+    publish(facts_file, out)
+    entry = manifest(out)["editions"][0]
+    archived = out / "bakhmut" / entry["file"]
+    archived.write_bytes(archived.read_bytes()[:5000])  # truncated
+    (out / "bakhmut.pdf").unlink()
+
+    if cli:
+        result = run_cli(str(facts_file), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert "restored from edition" not in result.stderr and "differs from the SHA-256 its manifest recorded" in result.stderr
+    else:
+        publish(facts_file, out)
+    pdf = (out / "bakhmut.pdf").read_bytes()
+    assert len(pypdf.PdfReader(__import__("io").BytesIO(pdf)).pages) == 5  # a whole brief, not 5,000 bytes
+    latest = manifest(out)["editions"][-1]
+    assert (out / "bakhmut" / latest["file"]).read_bytes() == pdf and latest["name"] != entry["name"]
+
+
+def test_a_manifest_entry_never_points_outside_the_briefs_folder(facts_file: Path, out: Path, tmp_path: Path) -> None:
+    publish(facts_file, out)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the password\n", encoding="utf-8")
+    path = out / "bakhmut" / "manifest.json"
+    for key, value in (("file", "../../secret.txt"), ("file", str(secret)), ("facts", "../../../../secret.txt")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        good = data["editions"][0][key]
+        data["editions"][0][key] = value
+        if key == "file":
+            data["editions"][0]["pdf_sha256"] = __import__("hashlib").sha256(secret.read_bytes()).hexdigest()
+        path.write_text(json.dumps(data), encoding="utf-8")
+        (out / "bakhmut.pdf").unlink(missing_ok=True)
+        result = run_cli(str(facts_file), "--out", str(out))
+        assert result.returncode == 1
+        assert f'editions[0].{key} "{value}" is not the name of a file in {out / "bakhmut"}' in result.stderr
+        assert not (out / "bakhmut.pdf").exists() or b"password" not in (out / "bakhmut.pdf").read_bytes()
+        data["editions"][0][key] = good
+        path.write_text(json.dumps(data), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------------

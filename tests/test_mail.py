@@ -256,16 +256,47 @@ def test_starttls_and_login_with_a_trusted_certificate(smtp_server, tls, tmp_pat
     result = send_cli(tmp_path / "out", "--to", "anna@example.org", env=env)
 
     assert result.returncode == 0, result.stderr
-    assert logins == [(b"desk", b"s3cret pass")]
+    assert logins == [(b"desk", b"s3cret pass")] * 2  # the check before the build, then the send
     assert server.handler.recipients() == ["anna@example.org"]
     assert "s3cret" not in result.stdout + result.stderr
 
     wrong = send_cli(tmp_path / "out2", "--to", "anna@example.org", env=env | {"BRIEFING_SMTP_PASSWORD": "guess"})
 
-    assert wrong.returncode == 1
+    assert wrong.returncode == 2  # found before the build: nothing built, nothing sent
     [line] = wrong.stderr.splitlines()
     assert "refused the login" in line and "BRIEFING_SMTP_USER=desk" in line and "guess" not in line
-    assert len(server.handler.received) == 1
+    assert len(server.handler.received) == 1 and not (tmp_path / "out2").exists()
+
+
+def test_mail_settings_that_cannot_work_are_one_line_before_the_build(smtp_server, tmp_path):
+    plain = smtp_server()  # offers no STARTTLS
+    result = send_cli(tmp_path / "out", "--to", "anna@example.org", env=plain.env(BRIEFING_SMTP_SECURITY="starttls"))
+    assert (result.returncode, result.stderr.strip()) == (2, (
+        f"127.0.0.1:{plain.port}: STARTTLS extension not supported by server; "
+        "set BRIEFING_SMTP_SECURITY to what the server offers (none, starttls or ssl)"))
+    assert not (tmp_path / "out").exists() and result.stdout == ""
+
+    nobody = free_port()  # nothing listens there
+    result = send_cli(tmp_path / "out", "--to", "anna@example.org",
+                      env=plain.env(BRIEFING_SMTP_PORT=str(nobody), BRIEFING_SMTP_TIMEOUT="2"))
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"cannot talk to 127.0.0.1:{nobody}: ConnectionRefusedError") and \
+        line.endswith("; check BRIEFING_SMTP_HOST and BRIEFING_SMTP_PORT (and that the server is up)")
+    assert plain.handler.received == []
+
+    dry = run_cli(str(BAKHMUT), "--out", str(tmp_path / "dry"), "--send", "--dry-run", "-q", "--to", "anna@example.org",
+                  env=plain.env(BRIEFING_SMTP_PORT=str(nobody)))
+    assert dry.returncode == 0, dry.stderr  # a dry run talks to no server
+
+
+def test_a_rerun_says_the_edition_was_already_mailed_to_its_only_recipient(smtp_server, tmp_path):
+    server = smtp_server()
+    out = tmp_path / "out"
+    assert send_cli(out, "--to", "anna@example.org", env=server.env()).returncode == 0
+    again = run_cli(str(BAKHMUT), "--out", str(out), "--send", "--to", "anna@example.org", env=server.env())
+    assert again.returncode == 0 and "was already mailed to its only recipient; nothing sent" in again.stderr, again.stderr
+    assert "all 1 recipient" not in again.stderr
 
 
 def test_over_the_size_limit_is_an_error_and_nothing_is_sent(smtp_server, tmp_path):
@@ -338,7 +369,8 @@ def test_options_that_need_send_say_so():
 
 
 def test_a_crash_mid_send_never_sends_twice(smtp_server, tmp_path):
-    """Kill the sender while the server holds the second message; the rerun skips the first recipient."""
+    """Kill the sender while the server holds the second message; the rerun skips the first recipient,
+    and the second (the server may have it), and mails the third."""
     holding, release = threading.Event(), threading.Event()
 
     class HoldSecond(Recorder):
@@ -364,12 +396,15 @@ def test_a_crash_mid_send_never_sends_twice(smtp_server, tmp_path):
         if process.poll() is None:
             process.kill()
     assert server.handler.recipients() == ["anna@example.org"]
-    assert ledger(out) == [("20230301T1800Z", "anna@example.org")]
+    # bob's whole message was with the server when the sender died: recorded as being sent, not accepted
+    assert ledger(out) == [("20230301T1800Z", "anna@example.org"), ("20230301T1800Z", "bob@example.org")]
+    assert json.loads((out / "bakhmut.deliveries.json").read_text())["deliveries"][1]["status"] == "sending"
 
     rerun = send_cli(out, *to, env=server.env())
 
     assert rerun.returncode == 0, rerun.stderr
-    assert server.handler.recipients() == ["anna@example.org", "bob@example.org", "carl@example.org"]
+    assert server.handler.recipients() == ["anna@example.org", "carl@example.org"]  # bob may have it: never twice
+    assert "to bob@example.org: uncertain - an earlier run stopped while sending it" in rerun.stderr
 
 
 # --------------------------------------------------------------------------------------------------
@@ -589,6 +624,47 @@ def test_bad_settings_name_the_variable(env, message):
 # --------------------------------------------------------------------------------------------------
 # Reliability (issue 9): killed schedules, late replies, memory, retry time, permissions
 # --------------------------------------------------------------------------------------------------
+
+
+#: Mails the example edition in OUT (argv[1]) to argv[3:] with the files this process writes limited to
+#: argv[2] bytes (RLIMIT_FSIZE: a full disk for this process alone; Python ignores SIGXFSZ, so a write
+#: past it fails with EFBIG as on a full disk), the settings taken from the environment.
+_SEND_ON_A_FULL_DISK = """
+import os, resource, sys
+from pathlib import Path
+from briefing.editions import Edition
+from briefing.errors import BriefingError
+from briefing.mail import SmtpSettings, send_edition
+from briefing.validate import load_facts
+out, limit, recipients = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+edition = Edition(facts=load_facts(os.environ["FACTS"]), facts_path=Path(os.environ["FACTS"]), pdf_path=out / "bakhmut.pdf",
+                  name="20230301T1800Z", built=True)
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+try:
+    send_edition(edition, recipients, settings=SmtpSettings.from_env(os.environ), out_dir=out)
+except BriefingError as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(exc.exit_code)
+"""
+
+
+def test_a_full_disk_while_mailing_never_sends_a_second_copy(smtp_server, edition):
+    server = smtp_server()
+    out = edition.pdf_path.parent
+    everyone = [f"r{i}@example.org" for i in range(8)]
+    run = subprocess.run([sys.executable, "-c", _SEND_ON_A_FULL_DISK, str(out), "1500", *everyone], cwd=ROOT,
+                         env=server.env(FACTS=str(BAKHMUT)), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    [line] = run.stderr.splitlines()
+    assert "bakhmut.deliveries.json: cannot record" in line and "free space on that disk and run again" in line, line
+    first = server.handler.recipients()
+    assert 0 < len(first) < len(everyone)
+
+    rerun = send_cli(out, *(arg for r in everyone for arg in ("--to", r)), env=server.env())
+
+    got = server.handler.recipients()
+    assert sorted(set(got)) == sorted(everyone) and len(got) == len(set(got)), got  # each once, never twice
+    assert rerun.returncode == 0, rerun.stderr
 
 
 def test_a_scheduled_run_finishes_the_list_a_killed_one_left(smtp_server, tmp_path):

@@ -212,3 +212,39 @@ def test_spec_2_refuses_a_grade_off_the_admiralty_scale(facts_data, write_facts)
     with pytest.raises(FactsError) as info:
         load_facts(write_facts(facts_data))
     assert str(info.value).endswith('sources[0].grade: "G7" is not valid; expected an Admiralty grade: a letter A-F (reliability) and a digit 1-6 (credibility), such as B2')
+
+
+def test_check_warns_on_an_unknown_admin1_listing_the_countrys_regions_closest_first(facts_data, write_facts):
+    facts_data["location"] = {"name": "Hvolsvöllur", "lat": 63.7533, "lon": -20.2243, "country": "IS",
+                              "admin1": "Southern Region"}
+    path = write_facts(facts_data)
+    result = run_cli(str(path), "--check")
+    assert result.returncode == 0 and result.stdout.strip() == f"{path}: ok"
+    line = next(x for x in result.stderr.splitlines() if "location.admin1" in x)
+    assert line.startswith(f'{path}: location.admin1: "Southern Region" is not a region the map data knows for IS')
+    regions = line.split("its regions, closest first: ")[1].split(", ")
+    assert regions[0] == "Suðurland" and "Vestfirðir" in regions and len(regions) == 9
+    facts_data["location"]["admin1"] = "Suðurland"
+    assert "location.admin1" not in run_cli(str(write_facts(facts_data)), "--check").stderr
+
+
+def test_latitude_and_longitude_swapped_are_warned_and_still_build(facts_data, write_facts, tmp_path):
+    soledar = facts_data["places"][0]
+    soledar["lat"], soledar["lon"] = soledar["lon"], soledar["lat"]  # in range, 1,450 km away
+    facts_data["spec"] = 2
+    facts_data["map"] = {"areas": [{"label": "Area said to be contested", "kind": "contested", "source": "cnn",
+                                    "polygon": [[38, 48.6], [38.1, 48.6], [38.1, 48.7]]}]}
+    path = write_facts(facts_data)
+    checked = run_cli(str(path), "--check", "--no-cache")
+    assert checked.returncode == 0, checked.stderr
+    assert (f'{path}: places[0]: "Soledar" at ({soledar["lat"]}, {soledar["lon"]}) is 1,452 km from the location, '
+            "far from the other places; latitude and longitude swapped?") in checked.stderr.splitlines()
+    built = run_cli(str(path), "--out", str(tmp_path / "out"), "-q", "--no-cache")  # an overlay too: it crashed
+    assert built.returncode == 0 and "Traceback" not in built.stderr, built.stderr
+    assert "latitude and longitude swapped?" in built.stderr
+
+    facts_data["location"] = {"name": "Katla", "lat": -19.05, "lon": 63.63, "country": "IS"}
+    facts_data.pop("map")
+    checked = run_cli(str(write_facts(facts_data)), "--check", "--no-cache")
+    assert f"{path}: location: (-19.05, 63.63) is not in IS, the location's country; latitude and longitude swapped?" \
+        in checked.stderr.splitlines()

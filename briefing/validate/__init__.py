@@ -59,8 +59,10 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     """
     from ..estimative import estimative_warnings
     from ..glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
+    from .regions import admin1_warnings, place_warnings  # read the map data's countries and regions
 
-    return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file)]
+    return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
+            *place_warnings(facts, file), *admin1_warnings(facts, file)]
 
 
 def load_facts(path: str | Path, strict: bool = False) -> Facts:
