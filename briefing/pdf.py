@@ -180,6 +180,11 @@ class _Doc(BaseDocTemplate):
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=furniture.draw)])
 
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        if getattr(self, "frame", None) is not None:  # the first page's frame exists once it began
+            _sink_float(flowables, self.frame)
+        super().handle_flowable(flowables)
+
 
 class _PageFurniture:
     """Handling marking at top and bottom, title and "Page X of Y" on every page.
@@ -294,7 +299,7 @@ def render_pdf(
     buf = io.BytesIO()
     furniture = _PageFurniture(facts, pagesize)
     doc = _Doc(buf, facts, pagesize, furniture)
-    story = _story(facts, list(charts), drawings, locator, map_drawing, changes, doc.width, edition)
+    story = _story(facts, list(charts), drawings, locator, map_drawing, changes, doc.width, doc.height, edition)
     doc.build(story, canvasmaker=lambda *a, **k: _Canvas(*a, as_of=facts.as_of, before_save=furniture.finish, **k))
     return buf.getvalue()
 
@@ -315,6 +320,7 @@ def _story(
     map_drawing: _Graphic | None,
     changes: ChangesPart | None,
     width: float,
+    height: float,
     edition: str | None,
 ) -> list[Flowable]:
     st = _styles()
@@ -329,7 +335,7 @@ def _story(
 
     def heading(key: str) -> list[Flowable]:
         title = str(m.heading(key))
-        return [CondPageBreak(40 * mm), _Bookmark(key, title), ScriptParagraph(title, st["h1"])]
+        return [_SectionStart(height / 5), _Bookmark(key, title), ScriptParagraph(title, st["h1"])]
 
     story: list[Flowable] = [
         _Bookmark("cover", facts.title),
@@ -369,9 +375,8 @@ def _story(
         story.append(ScriptParagraph(f"Compared with {_esc(changes.previous)}:", st["body"]))
         story += [ScriptParagraph(_esc(line), st["bullet"], bulletText="\u2022") for line in changes.lines]
 
-    situation = heading("situation") + [stmt(s, "bullet") for s in facts.sections.situation]
-    story.append(_MapOrTextFirst(_bind_headings(heading("map") + _map_part(facts, locator, map_drawing, st, width, m, cites)),
-                                 situation))
+    story += _bind_headings(heading("map") + _map_part(facts, locator, map_drawing, st, width, m, cites))
+    story += heading("situation") + [stmt(s, "bullet") for s in facts.sections.situation]
 
     placed = {place: [c for c in charts if c.place == place] for place in PLACES}
     unplaced = [c.kind for c in charts if c.place not in placed]
@@ -410,8 +415,9 @@ def _story(
 
     if facts.quotes:
         story += heading("quotes")
-        for q in facts.quotes:
-            story.append(_pull_quote(q.text, q.speaker, human_date(q.said) if q.said else None, numbers[q.source], st, width, m))
+        quotes = [_pull_quote(q.text, q.speaker, human_date(q.said) if q.said else None, numbers[q.source], st, width, m)
+                  for q in facts.quotes]
+        story += _no_lone_items(quotes)
 
     story += heading("sources")
     for n, src in enumerate(facts.sources, start=1):
@@ -427,29 +433,64 @@ def _story(
     return _bind_headings(story)
 
 
-class _MapOrTextFirst(Flowable):
-    """The map block where it stands if it fits in what is left of the page, else after the text.
+class _SectionStart(CondPageBreak):
+    """Where a section begins: a new page when less than ``height`` (a fifth of the page) is left."""
 
-    Why: the map (a drawing and its table, kept together) is tall; when a changes section or long
-    key points leave too little room for it, it would move to page 2 and leave page 1 half empty.
-    The Situation text then comes first and fills page 1, and the map follows it. Like KeepTogether,
-    this asks to be split at once (an impossible height) and the split decides the order.
+
+class _Float(KeepTogether):
+    """A block kept whole (a chart, the map and its table) that the text after it may pass.
+
+    Why: a tall block that does not fit in what is left of a page would move to the next page and
+    leave this one partly empty. As a newspaper does, the text that follows goes first and fills the
+    page (``_sink_float``); the block then starts the next page.
     """
 
-    def __init__(self, block: list[Flowable], text: list[Flowable]):
-        super().__init__()
-        self.block, self.text = block, text
 
-    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
-        parts = [f for item in self.block for f in (item._content if isinstance(item, KeepTogether) else [item])]
-        self._height = sum(f.wrapOn(self.canv, aW, 0xFFFFFF)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in parts)
-        self._wrapped = (aW, aH)
-        return aW, 0xFFFFFF
+def _content_height(flowable: KeepTogether, width: float) -> float:
+    return sum(f.wrap(width, 0xFFFFFF)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowable._content)
 
-    def split(self, aW: float, aH: float) -> list[Flowable]:
-        if getattr(self, "_wrapped", None) != (aW, aH):
-            self.wrap(aW, aH)
-        return [*self.block, *self.text] if self._height <= aH else [*self.text, *self.block]
+
+def _sink_float(flowables: list[Flowable], frame: Frame) -> None:
+    """Let the text after a float at the front of ``flowables`` pass it while the float does not fit.
+
+    The next item passes when it fits in what is left of the page, or (to be split) while more than a
+    quarter of the page is left; a section's start (heading and first item) passes as one, and only
+    where a section may start. Never past another float (floats keep their order), and never for a
+    float taller than a page (it is split where it stands).
+    """
+    if len(flowables) < 2 or not isinstance(flowables[0], _Float):
+        return
+    left, page, width = frame._y - frame._y1p, frame._aH, frame._aW
+    float_ = flowables[0]
+    need = _content_height(float_, width)
+    if need <= left or need > page:
+        return
+    unit = 2  # the items before flowables[unit] pass together
+    if isinstance(flowables[1], _SectionStart):
+        if left < flowables[1].height:
+            return
+        unit = 2  # past the section start: its bookmark and heading, kept with the section's first item
+        while unit < len(flowables) - 1 and flowables[unit].getKeepWithNext():
+            unit += 1
+        unit += 1
+    passing = flowables[1:unit]
+    if len(flowables) < unit or any(isinstance(f, _Float) for f in passing):
+        return
+    height = sum(f.wrap(width, page)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in passing)
+    if height > left and (left <= page / 4 or not isinstance(passing[-1], Paragraph)):
+        return  # it would not fit, and the page is full enough to end here (or the item cannot be split)
+    flowables[0:len(passing) + 1] = [*passing, float_]
+
+
+def _no_lone_items(items: list[Flowable]) -> list[Flowable]:
+    """A list of kept blocks (quotes) grouped so that a page break never leaves one item alone:
+    the first two go together (with the heading before them) and so do the last two."""
+    def together(group: list[Flowable]) -> KeepTogether:  # one level: a KeepTogether of KeepTogethers misjudges its height
+        return KeepTogether([f for item in group for f in (item._content if isinstance(item, KeepTogether) else [item])])
+
+    if len(items) <= 3:
+        return [together(items)]
+    return [together(items[:2]), *items[2:-2], together(items[-2:])]
 
 
 def _bind_headings(story: list[Flowable]) -> list[Flowable]:
@@ -466,7 +507,7 @@ def _bind_headings(story: list[Flowable]) -> list[Flowable]:
             while out and out[-1].getKeepWithNext():
                 lead.insert(0, out.pop())
             if lead:
-                flowable = KeepTogether([*lead, *flowable._content])
+                flowable = type(flowable)([*lead, *flowable._content])
         out.append(flowable)
     return out
 
@@ -478,7 +519,7 @@ def _esc(text: str) -> str:
 def _chart_block(chart: Chart, drawing: _Graphic, st: dict[str, ParagraphStyle], m: Any, cites: Any) -> Flowable:
     caption = ScriptParagraph(str(m.chart_caption(chart.title, chart.caption)), st["caption"])
     source = ScriptParagraph(str(m.source_line(cites(chart.source_ids))), st["caption"])
-    return KeepTogether([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
+    return _Float([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
 
 
 def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
@@ -487,11 +528,30 @@ def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m:
     for f in facts.figures:
         rows.append([
             ScriptParagraph(_esc(f.label), st["cell"]),
-            ScriptParagraph(str(m.figure_value(amount(f.value), f.approx, f.unit)), st["cell"]),
+            ScriptParagraph(str(m.figure_value(amount(f.value), f.approx, f.unit if unit_adds(f.label, f.unit) else None)), st["cell"]),
             ScriptParagraph(human_date(f.as_of) if f.as_of else "\u2014", st["cell"]),
             ScriptParagraph(str(m.cite(cites(facts.figure_sources(f)))), st["cell"]),
         ])
     return _header_table(rows, [width * 0.46, width * 0.24, width * 0.18, width * 0.12])
+
+
+#: Units that say only that a number counts people or things: the label says what is counted.
+_COUNT_UNITS = frozenset({"people", "persons", "person", "individuals", "count", "number", "items", "cases"})
+
+
+def unit_adds(label: str, unit: str | None) -> bool:
+    """Whether a figure's unit tells the reader something its label does not.
+
+    "48 people" for "Children among them" repeats what the label says ("children" are counted) and
+    "63 deaths" for "Deaths in the table" repeats the label's own word; "13 miles" does not.
+    """
+    if not unit:
+        return False
+    words = unit.casefold().split()
+    if len(words) == 1 and words[0] in _COUNT_UNITS:
+        return False
+    label_words = set(re.findall(r"\w+", label.casefold()))
+    return not all(w in label_words or w.rstrip("s") in label_words or w + "s" in label_words for w in words)
 
 
 def _indicators_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
@@ -506,17 +566,36 @@ def _indicators_table(facts: Facts, st: dict[str, ParagraphStyle], width: float,
     return _header_table(rows, [width * 0.44, width * 0.44, width * 0.12])
 
 
-def _header_table(rows: list[list[Flowable]], col_widths: list[float]) -> Table:
-    """The house table: a coloured header row repeated on each page, banded rows, top-aligned cells."""
+#: Body rows a table keeps together at its start and at its end when it breaks over pages.
+KEEP_ROWS = 2
+
+
+def _header_table(rows: list[list[Flowable]], col_widths: list[float], note: Flowable | None = None, padding: float = 3) -> Table:
+    """The house table: a coloured header row repeated on each page, banded rows, top-aligned cells.
+
+    A table that breaks over pages never leaves its first or its last ``KEEP_ROWS`` rows alone, and
+    its ``note`` (a last row across all columns) stays with its last rows.
+    """
+    body = len(rows) - 1
+    last = len(rows) - 1  # the last body row
+    if note is not None:
+        rows = [*rows, [note] + [""] * (len(col_widths) - 1)]
     table = Table(rows, colWidths=col_widths, repeatRows=1)
-    table.setStyle(TableStyle(_TABLE_BASE + [
+    style = _TABLE_BASE + [
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
+        ("ROWBACKGROUNDS", (0, 1), (-1, last), [colors.white, BOX]),
+        ("LINEBELOW", (0, last), (-1, last), 0.5, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+        ("TOPPADDING", (0, 0), (-1, -1), padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
+    ]
+    if body > KEEP_ROWS:
+        style += [("NOSPLIT", (0, 1), (-1, KEEP_ROWS)), ("NOSPLIT", (0, last - KEEP_ROWS + 1), (-1, -1))]
+    elif note is not None:
+        style += [("NOSPLIT", (0, 1), (-1, -1))]
+    if note is not None:
+        style += [("SPAN", (0, -1), (-1, -1)), ("LEFTPADDING", (0, -1), (-1, -1), 0), ("TOPPADDING", (0, -1), (-1, -1), 3)]
+    table.setStyle(TableStyle(style))
     return table
 
 
@@ -614,15 +693,10 @@ def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, s
              ScriptParagraph(f"{_esc(f'{r.km} km ({r.mi} mi)')}<br/>{_esc(r.bearing)}", st["cell"]), cited(r.note, r.note_sources)]
             for r in locator.rows
         ]
-        table = Table(rows, colWidths=[width * 0.18, width * 0.25, width * 0.19, width * 0.38], repeatRows=1)
-        table.setStyle(TableStyle(_TABLE_BASE + [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ]))
-        # the table may break across pages (its header repeats); the map and its legend stay together
-        return [KeepTogether(parts), Spacer(1, 4), table, ScriptParagraph(_esc(locator.data_note), st["caption"]), Spacer(1, 6)]
-    return [KeepTogether(parts), Spacer(1, 6)]
+        table = _header_table(rows, [width * 0.18, width * 0.25, width * 0.19, width * 0.38],
+                              note=ScriptParagraph(_esc(locator.data_note), st["caption"]), padding=2)
+        # one block: the map, its legend, the places and the note (a table too long for a page still breaks,
+        # its header repeated, never leaving its last rows or its note alone)
+        return [_Float([*parts, Spacer(1, 4), table, Spacer(1, 6)])]
+    return [_Float([*parts, Spacer(1, 6)])]
 
