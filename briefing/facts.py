@@ -299,24 +299,54 @@ class KeyFigure(_Model):
 
 
 class Event(_Model):
+    """A dated happening, or (``kind: statement``) a dated statement, for the timeline.
+
+    ``date`` is a day, a month (``2023-01``: only the month is known) or a range of days
+    (``2023-01-10/2023-01-20``); ``approx`` says the date is not exact ("mid-January", "about").
+    """
+
     date: PartialDate
     label: Annotated[str, Field(min_length=1, max_length=300)]
     source: SourceId
+    # spec 2
+    approx: StrictBool = False
+    kind: Literal["event", "statement"] = "event"
 
     @field_validator("date")
     @classmethod
     def _date(cls, value: str) -> str:
-        return _check_partial_date(value)
+        if "/" not in value:
+            return _check_partial_date(value)
+        first, _, last = value.partition("/")
+        if not (len(first) == len(last) == 10):
+            raise ValueError("a range of dates is two days, FIRST/LAST, such as 2023-01-10/2023-01-20")
+        _check_partial_date(first), _check_partial_date(last)
+        if last <= first:
+            raise ValueError(f"the range {value} ends before or on the day it starts; expected FIRST/LAST with FIRST earlier")
+        return value
 
     @property
     def day(self) -> dt.date:
-        """The event's date; month-precision dates fall on the 1st."""
-        y, m, *d = (int(x) for x in self.date.split("-"))
+        """The event's (first) date; month-precision dates fall on the 1st."""
+        y, m, *d = (int(x) for x in self.date.split("/")[0].split("-"))
         return dt.date(y, m, d[0] if d else 1)
+
+    @property
+    def end(self) -> dt.date:
+        """The last day the event may fall on: the day itself, the range's last day or the month's."""
+        if self.is_range:
+            return dt.date.fromisoformat(self.date.split("/")[1])
+        if self.month_only:
+            return (self.day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        return self.day
 
     @property
     def month_only(self) -> bool:
         return len(self.date) == 7
+
+    @property
+    def is_range(self) -> bool:
+        return "/" in self.date
 
 
 #: ICD 203 likelihood terms, lowest first, with the range of probability each stands for.
@@ -460,7 +490,13 @@ class Facts(_Model):
 
 #: Keys that only ``spec: 2`` files may use, as dotted paths (``sources[].grade``: in any source).
 V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "assessments", "indicators", "gaps",
-                          "datasets", "series", "figures[].from", "map")
+                          "datasets", "series", "figures[].from", "map", "events[].approx", "events[].kind")
+
+
+def _is_default(model: Any, name: str, item: Any) -> bool:
+    """A key left at its default (``approx: false``, ``kind: event``) is not a use of it."""
+    field = type(model).model_fields.get(name)
+    return field is not None and not field.is_required() and field.default is not None and item == field.default
 
 
 def _first_use(facts: Facts, key: str) -> str | None:
@@ -475,7 +511,7 @@ def _first_use(facts: Facts, key: str) -> str | None:
             where = f"{path}.{name}" if path else name
             if many:
                 nxt.extend((f"{where}[{i}]", v) for i, v in enumerate(item or ()))
-            elif item not in (None, (), ""):
+            elif item not in (None, (), "") and not _is_default(value, name, item):
                 nxt.append((where, item))
         found = nxt
     return found[0][0] if found else None

@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from . import __version__
-from .charts import PLACES
+from .charts import PLACES, event_date
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import draw_string, string_width, with_fallback
@@ -386,7 +386,8 @@ def _story(
     def charts_at(place: str) -> list[Flowable]:
         return [_chart_block(c, drawings[id(c)], st, m, cites) for c in placed[place]]
 
-    story += charts_at("situation")
+    story += _timeline_part(facts, placed["situation"], heading, charts_at, st, m, cites)
+    story += [_chart_block(c, drawings[id(c)], st, m, cites) for c in placed["situation"] if c.kind != "timeline"]
 
     story += heading("stakes")
     story += [stmt(s, "bullet") for s in facts.sections.stakes]
@@ -516,10 +517,34 @@ def _esc(text: str) -> str:
     return str(escape(text))
 
 
+def _timeline_part(facts: Facts, charts: list[Chart], heading: Callable[[str], list[Flowable]], charts_at: Any,
+                   st: dict[str, ParagraphStyle], m: Any, cites: Any) -> list[Flowable]:
+    """The timeline under its heading: the chart of events, then the dated statements, listed apart
+    (someone saying something is not an event on the line)."""
+    statements = sorted((e for e in facts.events if e.kind == "statement"), key=lambda e: (e.day, e.end, e.label))
+    timeline = [c for c in charts if c.kind == "timeline"]
+    if not timeline and not statements:
+        return []
+    out = heading("timeline")
+    blocks = [f for f in charts_at("situation") if getattr(f, "_kind", None) == "timeline"]
+    listed: list[Flowable] = []
+    if statements:
+        listed.append(ScriptParagraph(str(m.statements_lead()), st["caption"]))
+        listed += [ScriptParagraph(str(m.dated_statement(event_date(e), e.label, cites([e.source]))), st["bullet"], bulletText="\u2022")
+                   for e in statements]
+    if blocks and listed:  # the statements go with the (last) chart wherever it floats
+        last = blocks[-1]
+        last._content[-1:-1] = [Spacer(1, 4), *listed]
+        listed = []
+    return out + blocks + listed
+
+
 def _chart_block(chart: Chart, drawing: _Graphic, st: dict[str, ParagraphStyle], m: Any, cites: Any) -> Flowable:
     caption = ScriptParagraph(str(m.chart_caption(chart.title, chart.caption)), st["caption"])
     source = ScriptParagraph(str(m.source_line(cites(chart.source_ids))), st["caption"])
-    return _Float([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
+    block = _Float([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
+    block._kind = chart.kind
+    return block
 
 
 def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
