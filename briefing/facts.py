@@ -15,7 +15,7 @@ import math
 from collections import Counter
 import re
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional, Sequence, Union, get_args, get_origin
 
 from pydantic import (
     AwareDatetime,
@@ -25,6 +25,7 @@ from pydantic import (
     Field,
     StrictBool,
     ValidationError,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -145,11 +146,16 @@ class Source(_Model):
     # spec 2
     author: Optional[Annotated[str, Field(min_length=1, max_length=200)]] = None
     grade: Optional[Annotated[str, Field(pattern=r"^[A-F][1-6]$")]] = None
+    #: The source that reports this one (an originator known only through a carrier, such as ISW as
+    #: reported by CNN): the id of another source.
+    via: Optional[SourceId] = None
 
 
 class Statement(_Model):
     text: Text
     sources: Annotated[tuple[SourceId, ...], Field(min_length=1)]
+    #: spec 2: a judgement of the desk's own; it prints with the desk's mark, and ``sources`` is its basis
+    desk: StrictBool = False
 
 
 Statements = Annotated[tuple[Statement, ...], Field(min_length=1, max_length=MAX_STATEMENTS)]
@@ -367,13 +373,56 @@ def _term(value: Any) -> Any:
     return " ".join(value.lower().split()) if isinstance(value, str) else value
 
 
-class Assessment(_Model):
-    """One judgement of the desk's own: how likely (ICD 203 term) and how well the evidence supports it."""
+Likelihood = Annotated[Literal[tuple(LIKELIHOOD)], BeforeValidator(_term)]  # type: ignore[valid-type]
+_PERIOD = re.compile(r"^(\d{1,4}) (day|week|month|year)s?$")
+
+
+def _horizon(value: Any) -> Any:
+    """A horizon is a date (``2023-03-31``) or a period from ``as_of`` (``30 days``, ``3 months``)."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD) or a period such as 30 days, without a time")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = " ".join(value.lower().split())
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+        m = _PERIOD.match(text)
+        if m and int(m[1]) > 0:
+            return f"{int(m[1])} {m[2]}{'s' if int(m[1]) != 1 else ''}"
+    raise ValueError("expected a date (YYYY-MM-DD, such as 2023-03-31) or a period from as_of (such as 30 days, 6 weeks, 3 months, 1 year)")
+
+
+class Alternative(_Model):
+    """Another outcome than the judgement's, with its own likelihood."""
 
     text: Text
-    likelihood: Annotated[Literal[tuple(LIKELIHOOD)], BeforeValidator(_term)]  # type: ignore[valid-type]
+    likelihood: Likelihood
+
+
+class Assessment(_Model):
+    """One judgement of the desk's own: how likely (ICD 203 term) and how well the evidence supports it.
+
+    spec 2 estimates: by when (``horizon``), on what assumptions, against which other outcomes
+    (``alternatives``) and what would change the call (``would_change``); ``id`` lets indicators name it.
+    """
+
+    text: Text
+    likelihood: Likelihood
     confidence: Annotated[Literal[CONFIDENCE], BeforeValidator(_term)]  # type: ignore[valid-type]
     sources: Annotated[tuple[SourceId, ...], Field(min_length=1)]
+    id: Optional[Annotated[str, Field(pattern=_ID, max_length=64)]] = None
+    horizon: Optional[Annotated[str, BeforeValidator(_horizon)]] = None
+    assumptions: Annotated[tuple[Text, ...], Field(max_length=20)] = ()
+    alternatives: Annotated[tuple[Alternative, ...], Field(max_length=10)] = ()
+    would_change: Annotated[tuple[Text, ...], Field(max_length=20)] = ()
+
+    @field_validator("assumptions", "would_change", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
 
 class Indicator(_Model):
@@ -382,6 +431,15 @@ class Indicator(_Model):
     text: Text
     meaning: Text
     sources: tuple[SourceId, ...] = ()
+    #: spec 2: the assessments (by id) this sign would move, and which way
+    bears_on: tuple[Annotated[str, Field(pattern=_ID, max_length=64)], ...] = ()
+    direction: Optional[Literal["raises", "lowers"]] = None
+
+    @model_validator(mode="after")
+    def _direction_needs_a_judgement(self) -> "Indicator":
+        if self.direction is not None and not self.bears_on:
+            raise ValueError("direction says which way the indicator moves a judgement; name it with bears_on: [ASSESSMENT-ID]")
+        return self
 
 
 class Gap(_Model):
@@ -469,6 +527,45 @@ class Facts(_Model):
     map: Optional[MapOverlays] = None
 
 
+    #: True when ``as_of`` was given as a date alone: the brief then prints no hour (none is known).
+    _as_of_day: bool = PrivateAttr(False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _as_of_date(cls, data: Any, handler: Any) -> "Facts":
+        """``as_of: 2023-03-01`` is the start of that day (UTC) for ordering, marked as a date alone."""
+        day = None
+        if isinstance(data, dict):
+            value = data.get("as_of")
+            if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                try:
+                    value = dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    pass  # reported as not valid by the field's own validation
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                day = value
+                data = {**data, "as_of": dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)}
+        facts = handler(data)
+        if day is not None:
+            facts._as_of_day = True
+        return facts
+
+    @property
+    def as_of_day_only(self) -> bool:
+        """Whether ``as_of`` is a date without a time (print the date, never an hour)."""
+        return self._as_of_day
+
+    def originators(self, ids: Sequence[str]) -> tuple[str, ...]:
+        """The independent originators of what ``ids`` cite, by publisher: a source reported ``via`` a
+        carrier is its own originator (ISW, not CNN), and two entries of one publisher are one."""
+        by_id = {s.id: s.publisher for s in self.sources}
+        return tuple(dict.fromkeys(" ".join(by_id.get(i, i).casefold().split()) for i in ids))
+
+    def carriers(self, ids: Sequence[str]) -> tuple[str, ...]:
+        """The sources through which what ``ids`` cite reached the desk (the carrier of a ``via`` source)."""
+        via = {s.id: s.via for s in self.sources}
+        return tuple(dict.fromkeys(via.get(i) or i for i in ids))
+
     def source_index(self) -> dict[str, int]:
         """Source or dataset id -> its number in the Sources section (1-based: sources, then datasets)."""
         return {s.id: i for i, s in enumerate((*self.sources, *self.datasets), start=1)}
@@ -489,7 +586,9 @@ class Facts(_Model):
 
 
 #: Keys that only ``spec: 2`` files may use, as dotted paths (``sources[].grade``: in any source).
-V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "assessments", "indicators", "gaps",
+V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "sources[].via", "key_points[].desk",
+                          "sections.situation[].desk", "sections.stakes[].desk", "sections.outlook[].desk",
+                          "assessments", "indicators", "gaps",
                           "datasets", "series", "figures[].from", "map", "events[].approx", "events[].kind")
 
 
@@ -526,7 +625,7 @@ _EXPECTED = {
     "grade": "expected an Admiralty grade: a letter A-F (reliability) and a digit 1-6 (credibility), such as B2",
     "id": "expected lower-case letters, digits and hyphens, 1-64 characters, such as bakhmut",
     "country": "expected an ISO 3166-1 alpha-2 code in capitals, such as UA",
-    "as_of": "expected a date-time with a time zone, such as 2023-03-01T18:00:00Z",
+    "as_of": "expected a date-time with a time zone, such as 2023-03-01T18:00:00Z, or a date alone, such as 2023-03-01",
     "published": "expected a date, YYYY-MM-DD",
     "as_of_date": "expected a date, YYYY-MM-DD",
     "lat": "expected decimal degrees from -90 to 90",
@@ -719,6 +818,23 @@ def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
                 source_file(base, src.file, file, f"sources[{i}].file")
             except FactsError as exc:
                 problems += exc.problems
+    source_ids = [src.id for src in facts.sources]
+    via_of = {src.id: src.via for src in facts.sources}
+    for i, src in enumerate(facts.sources):
+        if src.via is None:
+            continue
+        if src.via == src.id:
+            problems.append(Problem(file, f"sources[{i}].via", f'"{src.via}" is this source itself; via names the source that reports it, such as a news outlet'))
+        elif src.via not in source_ids:
+            problems.append(Problem(file, f"sources[{i}].via", f'unknown source id "{src.via}"; expected one of the ids under sources: {", ".join(source_ids)}'))
+        elif via_of.get(src.via):
+            problems.append(Problem(file, f"sources[{i}].via", f'"{src.via}" is itself reported via "{via_of[src.via]}"; name the source whose report you read (one step)'))
+    unique(tuple(a for a in facts.assessments if a.id), "assessments", "id")
+    judgement_ids = [a.id for a in facts.assessments if a.id]
+    for i, ind in enumerate(facts.indicators):
+        for j, aid in enumerate(ind.bears_on):
+            if aid not in judgement_ids:
+                problems.append(Problem(file, f"indicators[{i}].bears_on[{j}]", f'unknown assessment id "{aid}"; expected one of the ids under assessments: {", ".join(judgement_ids) or "(none: give the assessment an id)"}'))
     datasets = [d.id for d in facts.datasets]
     for i, series in enumerate(facts.series):
         if series.data is not None and series.data not in datasets:
@@ -868,10 +984,11 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     bundled font can print, direction controls, events after ``as_of``, estimative words
     outside assessments. Add new checks here.
     """
-    from .estimative import estimative_warnings
+    from .estimative import estimate_warnings, estimative_warnings
     from .glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
 
-    return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file)]
+    return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
+            *estimate_warnings(facts, file)]
 
 
 def load_facts(path: str | Path, strict: bool = False) -> Facts:

@@ -41,7 +41,7 @@ from .charts import PLACES, event_date
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import draw_string, string_width, with_fallback
-from .words import amount, date_time_group, human_date, iso, macros
+from .words import amount, as_of_iso, as_of_words, horizon, human_date, macros
 
 if TYPE_CHECKING:
     from .charts import Chart
@@ -170,7 +170,7 @@ class _Doc(BaseDocTemplate):
             # metadata shows in file browsers and search results: no invisible direction controls there
             title=strip_bidi_controls(facts.title),
             author=strip_bidi_controls(facts.prepared_by or "briefing"),
-            subject=strip_bidi_controls(f"{facts.subtitle or 'Situation brief'}: {facts.location.name}, as of {date_time_group(facts.as_of)}"),
+            subject=strip_bidi_controls(f"{facts.subtitle or 'Situation brief'}: {facts.location.name}, as of {as_of_words(facts.as_of, facts.as_of_day_only)}"),
             keywords=[strip_bidi_controls(k) for k in (facts.id, facts.location.name, facts.location.country, facts.handling, "situation brief")],
             creator=f"briefing {__version__}",
             invariant=1,
@@ -227,7 +227,7 @@ class _PageFurniture:
             page_text = f"Page {page} of {self.pages}"
             right = w - MARGIN_X
             draw_string(canv, right, 13 * mm, page_text, SANS, 7.5, "right")
-            title = _ellipsize(f"{self.facts.title} \u2014 as of {date_time_group(self.facts.as_of)}", SANS, 7.5, right - string_width(page_text, SANS, 7.5) - MARGIN_X - 10)
+            title = _ellipsize(f"{self.facts.title} \u2014 as of {as_of_words(self.facts.as_of, self.facts.as_of_day_only)}", SANS, 7.5, right - string_width(page_text, SANS, 7.5) - MARGIN_X - 10)
             draw_string(canv, MARGIN_X, 13 * mm, title, SANS, 7.5)
             canv.endForm()
 
@@ -331,7 +331,11 @@ def _story(
         return sorted({numbers[i] for i in ids})
 
     def stmt(s: Statement, style: str) -> ScriptParagraph:
-        return ScriptParagraph(str(m.statement(s.text, cites(s.sources))), st[style], bulletText="\u2022")
+        if s.desk:  # the desk's own judgement: its mark, and what it rests on as its basis
+            words = str(m.desk_statement(s.text, cites(s.sources), len(facts.originators(s.sources))))
+        else:
+            words = str(m.statement(s.text, cites(s.sources)))
+        return ScriptParagraph(words, st[style], bulletText="\u2022")
 
     def heading(key: str) -> list[Flowable]:
         title = str(m.heading(key))
@@ -343,11 +347,13 @@ def _story(
     ]
     if facts.subtitle:
         story.append(ScriptParagraph(str(m.title(facts.subtitle)), st["subtitle"]))
-    story.append(ScriptParagraph(str(m.dateline(date_time_group(facts.as_of), iso(facts.as_of), facts.prepared_by, edition)), st["meta"]))
+    day_only = facts.as_of_day_only
+    story.append(ScriptParagraph(str(m.dateline(as_of_words(facts.as_of, day_only), as_of_iso(facts.as_of, day_only), facts.prepared_by, edition)), st["meta"]))
 
     # Bottom line up front: a shaded box, one row per point so a long box can still break.
     rows = [[ScriptParagraph(str(m.heading("key_points")), st["boxhead"])]]
     rows += [[stmt(s, "boxbullet")] for s in facts.key_points]
+    rows.append([ScriptParagraph(_sourcing_words(facts, m), st["boxbullet"])])
     box = Table(rows, colWidths=[width], repeatRows=1)
     box.setStyle(TableStyle(_TABLE_BASE + [
         ("BACKGROUND", (0, 0), (-1, -1), BOX),
@@ -363,12 +369,9 @@ def _story(
 
     if facts.assessments:  # the desk's judgements come up front, next to the bottom line
         story += heading("assessment")
-        story += [
-            ScriptParagraph(str(m.judgement(a.text, a.likelihood, LIKELIHOOD[a.likelihood], a.confidence, cites(a.sources))),
-                            st["bullet"], bulletText="\u2022")
-            for a in facts.assessments
-        ]
-        story.append(ScriptParagraph(str(m.likelihood_scale(LIKELIHOOD.items())), st["caption"]))
+        estimates = [_estimate(facts, mark, a, st, m, cites) for mark, a in zip(assessment_marks(facts), facts.assessments)]
+        estimates[-1].append(ScriptParagraph(str(m.likelihood_scale(LIKELIHOOD.items())), st["caption"]))  # never alone atop a page
+        story += [KeepTogether(e) for e in estimates]  # an estimate is read whole: never split over pages
 
     if changes is not None:
         story += heading("changes")
@@ -421,16 +424,23 @@ def _story(
         story += _no_lone_items(quotes)
 
     story += heading("sources")
+    by_id = {src.id: src for src in facts.sources}
+    entries: list[Flowable] = []
     for n, src in enumerate(facts.sources, start=1):
         published = human_date(src.published) if src.published else None
         link = bool(src.url and _URL_SCHEME.match(src.url))
-        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade)), st["source"]))
+        carrier = by_id.get(src.via) if src.via else None
+        entries.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade,
+                                                          carrier.publisher if carrier else None, numbers.get(src.via))), st["source"]))
     for n, ds in enumerate(facts.datasets, start=len(facts.sources) + 1):
         retrieved = human_date(ds.retrieved) if ds.retrieved else None
         link = bool(ds.url and _URL_SCHEME.match(ds.url))
-        story.append(ScriptParagraph(str(m.dataset_entry(n, ds.publisher, ds.title, retrieved, ds.url, link, ds.file, ds.sha256)), st["source"]))
+        entries.append(ScriptParagraph(str(m.dataset_entry(n, ds.publisher, ds.title, retrieved, ds.url, link, ds.file, ds.sha256)), st["source"]))
     if any(src.grade for src in facts.sources):
-        story.append(ScriptParagraph(str(m.admiralty_scale()), st["caption"]))
+        entries.append(ScriptParagraph(str(m.admiralty_scale()), st["caption"]))
+    # a long list breaks over pages, never leaving one entry (or the scale) alone; a very long one
+    # (hundreds of sources) is left to break anywhere, as a kept group must fit on a page
+    story += _no_lone_items(entries, tail=3 if len(entries) > len(facts.sources) + len(facts.datasets) else 2) if len(entries) <= 40 else entries
     return _bind_headings(story)
 
 
@@ -483,15 +493,16 @@ def _sink_float(flowables: list[Flowable], frame: Frame) -> None:
     flowables[0:len(passing) + 1] = [*passing, float_]
 
 
-def _no_lone_items(items: list[Flowable]) -> list[Flowable]:
+def _no_lone_items(items: list[Flowable], tail: int = 2) -> list[Flowable]:
     """A list of kept blocks (quotes) grouped so that a page break never leaves one item alone:
-    the first two go together (with the heading before them) and so do the last two."""
+    the first two go together (with the heading before them) and so do the last ``tail`` (two
+    items, or two and a note that closes the list)."""
     def together(group: list[Flowable]) -> KeepTogether:  # one level: a KeepTogether of KeepTogethers misjudges its height
         return KeepTogether([f for item in group for f in (item._content if isinstance(item, KeepTogether) else [item])])
 
-    if len(items) <= 3:
+    if len(items) <= tail + 1:
         return [together(items)]
-    return [together(items[:2]), *items[2:-2], together(items[-2:])]
+    return [together(items[:2]), *items[2:-tail], together(items[-tail:])]
 
 
 def _bind_headings(story: list[Flowable]) -> list[Flowable]:
@@ -539,6 +550,43 @@ def _timeline_part(facts: Facts, charts: list[Chart], heading: Callable[[str], l
     return out + blocks + listed
 
 
+def assessment_marks(facts: Facts) -> list[str]:
+    """The desk's marks for its assessments, in order: D1, D2 ... (indicators name them too)."""
+    return [f"D{i}" for i in range(1, len(facts.assessments) + 1)]
+
+
+def _estimate(facts: Facts, mark: str, a: Any, st: dict[str, ParagraphStyle], m: Any, cites: Any) -> list[Flowable]:
+    """One assessment: its mark and lead, its text, what it assumes, the other outcomes, what would
+    change it, and its basis (the sources it rests on, which it does not cite as if they said it)."""
+    when = str(m.horizon_words(*horizon(a.horizon, facts.as_of))) if a.horizon else None
+    lines = [str(m.judgement(mark, a.text, a.likelihood, LIKELIHOOD[a.likelihood], a.confidence, when))]
+    if a.assumptions:
+        lines.append(str(m.estimate_detail("Assumes", a.assumptions)))
+    lines += [str(m.alternative(alt.text, alt.likelihood, LIKELIHOOD[alt.likelihood])) for alt in a.alternatives]
+    if a.would_change:
+        lines.append(str(m.estimate_detail("Would change the call", a.would_change)))
+    lines.append(str(m.basis(cites(a.sources), len(facts.originators(a.sources)))))
+    body = ScriptParagraph(lines[0], st["bullet"], bulletText="\u2022")
+    detail = ParagraphStyle("estimate", parent=st["bullet"], fontSize=8.8, leading=11.8, spaceAfter=1.5)
+    return [body] + [ScriptParagraph(line, detail) for line in lines[1:-1]] + [
+        ScriptParagraph(lines[-1], ParagraphStyle("basis", parent=detail, spaceAfter=6))]
+
+
+def _sourcing_words(facts: Facts, m: Any) -> str:
+    """The generated line under the key points: how many originators each rests on (counted, not typed)."""
+    counts = [len(facts.originators(s.sources)) for s in facts.key_points]
+    cited = [sid for _, s in facts.all_statements() for sid in s.sources]
+    cited += [sid for a in facts.assessments for sid in a.sources]
+    originators = facts.originators(cited)
+    by_id = {s.id: s for s in facts.sources}
+    carried = {by_id[s].publisher for s in cited if s in by_id and by_id[s].via}
+    carriers = sorted({by_id[by_id[s].via].publisher for s in cited if s in by_id and by_id[s].via in by_id})
+    words = ""
+    if carriers:
+        words = f"{len(carried)} of them known only through {' and '.join(carriers)}"
+    return str(m.sourcing_summary(len(counts), sum(1 for c in counts if c <= 1), len(originators), words))
+
+
 def _chart_block(chart: Chart, drawing: _Graphic, st: dict[str, ParagraphStyle], m: Any, cites: Any) -> Flowable:
     caption = ScriptParagraph(str(m.chart_caption(chart.title, chart.caption)), st["caption"])
     source = ScriptParagraph(str(m.source_line(cites(chart.source_ids))), st["caption"])
@@ -582,10 +630,12 @@ def unit_adds(label: str, unit: str | None) -> bool:
 def _indicators_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
     """What to watch for and what it would mean, side by side: a reader scans the left column."""
     rows = [[ScriptParagraph(t, st["cellhead"]) for t in ("Watch for", "What it would mean", "Source")]]
+    marks = {a.id: mark for mark, a in zip(assessment_marks(facts), facts.assessments) if a.id}
     for ind in facts.indicators:
         rows.append([
             ScriptParagraph(_esc(ind.text), st["cell"]),
-            ScriptParagraph(_esc(ind.meaning), st["cell"]),
+            ScriptParagraph(_esc(ind.meaning) + (str(m.indicator_bearing([marks[i] for i in ind.bears_on if i in marks], ind.direction))
+                                                 if ind.bears_on else ""), st["cell"]),
             ScriptParagraph(str(m.cite(cites(ind.sources))) if ind.sources else "\u2014", st["cell"]),
         ])
     return _header_table(rows, [width * 0.44, width * 0.44, width * 0.12])
