@@ -425,7 +425,8 @@ def _environment() -> jinja2.Environment:
     """The preview pages' templates: autoescaped (facts text is data), undefined names fail."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(dtg=words.date_time_group, iso=words.iso, human_date=words.human_date, number=words.number)
+    env.globals.update(as_of_words=words.as_of_words, as_of_iso=words.as_of_iso,
+                       human_date=words.human_date, number=words.number)
     return env
 
 
