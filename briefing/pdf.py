@@ -371,7 +371,8 @@ def _story(
         story += heading("assessment")
         estimates = [_estimate(facts, mark, a, st, m, cites) for mark, a in zip(assessment_marks(facts), facts.assessments)]
         estimates[-1].append(ScriptParagraph(str(m.likelihood_scale(LIKELIHOOD.items())), st["caption"]))  # never alone atop a page
-        story += [KeepTogether(e) for e in estimates]  # an estimate is read whole: never split over pages
+        for e in estimates:  # the details of an estimate and its basis stay together, after its judgement
+            story += [e[0], KeepTogether(e[1:])]
 
     if changes is not None:
         story += heading("changes")

@@ -85,7 +85,7 @@ def test_first_run_publishes_edition_one_and_a_rerun_does_nothing(facts_file: Pa
     first = run_cli(str(facts_file), "--out", str(out))
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == str(out / "bakhmut.pdf")
-    assert f"bakhmut: edition {BASE} built (5 pages)" in first.stderr
+    assert f"bakhmut: edition {BASE} built (6 pages)" in first.stderr
     latest = out / "bakhmut.pdf"
     archived = out / "bakhmut" / f"bakhmut-{BASE}.pdf"
     assert latest.read_bytes() == archived.read_bytes()
@@ -464,7 +464,7 @@ def test_every_logs_one_progress_line_per_brief_per_tick(facts_file: Path, out: 
     result = run_cli(str(facts_file), "--out", str(out), "--every", "0.2", "--max-ticks", "3")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith(f"bakhmut: edition {BASE} built (5 pages)")
+    assert lines[0].startswith(f"bakhmut: edition {BASE} built (6 pages)")
     assert lines[1:] == [f"bakhmut: unchanged since edition {BASE}"] * 2 + ["stopped"]
 
 
