@@ -76,7 +76,7 @@ _PARTS = ("key_points", "assessment", "changes", "situation", "events", "stakes"
 
 
 def _heading(part: str) -> str:
-    return "Timeline of events" if part == "events" else str(macros("brief.j2").heading(part))
+    return str(macros("brief.j2").heading("timeline" if part == "events" else part))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -201,7 +201,7 @@ def test_each_recipient_gets_the_brief_once_and_a_rerun_sends_nothing(smtp_serve
         text = msg.get_body(("plain",)).get_content()
         page = msg.get_body(("html",)).get_content()
         assert "Russian forces are edging closer to capturing Bakhmut" in text and "Situation (9)" in text
-        assert "- Assessment (2)\r\n" in text and "- Indicators (3)\r\n" in text
+        assert "- Assessment (2)\r\n" in text and "- Indicators (4)\r\n" in text
         assert "Russian forces are edging closer to capturing Bakhmut" in page and "<li>Outlook (3)</li>" in page
         [attachment] = list(msg.iter_attachments())
         assert attachment.get_content_type() == "application/pdf"
@@ -735,10 +735,10 @@ def test_the_mail_names_every_part_of_the_attached_pdf_in_its_order(smtp_server,
     headings = [re.sub(r" \(\d+\)$", "", line) for line in listed]
     outline = _outline(edition.pdf_path)
     assert outline[0] == facts.title
-    # Every heading of the PDF in the PDF's order (but the map, which every brief has, before or after
-    # the situation as the page allows); the timeline chart is named right after the situation.
-    assert [h for h in headings if h != "Timeline of events"] == [t for t in outline[1:] if t != "Locator map"]
-    assert headings[headings.index("Situation") + 1] == "Timeline of events"
+    # Every heading of the PDF in the PDF's order (but the map and the timeline, which go before or
+    # after the text around them as the page allows); the timeline is named right after the situation.
+    assert [h for h in headings if h != "Timeline"] == [t for t in outline[1:] if t not in ("Locator map", "Timeline")]
+    assert headings[headings.index("Situation") + 1] == "Timeline" and "Timeline" in outline
     assert f"Sources ({len(facts.sources) + len(facts.datasets)})" in listed
     if brief == "la-riots":
         assert f"Numbers over time ({len(facts.series)})" in listed
