@@ -365,7 +365,9 @@ def _story(
         ("TOPPADDING", (0, 0), (-1, 0), 7),
         ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
     ]))
-    story += [_Bookmark("key_points", str(m.heading("key_points")), 1), box, Spacer(1, 6)]
+    mark = _Bookmark("key_points", str(m.heading("key_points")), 1)
+    mark.keepWithNext = 0  # kept with the box, the two would move whole to page 2 after a long title; the box breaks by row
+    story += [mark, box, Spacer(1, 6)]
 
     if facts.assessments:  # the desk's judgements come up front, next to the bottom line
         story += heading("assessment")

@@ -54,7 +54,7 @@ from watchfiles import awatch
 
 from . import words
 from .build import BuildOptions, locator_part
-from .charts import PLACES, Chart, build_charts
+from .charts import PLACES, Chart, build_charts, event_date
 from .editions import draft_changes, input_files, read_editions
 from .errors import BriefingError, FactsError
 from .facts import LIKELIHOOD, Facts, validate_facts
@@ -425,7 +425,7 @@ def _environment() -> jinja2.Environment:
     """The preview pages' templates: autoescaped (facts text is data), undefined names fail."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(as_of_words=words.as_of_words, as_of_iso=words.as_of_iso,
+    env.globals.update(as_of_words=words.as_of_words, as_of_iso=words.as_of_iso, horizon=words.horizon, event_date=event_date,
                        human_date=words.human_date, number=words.number)
     return env
 
