@@ -32,7 +32,8 @@ class BuildOptions:
 
 def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions()) -> bytes:
     """Build one brief and return its PDF bytes. Raises FactsError for an unusable facts file."""
-    from .facts import Facts, load_facts
+    from .facts import Facts
+    from .validate import load_facts
     from .pdf import render_pdf
 
     if isinstance(source, Facts):

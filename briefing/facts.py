@@ -1,21 +1,19 @@
-"""Stage 1: load a facts file and validate it into frozen, typed values.
+"""The facts model: the frozen, typed values a facts file becomes, and helpers that only read them.
 
-The facts file is the contract with our users (``docs/facts-format.md``). Everything that is wrong
-with it is reported at once, one line per problem naming the file and the field path, so a person
-can fix the file in one go. Nothing here interprets text: statements stay plain strings until the PDF
-stage escapes them.
+The facts file is the contract with our users (``docs/facts-format.md``); these pydantic models are
+its shape, field by field. This module is the floor of the package: it imports nothing of ours but
+``files`` (the id pattern) and ``geojson`` (inline overlay coordinates), so every stage - and every
+check in ``briefing.validate`` - may import its types without a circle. Reading a file, the checks
+across fields and the warnings live one floor up, in ``briefing.validate``. Nothing here interprets
+text: statements stay plain strings until the PDF stage escapes them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import logging
 import math
-from collections import Counter
 import re
-from pathlib import Path
-from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional, Sequence, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional, Sequence, Union
 
 from pydantic import (
     AwareDatetime,
@@ -23,17 +21,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StrictBool,
-    ValidationError,
     PrivateAttr,
+    StrictBool,
     field_validator,
     model_validator,
 )
 
-from .errors import FactsError, Problem
-from .files import ID_PATTERN, parse_yaml, read_bounded, read_facts_bytes, source_file
-
-log = logging.getLogger("briefing")
+from .files import ID_PATTERN
 
 MAX_TEXT = 2000
 MAX_TITLE = 300
@@ -592,343 +586,8 @@ V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "sources[].vi
                           "datasets", "series", "figures[].from", "map", "events[].approx", "events[].kind")
 
 
-def _is_default(model: Any, name: str, item: Any) -> bool:
-    """A key left at its default (``approx: false``, ``kind: event``) is not a use of it."""
-    field = type(model).model_fields.get(name)
-    return field is not None and not field.is_required() and field.default is not None and item == field.default
-
-
-def _first_use(facts: Facts, key: str) -> str | None:
-    """The path of the first place ``facts`` sets the key ``key`` (``[]`` iterates a list), or None."""
-    found: list[tuple[str, Any]] = [("", facts)]
-    for part in key.split("."):
-        many = part.endswith("[]")
-        name = part[:-2] if many else part
-        nxt: list[tuple[str, Any]] = []
-        for path, value in found:
-            item = getattr(value, name if name in type(value).model_fields else f"{name}_", None)  # from -> from_
-            where = f"{path}.{name}" if path else name
-            if many:
-                nxt.extend((f"{where}[{i}]", v) for i, v in enumerate(item or ()))
-            elif item not in (None, (), "") and not _is_default(value, name, item):
-                nxt.append((where, item))
-        found = nxt
-    return found[0][0] if found else None
-
-
-# --------------------------------------------------------------------------------------------------
-# Turning pydantic's errors into one clear line each
-# --------------------------------------------------------------------------------------------------
-
-_EXPECTED = {
-    "spec": "expected 1 or 2 (the version of the facts format)",
-    "grade": "expected an Admiralty grade: a letter A-F (reliability) and a digit 1-6 (credibility), such as B2",
-    "id": "expected lower-case letters, digits and hyphens, 1-64 characters, such as bakhmut",
-    "country": "expected an ISO 3166-1 alpha-2 code in capitals, such as UA",
-    "as_of": "expected a date-time with a time zone, such as 2023-03-01T18:00:00Z, or a date alone, such as 2023-03-01",
-    "published": "expected a date, YYYY-MM-DD",
-    "as_of_date": "expected a date, YYYY-MM-DD",
-    "lat": "expected decimal degrees from -90 to 90",
-    "lon": "expected decimal degrees from -180 to 180",
-    "approx": "expected true or false",
-    "likelihood": "expected one of the ICD 203 terms: " + ", ".join(LIKELIHOOD),
-    "confidence": "expected low, moderate or high",
-    "stat": "expected one of total, latest, first, max, min, change",
-    "every": "expected day, week or month",
-    "agg": "expected one of sum, mean, max, min, last",
-    "retrieved": "expected a date, YYYY-MM-DD",
-    "sha256": "expected the file's SHA-256 as 64 hexadecimal digits (sha256sum FILE)",
-    "kind": "expected one of hostile, friendly, contested, hazard, other",
-}
-
-
 #: Fields the loader fills in (never keys of a facts file), left out of "allowed keys" lists.
 _FILLED_BY_LOADER = frozenset({"gazetteer_id", "shapes"})
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The model class that holds the field at ``loc`` (to list the allowed keys)."""
-    model: Any = Facts
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        field = model.model_fields.get(part) or next((f for f in model.model_fields.values() if f.alias == part), None)
-        if field is None:
-            return None
-        model = _unwrap(field.annotation)
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _unwrap(tp: Any) -> Any:
-    while True:
-        origin = get_origin(tp)
-        if origin is Annotated:
-            tp = get_args(tp)[0]
-        elif origin in (tuple, list, Union) or str(origin) == "types.UnionType":
-            args = [a for a in get_args(tp) if a is not type(None) and a is not Ellipsis]
-            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            tp = models[0] if models else (args[0] if args else tp)
-            if not models and get_origin(tp) is None:
-                return tp
-        else:
-            return tp
-
-
-def _show(value: Any) -> str:
-    """A value quoted for a one-line message: line breaks and other invisible characters escaped."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        value = value.isoformat()  # as written in the file, not datetime.datetime(...)
-    if isinstance(value, str):
-        text = '"' + "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in value) + '"'
-    else:
-        text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _describe(err: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
-    loc, kind, ctx = tuple(err["loc"]), err["type"], err.get("ctx") or {}
-    # pydantic adds the union member or validator name to the loc; drop those.
-    loc = tuple(p for p in loc if not (isinstance(p, str) and (p in ("int", "float") or p.startswith("function-"))))
-    field = next((p for p in reversed(loc) if isinstance(p, str)), "")
-    key = "as_of_date" if field == "as_of" and loc[:1] in (("figures",), ("map",)) else field
-    expected = _EXPECTED.get(key)
-    value = err.get("input")
-    if kind == "missing":
-        return loc, "is required but missing" + (f"; {expected}" if expected else "")
-    if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
-        allowed = ", ".join(f.alias or n for n, f in model.model_fields.items() if n not in _FILLED_BY_LOADER) if model else ""
-        if value is None and " " in str(loc[-1]):  # {text: Russia, Ukraine and others} split at the comma
-            return loc, (f"unknown key; a ',' inside {{...}} ends the text before it - put the whole text in quotes, "
-                         f'such as text: "a, b"; allowed keys here: {allowed}')
-        return loc, f"unknown key (a typo?); allowed keys here: {allowed}"
-    if kind in ("too_short", "too_long") and isinstance(value, (list, tuple)):
-        lo, hi = ctx.get("min_length"), ctx.get("max_length")
-        if kind == "too_short":
-            have = "is empty" if not value else f"has {len(value)} item{'s' if len(value) > 1 else ''}"
-            return loc, f"{have}; expected at least {lo}"
-        return loc, f"has {len(value)} items; at most {hi} are allowed"
-    if kind == "string_too_short":
-        return loc, "is empty; expected some text"
-    if kind == "string_too_long":
-        return loc, f"is {len(value)} characters long; at most {ctx.get('max_length')} are allowed"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        if _model_at(loc) is Statement:
-            return loc, f'expected a statement with its sources, such as {{text: "...", sources: [source-id]}}, got {_show(value)}'
-        return loc, f"expected a mapping of keys to values, got {_show(value)}"
-    if kind in ("tuple_type", "list_type"):
-        return loc, f"expected a list (items starting with '- '), got {_show(value)}"
-    if kind == "string_type":
-        return loc, f"expected text, got {_show(value)}" + ("; put it in quotes" if value is not None else "")
-    if kind == "timezone_aware":
-        return loc, f"{_show(str(value))} has no time zone; {expected or 'add Z or +HH:MM'}"
-    if kind == "value_error":
-        reason = str(ctx.get("error", err["msg"])).replace("Value error, ", "")
-        return loc, reason if isinstance(value, dict) else f"{_show(value)}: {reason}"
-    if kind == "literal_error":
-        return loc, f"{_show(value)} is not supported; {expected or err['msg']}"
-    if expected:
-        return loc, f"{_show(value)} is not valid; {expected}"
-    return loc, f"{_show(value)}: {err['msg']}"
-
-
-def _cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
-    """Rules pydantic cannot see field by field: ids exist, ids unique, local files exist."""
-    problems: list[Problem] = []
-    if facts.spec == 1:  # the version says what the file means: version 2 keys need spec: 2
-        for key in V2_KEYS:
-            if (where := _first_use(facts, key)) is not None:
-                problems.append(Problem(file, where, "is a version 2 key; write spec: 2 at the top to use it"))
-    ids = [s.id for s in (*facts.sources, *facts.datasets)]
-    known = ", ".join(ids)
-    under = "sources and datasets" if facts.datasets else "sources"
-
-    def unique(items: tuple[Any, ...], list_name: str, attr: str) -> None:
-        first: dict[str, int] = {}
-        for i, item in enumerate(items):
-            value = getattr(item, attr)
-            if value in first:
-                problems.append(Problem(file, f"{list_name}[{i}].{attr}", f'"{value}" repeats {list_name}[{first[value]}]; ids must be unique'))
-            else:
-                first[value] = i
-
-    unique(facts.figures, "figures", "id")
-    # Sources, datasets and series share one namespace: a citation must name exactly one thing.
-    owner: dict[str, str] = {}
-    duplicated: int | None = None  # index in problems of the first repeated source id
-    for list_name, items in (("sources", facts.sources), ("datasets", facts.datasets), ("series", facts.series)):
-        for i, item in enumerate(items):
-            if item.id in owner and not owner[item.id].startswith(f"{list_name}["):
-                problems.append(Problem(file, f"{list_name}[{i}].id", f'"{item.id}" is already the id of {owner[item.id]}; ids must be unique across sources, datasets and series'))
-            elif item.id in owner:
-                if list_name == "sources" and duplicated is None:
-                    duplicated = len(problems)
-                problems.append(Problem(file, f"{list_name}[{i}].id", f'"{item.id}" repeats {owner[item.id]}; ids must be unique'))
-            else:
-                owner[item.id] = f"{list_name}[{i}]"
-    unknown: list[tuple[str, str]] = []  # (where, id) cited but not defined, in reading order
-
-    def known_id(path: str, sid: str) -> None:
-        if sid not in ids:
-            unknown.append((path, sid))
-
-    for path, st in facts.all_statements():
-        for j, sid in enumerate(st.sources):
-            known_id(f"{path}.sources[{j}]", sid)
-    for i, place in enumerate(facts.places):
-        for j, sid in enumerate(place.sources):
-            known_id(f"places[{i}].sources[{j}]", sid)
-    for name, items in (("assessments", facts.assessments), ("indicators", facts.indicators), ("gaps", facts.gaps)):
-        for i, item in enumerate(items):
-            for j, sid in enumerate(item.sources):
-                known_id(f"{name}[{i}].sources[{j}]", sid)
-    for name, items in (("quotes", facts.quotes), ("figures", facts.figures), ("events", facts.events)):
-        for i, item in enumerate(items):
-            if item.source is not None:
-                known_id(f"{name}[{i}].source", item.source)
-    for kind, items in (("areas", facts.map.areas if facts.map else ()), ("lines", facts.map.lines if facts.map else ())):
-        for i, item in enumerate(items):
-            known_id(f"map.{kind}[{i}].source", item.source)
-    for i, series in enumerate(facts.series):
-        for j, point in enumerate(series.points):
-            known_id(f"series[{i}].points[{j}].source", point.source)
-    if duplicated is not None and unknown:  # a source copied without renaming its id: one error, not one per citation
-        counts = Counter(sid for _, sid in unknown)
-        cited = ", ".join(f'"{sid}" (cited {n} time{"s" if n > 1 else ""})' for sid, n in counts.items())
-        dup = problems[duplicated]
-        problems[duplicated] = Problem(file, dup.field, f"{dup.message}; was it meant to be {cited}, which no source defines?")
-    else:
-        problems += [Problem(file, path, f'unknown source id "{sid}"; expected one of the ids under {under}: {known}')
-                     for path, sid in unknown]
-    for i, src in enumerate(facts.sources):
-        if src.file:
-            try:
-                source_file(base, src.file, file, f"sources[{i}].file")
-            except FactsError as exc:
-                problems += exc.problems
-    source_ids = [src.id for src in facts.sources]
-    via_of = {src.id: src.via for src in facts.sources}
-    for i, src in enumerate(facts.sources):
-        if src.via is None:
-            continue
-        if src.via == src.id:
-            problems.append(Problem(file, f"sources[{i}].via", f'"{src.via}" is this source itself; via names the source that reports it, such as a news outlet'))
-        elif src.via not in source_ids:
-            problems.append(Problem(file, f"sources[{i}].via", f'unknown source id "{src.via}"; expected one of the ids under sources: {", ".join(source_ids)}'))
-        elif via_of.get(src.via):
-            problems.append(Problem(file, f"sources[{i}].via", f'"{src.via}" is itself reported via "{via_of[src.via]}"; name the source whose report you read (one step)'))
-    unique(tuple(a for a in facts.assessments if a.id), "assessments", "id")
-    judgement_ids = [a.id for a in facts.assessments if a.id]
-    for i, ind in enumerate(facts.indicators):
-        for j, aid in enumerate(ind.bears_on):
-            if aid not in judgement_ids:
-                problems.append(Problem(file, f"indicators[{i}].bears_on[{j}]", f'unknown assessment id "{aid}"; expected one of the ids under assessments: {", ".join(judgement_ids) or "(none: give the assessment an id)"}'))
-    datasets = [d.id for d in facts.datasets]
-    for i, series in enumerate(facts.series):
-        if series.data is not None and series.data not in datasets:
-            problems.append(Problem(file, f"series[{i}].data", f'unknown dataset id "{series.data}"; expected one of the ids under datasets: {", ".join(datasets) or "(none)"}'))
-    series_ids = [s.id for s in facts.series]
-    for i, fig in enumerate(facts.figures):
-        if fig.from_ is not None and fig.from_.series not in series_ids:
-            problems.append(Problem(file, f"figures[{i}].from.series", f'unknown series id "{fig.from_.series}"; expected one of the ids under series: {", ".join(series_ids) or "(none)"}'))
-    return problems
-
-
-def _echo_of_an_item_error(err: dict[str, Any]) -> bool:
-    """pydantic also reports a list with enough items as too short when one of its items is invalid
-    ("key_points: has 1 item; expected at least 1"); the item's own error is the one that helps."""
-    value, lo = err.get("input"), (err.get("ctx") or {}).get("min_length")
-    return err["type"] == "too_short" and isinstance(value, (list, tuple)) and lo is not None and len(value) >= lo
-
-
-def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = None) -> Facts:
-    """Validate already-parsed YAML data; raise FactsError listing every problem."""
-    name = str(file)
-    if not isinstance(data, dict):
-        raise FactsError.single(name, "", f"expected a YAML mapping at the top (keys such as spec, id, title), got {_show(data)}")
-    try:
-        facts = Facts.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            if _echo_of_an_item_error(err):
-                continue
-            loc, message = _describe(err)
-            problems.append(Problem(name, _path(loc), message))
-        raise FactsError(list(dict.fromkeys(problems))) from None
-    base = base or Path(name).parent
-    problems = _cross_checks(facts, name, base)
-    if problems:
-        raise FactsError(problems)
-    if facts.datasets or facts.series:
-        from .data import resolve_data  # pandas loads only for a brief that has data
-
-        facts = resolve_data(facts, name, base)
-    return _read_overlays(_locate_places(facts, name), name, base)
-
-
-def _read_overlays(facts: Facts, file: str, base: Path) -> Facts:
-    """Read the GeoJSON files of map overlays into the facts, so later stages never read a file."""
-    if facts.map is None or not any(o.geojson for o in (*facts.map.areas, *facts.map.lines)):
-        return facts
-    from .geojson import MAX_GEOJSON_BYTES, GeometryError, parse_geojson
-
-    what = ("GeoJSON files of map overlays", "a GeoJSON file", "a GeoJSON file")
-
-    problems: list[Problem] = []
-    done: dict[str, tuple] = {}
-    for kind, items in (("areas", facts.map.areas), ("lines", facts.map.lines)):
-        out = []
-        for i, item in enumerate(items):
-            if item.geojson is not None:
-                field = f"map.{kind}[{i}].geojson"
-                try:
-                    path = source_file(base, item.geojson, file, field, limit=MAX_GEOJSON_BYTES, kind=what)
-                    data = read_bounded(path, MAX_GEOJSON_BYTES, file, field, *what[1:])
-                    item = item.model_copy(update={"shapes": parse_geojson(data, kind[:-1])})
-                except GeometryError as exc:
-                    problems.append(Problem(file, field, f'"{item.geojson}" {exc}'))
-                except FactsError as exc:
-                    problems.extend(exc.problems)
-            out.append(item)
-        done[kind] = tuple(out)
-    if problems:
-        raise FactsError(problems)
-    return facts.model_copy(update={"map": facts.map.model_copy(update=done)})
-
-
-def _locate_places(facts: Facts, file: str) -> Facts:
-    """Give places without coordinates the nearest match in the offline GeoNames gazetteer."""
-    if all(p.lat is not None for p in facts.places):
-        return facts
-    from .gazetteer import PlaceNotFound, lookup  # numpy and the gazetteer data: only when needed
-
-    near = (facts.location.lat, facts.location.lon)
-    places, problems = [], []
-    for i, place in enumerate(facts.places):
-        if place.lat is None:
-            try:
-                hit = lookup(place.name, near)
-            except PlaceNotFound as exc:
-                problems.append(Problem(file, f"places[{i}].name", str(exc)))
-                continue
-            place = place.model_copy(update={"lat": hit.lat, "lon": hit.lon, "gazetteer_id": hit.geonameid})
-        places.append(place)
-    if problems:
-        raise FactsError(problems)
-    return facts.model_copy(update={"places": tuple(places)})
 
 
 #: Characters that reorder the text around them without showing themselves (U+202E and kin). In a
@@ -954,67 +613,3 @@ def text_fields(value: Any, path: str = "", skip: frozenset[str] = frozenset()) 
             if name not in skip:
                 yield from text_fields(getattr(value, name), f"{path}.{name}" if path else name, skip)
 
-
-def content_warnings(facts: Facts, file: str | Path) -> list[Problem]:
-    """What is odd but not wrong in valid facts, one Problem each: the brief is built, a person is told.
-
-    Direction controls (kept in the text, left out of mail headers and PDF metadata) and events dated
-    after ``as_of``, which a brief current at ``as_of`` cannot report. Same shape as the other checks
-    that ``--strict`` may turn into errors: facts in, a list of Problems out.
-    """
-    warnings = []
-    for path, text in text_fields(facts):
-        if found := BIDI_CONTROLS.findall(text):
-            codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in found))
-            warnings.append(Problem(str(file), path, f"holds invisible text-direction controls ({codes}) that can make it read "
-                                    "differently from what it says; they are left out of mail subjects and PDF metadata - delete them"))
-    as_of = facts.as_of.date()
-    for i, event in enumerate(facts.events):
-        late = event.day > as_of if not event.month_only else (event.day.year, event.day.month) > (as_of.year, as_of.month)
-        if late:
-            when = facts.as_of.date().isoformat() if facts.as_of_day_only else facts.as_of.isoformat()
-            warnings.append(Problem(str(file), f"events[{i}].date", f"{event.date} is after as_of ({when}); "
-                                    "a brief cannot report what had not happened yet - check the date or as_of"))
-    return warnings
-
-
-def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
-    """Every warning about a valid facts file, from every check: the one list ``strict`` consults.
-
-    A warning is something a person should look at but that does not stop a useful brief: text no
-    bundled font can print, direction controls, events after ``as_of``, estimative words
-    outside assessments. Add new checks here.
-    """
-    from .estimative import estimate_warnings, estimative_warnings
-    from .glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
-
-    return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
-            *estimate_warnings(facts, file)]
-
-
-def load_facts(path: str | Path, strict: bool = False) -> Facts:
-    """Read and validate a facts file; raise FactsError (one line per problem) when it is unusable."""
-    path = Path(path)
-    return validate_facts(read_facts_bytes(path), path, strict)[0]
-
-
-def validate_facts(facts_bytes: bytes, path: Path, strict: bool = False) -> tuple[Facts, list[Problem]]:
-    """Validate the bytes read from the facts file ``path``; the facts and their warnings.
-
-    Why bytes: a caller that fingerprints or remembers the file (``editions``) validates exactly the
-    bytes it hashed. Warnings (see ``facts_warnings``) are logged here, so ``--check`` reports them as
-    well as a build; with ``strict`` they are errors instead, for a desk that wants none to reach readers.
-    """
-    facts = parse_facts(parse_yaml(facts_bytes, str(path)), path, path.parent)
-    found = facts_warnings(facts, path)
-    if strict and found:
-        raise FactsError(found)
-    for problem in found:
-        _warn_once(str(problem))
-    return facts, found
-
-
-@functools.lru_cache(maxsize=4096)  # bounded: a long-running --every process sees many texts
-def _warn_once(line: str) -> None:
-    """Log a warning once per process: ``--every`` and the preview validate the same brief again and again."""
-    log.warning("%s", line)

@@ -1,14 +1,16 @@
 """Vendored, offline map data: loaded lazily, once per process, from ``assets/map/``.
 
 The files are built by ``tools/build_assets.py`` from Natural Earth (public domain), GSHHG (LGPL) and
-GeoNames (CC BY 4.0) as shipped in registry packages; see ``assets/ATTRIBUTION.md``. Nothing here
-touches the network or needs those packages.
+GeoNames (CC BY 4.0); see ``assets/ATTRIBUTION.md``. Nothing here touches the network or needs the
+packages they came in.
 
-Two forms, chosen by how the map reads them. The detail layers (fine countries, land, lakes,
-rivers: 3 million points) are cut into 5-degree cells and memory-mapped uncompressed
-(``TiledLayer``): a map reads and decodes only the few cells its views overlap, in milliseconds,
-where decompressing the whole planet took 0.4 s. Layers every map reads whole (the overview's
-countries, one country's regions) are small compressed ``.npz`` files (``Layer``).
+Two forms, chosen by how the map reads them. The detail layers (fine countries, land and islets,
+lakes, rivers: 3 million points) and Natural Earth's named layers (rivers and canals, lakes, seas,
+ice, mountains, airports, ports) are cut into 5-degree cells and memory-mapped uncompressed
+(``briefing/tiles.py``; ``TiledLayer``, ``named.NamedLayer``): a map reads and decodes only the few
+cells its views overlap, in milliseconds, where decompressing the whole planet took 0.4 s. Layers
+every map reads whole (the overview's countries, one country's regions) are small compressed
+``.npz`` files (``Layer``).
 """
 
 from __future__ import annotations
@@ -17,16 +19,23 @@ import functools
 import lzma
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets" / "map"
-SCALE = 10_000  # coordinates are stored in 1e-4 degree units
+from . import tiles
+from .named import (AREA_KINDS, ICE_KINDS, LAKE_KINDS, LINE_KINDS, MARINE_KINDS, POINT_KINDS, NamedArea,  # noqa: F401
+                    NamedLayer, NamedLine, NamedPoint, hits)
 
-ATTRIBUTION = ("Map data: Natural Earth (public domain); water: GSHHG (LGPL); "
+ASSETS = Path(__file__).resolve().parents[1] / "assets" / "map"
+SCALE = tiles.SCALE  # coordinates are stored in 1e-4 degree units (the .npz layers too)
+
+#: How the map's data line credits Natural Earth (the countries, regions and every named layer).
+NATURAL_EARTH_CREDIT = "Natural Earth (public domain)"
+#: The map's data line (``map.drawing`` prints it under the map).
+ATTRIBUTION = (f"Map data: {NATURAL_EARTH_CREDIT}; water: GSHHG (LGPL); "
                "places: GeoNames (CC BY 4.0, geonames.org)")
 
 
@@ -164,10 +173,7 @@ def _load_layer(path: Path) -> Layer:
     )
 
 
-CELL_DEG = 5  # tiled layers are cut into 5 x 5 degree cells (``tools/build_assets.py``)
-_NCOLS, _NROWS = 360 // CELL_DEG, 180 // CELL_DEG
-_CELL = CELL_DEG * SCALE
-Window = tuple[float, float, float, float]  # lon/lat box: lon_min, lat_min, lon_max, lat_max
+Window = tiles.Window
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,7 +206,7 @@ class TiledLayer:
         if not (folder / "cells.npy").exists():
             raise MapDataMissing(f"map data folder {folder} is missing; run tools/build_assets.py")
         self.folder = folder
-        self._a = {p.stem: np.load(p, mmap_mode="r", allow_pickle=False) for p in sorted(folder.glob("*.npy"))}
+        self._a = tiles.open_folder(folder)
         self.cells = np.asarray(self._a["cells"])
         self.unit_name = tuple(str(n) for n in self._a["unit_name"]) if "unit_name" in self._a else ()
         self.unit_code = tuple(str(c) for c in self._a["unit_code"]) if "unit_code" in self._a else ()
@@ -209,14 +215,8 @@ class TiledLayer:
         self._views: dict[tuple[int, ...], LayerView] = {}
 
     def cells_for(self, windows: Sequence[Window]) -> tuple[int, ...]:
-        """Ids of the stored cells that overlap any of the lon/lat ``windows`` (x0, y0, x1, y1)."""
-        want: set[int] = set()
-        for (x0, y0, x1, y1) in windows:
-            c0, c1 = (min(_NCOLS - 1, max(0, int((v + 180.0) // CELL_DEG))) for v in (x0, x1))
-            r0, r1 = (min(_NROWS - 1, max(0, int((v + 90.0) // CELL_DEG))) for v in (y0, y1))
-            want.update(r * _NCOLS + c for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
-        ids = np.asarray(sorted(want), dtype=np.int64)
-        return tuple(int(i) for i in np.flatnonzero(np.isin(self.cells, ids)))
+        """Indexes of the stored cells that overlap any of the lon/lat ``windows`` (x0, y0, x1, y1)."""
+        return tiles.stored_cells(self._a, windows)
 
     def select(self, windows: Sequence[Window]) -> LayerView:
         """The layer's geometry in the cells the ``windows`` overlap."""
@@ -231,29 +231,16 @@ class TiledLayer:
     def _decode(self, idx: tuple[int, ...]) -> LayerView:
         import shapely
 
-        a = self._a
         self.read.update(int(self.cells[i]) for i in idx)
         polys, units, ids, lines, kinds = [], [], [], [], []
         for i in idx:
-            cell = int(self.cells[i])
-            origin = np.array([(cell % _NCOLS) * _CELL - 180 * SCALE, (cell // _NCOLS) * _CELL - 90 * SCALE])
-            p0, p1 = int(a["cell_poly"][i]), int(a["cell_poly"][i + 1])
-            if p1 > p0:
-                r0, r1 = int(a["poly_ring"][p0]), int(a["poly_ring"][p1])
-                s0, s1 = int(a["ring_start"][r0]), int(a["ring_start"][r1])
-                xy = (a["xy"][s0:s1].astype(np.int64) + origin) / SCALE
-                polys.append(shapely.from_ragged_array(
-                    shapely.GeometryType.POLYGON, xy,
-                    (a["ring_start"][r0:r1 + 1].astype(np.int64) - s0, a["poly_ring"][p0:p1 + 1].astype(np.int64) - r0)))
-                units.append(np.asarray(a["poly_unit"][p0:p1]))
-                ids.append(np.asarray(a["poly_id"][p0:p1]))
-            l0, l1 = int(a["cell_line"][i]), int(a["cell_line"][i + 1])
-            if l1 > l0:
-                s0, s1 = int(a["line_start"][l0]), int(a["line_start"][l1])
-                xy = (a["line_xy"][s0:s1].astype(np.int64) + origin) / SCALE
-                lines.append(shapely.from_ragged_array(
-                    shapely.GeometryType.LINESTRING, xy, (a["line_start"][l0:l1 + 1].astype(np.int64) - s0,)))
-                kinds.append(np.asarray(a["line_kind"][l0:l1]))
+            if (cell := tiles.cell_polygons(self._a, i)) is not None:
+                polys.append(cell[0])
+                units.append(cell[1])
+                ids.append(cell[2])
+            if (cell := tiles.cell_lines(self._a, i)) is not None:
+                lines.append(cell[0])
+                kinds.append(cell[1])
         geoms = np.concatenate(polys) if polys else np.array([], dtype=object)
         unit = np.concatenate(units).astype(np.int64) if units else np.zeros(0, np.int64)
         geoms, unit = _merge_pieces(geoms, unit, np.concatenate(ids) if ids else np.zeros(0, np.int64))
@@ -303,6 +290,26 @@ def land() -> TiledLayer | None:
     """The high-resolution shoreline (GSHHG level 1) as land polygons, or None when not vendored."""
     path = ASSETS / "land"
     return TiledLayer(path) if path.exists() else None
+
+
+@functools.cache
+def islets() -> TiledLayer:
+    """GSHHG's islets of 0.2 to 0.5 km2 (too small for ``land``), for panels that can show them."""
+    return TiledLayer(ASSETS / "islets")
+
+
+#: The smallest island ``land`` holds (km2); ``islets`` holds those from ISLET_KM2 up to it.
+LAND_KM2, ISLET_KM2 = 0.5, 0.2
+
+
+def land_layers(speck_km2: float) -> tuple[TiledLayer, ...]:
+    """The shoreline layers for a panel on which an island of ``speck_km2`` is the smallest worth drawing:
+    ``land`` alone, and ``islets`` too when the panel is small enough to show islands under 0.5 km2
+    (so a town on one is not labelled in open sea). Empty when no shoreline is vendored."""
+    base = land()
+    if base is None:
+        return ()
+    return (base, islets()) if speck_km2 < LAND_KM2 else (base,)
 
 
 @functools.cache
@@ -389,7 +396,6 @@ class Towns:
     lat: np.ndarray
     population: np.ndarray
     name: _Names
-    geonameid: np.ndarray
 
 
 @functools.cache
@@ -403,4 +409,73 @@ def towns() -> Towns:
         return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
 
     return Towns(lon=arr("lon"), lat=arr("lat"), population=arr("population"),
-                 name=_Names(arr("names"), arr("name_start")), geonameid=arr("geonameid"))
+                 name=_Names(arr("names"), arr("name_start")))
+
+
+# --------------------------------------------------------------------------------------------- named features
+def label_zoom(width_km: float, width_px: float, lat: float = 0.0) -> float:
+    """The web-map zoom a panel ``width_km`` across drawn ``width_px`` wide at latitude ``lat`` matches,
+    the scale of Natural Earth's ``min_label``: a feature of ``rank`` up to it deserves a name there.
+
+    At zoom z a web map is 256 * 2**z pixels round the world, which at ``lat`` is 40,075 km * cos(lat)
+    (a 50 km panel at 48.6 N drawn 336 px wide: about 9.4, so the Donets, min_label 7, is named; its
+    2,000 km overview: about 4.1, the Black Sea, 2, is named and the Sea of Azov, 6, is not).
+    """
+    import math
+
+    world = 40_075.0 * max(0.05, math.cos(math.radians(lat)))
+    return math.log2(max(1e-9, world * width_px / (256.0 * max(width_km, 1e-6))))
+
+
+def _windows(window: Window | Sequence[Window]) -> list[Window]:
+    return [tuple(window)] if len(window) == 4 and not isinstance(window[0], (tuple, list)) else [tuple(w) for w in window]  # type: ignore[misc]
+
+
+@functools.cache
+def named_layer(name: str) -> NamedLayer:
+    """One named layer: "lines", "lakes", "marine", "ice" or "points" (``assets/map/named_<name>/``)."""
+    if name not in ("lines", "lakes", "marine", "ice", "points"):
+        raise ValueError(name)
+    folder = ASSETS / f"named_{name}"
+    if not (folder / "cells.npy").exists():
+        raise MapDataMissing(f"map data folder {folder} is missing; run tools/build_assets.py")
+    return NamedLayer(folder)
+
+
+def _select(layers: Sequence[str], window: Window | Sequence[Window], kinds: Iterable[str] | None,
+            max_rank: float | None) -> list:
+    windows = _windows(window)
+    want = None if kinds is None else frozenset(kinds)
+    out = []
+    for layer in layers:
+        feats, box = named_layer(layer).features(windows)
+        for f, hit in zip(feats, hits(box, windows)):
+            if hit and (want is None or f.kind in want) and (max_rank is None or f.rank <= max_rank):
+                out.append(f)
+    out.sort(key=lambda f: (f.rank, f.name))
+    return out
+
+
+def named_lines(window: Window | Sequence[Window], kinds: Iterable[str] | None = None,
+                max_rank: float | None = None) -> tuple[NamedLine, ...]:
+    """Named rivers, canals and lake centre lines (``LINE_KINDS``) with a part in ``window`` (a lon/lat
+    box or several), of ``kinds`` (all when None) and ``rank`` at most ``max_rank``; most important
+    first. Reads only the cells the window overlaps."""
+    return tuple(_select(("lines",), window, kinds, max_rank))
+
+
+def named_areas(window: Window | Sequence[Window], kinds: Iterable[str] | None = None,
+                max_rank: float | None = None) -> tuple[NamedArea, ...]:
+    """Lakes and reservoirs, seas, gulfs, bays, straits, ... and ice (``AREA_KINDS``) with a part in
+    ``window``, as ``named_lines`` chooses them; only the layers ``kinds`` asks for are read (ice
+    includes unnamed glaciers: name "")."""
+    want = AREA_KINDS if kinds is None else frozenset(kinds)
+    layers = [n for n, ks in (("lakes", LAKE_KINDS), ("marine", MARINE_KINDS), ("ice", ICE_KINDS)) if want & ks]
+    return tuple(_select(layers, window, want, max_rank))
+
+
+def named_points(window: Window | Sequence[Window], kinds: Iterable[str] | None = None,
+                 max_rank: float | None = None) -> tuple[NamedPoint, ...]:
+    """Mountains (with elevation), airports, ports, capes, islands, ... (``POINT_KINDS``) in ``window``,
+    as ``named_lines`` chooses them."""
+    return tuple(_select(("points",), window, kinds, max_rank))

@@ -36,7 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import __version__
+from .version import __version__
 from .charts import PLACES, event_date
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
@@ -374,7 +374,8 @@ def _story(
         estimates = [_estimate(facts, mark, a, st, m, cites) for mark, a in zip(assessment_marks(facts), facts.assessments)]
         estimates[-1].append(ScriptParagraph(str(m.likelihood_scale(LIKELIHOOD.items())), st["caption"]))  # never alone atop a page
         for e in estimates:  # the details of an estimate and its basis stay together, after its judgement
-            story += [e[0], KeepTogether(e[1:])]
+            details = [f for f in e[1:] if getattr(f, "style", None) is None or f.style.name != "caption"]
+            story += [KeepTogether(e)] if len(details) <= 1 else [e[0], KeepTogether(e[1:])]  # a short one stays whole
 
     if changes is not None:
         story += heading("changes")

@@ -57,7 +57,8 @@ from .build import BuildOptions, locator_part
 from .charts import PLACES, Chart, build_charts, event_date
 from .editions import draft_changes, input_files, read_editions
 from .errors import BriefingError, FactsError
-from .facts import LIKELIHOOD, Facts, validate_facts
+from .facts import LIKELIHOOD, Facts
+from .validate import validate_facts
 from .files import read_facts_bytes
 from .mail import Ledger
 from .pdf import ChangesPart, MapPart, render_pdf

@@ -21,7 +21,7 @@ from briefing import build_brief, data
 from briefing.charts import REGISTRY, Chart, ChartKind, build_charts, figure_charts
 from briefing.editions import publish
 from briefing.errors import FactsError
-from briefing.facts import load_facts, parse_facts
+from briefing.validate import load_facts, parse_facts
 from briefing.pdf import render_pdf
 from briefing.vector import figure_to_drawing, house_style
 from conftest import BAKHMUT, ROOT, drawing_text, pdf_text, squash
@@ -227,7 +227,7 @@ def test_figure_bars_only_for_three_or_more_of_one_stated_unit(facts_data) -> No
 
 
 def test_pandas_is_imported_only_for_briefs_with_data() -> None:
-    code = ("import sys, briefing.build as b; from briefing.facts import load_facts; "
+    code = ("import sys, briefing.build as b; from briefing.validate import load_facts; "
             "load_facts(sys.argv[1]); print('pandas' in sys.modules)")
     runs = [subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, check=True).stdout.strip()
             for p in (BAKHMUT, LA)]

@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 import briefing.facts as facts_module
 from briefing.errors import FactsError
-from briefing.facts import V2_KEYS, Facts, facts_warnings, load_facts
+from briefing.facts import V2_KEYS, Facts
+from briefing.validate import facts_warnings, load_facts
 from briefing.files import _CLEAR_LOADER, MAX_FILE_BYTES
 from briefing.glyphs import glyph_warnings
 from conftest import ROOT
@@ -37,7 +38,7 @@ MAP_KEYS = {
 }
 PLANNED = set() if "map" in Facts.model_fields else MAP_KEYS
 #: Besides briefing.map and briefing.geojson, the functions docs/architecture.md names that issue-11 adds.
-ISSUE_11_NAMES = {"facts._read_overlays", "pdf._map_legend"}
+ISSUE_11_NAMES = {"validate.fill.read_overlays", "pdf._map_legend"}
 #: Model fields the loader fills in (``places[].gazetteer_id``, the overlays' ``shapes`` on issue-11) and
 #: a facts file may not set: not keys of the format.
 FILLED_BY_LOADER: frozenset[str] = getattr(facts_module, "_FILLED_BY_LOADER", frozenset())

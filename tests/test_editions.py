@@ -23,7 +23,8 @@ import yaml
 
 import briefing
 from briefing import schedule
-from briefing.editions import Edition, describe_changes, publish
+from briefing.changes import describe_changes
+from briefing.editions import Edition, publish
 from briefing.errors import BuildError, DeliveryError
 from conftest import ROOT, pdf_pages_text, pdf_text, run_cli, squash
 

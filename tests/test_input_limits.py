@@ -13,7 +13,7 @@ import pytest
 
 from briefing.editions import publish
 from briefing.errors import FactsError
-from briefing.facts import load_facts
+from briefing.validate import load_facts
 from conftest import BAKHMUT, run_cli
 
 

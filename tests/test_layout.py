@@ -11,7 +11,7 @@ import pdfplumber
 import pytest
 
 from briefing import build_brief
-from briefing.facts import parse_facts
+from briefing.validate import parse_facts
 from briefing.pdf import MARGIN_X
 from conftest import BAKHMUT, pdf_text, squash
 

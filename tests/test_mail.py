@@ -35,7 +35,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from briefing.editions import Edition, publish
 from briefing.errors import ConfigError, DeliveryError, LockedError, MailError
-from briefing.facts import load_facts
+from briefing.validate import load_facts
 from briefing.mail import SmtpSettings, compose, message_bytes, read_recipients, send_edition
 
 from conftest import BAKHMUT, ROOT, run_cli

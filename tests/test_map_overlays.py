@@ -15,7 +15,7 @@ from pyproj import Transformer
 from briefing import geodata
 from briefing.build import build_brief
 from briefing.errors import FactsError
-from briefing.facts import load_facts
+from briefing.validate import load_facts
 from briefing.map import MapPoint
 from briefing.map.drawing import _render
 from briefing.map.overlays import Overlay

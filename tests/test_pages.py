@@ -12,7 +12,7 @@ import pytest
 
 from briefing import build_brief
 from briefing.build import BuildOptions
-from briefing.facts import load_facts
+from briefing import load_facts
 from briefing.pdf import MARGIN_BOTTOM, MARGIN_TOP
 from conftest import ROOT, squash
 

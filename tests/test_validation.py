@@ -8,7 +8,7 @@ from typing import Any, Callable
 import pytest
 
 from briefing.errors import FactsError
-from briefing.facts import load_facts
+from briefing.validate import load_facts
 from conftest import run_cli
 
 Mutation = Callable[[dict[str, Any]], None]

@@ -108,7 +108,7 @@ def test_a_cached_drawing_in_a_fallback_font_builds_in_a_fresh_process(facts_dat
     """A new process that loads a chart from the cache registers the fallback font its labels use."""
     facts_data["events"][0]["label"] = "Talks in 北京"
     path = write_facts(facts_data)
-    probe = ("import sys; from briefing.build import chart_part; from briefing.facts import load_facts;"
+    probe = ("import sys; from briefing.build import chart_part; from briefing.validate import load_facts;"
              "from reportlab.pdfbase import pdfmetrics; chart_part(load_facts(sys.argv[1]));"
              "print('BriefCJK' in pdfmetrics.getRegisteredFontNames(), 'matplotlib' in sys.modules)")
     runs = [subprocess.run([sys.executable, "-c", probe, str(path)], cwd=ROOT, capture_output=True, text=True,

