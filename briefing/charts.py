@@ -26,10 +26,11 @@ import math
 import textwrap
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 from .facts import Event, Facts, KeyFigure, Series, moment
 from .glyphs import drawable, needs_fallback, visual
+from .labels import FONT_PT, LINE_IN, MARGIN_IN, TimelineLabel, anchor, inner_edge, level_pitch, place_labels, wrap_words
 from .vector import ACCENT, ALERT, INK, figure_to_drawing, house_style
 from .words import human_date, number
 
@@ -114,11 +115,6 @@ def _chunks(items: Sequence[_T], heights: Sequence[float], max_rows: int) -> lis
 TIMELINE_EVENTS_PER_CHART = 12
 #: Columns a timeline label wraps at (whole words only; a word longer than this stays whole).
 TIMELINE_LABEL_CHARS = 26
-_TL_FONT_PT = 7.0
-_TL_LINE_IN = _TL_FONT_PT * 1.22 / 72
-_TL_GAP_IN = 0.08  # between two labels side by side, and between stacked levels
-_TL_MARGIN_IN = 0.12
-_TL_TICKS_IN = 0.14  # the band under the line for its date ticks
 
 
 def timeline_charts(facts: Facts) -> list[Chart]:
@@ -178,118 +174,27 @@ def event_date(event: Event) -> str:
     return about + human_date(event.day)
 
 
-def _wrap_words(text: str, width: int) -> str:
-    """Wrap at spaces only: a label is never broken inside a word."""
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [text])
-
-
-@dataclass
-class _TimelineLabel:
-    x: float  # where the event is on the line, inches from the left edge
-    text: str
-    width: float
-    lines: int
-    side: int = 1  # 1 above the line, -1 below
-    level: int = 0
-    left: float = 0.0
-
-
-def _level_pitch(labels: list[_TimelineLabel]) -> float:
-    return max(lab.lines for lab in labels) * _TL_LINE_IN + _TL_GAP_IN
-
-
-def _anchor(x: float, left: float, width: float) -> float:
-    """Where a leader line meets its label's near edge: straight up or down from the event if the
-    label is over it, else the label's nearer corner."""
-    return min(max(x, left), left + width)
-
-
-def _inner_edge(side: int, level: int, pitch: float) -> float:
-    """How far from the line (signed: up is positive) the near edge of a level is."""
-    return side * ((0.16 if side == 1 else 0.16 + _TL_TICKS_IN) + level * pitch)
-
-
-def _place_labels(labels: list[_TimelineLabel], width_in: float) -> None:
-    """Give each label a side (above or below the line), a level (how far out) and its left edge.
-
-    Labels are placed from the last event back. Each takes the level nearest the line, on either
-    side, and the first of three positions (a flag to the right of its event, centred on it, a flag
-    to the left) where its box meets no other label's box and no leader line, and its own leader
-    line (from the event to the label's near edge) meets no other box. So labels never overlap each
-    other or a leader line, however the events cluster; a level further out is always free.
-    """
-    from shapely.geometry import LineString, box
-
-    pitch = _level_pitch(labels)
-    placed: list[tuple[_TimelineLabel, Any, Any]] = []  # label, its box, its leader line
-    inset = 0.03  # between a leader line and its text
-
-    def shapes(lab: _TimelineLabel, side: int, level: int, left: float) -> tuple[Any, Any]:
-        near = _inner_edge(side, level, pitch)
-        far = near + side * (lab.lines * _TL_LINE_IN)
-        area = box(left, min(near, far), left + lab.width, max(near, far))
-        return area, LineString([(lab.x, 0.0), (_anchor(lab.x, left, lab.width), near)])
-
-    xs = [lab.x for lab in labels]
-    for i, lab in reversed(list(enumerate(labels))):
-        lo, hi = _TL_MARGIN_IN / 2, width_in - _TL_MARGIN_IN / 2 - lab.width
-        # On the event (a flag either way, or centred), or just clear of another event, so that the
-        # label does not cover the place where that event's leader line has to start.
-        wanted = [lab.x + inset, lab.x - lab.width / 2, lab.x - lab.width - inset]
-        wanted += [x - 2 * inset - lab.width for x in xs if x < lab.x] + [x + 2 * inset for x in xs if x > lab.x]
-        lefts = list(dict.fromkeys(min(max(x, lo), max(hi, lo)) for x in wanted))
-
-        def cost(left: float, level: int, side: int, i: int = i, lab: _TimelineLabel = lab) -> float:
-            """Short leaders first, then levels near the line; covering where an earlier event's leader
-            must start, or leaving the side the labels alternate to, costs a little."""
-            covered = sum(1 for x in xs[:i] if left - inset / 2 < x < left + lab.width + inset / 2)
-            away = max(left - lab.x, lab.x - left - lab.width, 0.0)
-            return 2 * away + 0.35 * level + 1.0 * covered + (0.05 if side != preferred else 0.0)
-
-        preferred = 1 if i % 2 == 0 else -1
-        choice = None
-        best = math.inf
-        for level in range(len(labels) + 1):
-            if 0.35 * level >= best:
-                break
-            for side in (preferred, -preferred):
-                for left in lefts:
-                    c = cost(left, level, side)
-                    if c >= best:
-                        continue
-                    area, leader = shapes(lab, side, level, left)
-                    padded = area.buffer(_TL_GAP_IN, cap_style="square", join_style="mitre")
-                    if all(not (padded.intersects(o_area) or area.intersects(o_leader) or leader.intersects(o_area.buffer(0.01)))
-                           for o, o_area, o_leader in placed):
-                        choice, best = (side, level, left, area, leader), c
-        if choice is None:  # not reached: the level past all others is free of boxes; its leader is the risk
-            side, level, left = preferred, len(labels), lefts[0]
-            choice = (side, level, left, *shapes(lab, side, level, left))
-        lab.side, lab.level, lab.left = choice[:3]
-        placed.append((lab, choice[3], choice[4]))
-
-
 def _timeline_drawing(events: list[Event]) -> Drawing:
     from matplotlib import dates as mdates  # here, not at the top: cached charts need no matplotlib
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextToPath
 
-    texts = [drawable(visual(f"{event_date(e)}\n{_wrap_words(e.label, TIMELINE_LABEL_CHARS)}")) for e in events]
+    texts = [drawable(visual(f"{event_date(e)}\n{wrap_words(e.label, TIMELINE_LABEL_CHARS)}")) for e in events]
     fallback = any(needs_fallback(t) for t in texts)
     first, last = events[0].day, max(e.end for e in events)
     span = (last - first).days
     pad = dt.timedelta(days=max(1, round(span * 0.04)) if span >= 7 else 3)
     lo, hi = mdates.date2num(first - pad), mdates.date2num(last + pad + dt.timedelta(days=1))
-    inner = CHART_WIDTH_IN - 2 * _TL_MARGIN_IN
+    inner = CHART_WIDTH_IN - 2 * MARGIN_IN
 
     def x_in(day: dt.date) -> float:
-        return _TL_MARGIN_IN + (mdates.date2num(day) - lo) / (hi - lo) * inner
+        return MARGIN_IN + (mdates.date2num(day) - lo) / (hi - lo) * inner
 
     with house_style(fallback):
         import matplotlib
 
-        prop = FontProperties(family=matplotlib.rcParams["font.family"], size=_TL_FONT_PT)
+        prop = FontProperties(family=matplotlib.rcParams["font.family"], size=FONT_PT)
         measure = TextToPath()
 
         def text_width(text: str) -> float:
@@ -298,13 +203,13 @@ def _timeline_drawing(events: list[Event]) -> Drawing:
         labels = []
         for e, text in zip(events, texts):
             mid = e.day + (e.end - e.day) / 2
-            labels.append(_TimelineLabel(x=x_in(mid), text=text, width=min(text_width(text) + 0.02, inner), lines=text.count("\n") + 1))
-        _place_labels(labels, CHART_WIDTH_IN)
-        pitch = _level_pitch(labels)
+            labels.append(TimelineLabel(x=x_in(mid), text=text, width=min(text_width(text) + 0.02, inner), lines=text.count("\n") + 1))
+        place_labels(labels, CHART_WIDTH_IN)
+        pitch = level_pitch(labels)
 
         def outer(side: int) -> float:
             levels = [lab.level for lab in labels if lab.side == side]
-            return abs(_inner_edge(side, max(levels), pitch)) + pitch if levels else (0.2 if side == 1 else 0.25)
+            return abs(inner_edge(side, max(levels), pitch)) + pitch if levels else (0.2 if side == 1 else 0.25)
 
         top, bottom = outer(1), outer(-1)
         height = top + bottom
@@ -314,16 +219,16 @@ def _timeline_drawing(events: list[Event]) -> Drawing:
         ax.set_ylim(-bottom, top)
         ax.axis("off")
         # the line and its date ticks
-        ax.plot([_TL_MARGIN_IN, CHART_WIDTH_IN - _TL_MARGIN_IN], [0, 0], color=INK, linewidth=0.8, zorder=1)
+        ax.plot([MARGIN_IN, CHART_WIDTH_IN - MARGIN_IN], [0, 0], color=INK, linewidth=0.8, zorder=1)
         locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
         locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]
         leaders = [lab.x for lab in labels if lab.side == -1]
         for tick in locator.tick_values(mdates.num2date(lo), mdates.num2date(hi)):
             if lo <= tick <= hi:
-                tx = _TL_MARGIN_IN + (tick - lo) / (hi - lo) * inner
+                tx = MARGIN_IN + (tick - lo) / (hi - lo) * inner
                 ax.plot([tx, tx], [0, -0.04], color=INK, linewidth=0.6)
                 words = _tick_date(mdates.num2date(tick).date(), span).replace("\n", " ")
-                half = text_width(words) * 6 / _TL_FONT_PT / 2 + 0.03
+                half = text_width(words) * 6 / FONT_PT / 2 + 0.03
                 inside = half <= tx <= CHART_WIDTH_IN - half
                 if inside and not any(abs(x - tx) < half for x in leaders):  # no leader line crosses a tick's words
                     ax.text(tx, -0.06, words, ha="center", va="top", fontsize=6, color="#555555")
@@ -335,16 +240,16 @@ def _timeline_drawing(events: list[Event]) -> Drawing:
                 ax.plot([lab.x], [0], "o", markersize=5, markerfacecolor="white", markeredgecolor=ACCENT, markeredgewidth=1.2, zorder=3)
             else:
                 ax.plot([lab.x], [0], "o", markersize=4.5, color=ACCENT, zorder=3)
-            near = _inner_edge(lab.side, lab.level, pitch)
-            ax.plot([lab.x, _anchor(lab.x, lab.left, lab.width)], [0, near], color="#8a96a6", linewidth=0.5, zorder=0)
+            near = inner_edge(lab.side, lab.level, pitch)
+            ax.plot([lab.x, anchor(lab.x, lab.left, lab.width)], [0, near], color="#8a96a6", linewidth=0.5, zorder=0)
             date, _, label = lab.text.partition("\n")
             if lab.side == 1:  # the date on top, the words under it, the whole resting on the level
-                ax.text(lab.left, near, label, ha="left", va="bottom", fontsize=_TL_FONT_PT, linespacing=1.1, color=INK)
-                ax.text(lab.left, near + (lab.lines - 1) * _TL_LINE_IN, date, ha="left", va="bottom",
-                        fontsize=_TL_FONT_PT, fontweight="bold", color=ACCENT)
+                ax.text(lab.left, near, label, ha="left", va="bottom", fontsize=FONT_PT, linespacing=1.1, color=INK)
+                ax.text(lab.left, near + (lab.lines - 1) * LINE_IN, date, ha="left", va="bottom",
+                        fontsize=FONT_PT, fontweight="bold", color=ACCENT)
             else:
-                ax.text(lab.left, near, date, ha="left", va="top", fontsize=_TL_FONT_PT, fontweight="bold", color=ACCENT)
-                ax.text(lab.left, near - _TL_LINE_IN, label, ha="left", va="top", fontsize=_TL_FONT_PT, linespacing=1.1, color=INK)
+                ax.text(lab.left, near, date, ha="left", va="top", fontsize=FONT_PT, fontweight="bold", color=ACCENT)
+                ax.text(lab.left, near - LINE_IN, label, ha="left", va="top", fontsize=FONT_PT, linespacing=1.1, color=INK)
         return figure_to_drawing(fig, fallback)
 
 

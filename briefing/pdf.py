@@ -7,7 +7,6 @@ with what follows, charts never split, tables that break repeat their header).
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 import re
@@ -21,11 +20,8 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
-    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -40,7 +36,9 @@ from .version import __version__
 from .charts import PLACES, event_date
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
-from .glyphs import draw_string, string_width, with_fallback
+from .glyphs import with_fallback
+from .pagination import (MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, RULE, Bookmark, Float, PageFurniture, PdfCanvas, SectionStart,
+                         bind_headings, no_lone_items, sink_float)
 from .words import amount, as_of_iso, as_of_words, horizon, human_date, macros
 
 if TYPE_CHECKING:
@@ -51,13 +49,7 @@ rl_config.useA85 = 0
 
 PAPER = {"a4": A4, "letter": LETTER}
 _URL_SCHEME = re.compile(r"^(?:https?|ftp|mailto):\S", re.IGNORECASE)
-MARGIN_X = 20 * mm
-MARGIN_TOP = 24 * mm
-MARGIN_BOTTOM = 24 * mm
-
 ACCENT = colors.HexColor("#1f4e79")
-HANDLING = colors.HexColor("#8b0000")
-RULE = colors.HexColor("#b0b7c3")
 BOX = colors.HexColor("#eef2f7")
 
 
@@ -141,25 +133,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-class _Bookmark(Flowable):
-    """Zero-size marker: an outline entry and a link target at the current position."""
-
-    def __init__(self, key: str, title: str, level: int = 0):
-        super().__init__()
-        self.key, self.title, self.level = key, title, level
-        self.width = self.height = 0
-        self.keepWithNext = 1  # the outline entry lands where its heading does
-
-    def wrap(self, *_: Any) -> tuple[float, float]:
-        return 0, 0
-
-    def draw(self) -> None:
-        self.canv.bookmarkPage(self.key)
-        self.canv.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
-
-
 class _Doc(BaseDocTemplate):
-    def __init__(self, buf: io.BytesIO, facts: Facts, pagesize: tuple[float, float], furniture: "_PageFurniture"):
+    def __init__(self, buf: io.BytesIO, facts: Facts, pagesize: tuple[float, float], furniture: PageFurniture):
         super().__init__(
             buf,
             pagesize=pagesize,
@@ -182,89 +157,8 @@ class _Doc(BaseDocTemplate):
 
     def handle_flowable(self, flowables: list[Flowable]) -> None:
         if getattr(self, "frame", None) is not None:  # the first page's frame exists once it began
-            _sink_float(flowables, self.frame)
+            sink_float(flowables, self.frame)
         super().handle_flowable(flowables)
-
-
-class _PageFurniture:
-    """Handling marking at top and bottom, title and "Page X of Y" on every page.
-
-    The total is known only after layout, so each page draws its footer line (title and "Page X of
-    Y") as a form XObject named by its page number, and ``finish`` writes those forms when the
-    canvas is saved (PDF resolves the names then): the brief is laid out once, not twice. The footer
-    is plain text inside the form, so it copies and searches like the rest of the page.
-    """
-
-    def __init__(self, facts: Facts, pagesize: tuple[float, float]):
-        self.facts, self.pagesize = facts, pagesize
-        self.pages = 0
-
-    def draw(self, canv: Canvas, doc: BaseDocTemplate) -> None:
-        w, h = self.pagesize
-        canv.saveState()
-        handling = self.facts.handling
-        size = _font_size_to_fit(handling, SANS_BOLD, 9, w - 2 * MARGIN_X)
-        handling = _ellipsize(handling, SANS_BOLD, size, w - 2 * MARGIN_X)  # only a marking of wide characters
-        canv.setFillColor(HANDLING)
-        canv.setFont(SANS_BOLD, size)
-        draw_string(canv, w / 2, h - 11 * mm, handling, SANS_BOLD, size, "centre")
-        draw_string(canv, w / 2, 8 * mm, handling, SANS_BOLD, size, "centre")
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.5)
-        canv.line(MARGIN_X, h - 15 * mm, w - MARGIN_X, h - 15 * mm)
-        canv.line(MARGIN_X, 17 * mm, w - MARGIN_X, 17 * mm)
-        self.pages = max(self.pages, canv.getPageNumber())
-        canv.doForm(f"footer{canv.getPageNumber()}")
-        canv.restoreState()
-
-    def finish(self, canv: Canvas) -> None:
-        """Write every page's footer line, now that the number of pages is known."""
-        w = self.pagesize[0]
-        for page in range(1, self.pages + 1):
-            canv.beginForm(f"footer{page}")
-            canv.setFillColor(colors.HexColor("#444444"))
-            canv.setFont(SANS, 7.5)
-            page_text = f"Page {page} of {self.pages}"
-            right = w - MARGIN_X
-            draw_string(canv, right, 13 * mm, page_text, SANS, 7.5, "right")
-            title = _ellipsize(f"{self.facts.title} \u2014 as of {as_of_words(self.facts.as_of, self.facts.as_of_day_only)}", SANS, 7.5, right - string_width(page_text, SANS, 7.5) - MARGIN_X - 10)
-            draw_string(canv, MARGIN_X, 13 * mm, title, SANS, 7.5)
-            canv.endForm()
-
-
-def _font_size_to_fit(text: str, font: str, size: float, width: float) -> float:
-    while size > 5 and string_width(text, font, size) > width:
-        size -= 0.25
-    return size
-
-
-def _ellipsize(text: str, font: str, size: float, width: float) -> str:
-    """``text``, cut short with an ellipsis if it is wider than ``width`` (binary search: few measurements)."""
-    if string_width(text, font, size) <= width:
-        return text
-    lo, hi = 0, len(text)  # the longest prefix that fits, with the ellipsis, is in [lo, hi)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if string_width(text[:mid] + "\u2026", font, size) <= width else (lo, mid)
-    return text[:lo].rstrip() + "\u2026"
-
-
-class _Canvas(Canvas):
-    """Fixes the PDF's creation and modification dates to ``as_of`` (determinism, honest dates), and
-    calls ``before_save`` after the last page (the page furniture's footers are written then)."""
-
-    def __init__(self, *args: Any, as_of: dt.datetime, before_save: Callable[[Canvas], None], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        utc = as_of.astimezone(dt.timezone.utc)
-        stamp = utc.strftime("D:%Y%m%d%H%M%S+00'00'")
-        self.setDateFormatter(lambda *_: stamp)
-        self._before_save = before_save
-
-    def save(self) -> None:
-        if self._code:  # a page still open is finished first, as Canvas.save would
-            self.showPage()
-        self._before_save(self)
-        super().save()
 
 
 class _Graphic(Flowable):
@@ -297,10 +191,10 @@ def render_pdf(
     drawings = {id(c): _Graphic(_scaled(c.drawing, width)) for c in charts}
     map_drawing = _Graphic(_scaled(locator.drawing, width)) if locator else None
     buf = io.BytesIO()
-    furniture = _PageFurniture(facts, pagesize)
+    furniture = PageFurniture(facts, pagesize)
     doc = _Doc(buf, facts, pagesize, furniture)
     story = _story(facts, list(charts), drawings, locator, map_drawing, changes, doc.width, doc.height, edition)
-    doc.build(story, canvasmaker=lambda *a, **k: _Canvas(*a, as_of=facts.as_of, before_save=furniture.finish, **k))
+    doc.build(story, canvasmaker=lambda *a, **k: PdfCanvas(*a, as_of=facts.as_of, before_save=furniture.finish, **k))
     return buf.getvalue()
 
 
@@ -339,10 +233,10 @@ def _story(
 
     def heading(key: str) -> list[Flowable]:
         title = str(m.heading(key))
-        return [_SectionStart(height / 5), _Bookmark(key, title), ScriptParagraph(title, st["h1"])]
+        return [SectionStart(height / 5), Bookmark(key, title), ScriptParagraph(title, st["h1"])]
 
     story: list[Flowable] = [
-        _Bookmark("cover", facts.title),
+        Bookmark("cover", facts.title),
         ScriptParagraph(str(m.title(facts.title)), st["title"]),
     ]
     if facts.subtitle:
@@ -350,24 +244,7 @@ def _story(
     day_only = facts.as_of_day_only
     story.append(ScriptParagraph(str(m.dateline(as_of_words(facts.as_of, day_only), as_of_iso(facts.as_of, day_only), facts.prepared_by, edition)), st["meta"]))
 
-    # Bottom line up front: a shaded box, one row per point so a long box can still break.
-    rows = [[ScriptParagraph(str(m.heading("key_points")), st["boxhead"])]]
-    rows += [[stmt(s, "boxbullet")] for s in facts.key_points]
-    rows.append([ScriptParagraph(_sourcing_words(facts, m), st["boxbullet"])])
-    box = Table(rows, colWidths=[width], repeatRows=1)
-    box.setStyle(TableStyle(_TABLE_BASE + [
-        ("BACKGROUND", (0, 0), (-1, -1), BOX),
-        ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
-        ("LEFTPADDING", (0, 0), (-1, -1), 10),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, 0), 7),
-        ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
-    ]))
-    mark = _Bookmark("key_points", str(m.heading("key_points")), 1)
-    mark.keepWithNext = 0  # kept with the box, the two would move whole to page 2 after a long title; the box breaks by row
-    story += [mark, box, Spacer(1, 6)]
+    story += _bottom_line(facts, st, m, stmt, width)
 
     if facts.assessments:  # the desk's judgements come up front, next to the bottom line
         story += heading("assessment")
@@ -382,7 +259,7 @@ def _story(
         story.append(ScriptParagraph(f"Compared with {_esc(changes.previous)}:", st["body"]))
         story += [ScriptParagraph(_esc(line), st["bullet"], bulletText="\u2022") for line in changes.lines]
 
-    story += _bind_headings(heading("map") + _map_part(facts, locator, map_drawing, st, width, m, cites))
+    story += bind_headings(heading("map") + _map_part(facts, locator, map_drawing, st, width, m, cites))
     story += heading("situation") + [stmt(s, "bullet") for s in facts.sections.situation]
 
     placed = {place: [c for c in charts if c.place == place] for place in PLACES}
@@ -425,9 +302,38 @@ def _story(
         story += heading("quotes")
         quotes = [_pull_quote(q.text, q.speaker, human_date(q.said) if q.said else None, numbers[q.source], st, width, m)
                   for q in facts.quotes]
-        story += _no_lone_items(quotes)
+        story += no_lone_items(quotes)
 
-    story += heading("sources")
+    story += heading("sources") + _sources_part(facts, st, m)
+    return bind_headings(story)
+
+
+def _bottom_line(facts: Facts, st: dict[str, ParagraphStyle], m: Any, stmt: Callable[[Statement, str], Flowable], width: float) -> list[Flowable]:
+    """Bottom line up front: a shaded box, one row per point so a long box can still break, and the
+    tool's own line on how the points are sourced (it cites nothing)."""
+    rows = [[ScriptParagraph(str(m.heading("key_points")), st["boxhead"])]]
+    rows += [[stmt(s, "boxbullet")] for s in facts.key_points]
+    rows.append([ScriptParagraph(_sourcing_words(facts, m), st["boxbullet"])])
+    box = Table(rows, colWidths=[width], repeatRows=1)
+    box.setStyle(TableStyle(_TABLE_BASE + [
+        ("BACKGROUND", (0, 0), (-1, -1), BOX),
+        ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
+        ("LEFTPADDING", (0, 0), (-1, -1), 10),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, 0), 7),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+    ]))
+    mark = Bookmark("key_points", str(m.heading("key_points")), 1)
+    mark.keepWithNext = 0  # kept with the box, the two would move whole to page 2 after a long title; the box breaks by row
+    return [mark, box, Spacer(1, 6)]
+
+
+def _sources_part(facts: Facts, st: dict[str, ParagraphStyle], m: Any) -> list[Flowable]:
+    """The numbered source list: a source reported through a carrier names it; datasets with their
+    files; the grading scale once."""
+    numbers = facts.source_index()
     by_id = {src.id: src for src in facts.sources}
     entries: list[Flowable] = []
     for n, src in enumerate(facts.sources, start=1):
@@ -444,88 +350,9 @@ def _story(
         entries.append(ScriptParagraph(str(m.admiralty_scale()), st["caption"]))
     # a long list breaks over pages, never leaving one entry (or the scale) alone; a very long one
     # (hundreds of sources) is left to break anywhere, as a kept group must fit on a page
-    story += _no_lone_items(entries, tail=3 if len(entries) > len(facts.sources) + len(facts.datasets) else 2) if len(entries) <= 40 else entries
-    return _bind_headings(story)
-
-
-class _SectionStart(CondPageBreak):
-    """Where a section begins: a new page when less than ``height`` (a fifth of the page) is left."""
-
-
-class _Float(KeepTogether):
-    """A block kept whole (a chart, the map and its table) that the text after it may pass.
-
-    Why: a tall block that does not fit in what is left of a page would move to the next page and
-    leave this one partly empty. As a newspaper does, the text that follows goes first and fills the
-    page (``_sink_float``); the block then starts the next page.
-    """
-
-
-def _content_height(flowable: KeepTogether, width: float) -> float:
-    return sum(f.wrap(width, 0xFFFFFF)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowable._content)
-
-
-def _sink_float(flowables: list[Flowable], frame: Frame) -> None:
-    """Let the text after a float at the front of ``flowables`` pass it while the float does not fit.
-
-    The next item passes when it fits in what is left of the page, or (to be split) while more than a
-    quarter of the page is left; a section's start (heading and first item) passes as one, and only
-    where a section may start. Never past another float (floats keep their order), and never for a
-    float taller than a page (it is split where it stands).
-    """
-    if len(flowables) < 2 or not isinstance(flowables[0], _Float):
-        return
-    left, page, width = frame._y - frame._y1p, frame._aH, frame._aW
-    float_ = flowables[0]
-    need = _content_height(float_, width)
-    if need <= left or need > page:
-        return
-    unit = 2  # the items before flowables[unit] pass together
-    if isinstance(flowables[1], _SectionStart):
-        if left < flowables[1].height:
-            return
-        unit = 2  # past the section start: its bookmark and heading, kept with the section's first item
-        while unit < len(flowables) - 1 and flowables[unit].getKeepWithNext():
-            unit += 1
-        unit += 1
-    passing = flowables[1:unit]
-    if len(flowables) < unit or any(isinstance(f, _Float) for f in passing):
-        return
-    height = sum(f.wrap(width, page)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in passing)
-    if height > left and (left <= page / 4 or not isinstance(passing[-1], Paragraph)):
-        return  # it would not fit, and the page is full enough to end here (or the item cannot be split)
-    flowables[0:len(passing) + 1] = [*passing, float_]
-
-
-def _no_lone_items(items: list[Flowable], tail: int = 2) -> list[Flowable]:
-    """A list of kept blocks (quotes) grouped so that a page break never leaves one item alone:
-    the first two go together (with the heading before them) and so do the last ``tail`` (two
-    items, or two and a note that closes the list)."""
-    def together(group: list[Flowable]) -> KeepTogether:  # one level: a KeepTogether of KeepTogethers misjudges its height
-        return KeepTogether([f for item in group for f in (item._content if isinstance(item, KeepTogether) else [item])])
-
-    if len(items) <= tail + 1:
-        return [together(items)]
-    return [together(items[:2]), *items[2:-tail], together(items[-tail:])]
-
-
-def _bind_headings(story: list[Flowable]) -> list[Flowable]:
-    """Put a heading inside the KeepTogether block that follows it.
-
-    platypus honours ``keepWithNext`` only towards plain flowables, not towards a KeepTogether (a
-    chart, the map, a pull quote): without this, such a heading is stranded at a page bottom while
-    its block moves to the next page.
-    """
-    out: list[Flowable] = []
-    for flowable in story:
-        if isinstance(flowable, KeepTogether):
-            lead: list[Flowable] = []
-            while out and out[-1].getKeepWithNext():
-                lead.insert(0, out.pop())
-            if lead:
-                flowable = type(flowable)([*lead, *flowable._content])
-        out.append(flowable)
-    return out
+    if len(entries) > 40:
+        return entries
+    return no_lone_items(entries, tail=3 if len(entries) > len(facts.sources) + len(facts.datasets) else 2)
 
 
 def _esc(text: str) -> str:
@@ -594,7 +421,7 @@ def _sourcing_words(facts: Facts, m: Any) -> str:
 def _chart_block(chart: Chart, drawing: _Graphic, st: dict[str, ParagraphStyle], m: Any, cites: Any) -> Flowable:
     caption = ScriptParagraph(str(m.chart_caption(chart.title, chart.caption)), st["caption"])
     source = ScriptParagraph(str(m.source_line(cites(chart.source_ids))), st["caption"])
-    block = _Float([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
+    block = Float([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
     block._kind = chart.kind
     return block
 
@@ -776,6 +603,6 @@ def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, s
                               note=ScriptParagraph(_esc(locator.data_note), st["caption"]), padding=2)
         # one block: the map, its legend, the places and the note (a table too long for a page still breaks,
         # its header repeated, never leaving its last rows or its note alone)
-        return [_Float([*parts, Spacer(1, 4), table, Spacer(1, 6)])]
-    return [_Float([*parts, Spacer(1, 6)])]
+        return [Float([*parts, Spacer(1, 4), table, Spacer(1, 6)])]
+    return [Float([*parts, Spacer(1, 6)])]
 
