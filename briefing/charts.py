@@ -129,9 +129,10 @@ def timeline_charts(facts: Facts) -> list[Chart]:
     events = sorted((e for e in facts.events if e.kind == "event"), key=lambda e: (e.day, e.end, e.label))
     if not events:
         return []
-    chunks = _balanced(events, TIMELINE_EVENTS_PER_CHART)
+    drawn = [piece for chunk in _balanced(events, TIMELINE_EVENTS_PER_CHART) for piece in _fitting_timelines(chunk)]
+    chunks = [chunk for chunk, _ in drawn]
     charts = []
-    for n, chunk in enumerate(chunks, start=1):
+    for n, (chunk, drawing) in enumerate(drawn, start=1):
         part = f" (part {n} of {len(chunks)})" if len(chunks) > 1 else ""
         marks = ["A dot marks an exact date"]
         if any(e.approx and not (e.is_range or e.month_only) for e in chunk):
@@ -146,10 +147,20 @@ def timeline_charts(facts: Facts) -> list[Chart]:
             kind="timeline",
             title="Timeline of events" + part,
             caption=caption,
-            drawing=_timeline_drawing(chunk),
+            drawing=drawing,
             source_ids=tuple(dict.fromkeys(e.source for e in chunk)),
         ))
     return charts
+
+
+def _fitting_timelines(events: list[Event]) -> list[tuple[list[Event], Drawing]]:
+    """Timelines of ``events`` no taller than ``MAX_ROWS_HEIGHT_IN``: a chart whose long labels stack
+    too high is split in two halves (and again), so that it and its caption fit on a page."""
+    drawing = _timeline_drawing(events)
+    if drawing.height <= MAX_ROWS_HEIGHT_IN * 72 or len(events) == 1:
+        return [(events, drawing)]
+    half = len(events) // 2
+    return _fitting_timelines(events[:half]) + _fitting_timelines(events[half:])
 
 
 def _balanced(items: Sequence[_T], most: int) -> list[list[_T]]:

@@ -227,3 +227,14 @@ def test_a_brief_of_a_thousand_statements_builds_with_every_statement(facts_data
     pdf = build(facts_data)
     flat = squash(pdf_text(pdf))
     assert all(f"statement {i}. [1]" in flat for i in range(1000))
+
+
+def test_a_day_of_many_long_labels_is_split_into_timelines_that_fit_a_page(facts_data):
+    """Found by fuzzing: twelve long labels on one day stacked into a chart taller than the page."""
+    label = "A very long event label that goes on and on " * 7
+    facts_data["events"] = [{"date": "2023-02-14", "label": f"{i} {label}"[:300], "source": "cnn"} for i in range(12)]
+    pdf = build(facts_data)  # a chart taller than a page would raise LayoutError
+    text = squash(pdf_text(pdf))
+    assert "Timeline of events (part 1 of" in text
+    assert all(f"{i} A very long event label" in text for i in range(12))
+    assert_readable(pdf)
