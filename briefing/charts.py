@@ -138,7 +138,7 @@ def timeline_charts(facts: Facts) -> list[Chart]:
         if any(e.approx and not (e.is_range or e.month_only) for e in chunk):
             marks.append("a ring an approximate one")
         if any(e.is_range for e in chunk):
-            marks.append("a bar a range of days")
+            marks.append("a bar a range of days" + (" (paler where approximate)" if any(e.is_range and e.approx for e in chunk) else ""))
         if any(e.month_only for e in chunk):
             marks.append("a bar across a month where the source gives only the month")
         caption = (f"Dated events, {event_date(chunk[0])} to {event_date(max(chunk, key=lambda e: e.end))}{part}. "
