@@ -568,3 +568,16 @@ def test_a_remembered_tree_hash_still_sees_a_rewrite_that_keeps_size_and_mtime(t
     (tree / "map" / "a.bin").write_bytes(b"two")
     os.utime(tree / "map" / "a.bin", ns=(st.st_atime_ns, st.st_mtime_ns))
     assert _tree_hash(tree, cached=True) == _tree_hash(tree, cached=False, memo=False) != first
+
+
+def test_the_draft_of_a_first_edition_has_no_changes_section_and_of_a_later_one_says_no_change(facts_file: Path, out: Path) -> None:
+    from briefing import load_facts
+    from briefing.editions import draft_changes, publish
+
+    publish(facts_file, out)
+    data = facts_file.read_bytes()
+    assert draft_changes(load_facts(facts_file), data, facts_file, out) is None  # the first edition itself: nothing to compare
+    facts_file.write_text(facts_file.read_text(encoding="utf-8").replace("Battle for Bakhmut", "The battle for Bakhmut", 1), encoding="utf-8")
+    publish(facts_file, out)
+    again = draft_changes(load_facts(facts_file), facts_file.read_bytes(), facts_file, out)
+    assert again is not None and again.lines == ("No change: this draft is the brief of that edition.",)
