@@ -555,11 +555,6 @@ class Facts(_Model):
         by_id = {s.id: s.publisher for s in self.sources}
         return tuple(dict.fromkeys(" ".join(by_id.get(i, i).casefold().split()) for i in ids))
 
-    def carriers(self, ids: Sequence[str]) -> tuple[str, ...]:
-        """The sources through which what ``ids`` cite reached the desk (the carrier of a ``via`` source)."""
-        via = {s.id: s.via for s in self.sources}
-        return tuple(dict.fromkeys(via.get(i) or i for i in ids))
-
     def source_index(self) -> dict[str, int]:
         """Source or dataset id -> its number in the Sources section (1-based: sources, then datasets)."""
         return {s.id: i for i, s in enumerate((*self.sources, *self.datasets), start=1)}

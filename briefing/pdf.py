@@ -389,7 +389,7 @@ def assessment_marks(facts: Facts) -> list[str]:
 def _estimate(facts: Facts, mark: str, a: Any, st: dict[str, ParagraphStyle], m: Any, cites: Any) -> list[Flowable]:
     """One assessment: its mark and lead, its text, what it assumes, the other outcomes, what would
     change it, and its basis (the sources it rests on, which it does not cite as if they said it)."""
-    when = str(m.horizon_words(*horizon(a.horizon, facts.as_of))) if a.horizon else None
+    when = str(m.horizon_words(*horizon(a.horizon))) if a.horizon else None
     lines = [str(m.judgement(mark, a.text, a.likelihood, LIKELIHOOD[a.likelihood], a.confidence, when))]
     if a.assumptions:
         lines.append(str(m.estimate_detail("Assumes", a.assumptions)))

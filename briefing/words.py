@@ -62,7 +62,7 @@ def as_of_iso(when: dt.datetime, day_only: bool = False) -> str:
     return when.date().isoformat() if day_only else iso(when)
 
 
-def horizon(value: str, as_of: dt.datetime) -> tuple[str, str]:
+def horizon(value: str) -> tuple[str, str]:
     """An estimate's time frame as ("date", "31 March 2023") or ("period", "30 days")."""
     try:
         return "date", human_date(dt.date.fromisoformat(value))
