@@ -421,6 +421,8 @@ def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: s
     previous = editions[-1]
     inputs = input_hashes(facts_bytes, facts, facts_path)
     if fingerprint(inputs) == previous["fingerprint"]:
+        if len(editions) == 1:  # the draft is the first edition itself, which has no changes section
+            return None
         lines = ["No change: this draft is the brief of that edition."]
     else:
         lines = changes_lines(folder, previous, facts.model_dump(mode="json"), inputs)
@@ -458,7 +460,8 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
         log.info("%s: unchanged since edition %s", facts.id, previous["name"])
         return _edition(facts, facts_path, latest_pdf, folder, previous, built=False, changes=None)
 
-    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%MZ")
+    # a date alone names the edition by its day: no hour is invented
+    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
     revision = 1 + max((e["revision"] for e in editions if e["name"].split("-r")[0] == base), default=0)
     name = base if revision == 1 else f"{base}-r{revision}"
     number = 1 + max((e["number"] for e in editions), default=0)
@@ -470,11 +473,11 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
         changes = ChangesPart(previous=_previous_words(previous), lines=tuple(changes_lines(folder, previous, snapshot, inputs)))
 
     words.macros.cache_clear()  # a long-running process must render with the templates as they are now
-    pdf = build_brief(facts, dataclasses.replace(options, edition=_edition_words(number, revision, facts.as_of), changes=changes))
+    pdf = build_brief(facts, dataclasses.replace(options, edition=_edition_words(number, revision, facts.as_of, facts.as_of_day_only), changes=changes))
     entry = {
         "number": number,
         "name": name,
-        "as_of": snapshot["as_of"],
+        "as_of": facts.as_of.date().isoformat() if facts.as_of_day_only else snapshot["as_of"],
         "revision": revision,
         "fingerprint": fp,
         "inputs": inputs,
@@ -529,7 +532,7 @@ def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list
             lines = changes_lines(folder, editions[-2], facts.model_dump(mode="json"), inputs)
             changes = ChangesPart(previous=_previous_words(editions[-2]), lines=tuple(lines))
         words.macros.cache_clear()
-        edition_words = _edition_words(entry["number"], entry["revision"], facts.as_of)
+        edition_words = _edition_words(entry["number"], entry["revision"], facts.as_of, facts.as_of_day_only)
         pdf = build_brief(facts, dataclasses.replace(options, edition=edition_words, changes=changes))
         variant = {"file": f"{facts.id}-{entry['name']}.{options.paper}.pdf", "pdf_sha256": _sha256(pdf)}
         write_atomic(folder / variant["file"], pdf)
@@ -634,16 +637,19 @@ def _read_manifest(path: Path, brief_id: str) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _when(as_of: dt.datetime) -> str:
+def _when(as_of: dt.datetime, day_only: bool = False) -> str:
+    if day_only:
+        return f"{as_of.day} {as_of:%B %Y}"
     utc = as_of.astimezone(dt.timezone.utc)
     return f"{utc.day} {utc:%B %Y %H:%M} UTC"
 
 
-def _edition_words(number: int, revision: int, as_of: dt.datetime) -> str:
+def _edition_words(number: int, revision: int, as_of: dt.datetime, day_only: bool = False) -> str:
     """What page 1 prints after "Edition": ``3``, or ``4 (revision 2 of 1 March 2023 18:00 UTC)``."""
-    return str(number) if revision == 1 else f"{number} (revision {revision} of {_when(as_of)})"
+    return str(number) if revision == 1 else f"{number} (revision {revision} of {_when(as_of, day_only)})"
 
 
 def _previous_words(entry: Mapping[str, Any]) -> str:
+    day_only = len(entry["as_of"]) == 10  # recorded as a date alone
     as_of = dt.datetime.fromisoformat(entry["as_of"].replace("Z", "+00:00"))
-    return f"edition {_edition_words(entry['number'], entry['revision'], as_of)}, as of {_when(as_of)}"
+    return f"edition {_edition_words(entry['number'], entry['revision'], as_of, day_only)}, as of {_when(as_of, day_only)}"

@@ -55,7 +55,7 @@ from watchfiles import awatch
 
 from . import words
 from .build import BuildOptions, locator_part
-from .charts import PLACES, Chart, build_charts
+from .charts import PLACES, Chart, build_charts, event_date
 from .changes import change_count
 from .webserver import bounded_protocol, is_loopback, listen, max_connections, served_names
 from .editions import draft_changes, input_files, read_editions
@@ -438,7 +438,8 @@ def _environment() -> jinja2.Environment:
     """The preview pages' templates: autoescaped (facts text is data), undefined names fail."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(dtg=words.date_time_group, iso=words.iso, human_date=words.human_date, number=words.number)
+    env.globals.update(as_of_words=words.as_of_words, as_of_iso=words.as_of_iso, horizon=words.horizon, event_date=event_date,
+                       human_date=words.human_date, number=words.number)
     return env
 
 
