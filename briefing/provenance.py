@@ -1,0 +1,423 @@
+"""Provenance: compare a brief with the saved copies of its sources.
+
+Why: a citation mark says "this source says so", and nothing else in the tool checks that it does. A
+quote with one word changed, a figure of 5,400 where the article says 4,500, or a claim the article
+never made would otherwise build into a clean PDF. For every source with a ``file`` (or one that came
+``via`` a carrier with a file) this module reads the saved copy with the gathering readers
+(``briefing.gather.read_document``; the text is cached by the bytes' hash) and checks:
+
+- each quote is verbatim in its source after ``normalise`` (NFKC, quotes, dashes, whitespace, PDF line-end
+  hyphenation); ``...``/``[...]`` stand for omitted words, other ``[square brackets]`` are insertions;
+- each typed figure's value is a number of its source (4,500 / 4500 / 4.5 thousand / 12% ...); a figure
+  derived ``from`` a series is computed from its data and so checked already;
+- each number written in digits in a statement, assessment, indicator or gap is a number of one of the
+  sources it cites (words such as "six", ordinals such as "93rd", and weekdays resolved against the
+  source's date count as numbers of the source);
+- each statement (key points, sections) has a passage of its sources that supports it, scored with
+  rapidfuzz; below ``SUPPORT_THRESHOLD`` it is flagged with the closest passage. The desk's own judgements
+  (assessments, indicators, gaps) are no claims of a source: only their numbers are checked.
+
+``check_provenance`` is a plain function on the frozen ``Facts``; it returns findings (warnings, or errors
+under ``--strict``, through ``validate.facts_warnings``), the summary line every build prints, the copies
+checked (for the PDF's source list) and each statement's supporting passage (for the preview).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import cache
+from .errors import BriefingError, Problem
+from .facts import Facts
+from .files import source_file
+
+#: A statement whose best passage scores below this (0-100, see ``best_passage``) is flagged. Set on
+#: the real example brief (briefs/bakhmut.yaml): of its 23 statements 21 score 47.6-100; the two below are
+#: the desk's own judgement in key_points[4] (33.3) and key_points[2] (44.4); invented claims score 10-42.9.
+SUPPORT_THRESHOLD = 45.0
+#: Closest passages are cut to this many characters in a warning line.
+PASSAGE_CHARS = 90
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+                         "\u00ab": '"', "\u00bb": '"',
+                         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+                         "\u2015": "-", "\u2212": "-", "\u00ad": None})
+_OMISSION = re.compile(r"\[\s*(?:\.\s*){3}\]|\.\s*\.\s*\.|\u2026|\[[^\]]*\]")
+_EDGE = "\"' .,;:!?-"
+
+
+@dataclass(frozen=True)
+class SavedCopy:
+    """A saved copy a brief was checked against: the source id, its ``file`` as written, its date."""
+
+    source: str
+    file: str
+    date: dt.date | None
+
+
+@dataclass(frozen=True)
+class Support:
+    """The passage of a cited source that best supports the statement at ``field`` and its score."""
+
+    field: str
+    source: str
+    passage: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Provenance:
+    findings: tuple[Problem, ...]
+    summary: str
+    copies: tuple[SavedCopy, ...]
+    supports: tuple[Support, ...]
+
+
+@dataclass(frozen=True)
+class _Text:
+    """One source's saved text, normalised, with the numbers it contains and its passages."""
+
+    id: str
+    file: str
+    norm: str
+    numbers: frozenset[float]
+    passages: tuple[str, ...]
+    date: dt.date | None
+    passage_tokens: tuple[frozenset[str], ...] = ()
+    vocab: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------------
+# Normalising and reading
+# --------------------------------------------------------------------------------------------------
+
+def normalise(text: str) -> str:
+    """The form quotes are compared in: NFKC; curly quotes, apostrophes and dashes made plain; a word
+    hyphenated at a line end joined (PDF text); hyphens inside words dropped on both sides (so a joined
+    "longrange" still matches "long-range"); all whitespace one space."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
+    text = re.sub(r"(?<=\w)-(?=\w)", "", text)
+    return " ".join(text.split())
+
+
+def _read_text(data: bytes, name: str) -> tuple[str, dt.date | None]:
+    """The text and date of one saved source, through the gathering readers (one per format)."""
+    from .gather import read_document  # the readers only; gathering's fetch and draft stay unloaded
+
+    doc = read_document(data, name)
+    parts = [doc.text, *(item.text for item in doc.items)]
+    return "\n".join(p for p in parts if p), doc.published
+
+
+@functools.lru_cache(maxsize=64)
+def _text_of(digest: str, data: bytes, name: str, use_cache: bool) -> tuple[str, dt.date | None]:
+    def make() -> tuple[str, dt.date | None]:
+        return _read_text(data, name)
+
+    def dump(value: tuple[str, dt.date | None]) -> bytes:
+        return json.dumps([value[0], value[1] and value[1].isoformat()]).encode()
+
+    def load(payload: bytes) -> tuple[str, dt.date | None]:
+        text, day = json.loads(payload)
+        return text, dt.date.fromisoformat(day) if day else None
+
+    return cache.cached(use_cache, cache.key("source-text", digest), make, dump, load)
+
+
+@functools.lru_cache(maxsize=64)
+def _prepare(sid: str, file: str, text: str, date: dt.date | None) -> _Text:
+    passages = _passages(text)
+    tokens = tuple(frozenset(_tokens(p)) for p in passages)
+    vocab = tuple(sorted(set().union(*tokens)))
+    return _Text(sid, file, normalise(text), frozenset(numbers_in(text, date)), passages, date, tokens, vocab)
+
+
+def _passages(text: str) -> tuple[str, ...]:
+    """Sentences of the text, and each run of two and three neighbours (a statement often joins them)."""
+    flat = " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split("\n"))
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])[\"']?\s+(?=[\"'(A-Z0-9])", flat) if s.strip()]
+    runs = [" ".join(sentences[i:i + n]) for n in (1, 2, 3) for i in range(len(sentences) - n + 1)]
+    return tuple(" ".join(r.split()) for r in runs)
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------------------------------
+
+_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_WORDS.update({w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)})
+_ORDINALS = {w: i for i, w in enumerate(
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
+_SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+           "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "dozen": 12}
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th)?"
+                     r"(?:\s*(hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?", re.IGNORECASE)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RELATIVE = {"today": 0, "yesterday": 1}
+
+
+def digits_in(text: str) -> list[tuple[str, float]]:
+    """Each number written in digits in ``text`` (``4,500``, ``4.5 million``, ``93rd``, ``12%``) and its value."""
+    text = unicodedata.normalize("NFKC", text)
+    out = []
+    for m in _NUMBER.finditer(text):
+        value = float(m.group(1).replace(",", ""))
+        scale = (m.group(2) or "").lower()
+        out.append((m.group(0).strip(), value * _SCALES[scale] if scale else value))
+    return out
+
+
+def numbers_in(text: str, date: dt.date | None = None) -> set[float]:
+    """Every number a source states: in digits (with and without a scale word: "4.5 million" is 4.5 and
+    4,500,000), in words ("six", "forty-eight", "third"), and the day, month and year of its date and of
+    each weekday it names, resolved to the last such day on or before the date ("on Tuesday")."""
+    found: set[float] = set()
+    for m in _NUMBER.finditer(unicodedata.normalize("NFKC", text)):
+        value = float(m.group(1).replace(",", ""))
+        found.add(value)
+        if m.group(2):
+            found.add(value * _SCALES[m.group(2).lower()])
+    found |= _word_numbers(text)
+    if date:
+        days = [date] + [date - dt.timedelta(days=n) for n in _RELATIVE.values()]
+        lower = text.lower()
+        for i, name in enumerate(_WEEKDAYS):
+            if re.search(rf"\b{name}\b", lower):
+                days.append(date - dt.timedelta(days=(date.weekday() - i) % 7))
+        for day in days:
+            found |= {float(day.day), float(day.month), float(day.year)}
+    return found
+
+
+def _word_numbers(text: str) -> set[float]:
+    """Numbers written as words: each run such as "forty-eight", "two hundred", "a dozen", "6 million"."""
+    found: set[float] = set()
+    total = current = 0.0
+    seen = False
+    for token in re.findall(r"[a-z]+", text.lower()):
+        if token in _WORDS or token in _ORDINALS:
+            current += _WORDS.get(token, _ORDINALS.get(token, 0))
+            seen = True
+        elif seen and token in ("hundred",):
+            current *= 100
+        elif seen and token in ("thousand", "million", "billion", "trillion"):
+            total += current * _SCALES[token]
+            current = 0.0
+        elif token == "dozen":
+            found.add(12.0 * (current or 1))
+        elif seen and token == "and":
+            continue
+        else:
+            if seen:
+                found.add(total + current)
+            total = current = 0.0
+            seen = False
+        if seen:
+            found.add(total + current)
+    return found
+
+
+def _has_number(value: float, numbers: frozenset[float]) -> bool:
+    return any(abs(value - n) <= 1e-9 * max(1.0, abs(n)) for n in numbers)
+
+
+# --------------------------------------------------------------------------------------------------
+# Quotes and statements
+# --------------------------------------------------------------------------------------------------
+
+def quote_in(quote: str, norm_source: str) -> bool:
+    """True when every stretch of the quote between omissions (``...``, ``[...]``) and insertions
+    (``[their]``) is in the normalised source, in order; the first letter of a stretch may change case
+    and the punctuation at its ends may differ (a quote ends with "." where the source has ",")."""
+    pos = 0
+    for part in _OMISSION.split(normalise(quote)):
+        part = part.strip(_EDGE)
+        if not part:
+            continue
+        hits = [norm_source.find(p, pos) for p in {part, part[0].swapcase() + part[1:]}]
+        hits = [h for h in hits if h >= 0]
+        if not hits:
+            return False
+        pos = min(hits) + len(part)
+    return True
+
+
+def closest(text: str, norm_source: str) -> str:
+    """The stretch of the source nearest to ``text``, cut to ``PASSAGE_CHARS`` on a word boundary."""
+    from rapidfuzz import fuzz
+
+    needle = normalise(text)
+    found = fuzz.partial_ratio_alignment(needle, norm_source)
+    start, end = (found.dest_start, found.dest_end) if found else (0, len(needle))
+    start = norm_source.rfind(" ", 0, start) + 1
+    return _cut(norm_source[start:max(end, start + 1)])
+
+
+def _cut(passage: str) -> str:
+    if len(passage) <= PASSAGE_CHARS:
+        return passage
+    return passage[:PASSAGE_CHARS].rsplit(" ", 1)[0] + " ..."
+
+
+_STOP = frozenset("""a an the and or but nor of to in on at by for from with as into onto than that this these those
+it its is are was were be been being has have had do does did not no so if then there their they them he she his
+her we our you your i me my who whom which what when where while would will can could may might should shall
+also said says say told about after before over under more most some any all one such very just still yet""".split())
+
+
+def _tokens(text: str) -> list[str]:
+    """The content words of ``text``, lower case (rapidfuzz's default processing), stop words dropped."""
+    from rapidfuzz import utils
+
+    return [w for w in utils.default_process(unicodedata.normalize("NFKC", text)).split()
+            if len(w) > 2 and w not in _STOP and not w.isdigit()]
+
+
+def best_passage(statement: str, texts: list[_Text]) -> Support | None:
+    """The passage of ``texts`` that covers most of the statement's content words, and that share (0-100).
+
+    Why coverage and not a plain string ratio: a statement paraphrases and often joins two sentences, so
+    it is scored by how many of its words the passage has, each word matched fuzzily (rapidfuzz's ratio
+    >= 80, so "retreated" finds "retreat" and "defence" finds "defenses"); words the passage adds cost
+    nothing, and a short passage cannot score high by being a subset of a long statement.
+    """
+    from rapidfuzz import fuzz, process
+
+    words = list(dict.fromkeys(_tokens(statement)))
+    if not words:
+        return None
+    best: Support | None = None
+    for text in texts:
+        vocab = text.vocab
+        matches = [frozenset(m[0] for m in process.extract(w, vocab, scorer=fuzz.ratio, score_cutoff=80, limit=None))
+                   for w in words]
+        for passage, ptoks in zip(text.passages, text.passage_tokens):
+            score = 100.0 * sum(1 for m in matches if m & ptoks) / len(words)
+            if best is None or score > best.score:
+                best = Support("", text.id, passage, score)
+    return best
+
+
+# --------------------------------------------------------------------------------------------------
+# The check
+# --------------------------------------------------------------------------------------------------
+
+def saved_texts(facts: Facts, file: str | Path, base: Path | None = None, use_cache: bool = True,
+                ) -> tuple[dict[str, _Text], list[Problem]]:
+    """The saved text of every source that has one: its own ``file``, or its carrier's (``via``)."""
+    name = str(file)
+    base = base or Path(name).parent
+    by_id = {s.id: s for s in facts.sources}
+    texts: dict[str, _Text] = {}
+    problems: list[Problem] = []
+    for i, src in enumerate(facts.sources):
+        carrier = by_id.get(getattr(src, "via", None) or "")  # issue 25's ``via: <carrier id>``
+        owner = src if src.file else carrier if carrier and carrier.file else None
+        if owner is None:
+            continue
+        try:
+            path = source_file(base, owner.file, name, f"sources[{i}].file")
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            text, day = _text_of(digest, data, owner.file, use_cache)
+        except (BriefingError, OSError) as exc:
+            problems.append(Problem(name, f"sources[{i}].file", f"saved copy cannot be read for the provenance check: {exc}"))
+            continue
+        texts[src.id] = _prepare(src.id, owner.file, text, day or src.published or owner.published)
+    return texts, problems
+
+
+def check_provenance(facts: Facts, file: str | Path, base: Path | None = None, use_cache: bool = True) -> Provenance:
+    """Check the brief against the saved copies of its sources; findings, summary, copies, supports."""
+    name = str(file)
+    texts, findings = saved_texts(facts, file, base, use_cache)
+    counts = {k: [0, 0] for k in ("quotes", "figures", "numbers", "statements")}
+
+    def cited(ids) -> list[_Text]:
+        return [texts[s] for s in ids if s in texts]
+
+    def mark(kind: str, ok: bool) -> None:
+        counts[kind][0] += ok
+        counts[kind][1] += 1
+
+    for i, quote in enumerate(facts.quotes):
+        if (text := texts.get(quote.source)):
+            ok = quote_in(quote.text, text.norm)
+            mark("quotes", ok)
+            if not ok:
+                findings.append(Problem(name, f"quotes[{i}].text", f'not verbatim in source "{quote.source}" ({text.file}); '
+                                        f'closest: "{closest(quote.text, text.norm)}"'))
+    for i, fig in enumerate(facts.figures):
+        if fig.from_ is not None:
+            if any(s in texts for s in facts.figure_sources(fig)):
+                mark("figures", True)  # computed from the data it cites: checked against it by construction
+            continue
+        if (text := texts.get(fig.source)):
+            ok = _has_number(float(fig.value), text.numbers)
+            mark("figures", ok)
+            if not ok:
+                findings.append(Problem(name, f"figures[{i}].value", f'{fig.value:,} not found in source "{fig.source}" '
+                                        f'({text.file}); closest: "{closest(f"{fig.value:,} {fig.label}", text.norm)}"'))
+    supports = _check_statements(facts, name, cited, mark, findings)
+    return Provenance(tuple(findings), _summary(facts, texts, counts),
+                      tuple(SavedCopy(t.id, t.file, t.date) for t in texts.values()), tuple(supports))
+
+
+def _judgements(facts: Facts):
+    for i, a in enumerate(facts.assessments):
+        yield f"assessments[{i}].text", a.text, a.sources
+    for i, ind in enumerate(facts.indicators):
+        yield f"indicators[{i}].text", ind.text, ind.sources
+        yield f"indicators[{i}].meaning", ind.meaning, ind.sources
+    for i, gap in enumerate(facts.gaps):
+        yield f"gaps[{i}].text", gap.text, gap.sources
+
+
+def _check_statements(facts: Facts, name: str, cited: Callable, mark: Callable, findings: list[Problem]) -> list[Support]:
+    """Numbers in statements and judgements; the supporting passage of each statement."""
+    claims = [(f"{path}.text", s.text, s.sources, True) for path, s in facts.all_statements()]
+    items = claims + [(path, text, ids, False) for path, text, ids in _judgements(facts)]
+    supports = []
+    for path, text, ids, is_claim in items:
+        sources = cited(ids)
+        if not sources:
+            continue
+        for written, value in digits_in(text):
+            ok = any(_has_number(value, t.numbers) for t in sources)
+            mark("numbers", ok)
+            if not ok:
+                names = ", ".join(f'"{t.id}"' for t in sources)
+                findings.append(Problem(name, path, f'the number {written} is not in its source{"s" * (len(sources) > 1)} {names}'))
+        if is_claim:
+            best = best_passage(text, sources)
+            ok = best is not None and best.score >= SUPPORT_THRESHOLD
+            mark("statements", ok)
+            if best is not None:
+                supports.append(Support(path.removesuffix(".text"), best.source, best.passage, best.score))
+            if not ok:
+                t = next(t for t in sources if best is None or t.id == best.source)
+                findings.append(Problem(name, path, f'not supported by source "{t.id}" ({t.file}); '
+                                        f'closest: "{_cut(best.passage) if best else ""}"'))
+    return supports
+
+
+def _summary(facts: Facts, texts: dict[str, _Text], counts: dict[str, list[int]]) -> str:
+    unchecked = [f'"{s.id}"' for s in facts.sources if s.id not in texts]
+    if not texts:
+        return f"provenance: nothing checked; {', '.join(unchecked)} unchecked (no saved copy)"
+    parts = [f"quotes {'{}/{}'.format(*counts['quotes'])} verbatim", "figures {}/{}".format(*counts["figures"]),
+             "numbers {}/{}".format(*counts["numbers"]), "statements {}/{} supported".format(*counts["statements"])]
+    tail = f"; {', '.join(unchecked)} unchecked (no saved copy)" if unchecked else ""
+    return f"provenance: {', '.join(parts)}{tail}"
