@@ -38,7 +38,7 @@ from reportlab.platypus import (
 
 from .version import __version__
 from .charts import PLACES
-from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
+from .facts import LIKELIHOOD, Facts, Source, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import draw_string, string_width, with_fallback
 from .words import amount, date_time_group, human_date, iso, macros
@@ -425,7 +425,8 @@ def _story(
     for n, src in enumerate(facts.sources, start=1):
         published = human_date(src.published) if src.published else None
         link = bool(src.url and _URL_SCHEME.match(src.url))
-        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade)), st["source"]))
+        copy = _saved_copy(facts, src)
+        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade, copy)), st["source"]))
     for n, ds in enumerate(facts.datasets, start=len(facts.sources) + 1):
         retrieved = human_date(ds.retrieved) if ds.retrieved else None
         link = bool(ds.url and _URL_SCHEME.match(ds.url))
@@ -433,6 +434,17 @@ def _story(
     if any(src.grade for src in facts.sources):
         story.append(ScriptParagraph(str(m.admiralty_scale()), st["caption"]))
     return _bind_headings(story)
+
+
+def _saved_copy(facts: Facts, src: Source) -> str | None:
+    """"file, date" of the saved copy the provenance check read for ``src`` (its own ``file``, or its
+    carrier's for a source reported ``via`` another), dated by the source's publication date."""
+    carrier = next((s for s in facts.sources if s.id == getattr(src, "via", None)), None)
+    owner = src if src.file else carrier if carrier is not None and carrier.file else None
+    if owner is None:
+        return None
+    day = owner.published or src.published
+    return f"{owner.file}, {human_date(day)}" if day else owner.file
 
 
 class _MapOrTextFirst(Flowable):
