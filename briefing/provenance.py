@@ -254,15 +254,29 @@ def quote_in(quote: str, norm_source: str) -> bool:
     return True
 
 
-def closest(text: str, norm_source: str) -> str:
-    """The stretch of the source nearest to ``text``, cut to ``PASSAGE_CHARS`` on a word boundary."""
+def closest(text: str, source: _Text) -> str:
+    """The stretch of the source nearest to ``text``, cut to ``PASSAGE_CHARS`` on a word boundary: for a
+    quote the best alignment of its size in the text (rapidfuzz's partial ratio), begun at the sentence
+    or quotation the alignment starts just before."""
     from rapidfuzz import fuzz
 
-    needle = normalise(text)
-    found = fuzz.partial_ratio_alignment(needle, norm_source)
-    start, end = (found.dest_start, found.dest_end) if found else (0, len(needle))
-    start = norm_source.rfind(" ", 0, start) + 1
-    return _cut(norm_source[start:max(end, start + 1)])
+    norm = source.norm
+    found = fuzz.partial_ratio_alignment(normalise(text), norm)
+    start, end = (found.dest_start, found.dest_end) if found else (0, 0)
+    head = norm[start:start + 16]
+    cut = max(head.rfind('"') + 1, head.rfind(". ") + 2)
+    start += cut if cut > 0 else 0
+    while 0 < start < len(norm) and norm[start - 1] != " " and norm[start - 1] != '"':
+        start -= 1
+    return _cut(norm[start:max(end, start + 1)].strip())
+
+
+def _nearest_passage(text: str, source: _Text) -> str:
+    """The run of sentences of the source most like ``text`` (rapidfuzz's token ratio), cut."""
+    from rapidfuzz import fuzz, process, utils
+
+    hit = process.extractOne(text, source.passages, scorer=fuzz.token_ratio, processor=utils.default_process)
+    return _cut(hit[0]) if hit else ""
 
 
 def _cut(passage: str) -> str:
@@ -358,7 +372,7 @@ def check_provenance(facts: Facts, file: str | Path, base: Path | None = None, u
             mark("quotes", ok)
             if not ok:
                 findings.append(Problem(name, f"quotes[{i}].text", f'not verbatim in source "{quote.source}" ({text.file}); '
-                                        f'closest: "{closest(quote.text, text.norm)}"'))
+                                        f'closest: "{closest(quote.text, text)}"'))
     for i, fig in enumerate(facts.figures):
         if fig.from_ is not None:
             if any(s in texts for s in facts.figure_sources(fig)):
@@ -369,7 +383,7 @@ def check_provenance(facts: Facts, file: str | Path, base: Path | None = None, u
             mark("figures", ok)
             if not ok:
                 findings.append(Problem(name, f"figures[{i}].value", f'{fig.value:,} not found in source "{fig.source}" '
-                                        f'({text.file}); closest: "{closest(f"{fig.value:,} {fig.label}", text.norm)}"'))
+                                        f'({text.file}); closest: "{_nearest_passage(f"{fig.value:,} {fig.label}", text)}"'))
     supports = _check_statements(facts, name, cited, mark, findings)
     return Provenance(tuple(findings), _summary(facts, texts, counts),
                       tuple(SavedCopy(t.id, t.file, t.date) for t in texts.values()), tuple(supports))
