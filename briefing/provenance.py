@@ -30,9 +30,9 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from . import cache
 from .errors import BriefingError, Problem
@@ -92,8 +92,9 @@ class _Text:
     numbers: frozenset[float]
     passages: tuple[str, ...]
     date: dt.date | None
-    passage_tokens: tuple[frozenset[str], ...] = ()
     vocab: tuple[str, ...] = ()
+    #: vocab x passages: which content words each passage has (numpy booleans)
+    incidence: Any = field(default=None, compare=False)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -136,18 +137,25 @@ def _text_of(digest: str, data: bytes, name: str, use_cache: bool) -> tuple[str,
 
 @functools.lru_cache(maxsize=64)
 def _prepare(sid: str, file: str, text: str, date: dt.date | None) -> _Text:
-    passages = _passages(text)
-    tokens = tuple(frozenset(_tokens(p)) for p in passages)
-    vocab = tuple(sorted(set().union(*tokens)))
-    return _Text(sid, file, normalise(text), frozenset(numbers_in(text, date)), passages, date, tokens, vocab)
+    import numpy as np
+
+    sentences = _sentences(text)
+    words = [frozenset(_tokens(s)) for s in sentences]
+    runs = [(i, n) for n in (1, 2, 3) for i in range(len(sentences) - n + 1)]
+    passages = tuple(" ".join(sentences[i:i + n]) for i, n in runs)
+    vocab = tuple(sorted(set().union(*words)))
+    index = {w: k for k, w in enumerate(vocab)}
+    incidence = np.zeros((len(vocab), len(runs)), dtype=np.float32)
+    for j, (i, n) in enumerate(runs):
+        for sentence in words[i:i + n]:
+            incidence[[index[w] for w in sentence], j] = 1.0
+    return _Text(sid, file, normalise(text), frozenset(numbers_in(text, date)), passages, date, vocab, incidence)
 
 
-def _passages(text: str) -> tuple[str, ...]:
-    """Sentences of the text, and each run of two and three neighbours (a statement often joins them)."""
-    flat = " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split("\n"))
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])[\"']?\s+(?=[\"'(A-Z0-9])", flat) if s.strip()]
-    runs = [" ".join(sentences[i:i + n]) for n in (1, 2, 3) for i in range(len(sentences) - n + 1)]
-    return tuple(" ".join(r.split()) for r in runs)
+def _sentences(text: str) -> list[str]:
+    """The sentences of the text (quotes and dashes made plain); a passage is a run of one to three."""
+    flat = " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
+    return [s.strip() for s in re.split(r"(?<=[.!?])[\"']?\s+(?=[\"'(A-Z0-9])", flat) if s.strip()]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -312,15 +320,18 @@ def best_passage(statement: str, texts: list[_Text]) -> Support | None:
     words = list(dict.fromkeys(_tokens(statement)))
     if not words:
         return None
+    import numpy as np
+
     best: Support | None = None
     for text in texts:
-        vocab = text.vocab
-        matches = [frozenset(m[0] for m in process.extract(w, vocab, scorer=fuzz.ratio, score_cutoff=80, limit=None))
-                   for w in words]
-        for passage, ptoks in zip(text.passages, text.passage_tokens):
-            score = 100.0 * sum(1 for m in matches if m & ptoks) / len(words)
-            if best is None or score > best.score:
-                best = Support("", text.id, passage, score)
+        if not text.passages:
+            continue
+        wanted = process.cdist(words, text.vocab, scorer=fuzz.ratio, score_cutoff=80, dtype=np.uint8) > 0
+        covered = (wanted.astype(np.float32) @ text.incidence > 0).sum(axis=0)
+        j = int(covered.argmax())  # the first, so the shortest, of the best runs
+        score = 100.0 * float(covered[j]) / len(words)
+        if best is None or score > best.score:
+            best = Support("", text.id, text.passages[j], score)
     return best
 
 
