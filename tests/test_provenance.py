@@ -79,3 +79,17 @@ def test_numbers_of_a_source_in_usual_forms() -> None:
                        "six weeks, on Tuesday", dt.date(2023, 3, 1))
     assert {4.5, 4_500_000, 12, 48, 93, 6, 28, 2, 2023} <= found
     assert 5400 not in found
+
+
+def test_the_preview_shows_the_passage_that_supports_each_statement(tmp_path: Path) -> None:
+    from briefing import preview
+    from briefing.build import BuildOptions
+
+    path = _brief(tmp_path)
+    draft, _ = preview.build_draft(path, tmp_path / "out", BuildOptions(), 1)
+    state = preview.BriefState(key="bakhmut", path=path, draft=draft)
+    html = preview._environment().get_template("_read_live.html.j2").render(**preview._reading_context(state))
+    assert ('Supporting passage of source "cnn" (92% of its words): The Ukrainian military has also confirmed that '
+            "Russian forces are employing more experienced fighters from the ranks of the Russian private military "
+            "company Wagner as they attempt to capture the town.</blockquote>") in html
+    assert html.count('<blockquote class="support"') == 23
