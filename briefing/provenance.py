@@ -40,8 +40,8 @@ from .facts import Facts
 from .files import source_file
 
 #: A statement whose best passage scores below this (0-100, see ``best_passage``) is flagged. Set on
-#: the real example brief (briefs/bakhmut.yaml): of its 23 statements 21 score 47.6-100; the two below are
-#: the desk's own judgement in key_points[4] (33.3) and key_points[2] (44.4); invented claims score 10-42.9.
+#: the real example brief (briefs/bakhmut.yaml): of its 23 statements 22 score 47.6-100; the one below is
+#: the desk's own summary in key_points[4] (35.0); claims on other subjects score 10-42.9.
 SUPPORT_THRESHOLD = 45.0
 #: Closest passages are cut to this many characters in a warning line.
 PASSAGE_CHARS = 90

@@ -58,14 +58,17 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     summary line is logged here, once per brief and result). Add new checks here, in the order their
     lines should print.
     """
-    from ..estimative import estimative_warnings
+    from ..estimative import estimate_warnings, estimative_warnings
     from ..glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
+    from .regions import admin1_warnings, place_warnings  # read the map data's countries and regions
+
     from ..provenance import check_provenance
 
     checked = check_provenance(facts, file)
-    if any(s.file or getattr(s, "via", None) for s in facts.sources):
+    if any(s.file for s in facts.sources):
         _info_once(checked.summary)
     return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
+            *place_warnings(facts, file), *admin1_warnings(facts, file), *estimate_warnings(facts, file),
             *checked.findings]
 
 
