@@ -76,10 +76,13 @@ class Support:
 
 @dataclass(frozen=True)
 class Provenance:
+    """What the check found; ``checked`` counts the items compared with a saved copy (0: nothing to say)."""
+
     findings: tuple[Problem, ...]
     summary: str
     copies: tuple[SavedCopy, ...]
     supports: tuple[Support, ...]
+    checked: int = 0
 
 
 @dataclass(frozen=True)
@@ -348,7 +351,7 @@ def saved_texts(facts: Facts, file: str | Path, base: Path | None = None, use_ca
     texts: dict[str, _Text] = {}
     problems: list[Problem] = []
     for i, src in enumerate(facts.sources):
-        carrier = by_id.get(getattr(src, "via", None) or "")  # issue 25's ``via: <carrier id>``
+        carrier = by_id.get(src.via or "")  # reported by another source: read in its saved copy
         owner = src if src.file else carrier if carrier and carrier.file else None
         if owner is None:
             continue
@@ -360,7 +363,8 @@ def saved_texts(facts: Facts, file: str | Path, base: Path | None = None, use_ca
         except (BriefingError, OSError) as exc:
             problems.append(Problem(name, f"sources[{i}].file", f"saved copy cannot be read for the provenance check: {exc}"))
             continue
-        texts[src.id] = _prepare(src.id, owner.file, text, day or src.published or owner.published)
+        shown = owner.file if owner is src else f'{owner.file}, the copy of "{owner.id}"'
+        texts[src.id] = _prepare(src.id, shown, text, day or src.published or owner.published)
     return texts, problems
 
 
@@ -397,7 +401,8 @@ def check_provenance(facts: Facts, file: str | Path, base: Path | None = None, u
                                         f'({text.file}); closest: "{_nearest_passage(f"{fig.value:,} {fig.label}", text)}"'))
     supports = _check_statements(facts, name, cited, mark, findings)
     return Provenance(tuple(findings), _summary(facts, texts, counts),
-                      tuple(SavedCopy(t.id, t.file, t.date) for t in texts.values()), tuple(supports))
+                      tuple(SavedCopy(t.id, t.file, t.date) for t in texts.values()), tuple(supports),
+                      sum(total for _, total in counts.values()))
 
 
 def _judgements(facts: Facts):

@@ -18,10 +18,10 @@ QUOTE = "No one is going to retreat yet.\n"
 INVENTED = "Heavy snowfall closed the airport in Kyiv, stranding thousands of travellers."
 TAMPERED = {
     "quote": ((QUOTE, QUOTE.replace("retreat", "surrender")),
-              f'bakhmut.yaml: quotes[0].text: not verbatim in source "cnn" ({SAVED}); closest: '
+              f'bakhmut.yaml: quotes[0].text: not verbatim in source "soldier-93" ({SAVED}, the copy of "cnn"); closest: '
               '"We are standing in Bakhmut. No one is going to retreat yet,"'),
     "figure": (("    value: 4500\n", "    value: 5400\n"),
-               f'bakhmut.yaml: figures[0].value: 5,400 not found in source "cnn" ({SAVED}); closest: '
+               f'bakhmut.yaml: figures[0].value: 5,400 not found in source "donetsk-rma" ({SAVED}, the copy of "cnn"); closest: '
                '"There are still around 4,500 civilians in Bakhmut, including 48 children, as Russian ..."'),
     "claim": (("  situation:\n", f"  situation:\n    - text: {INVENTED}\n      sources: [cnn]\n"),
               f'bakhmut.yaml: sections.situation[0].text: not supported by source "cnn" ({SAVED}); closest: '
@@ -89,7 +89,7 @@ def test_the_preview_shows_the_passage_that_supports_each_statement(tmp_path: Pa
     draft, _ = preview.build_draft(path, tmp_path / "out", BuildOptions(), 1)
     state = preview.BriefState(key="bakhmut", path=path, draft=draft)
     html = preview._environment().get_template("_read_live.html.j2").render(**preview._reading_context(state))
-    assert ('Supporting passage of source "cnn" (92% of its words): The Ukrainian military has also confirmed that '
+    assert ('Supporting passage of source "ukraine-military" (92% of its words): The Ukrainian military has also confirmed that '
             "Russian forces are employing more experienced fighters from the ranks of the Russian private military "
             "company Wagner as they attempt to capture the town.</blockquote>") in html
     assert html.count('<blockquote class="support"') == 23

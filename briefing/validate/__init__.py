@@ -55,7 +55,7 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     A warning is something a person should look at but that does not stop a useful brief: text no
     bundled font can print, direction controls, events after ``as_of``, estimative words
     outside assessments, and what the saved copies of its sources do not say (``provenance``; its
-    summary line is logged here, once per brief and result). Add new checks here, in the order their
+    summary line is logged here, once per brief and result, when anything was compared). Add new checks here, in the order their
     lines should print.
     """
     from ..estimative import estimate_warnings, estimative_warnings
@@ -65,7 +65,7 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     from ..provenance import check_provenance
 
     checked = check_provenance(facts, file)
-    if any(s.file for s in facts.sources):
+    if checked.checked:
         _info_once(checked.summary)
     return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
             *place_warnings(facts, file), *admin1_warnings(facts, file), *estimate_warnings(facts, file),
