@@ -138,8 +138,21 @@ def _text_of(digest: str, data: bytes, name: str, use_cache: bool) -> tuple[str,
     return cache.cached(use_cache, cache.key("source-text", digest), make, dump, load)
 
 
-@functools.lru_cache(maxsize=64)
 def _prepare(sid: str, file: str, text: str, date: dt.date | None) -> _Text:
+    """One source's text made ready; the work is shared by every source read in the same copy (``via``)."""
+    norm, passages, vocab, incidence = _passages_of(text)
+    return _Text(sid, file, norm, _numbers(text, date), passages, date, vocab, incidence)
+
+
+@functools.lru_cache(maxsize=64)
+def _numbers(text: str, date: dt.date | None) -> frozenset[float]:
+    return frozenset(numbers_in(text, date))
+
+
+@functools.lru_cache(maxsize=16)
+def _passages_of(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...], Any]:
+    """The normalised text, its passages (runs of one to three sentences), their content words and the
+    word x passage matrix ``best_passage`` multiplies."""
     import numpy as np
 
     sentences = _sentences(text)
@@ -148,11 +161,11 @@ def _prepare(sid: str, file: str, text: str, date: dt.date | None) -> _Text:
     passages = tuple(" ".join(sentences[i:i + n]) for i, n in runs)
     vocab = tuple(sorted(set().union(*words)))
     index = {w: k for k, w in enumerate(vocab)}
-    incidence = np.zeros((len(vocab), len(runs)), dtype=np.float32)
+    incidence = np.zeros((len(vocab), len(runs)), dtype=bool)
     for j, (i, n) in enumerate(runs):
         for sentence in words[i:i + n]:
-            incidence[[index[w] for w in sentence], j] = 1.0
-    return _Text(sid, file, normalise(text), frozenset(numbers_in(text, date)), passages, date, vocab, incidence)
+            incidence[[index[w] for w in sentence], j] = True
+    return normalise(text), passages, vocab, incidence
 
 
 def _sentences(text: str) -> list[str]:
@@ -194,13 +207,7 @@ def numbers_in(text: str, date: dt.date | None = None) -> set[float]:
     """Every number a source states: in digits (with and without a scale word: "4.5 million" is 4.5 and
     4,500,000), in words ("six", "forty-eight", "third"), and the day, month and year of its date and of
     each weekday it names, resolved to the last such day on or before the date ("on Tuesday")."""
-    found: set[float] = set()
-    for m in _NUMBER.finditer(unicodedata.normalize("NFKC", text)):
-        value = float(m.group(1).replace(",", ""))
-        found.add(value)
-        if m.group(2):
-            found.add(value * _SCALES[m.group(2).lower()])
-    found |= _word_numbers(text)
+    found = set(_text_numbers(text))
     if date:
         days = [date] + [date - dt.timedelta(days=n) for n in _RELATIVE.values()]
         lower = text.lower()
@@ -210,6 +217,18 @@ def numbers_in(text: str, date: dt.date | None = None) -> set[float]:
         for day in days:
             found |= {float(day.day), float(day.month), float(day.year)}
     return found
+
+
+@functools.lru_cache(maxsize=16)
+def _text_numbers(text: str) -> frozenset[float]:
+    """The numbers in the words of ``text`` (digits with and without their scale word, and words)."""
+    found: set[float] = set()
+    for m in _NUMBER.finditer(unicodedata.normalize("NFKC", text)):
+        value = float(m.group(1).replace(",", ""))
+        found.add(value)
+        if m.group(2):
+            found.add(value * _SCALES[m.group(2).lower()])
+    return frozenset(found | _word_numbers(text))
 
 
 def _word_numbers(text: str) -> set[float]:
@@ -326,11 +345,14 @@ def best_passage(statement: str, texts: list[_Text]) -> Support | None:
     import numpy as np
 
     best: Support | None = None
+    seen: set[int] = set()
     for text in texts:
-        if not text.passages:
-            continue
+        if not text.passages or id(text.passages) in seen:
+            continue  # sources read in the same copy (via a carrier) share its passages: scored once
+        seen.add(id(text.passages))
         wanted = process.cdist(words, text.vocab, scorer=fuzz.ratio, score_cutoff=80, dtype=np.uint8) > 0
-        covered = (wanted.astype(np.float32) @ text.incidence > 0).sum(axis=0)
+        # per word, the passages holding any of its matches (no BLAS: its threads stall a busy machine)
+        covered = sum((text.incidence[row].any(axis=0) for row in wanted), np.zeros(len(text.passages), dtype=np.int32))
         j = int(covered.argmax())  # the first, so the shortest, of the best runs
         score = 100.0 * float(covered[j]) / len(words)
         if best is None or score > best.score:

@@ -283,7 +283,7 @@ def test_a_damaged_archived_pdf_is_never_restored_but_built_again(facts_file: Pa
     else:
         publish(facts_file, out)
     pdf = (out / "bakhmut.pdf").read_bytes()
-    assert len(pypdf.PdfReader(__import__("io").BytesIO(pdf)).pages) == 5  # a whole brief, not 5,000 bytes
+    assert len(pypdf.PdfReader(__import__("io").BytesIO(pdf)).pages) == 6  # a whole brief (the source list on the sixth page since it names the saved copy), not 5,000 bytes
     latest = manifest(out)["editions"][-1]
     assert (out / "bakhmut" / latest["file"]).read_bytes() == pdf and latest["name"] != entry["name"]
 
