@@ -18,8 +18,8 @@ never made would otherwise build into a clean PDF. For every source with a ``fil
   (assessments, indicators, gaps) are no claims of a source: only their numbers are checked.
 
 ``check_provenance`` is a plain function on the frozen ``Facts``; it returns findings (warnings, or errors
-under ``--strict``, through ``validate.facts_warnings``), the summary line every build prints, the copies
-checked (for the PDF's source list) and each statement's supporting passage (for the preview).
+under ``--strict``, through ``validate.facts_warnings``), the summary line every build prints and each
+statement's supporting passage (for the preview). The PDF's source list names each source's ``file`` itself.
 """
 
 from __future__ import annotations
@@ -56,15 +56,6 @@ _EDGE = "\"' .,;:!?-"
 
 
 @dataclass(frozen=True)
-class SavedCopy:
-    """A saved copy a brief was checked against: the source id, its ``file`` as written, its date."""
-
-    source: str
-    file: str
-    date: dt.date | None
-
-
-@dataclass(frozen=True)
 class Support:
     """The passage of a cited source that best supports the statement at ``field`` and its score."""
 
@@ -80,7 +71,6 @@ class Provenance:
 
     findings: tuple[Problem, ...]
     summary: str
-    copies: tuple[SavedCopy, ...]
     supports: tuple[Support, ...]
     checked: int = 0
 
@@ -391,7 +381,7 @@ def saved_texts(facts: Facts, file: str | Path, base: Path | None = None, use_ca
 
 
 def check_provenance(facts: Facts, file: str | Path, base: Path | None = None, use_cache: bool = True) -> Provenance:
-    """Check the brief against the saved copies of its sources; findings, summary, copies, supports."""
+    """Check the brief against the saved copies of its sources; findings, summary, supports."""
     name = str(file)
     texts, findings = saved_texts(facts, file, base, use_cache)
     counts = {k: [0, 0] for k in ("quotes", "figures", "numbers", "statements")}
@@ -423,7 +413,7 @@ def check_provenance(facts: Facts, file: str | Path, base: Path | None = None, u
                                         f'({text.file}); closest: "{_nearest_passage(f"{fig.value:,} {fig.label}", text)}"'))
     supports = _check_statements(facts, name, cited, mark, findings)
     return Provenance(tuple(findings), _summary(facts, texts, counts),
-                      tuple(SavedCopy(t.id, t.file, t.date) for t in texts.values()), tuple(supports),
+                      tuple(supports),
                       sum(total for _, total in counts.values()))
 
 

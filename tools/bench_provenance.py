@@ -52,7 +52,7 @@ def main() -> None:
     with_check = _best(runs, lambda: build_brief(BRIEF))
 
     def stub(facts, file, base=None, use_cache=True):
-        return provenance.Provenance((), "", (), ())
+        return provenance.Provenance((), "", ())
 
     provenance.check_provenance = stub
     try:
