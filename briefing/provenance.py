@@ -15,7 +15,7 @@ never made would otherwise build into a clean PDF. For every source with a ``fil
   source's date count as numbers of the source);
 - each statement (key points, sections) has a passage of its sources that supports it, scored with
   rapidfuzz; below ``SUPPORT_THRESHOLD`` it is flagged with the closest passage. The desk's own judgements
-  (assessments, indicators, gaps) are no claims of a source: only their numbers are checked.
+  (assessments, indicators, gaps, statements marked ``desk: true``) are no claims of a source: only their numbers are checked.
 
 ``check_provenance`` is a plain function on the frozen ``Facts``; it returns findings (warnings, or errors
 under ``--strict``, through ``validate.facts_warnings``), the summary line every build prints and each
@@ -40,8 +40,8 @@ from .facts import Facts
 from .files import source_file
 
 #: A statement whose best passage scores below this (0-100, see ``best_passage``) is flagged. Set on
-#: the real example brief (briefs/bakhmut.yaml): of its 23 statements 22 score 47.6-100; the one below is
-#: the desk's own summary in key_points[4] (35.0); claims on other subjects score 10-42.9.
+#: the real example brief (briefs/bakhmut.yaml): its 22 sourced statements score 47.6-100 (the desk's own
+#: summary in key_points[4], 35.0, is a desk judgement and not matched); claims on other subjects score 10-42.9.
 SUPPORT_THRESHOLD = 45.0
 #: Closest passages are cut to this many characters in a warning line.
 PASSAGE_CHARS = 90
@@ -429,7 +429,8 @@ def _judgements(facts: Facts):
 
 def _check_statements(facts: Facts, name: str, cited: Callable, mark: Callable, findings: list[Problem]) -> list[Support]:
     """Numbers in statements and judgements; the supporting passage of each statement."""
-    claims = [(f"{path}.text", s.text, s.sources, True) for path, s in facts.all_statements()]
+    # a statement marked ``desk: true`` is the desk's judgement, not a source's claim: its numbers only
+    claims = [(f"{path}.text", s.text, s.sources, not s.desk) for path, s in facts.all_statements()]
     items = claims + [(path, text, ids, False) for path, text, ids in _judgements(facts)]
     supports = []
     for path, text, ids, is_claim in items:

@@ -56,7 +56,7 @@ def test_the_clean_example_gives_the_summary_line_and_names_its_saved_copy(tmp_p
     result = run_cli("--out", "out", "bakhmut.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert ('provenance: quotes 5/5 verbatim, figures 3/3, numbers 15/15, statements 22/23 supported; '
+    assert ('provenance: quotes 5/5 verbatim, figures 3/3, numbers 15/15, statements 22/22 supported; '
             '"geonames" unchecked (no saved copy)') in lines
     assert not [x for x in lines if "quotes[" in x or "figures[" in x or "the number" in x]
     pdf = squash(pdf_text((tmp_path / "out" / "bakhmut.pdf").read_bytes()))
@@ -92,4 +92,4 @@ def test_the_preview_shows_the_passage_that_supports_each_statement(tmp_path: Pa
     assert ('Supporting passage of source "ukraine-military" (92% of its words): The Ukrainian military has also confirmed that '
             "Russian forces are employing more experienced fighters from the ranks of the Russian private military "
             "company Wagner as they attempt to capture the town.</blockquote>") in html
-    assert html.count('<blockquote class="support"') == 23
+    assert html.count('<blockquote class="support"') == 22  # every statement but the desk's own (key_points[4], desk: true)
