@@ -28,6 +28,8 @@ bench: $(STAMP)
 	$(PY) tools/bench.py $(if $(PEER),--peer $(PEER))
 	$(PY) tools/bench_data.py
 	$(PY) tools/bench_map.py
+	$(PY) tools/bench_gather.py
+	$(PY) tools/bench_provenance.py
 
 clean:
 	rm -rf output .pytest_cache

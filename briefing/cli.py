@@ -19,7 +19,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NoReturn
 
 import click
 
@@ -72,13 +72,13 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 
 
 @click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("facts", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("facts", nargs=-1, type=str)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True, help="Folder for the PDFs.")
 @click.option("--check", is_flag=True, help="Validate the facts files only; write nothing.")
 @click.option("--strict", is_flag=True, help="Treat every warning about a facts file (estimative words, missing glyphs) as an error (exit 2, nothing written).")
 @click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True)
-@click.option("-v", "--verbose", is_flag=True, help="Log each pipeline step.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the paths written.")
+@click.option("-v", "--verbose", is_flag=True, help="Log each pipeline step (not with -q).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors, warnings and the paths written (not with -v).")
 @click.option("--send", is_flag=True, help="Mail each brief to the recipients, once per edition (SMTP settings: BRIEFING_* variables).")
 @click.option("--to", multiple=True, metavar="ADDRESS", help="A recipient for --send; repeat for more.")
 @click.option("--to-file", type=click.Path(path_type=Path, dir_okay=False), help="With --send: a file of recipients, one address per line, # comments allowed.")
@@ -91,11 +91,13 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 @click.option("--host", default=None, metavar="ADDRESS", help="With --preview: the address to listen on (default 127.0.0.1, this machine only).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Build up to this many briefs at once, each in its own process.")
 @click.option("--no-cache", is_flag=True, help="Draw every chart and map afresh instead of reusing drawings cached in $XDG_CACHE_HOME/briefing.")
+@click.option("--gather", is_flag=True, help="The arguments are SOURCES (saved files or http(s) URLs, each fetched once): read them and write a draft facts file (--draft).")
+@click.option("--draft", "draft_out", type=click.Path(path_type=Path, dir_okay=False), metavar="OUT.yaml", help="With --gather: the draft facts file to write, or to add to (the person's edits are kept); the sources are saved under sources/ beside it.")
 @click.option("--max-ticks", type=click.IntRange(min=1), hidden=True, help="Testing: stop --every/--cron after this many runs.")
-def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, paper: str, verbose: bool, quiet: bool,
+def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper: str, verbose: bool, quiet: bool,
          send: bool, to: tuple[str, ...], to_file: Path | None, dry_run: bool,
          every: float | None, cron: str | None, lock_timeout: float, preview: bool, port: int | None, host: str | None,
-         jobs: int, no_cache: bool,
+         jobs: int, no_cache: bool, gather: bool, draft_out: Path | None,
          max_ticks: int | None) -> None:
     """Build a PDF situation brief from each FACTS file (default: every briefs/*.yaml).
 
@@ -106,11 +108,21 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     With --send it mails each edition to every recipient who does not have it yet (SMTP settings:
     BRIEFING_* variables); a bad recipient or setting exits 2 before anything is built or sent.
     With --preview it serves live drafts to a browser (nothing is published or mailed) until stopped.
+    With --gather the arguments are sources, and a draft facts file is written to --draft.
     """
+    if verbose and quiet:
+        raise click.UsageError("-v and -q exclude each other: -v logs every step, -q only errors and warnings")
     # Our own steps at the level asked for; libraries (matplotlib, filelock ...) only when something is wrong.
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("briefing").setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
     failed = 0
+    if gather or draft_out is not None:
+        if not (gather and draft_out is not None and facts):
+            raise click.UsageError("--gather needs one or more SOURCES and --draft OUT.yaml")
+        if check or send or preview or every is not None or cron is not None:
+            raise click.UsageError("--gather excludes --check, --send, --preview, --every and --cron")
+        _gather(facts, draft_out)
+    files = tuple(Path(f) for f in facts)
     options = BuildOptions(paper=paper.lower(), strict=strict, cache=not no_cache)
     if (to or to_file or dry_run) and not send:
         raise click.UsageError("--to, --to-file and --dry-run apply only with --send")
@@ -122,7 +134,7 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
         from . import preview as live  # the web server's libraries load only for a preview
 
         try:
-            live.serve(_facts_files(facts), out_dir, options, host=host or live.DEFAULT_HOST,
+            live.serve(_facts_files(files), out_dir, options, host=host or live.DEFAULT_HOST,
                        port=live.DEFAULT_PORT if port is None else port, announce=click.echo)
         except BriefingError as exc:  # the address cannot be used
             click.echo(str(exc), err=True)
@@ -133,10 +145,12 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
         sys.stderr.flush()
         os._exit(0)
     if send:  # every recipient and setting is checked before anything is built or sent
-        from .mail import SmtpSettings, read_recipients, send_edition
+        from .mail import SmtpSettings, check_server, read_recipients, send_edition
 
         try:
             recipients, settings = read_recipients(to, to_file), SmtpSettings.from_env(os.environ)
+            if not dry_run:  # a server that cannot take the mail is found before anything is built
+                check_server(settings)
         except BriefingError as exc:
             click.echo(str(exc), err=True)
             sys.exit(exc.exit_code)
@@ -158,21 +172,12 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
                 for eml in send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir).written:
                     click.echo(str(eml))
 
-        schedule.run(_facts_files(facts), out_dir, options, next_tick, on_edition=each_tick,
+        schedule.run(_facts_files(files), out_dir, options, next_tick, on_edition=each_tick,
                      max_ticks=max_ticks, lock_timeout=lock_timeout)
         sys.exit(0)
-    paths = _facts_files(facts)
+    paths = _facts_files(files)
     if check:
-        from .editions import check_facts
-
-        for path in paths:
-            try:
-                check_facts(path, strict=strict, use_cache=not no_cache)
-                click.echo(f"{path}: ok")
-            except BriefingError as exc:
-                click.echo(str(exc), err=True)
-                failed = _most_serious(failed, exc.exit_code)
-        sys.exit(failed)
+        sys.exit(_check_all(paths, strict=strict, use_cache=not no_cache))
     for path, outcome in _publish_all(paths, out_dir, options, lock_timeout, jobs, reuse=not send):
         if isinstance(outcome, tuple):  # (message, exit status)
             click.echo(outcome[0], err=True)
@@ -195,6 +200,39 @@ def main(facts: tuple[Path, ...], out_dir: Path, check: bool, strict: bool, pape
     sys.exit(failed)
 
 
+def _gather(sources: tuple[str, ...], draft_out: Path) -> NoReturn:
+    """--gather: draft a facts file from SOURCES into ``draft_out`` and say what was added."""
+    from .gather.draft import gather as gather_sources
+
+    try:
+        click.echo(gather_sources(sources, draft_out).summary())
+    except BriefingError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        click.echo(f"{draft_out}: cannot write the draft: {exc.strerror or exc} ({exc.filename or draft_out})", err=True)
+        sys.exit(1)
+    sys.exit(0)
+
+
+def _check_all(paths: list[Path], *, strict: bool, use_cache: bool) -> int:
+    """--check: validate each file on its own (one line each) and return the most serious exit status."""
+    from .editions import check_facts
+
+    failed = 0
+    for path in paths:
+        try:
+            check_facts(path, strict=strict, use_cache=use_cache)
+            click.echo(f"{path}: ok")
+        except BriefingError as exc:
+            click.echo(str(exc), err=True)
+            failed = _most_serious(failed, exc.exit_code)
+        except Exception as exc:  # noqa: BLE001 - as for a build: this file only
+            click.echo(_unexpected(path, exc), err=True)
+            failed = _most_serious(failed, 1)
+    return failed
+
+
 def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout: float,
                  reuse: bool = False) -> Edition | Unchanged | tuple[str, int]:
     """Publish one brief; a known failure comes back as (one-line message, exit status), never raised,
@@ -210,6 +248,16 @@ def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout:
         return str(exc), exc.exit_code
     except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
         return f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", 1
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the other briefs of the run
+        return _unexpected(path, exc), 1
+
+
+def _unexpected(path: Path, exc: BaseException) -> str:
+    """One line for an error nobody foresaw (a bug in briefing); its traceback is logged for -v."""
+    logging.getLogger("briefing").debug("%s: traceback of the unexpected error:", path, exc_info=exc)
+    reason = " ".join(str(exc).split())[:300]
+    return (f"{path}: not built: unexpected {type(exc).__name__}{': ' + reason if reason else ''} "
+            "(a bug in briefing; run with -v for the traceback and report it)")
 
 
 def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_timeout: float,
@@ -237,7 +285,11 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
         futures = [pool.submit(_publish_one, path, out_dir, options, lock_timeout, reuse) for path in paths]
         for path, future in zip(paths, futures):
-            yield path, future.result()
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker that died (killed, out of memory): this brief only
+                outcome = _unexpected(path, exc), 1
+            yield path, outcome
 
 
 

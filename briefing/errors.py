@@ -3,6 +3,7 @@
     BriefingError                  any known problem; the CLI prints it as one line and exits non-zero
     ├── FactsError                 a facts file is unusable (exit 2); carries every Problem found
     │     (missing, empty, binary, not YAML, an alias, a field of the wrong shape, an unknown id ...)
+    ├── SourceError                a source to gather or check cannot be read or fetched (exit 2)
     ├── BuildError                 a valid brief could not be rendered (exit 1)
     ├── MailError                  a brief could not be mailed (exit 1)
     │     ├── ConfigError          bad SMTP settings or recipients, found before anything is sent
@@ -58,6 +59,12 @@ class FactsError(BriefingError):
     @classmethod
     def single(cls, file: str | Path, field: str, message: str) -> "FactsError":
         return cls([Problem(str(file), field, message)])
+
+
+class SourceError(BriefingError):
+    """A source (a saved file or a URL) cannot be read, fetched or recognised; the message names it."""
+
+    exit_code = 2
 
 
 class BuildError(BriefingError):

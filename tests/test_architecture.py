@@ -16,7 +16,7 @@ MAX_MODULE_LINES = 650
 MAX_FUNCTION_LINES = 120
 #: Functions allowed over the limit for now: teammates are splitting both into named steps (issue 20).
 #: The lead removes this allowlist when those splits land; until then an entry that is no longer long fails.
-ALLOWED_LONG = {"briefing/vector.py:_renderer_class"}
+ALLOWED_LONG: set[str] = set()  # every function reads in one screen (issue 20)
 
 
 def _module_name(path: Path) -> str:
