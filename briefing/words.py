@@ -22,17 +22,47 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 @functools.cache
 def environment(escape: bool = True) -> jinja2.Environment:
     """The templates' environment; ``escape=False`` only for plain-text output (a mail's text body),
-    where ``&`` must stay ``&`` and no markup is interpreted anyway."""
+    where ``&`` must stay ``&`` and no markup is interpreted anyway.
+
+    Compiled templates are remembered in the briefing cache (jinja2's bytecode cache, checked against
+    each template's source, so an edited template is compiled again): compiling ``brief.j2`` costs a
+    fresh process 27-40 ms, loading it 1 ms.
+    """
     import jinja2
+
+    from .cache import cache_dir
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
+        bytecode_cache=_bytecode_cache(cache_dir() / "templates", f"escape{int(escape)}-%s.cache"),
         autoescape=escape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@functools.cache
+def _bytecode_cache_class() -> type:
+    import jinja2
+
+    class Cache(jinja2.FileSystemBytecodeCache):
+        """jinja2's file cache, skipped (not fatal) where the cache folder cannot be written."""
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                Path(self.directory).mkdir(parents=True, exist_ok=True, mode=0o700)
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return Cache
+
+
+def _bytecode_cache(directory: Path, pattern: str) -> Any:
+    """The cache for ``environment``; its class is made on first use (jinja2 loads with the first template)."""
+    return _bytecode_cache_class()(str(directory), pattern)
 
 
 @functools.cache
