@@ -266,6 +266,9 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     from .fonts import register_fonts, seed_matplotlib
 
     seed_matplotlib(options.cache)
+    from .vector import load_matplotlib
+
+    load_matplotlib()
     import matplotlib.figure  # noqa: F401 - with its font list: loaded once here, shared by every worker
 
     from . import charts, map, pdf  # noqa: F401
