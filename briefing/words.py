@@ -30,11 +30,9 @@ def environment(escape: bool = True) -> jinja2.Environment:
     """
     import jinja2
 
-    from .cache import cache_dir
-
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        bytecode_cache=_bytecode_cache(cache_dir() / "templates", f"escape{int(escape)}-%s.cache"),
+        bytecode_cache=_bytecode_cache(f"escape{int(escape)}-%s.cache"),
         autoescape=escape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -48,11 +46,22 @@ def _bytecode_cache_class() -> type:
     import jinja2
 
     class Cache(jinja2.FileSystemBytecodeCache):
-        """jinja2's file cache, skipped (not fatal) where the cache folder cannot be written."""
+        """jinja2's file cache in the briefing cache's folder as it is now (``XDG_CACHE_HOME`` may change
+        in a long-running process); written only into a cache that builds already use (a ``--no-cache``
+        build on an empty cache creates none), and skipped, not fatal, where it cannot be written."""
+
+        def _get_cache_filename(self, bucket: jinja2.bccache.Bucket) -> str:
+            from .cache import cache_dir
+
+            return str(cache_dir() / "templates" / (self.pattern % (bucket.key,)))
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            from .cache import cache_dir
+
+            if not cache_dir().is_dir():
+                return
             try:
-                Path(self.directory).mkdir(parents=True, exist_ok=True, mode=0o700)
+                (cache_dir() / "templates").mkdir(exist_ok=True, mode=0o700)
                 super().dump_bytecode(bucket)
             except OSError:
                 pass
@@ -60,9 +69,11 @@ def _bytecode_cache_class() -> type:
     return Cache
 
 
-def _bytecode_cache(directory: Path, pattern: str) -> Any:
+def _bytecode_cache(pattern: str) -> Any:
     """The cache for ``environment``; its class is made on first use (jinja2 loads with the first template)."""
-    return _bytecode_cache_class()(str(directory), pattern)
+    from .cache import cache_dir
+
+    return _bytecode_cache_class()(str(cache_dir() / "templates"), pattern)
 
 
 @functools.cache
