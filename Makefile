@@ -39,6 +39,7 @@ bench: $(STAMP) $(if $(filter $(PEER_VENV)/bin/python,$(PEER)),$(PEER_VENV)/.ins
 	$(PY) tools/bench_data.py
 	$(PY) tools/bench_map.py
 	$(PY) tools/bench_gather.py
+	$(PY) tools/bench_provenance.py
 
 clean:
 	rm -rf output .pytest_cache

@@ -45,7 +45,7 @@ import briefing
 from . import cache, words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
-from .changes import changes_lines
+from .changes import changes_lines, edition_words, previous_words
 from .errors import LOCK_TIMEOUT, BuildError, FactsError, LockedError, Problem
 from .files import (ID_PATTERN, MAX_SOURCE_BYTES, SOURCES_ROOT_ENV, parse_yaml, read_bounded, read_facts_bytes, read_yaml,
                     source_file)
@@ -421,12 +421,14 @@ def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: s
     previous = editions[-1]
     inputs = input_hashes(facts_bytes, facts, facts_path)
     if fingerprint(inputs) == previous["fingerprint"]:
+        if len(editions) == 1:  # the draft is the first edition itself, which has no changes section
+            return None
         lines = ["No change: this draft is the brief of that edition."]
     else:
         lines = changes_lines(folder, previous, facts.model_dump(mode="json"), inputs)
     from .pdf import ChangesPart
 
-    return ChangesPart(previous=_previous_words(previous), lines=tuple(lines))
+    return ChangesPart(previous=previous_words(previous), lines=tuple(lines))
 
 
 def _clean_stale_temps(out_dir: Path, brief_id: str) -> None:
@@ -458,7 +460,8 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
         log.info("%s: unchanged since edition %s", facts.id, previous["name"])
         return _edition(facts, facts_path, latest_pdf, folder, previous, built=False, changes=None)
 
-    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%MZ")
+    # a date alone names the edition by its day: no hour is invented
+    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
     revision = 1 + max((e["revision"] for e in editions if e["name"].split("-r")[0] == base), default=0)
     name = base if revision == 1 else f"{base}-r{revision}"
     number = 1 + max((e["number"] for e in editions), default=0)
@@ -467,14 +470,14 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
     if previous is not None:
         from .pdf import ChangesPart
 
-        changes = ChangesPart(previous=_previous_words(previous), lines=tuple(changes_lines(folder, previous, snapshot, inputs)))
+        changes = ChangesPart(previous=previous_words(previous), lines=tuple(changes_lines(folder, previous, snapshot, inputs)))
 
     words.macros.cache_clear()  # a long-running process must render with the templates as they are now
-    pdf = build_brief(facts, dataclasses.replace(options, edition=_edition_words(number, revision, facts.as_of), changes=changes))
+    pdf = build_brief(facts, dataclasses.replace(options, edition=edition_words(number, revision, facts.as_of, facts.as_of_day_only), changes=changes))
     entry = {
         "number": number,
         "name": name,
-        "as_of": snapshot["as_of"],
+        "as_of": facts.as_of.date().isoformat() if facts.as_of_day_only else snapshot["as_of"],
         "revision": revision,
         "fingerprint": fp,
         "inputs": inputs,
@@ -527,10 +530,10 @@ def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list
             from .pdf import ChangesPart  # reportlab loads only when a PDF is written
 
             lines = changes_lines(folder, editions[-2], facts.model_dump(mode="json"), inputs)
-            changes = ChangesPart(previous=_previous_words(editions[-2]), lines=tuple(lines))
+            changes = ChangesPart(previous=previous_words(editions[-2]), lines=tuple(lines))
         words.macros.cache_clear()
-        edition_words = _edition_words(entry["number"], entry["revision"], facts.as_of)
-        pdf = build_brief(facts, dataclasses.replace(options, edition=edition_words, changes=changes))
+        words_of_edition = edition_words(entry["number"], entry["revision"], facts.as_of, facts.as_of_day_only)
+        pdf = build_brief(facts, dataclasses.replace(options, edition=words_of_edition, changes=changes))
         variant = {"file": f"{facts.id}-{entry['name']}.{options.paper}.pdf", "pdf_sha256": _sha256(pdf)}
         write_atomic(folder / variant["file"], pdf)
         entry = {**entry, "papers": {**(entry.get("papers") or {}), options.paper: variant}}
@@ -627,23 +630,3 @@ def _read_manifest(path: Path, brief_id: str) -> list[dict[str, Any]]:
             if not isinstance(name, str) or name in ("", ".", "..") or Path(name).name != name or "\\" in name or "\0" in name:
                 raise bad(f'editions[{i}].{key} "{name}" is not the name of a file in {path.parent} (entries never point elsewhere)')
     return data["editions"]
-
-
-# --------------------------------------------------------------------------------------------------
-# Words about editions
-# --------------------------------------------------------------------------------------------------
-
-
-def _when(as_of: dt.datetime) -> str:
-    utc = as_of.astimezone(dt.timezone.utc)
-    return f"{utc.day} {utc:%B %Y %H:%M} UTC"
-
-
-def _edition_words(number: int, revision: int, as_of: dt.datetime) -> str:
-    """What page 1 prints after "Edition": ``3``, or ``4 (revision 2 of 1 March 2023 18:00 UTC)``."""
-    return str(number) if revision == 1 else f"{number} (revision {revision} of {_when(as_of)})"
-
-
-def _previous_words(entry: Mapping[str, Any]) -> str:
-    as_of = dt.datetime.fromisoformat(entry["as_of"].replace("Z", "+00:00"))
-    return f"edition {_edition_words(entry['number'], entry['revision'], as_of)}, as of {_when(as_of)}"

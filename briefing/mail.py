@@ -55,7 +55,7 @@ from .deliveries import Ledger
 from .editions import Edition
 from .errors import ConfigError, DeliveryError, LockedError, MailError
 from .facts import Facts, strip_bidi_controls
-from .words import date_time_group, iso, macros, render
+from .words import as_of_iso, as_of_words, macros, render
 
 log = logging.getLogger("briefing")
 
@@ -78,7 +78,7 @@ _PARTS = ("key_points", "assessment", "changes", "situation", "events", "stakes"
 
 
 def _heading(part: str) -> str:
-    return "Timeline of events" if part == "events" else str(macros("brief.j2").heading(part))
+    return str(macros("brief.j2").heading("timeline" if part == "events" else part))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -213,8 +213,8 @@ def _one_line(text: str) -> str:
 
 
 def subject(facts: Facts) -> str:
-    """``[<handling>] <title> - as of <date-time group>``, on one line whatever the facts hold."""
-    return _one_line(f"[{facts.handling}] {facts.title} - as of {date_time_group(facts.as_of)}")
+    """``[<handling>] <title> - as of <date-time group>`` (or the date, when as_of is a date alone), on one line."""
+    return _one_line(f"[{facts.handling}] {facts.title} - as of {as_of_words(facts.as_of, facts.as_of_day_only)}")
 
 
 def message_id(edition: Edition, recipient: str, sender: str) -> str:
@@ -246,8 +246,8 @@ def _mail_context(edition: Edition) -> dict[str, object]:
     return {
         "facts": facts,
         "edition": edition.name,
-        "dtg": date_time_group(facts.as_of),
-        "iso": iso(facts.as_of),
+        "dtg": as_of_words(facts.as_of, facts.as_of_day_only),
+        "iso": as_of_iso(facts.as_of, facts.as_of_day_only),
         "key_points": key_points,
         "sections": sections,
         "attachment": f"{facts.id}.pdf",

@@ -49,8 +49,9 @@ def test_la_riots_figures_are_computed_from_the_table_and_printed(tmp_path: Path
     assert {f.id: f.value for f in facts.figures} == expected
     assert {f.id: f.as_of for f in facts.figures}["deaths-total"] == dt.date.fromisoformat(max(r["death_date"] for r in rows))
     text = squash(pdf_text(build_brief(facts)))
-    assert f"Deaths in the table, all dates {expected['deaths-total']} deaths 24 November 1993" in text
-    assert f"Deaths from 29 April to 4 May 1992 {expected['deaths-five-days']} deaths" in text
+    # the label already says what is counted: "deaths" after the number would add nothing
+    assert f"Deaths in the table, all dates {expected['deaths-total']} 24 November 1993" in text
+    assert f"Deaths from 29 April to 4 May 1992 {expected['deaths-five-days']} 3 May 1992" in text
     assert f"Most deaths on one day {expected['deadliest-day']} deaths in a day" in text
     assert f"Homicides from 29 April to 4 May 1992 {expected['homicides-five-days']} deaths" in text
     # the dataset is listed with the sources, with its file and hash

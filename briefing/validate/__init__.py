@@ -54,15 +54,22 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
 
     A warning is something a person should look at but that does not stop a useful brief: text no
     bundled font can print, direction controls, events after ``as_of``, estimative words
-    outside assessments. Add new checks here, in the order their lines should print (next: the
-    provenance check against saved sources, ``provenance``, imported here like the others).
+    outside assessments, and what the saved copies of its sources do not say (``provenance``; its
+    summary line is logged here, once per brief and result, when anything was compared). Add new checks here, in the order their
+    lines should print.
     """
-    from ..estimative import estimative_warnings
+    from ..estimative import estimate_warnings, estimative_warnings
     from ..glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
     from .regions import admin1_warnings, place_warnings  # read the map data's countries and regions
 
+    from ..provenance import check_provenance
+
+    checked = check_provenance(facts, file)
+    if checked.checked:
+        _info_once(checked.summary)
     return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
-            *place_warnings(facts, file), *admin1_warnings(facts, file)]
+            *place_warnings(facts, file), *admin1_warnings(facts, file), *estimate_warnings(facts, file),
+            *checked.findings]
 
 
 def load_facts(path: str | Path, strict: bool = False) -> Facts:
@@ -85,6 +92,12 @@ def validate_facts(facts_bytes: bytes, path: Path, strict: bool = False) -> tupl
     for problem in found:
         _warn_once(str(problem))
     return facts, found
+
+
+@functools.lru_cache(maxsize=256)
+def _info_once(line: str) -> None:
+    """Log an information line (the provenance summary) once per process, like ``_warn_once``."""
+    log.info("%s", line)
 
 
 @functools.lru_cache(maxsize=4096)  # bounded: a long-running --every process sees many texts
