@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m compileall -q briefing  # bytecode at install, as a wheel's: a run never compiles our modules
 	touch $(STAMP)
 
 report: $(STAMP)
@@ -23,9 +24,18 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py -x -q -p no:logging -W ignore::UserWarning --hypothesis-show-statistics
 
-# PEER=/path/to/python with weasyprint (see tools/peer_weasyprint.py) for the ratios to WeasyPrint.
-bench: $(STAMP)
-	$(PY) tools/bench.py $(if $(PEER),--peer $(PEER))
+# The peers (tools/peer_weasyprint.py, tools/peer_typst.py) run in a venv of their own, made on the first
+# `make bench` from the `bench` extra's packages; PEER=/path/to/python uses another Python that has them.
+PEER_VENV := .venv-peer
+PEER ?= $(PEER_VENV)/bin/python
+
+$(PEER_VENV)/.installed:
+	test -x $(PEER_VENV)/bin/python || $(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet 'weasyprint>=60' 'typst>=0.11' 'matplotlib>=3.7' 'pyyaml>=6.0'
+	touch $@
+
+bench: $(STAMP) $(if $(filter $(PEER_VENV)/bin/python,$(PEER)),$(PEER_VENV)/.installed)
+	$(PY) tools/bench.py --peer $(PEER)
 	$(PY) tools/bench_data.py
 	$(PY) tools/bench_map.py
 	$(PY) tools/bench_gather.py

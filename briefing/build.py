@@ -33,9 +33,11 @@ class BuildOptions:
 def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions()) -> bytes:
     """Build one brief and return its PDF bytes. Raises FactsError for an unusable facts file."""
     from .facts import Facts
+    from .fonts import seed_matplotlib
     from .validate import load_facts
     from .pdf import render_pdf
 
+    seed_matplotlib(options.cache)
     if isinstance(source, Facts):
         facts = source
     else:
@@ -64,6 +66,9 @@ def chart_part(facts: Facts, use_cache: bool = True) -> list[Chart]:
     from .drawcodec import dump_part, load_part
 
     def draw() -> list[Chart]:
+        from .vector import load_matplotlib
+
+        load_matplotlib()  # before charts imports matplotlib.figure
         from .charts import build_charts
 
         return build_charts(facts)
@@ -111,6 +116,9 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
 
     def draw() -> dict[str, Any]:
         from .glyphs import drawable
+        from .vector import load_matplotlib
+
+        load_matplotlib()  # before the map imports matplotlib
         from .map import MapPoint, Overlay, render_locator_map
 
         # Names are drawn as matplotlib text: characters no font has are drawn as boxes on purpose.

@@ -274,10 +274,15 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from .fonts import register_fonts, seed_matplotlib
+
+    seed_matplotlib(options.cache)
+    from .vector import load_matplotlib
+
+    load_matplotlib()
     import matplotlib.figure  # noqa: F401 - with its font list: loaded once here, shared by every worker
 
     from . import charts, map, pdf  # noqa: F401
-    from .fonts import register_fonts
 
     register_fonts()
     # fork: workers start at once with all of that loaded (spawn would import everything again).

@@ -20,7 +20,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import os
 import re
+import shutil
+import sys
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -151,6 +154,33 @@ def register_chart_fallbacks() -> None:
 
     for filename in _FALLBACK_FILES.values():
         font_manager.fontManager.addfont(str(FALLBACK_DIR / filename))
+
+
+def seed_matplotlib(enabled: bool = True) -> None:
+    """Point matplotlib at a config folder in our cache whose font list holds only the fonts we use.
+
+    Why: with no font list yet (a machine's first run, an empty cache) matplotlib scans every font
+    file of the system before drawing anything (0.6 s here); the charts use only DejaVu, which ships
+    inside matplotlib, and our fallbacks, which ``register_chart_fallbacks`` adds by file. The seed
+    (``assets/fonts/fontlist-v*.json``, written by ``tools/build_mpl_fontlist.py``) is that list; a
+    matplotlib of another font-list version ignores it and scans once, into the same folder. The
+    folder is ours, so neither a user's matplotlibrc nor their installed fonts change a chart.
+    Call before matplotlib is imported; a caller who set ``MPLCONFIGDIR`` keeps it, and
+    ``enabled=False`` (``--no-cache``: the cache is left alone) keeps matplotlib's own folder.
+    """
+    if not enabled or "matplotlib" in sys.modules or os.environ.get("MPLCONFIGDIR"):
+        return
+    from .cache import cache_dir
+
+    config = cache_dir() / "matplotlib"
+    try:
+        for seed in FALLBACK_DIR.glob("fontlist-v*.json"):
+            if not (config / seed.name).exists():
+                config.mkdir(parents=True, exist_ok=True, mode=0o700)
+                shutil.copyfile(seed, config / seed.name)
+    except OSError:
+        return  # an unwritable cache: matplotlib's own folder, as before
+    os.environ["MPLCONFIGDIR"] = str(config)
 
 
 def font_files() -> dict[str, Path]:

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
+import warnings
 from contextlib import AbstractContextManager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -43,8 +45,29 @@ if TYPE_CHECKING:  # matplotlib loads on first use: a build from cached drawings
 RENDERER_VERSION = 1
 
 
+def load_matplotlib() -> ModuleType:
+    """matplotlib, imported without its 3-D axes: call before a drawing stage first imports it.
+
+    Why: ``matplotlib.figure`` imports ``matplotlib.projections``, which imports ``mpl_toolkits.mplot3d``
+    (59 ms of a fresh process here) though no brief draws in 3-D. While ``projections`` is imported
+    the 3-D module is marked missing, which matplotlib tolerates (it then registers no "3d"
+    projection); the mark is removed afterwards, so importing ``mpl_toolkits.mplot3d`` later works.
+    """
+    if "matplotlib.projections" not in sys.modules:
+        blocked = sys.modules.setdefault("mpl_toolkits.mplot3d", None) is None
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Unable to import Axes3D")
+                import matplotlib.projections  # noqa: F401
+        finally:
+            if blocked and sys.modules.get("mpl_toolkits.mplot3d", False) is None:
+                del sys.modules["mpl_toolkits.mplot3d"]
+    return _matplotlib()
+
+
 @functools.cache
 def _matplotlib() -> ModuleType:
+    """matplotlib, loaded for drawing (``load_matplotlib``)."""
     import matplotlib
 
     matplotlib.use("agg")  # never a GUI: the map measures text with Agg, everything is drawn by renderer.DrawingRenderer

@@ -22,17 +22,58 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 @functools.cache
 def environment(escape: bool = True) -> jinja2.Environment:
     """The templates' environment; ``escape=False`` only for plain-text output (a mail's text body),
-    where ``&`` must stay ``&`` and no markup is interpreted anyway."""
+    where ``&`` must stay ``&`` and no markup is interpreted anyway.
+
+    Compiled templates are remembered in the briefing cache (jinja2's bytecode cache, checked against
+    each template's source, so an edited template is compiled again): compiling ``brief.j2`` costs a
+    fresh process 27-40 ms, loading it 1 ms.
+    """
     import jinja2
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
+        bytecode_cache=_bytecode_cache(f"escape{int(escape)}-%s.cache"),
         autoescape=escape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@functools.cache
+def _bytecode_cache_class() -> type:
+    import jinja2
+
+    class Cache(jinja2.FileSystemBytecodeCache):
+        """jinja2's file cache in the briefing cache's folder as it is now (``XDG_CACHE_HOME`` may change
+        in a long-running process); written only into a cache that builds already use (a ``--no-cache``
+        build on an empty cache creates none), and skipped, not fatal, where it cannot be written."""
+
+        def _get_cache_filename(self, bucket: jinja2.bccache.Bucket) -> str:
+            from .cache import cache_dir
+
+            return str(cache_dir() / "templates" / (self.pattern % (bucket.key,)))
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            from .cache import cache_dir
+
+            if not cache_dir().is_dir():
+                return
+            try:
+                (cache_dir() / "templates").mkdir(exist_ok=True, mode=0o700)
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return Cache
+
+
+def _bytecode_cache(pattern: str) -> Any:
+    """The cache for ``environment``; its class is made on first use (jinja2 loads with the first template)."""
+    from .cache import cache_dir
+
+    return _bytecode_cache_class()(str(cache_dir() / "templates"), pattern)
 
 
 @functools.cache
