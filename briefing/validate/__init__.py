@@ -7,7 +7,8 @@ checks in order, each a plain function in its own module, each importing only do
 2. ``crosschecks.cross_checks`` ids exist and are unique, local files exist, version 2 keys
 3. ``data.resolve_data``       tables read into series points and derived figures (pandas; only with data)
 4. ``fill.locate_places``, ``fill.read_overlays``  gazetteer coordinates, GeoJSON overlays
-5. ``facts_warnings``          what is odd but not wrong: glyphs, ``content``, estimative words
+5. ``facts_warnings``          what is odd but not wrong: glyphs, ``content``, estimative words, and
+                               ``provenance`` (the brief against the saved copies of its sources)
 
 Everything that is wrong with a file is reported at once, one line per problem naming the file and
 the field path, so a person can fix the file in one go. A new error check goes between 2 and 3
@@ -54,13 +55,16 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
 
     A warning is something a person should look at but that does not stop a useful brief: text no
     bundled font can print, direction controls, events after ``as_of``, estimative words
-    outside assessments. Add new checks here, in the order their lines should print (next: the
-    provenance check against saved sources, ``provenance``, imported here like the others).
+    outside assessments, and what the saved copies of the sources do not say (``provenance``: a quote
+    not verbatim, a figure or number not there, a statement no passage supports). Add new checks here,
+    in the order their lines should print.
     """
     from ..estimative import estimative_warnings
     from ..glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
+    from ..provenance import provenance_warnings
 
-    return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file)]
+    return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
+            *provenance_warnings(facts, file)]
 
 
 def load_facts(path: str | Path, strict: bool = False) -> Facts:
