@@ -362,18 +362,22 @@ def check_facts(facts_path: str | Path, *, strict: bool = False, use_cache: bool
     known = cache.read(name) if use_cache else None
     problems = _recalled(known, facts_bytes, facts_path) if known is not None else None
     if problems is not None:
+        if (summary := json.loads(known).get("summary")) and isinstance(summary, str):
+            log.info("%s", summary)  # the provenance line, as the validation printed it
         if strict and problems:
             raise FactsError(problems)
         for problem in problems:
             log.warning("%s", problem)
         return
+    from .provenance import summary_line
     from .validate import validate_facts
 
     facts, warnings = validate_facts(facts_bytes, facts_path, strict)
     if use_cache:
         files = input_files(facts)
         cache.write(name, json.dumps({"files": files, "hashes": _hashes_of(facts_bytes, files, facts_path, True),
-                                      "warnings": _recorded_warnings(warnings)}).encode())
+                                      "warnings": _recorded_warnings(warnings),
+                                      "summary": summary_line(facts, facts_path)}).encode())
 
 
 def _recorded_warnings(warnings: list[Problem]) -> list[list[str]]:

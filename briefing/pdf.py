@@ -12,6 +12,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from markupsafe import escape
@@ -425,7 +426,10 @@ def _story(
     for n, src in enumerate(facts.sources, start=1):
         published = human_date(src.published) if src.published else None
         link = bool(src.url and _URL_SCHEME.match(src.url))
-        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade)), st["source"]))
+        # the saved copy the provenance check read (briefing/provenance.py): the reader sees what was checked
+        saved = PurePosixPath(src.file).name if src.file else None
+        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author,
+                                                        src.grade, saved)), st["source"]))
     for n, ds in enumerate(facts.datasets, start=len(facts.sources) + 1):
         retrieved = human_date(ds.retrieved) if ds.retrieved else None
         link = bool(ds.url and _URL_SCHEME.match(ds.url))

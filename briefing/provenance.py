@@ -285,6 +285,23 @@ def _closest(text: str, copy: SavedCopy) -> str:
     return shown(found[0]) if found else ""
 
 
+def _closest_span(quote: str, copy: SavedCopy) -> str:
+    """The stretch of ``copy`` most like ``quote`` (rapidfuzz's partial-ratio alignment), widened to whole words."""
+    from rapidfuzz import fuzz
+
+    text = copy.text
+    found = fuzz.partial_ratio_alignment(quote, text)
+    if found is None:
+        return _closest(quote, copy)
+    start, end = found.dest_start, found.dest_end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    span = re.sub(r"^\S*[.!?]\s+(?=\S)", "", text[start:end])  # not the end of the sentence before
+    return shown(span)
+
+
 def shown(passage: str) -> str:
     """A passage as a warning quotes it: one line, at most ``SHOWN`` characters, cut at a word."""
     one = " ".join(passage.split())
@@ -369,7 +386,7 @@ def check(facts: Facts, file: str | Path) -> Report:
         if verbatim(q.text, copy.norm):
             counts["quotes"][0] += 1
         else:
-            problems.append(Problem(name, f"quotes[{i}].text", f'not verbatim in {_where(copy)}; closest: "{_closest(q.text, copy)}"'))
+            problems.append(Problem(name, f"quotes[{i}].text", f'not verbatim in {_where(copy)}; closest: "{_closest_span(q.text, copy)}"'))
 
     for i, fig in enumerate(facts.figures):
         if fig.from_ is not None or (copy := copies.get(fig.source)) is None:
@@ -412,17 +429,40 @@ def _number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
+#: The last few reports, by the facts value they are of (held, so its id is not reused): the preview
+#: and a remembered ``--check`` ask for the report that validation just made.
+_RECENT: dict[tuple[int, str], tuple["Facts", Report]] = {}
+
+
+def report_for(facts: Facts, file: str | Path) -> Report:
+    """``check(facts, file)``, made once per facts value (validation, then the preview or --check's memory)."""
+    key = (id(facts), str(file))
+    if (hit := _RECENT.get(key)) is not None and hit[0] is facts:
+        return hit[1]
+    report = check(facts, file)
+    while len(_RECENT) >= 8:
+        del _RECENT[next(iter(_RECENT))]
+    _RECENT[key] = (facts, report)
+    return report
+
+
+def summary_line(facts: Facts, file: str | Path) -> str:
+    """The line every build and ``--check`` prints: ``FILE: provenance: quotes 5/5 verbatim, ...``."""
+    return f"{file}: {report_for(facts, file).summary}"
+
+
 def provenance_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     """The check's findings as warnings (``validate.facts_warnings``); its summary line is logged once."""
-    report = check(facts, file)
-    _log_once(f"{file}: {report.summary}")
+    report = report_for(facts, file)
+    log_summary(summary_line(facts, file))
     return list(report.problems)
 
 
 @functools.lru_cache(maxsize=4096)  # bounded: --every and the preview check the same brief again and again
-def _log_once(line: str) -> None:
+def log_summary(line: str) -> None:
+    """Log the summary line once per process."""
     log.info("%s", line)
 
 
 __all__ = ["SUPPORT_THRESHOLD", "Report", "SavedCopy", "Support", "best_passage", "carrier_of", "check", "normalise",
-           "numbers_in", "provenance_warnings", "saved_copies", "support_score", "verbatim"]
+           "numbers_in", "provenance_warnings", "report_for", "saved_copies", "summary_line", "support_score", "verbatim"]
