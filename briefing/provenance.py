@@ -81,8 +81,11 @@ class SavedCopy:
     norm: str  # normalise(text)
     sentences: tuple[str, ...]
     numbers: frozenset[float]
-    windows: tuple[str, ...] = ()  # one to three consecutive sentences: the passages a statement may rest on
-    window_words: tuple[frozenset[str], ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()  # one to three consecutive sentences: the passages a statement may rest on
+    vocabulary: tuple[str, ...] = ()  # every content word, sorted
+    where: dict[str, frozenset[int]] = field(default_factory=dict)  # content word -> the sentences holding it
+    covering: tuple[tuple[int, ...], ...] = ()  # sentence -> the spans (by index) that hold it
+    near: dict[str, frozenset[int]] = field(default_factory=dict, compare=False)  # claim word -> sentences with a word like it
 
 
 @functools.lru_cache(maxsize=64)
@@ -105,12 +108,17 @@ _SENTENCE = re.compile(r"(?<=[.!?\"\u201d])\s+(?=[\"\u201c(]?[A-Z0-9])|\n+")
 
 
 @functools.lru_cache(maxsize=64)
-def _saved(source_id: str, file: str, text: str) -> SavedCopy:
-    sentences = tuple(s.strip() for s in _SENTENCE.split(text) if s and s.strip())
-    words = [frozenset(w for w, _ in content_words(s)) for s in sentences]
-    spans = [(i, i + size) for size in (1, 2, 3) for i in range(len(sentences) - size + 1)]
+def _saved(source_id: str, file: str, text: str, whole: bool = False) -> SavedCopy:
+    """The copy's sentences, numbers and word index; ``whole``: the text is one passage."""
+    sentences = (text,) if whole else tuple(s.strip() for s in _SENTENCE.split(text) if s and s.strip())
+    where: dict[str, set[int]] = {}
+    for i, sentence in enumerate(sentences):
+        for word, _ in content_words(sentence):
+            where.setdefault(word, set()).add(i)
+    spans = tuple((i, i + size) for size in (1, 2, 3) for i in range(len(sentences) - size + 1))
     return SavedCopy(source_id, file, text, normalise(text), sentences, frozenset(v for v, _ in numbers_in(text)),
-                     tuple(" ".join(sentences[a:b]) for a, b in spans), tuple(frozenset().union(*words[a:b]) for a, b in spans))
+                     spans, tuple(sorted(where)), {w: frozenset(i) for w, i in where.items()},
+                     tuple(tuple(k for k, (a, b) in enumerate(spans) if a <= i < b) for i in range(len(sentences))))
 
 
 def saved_copies(facts: Facts, file: str | Path) -> tuple[dict[str, SavedCopy], list[Problem]]:
@@ -246,35 +254,36 @@ def content_words(text: str) -> list[tuple[str, int]]:
 def support_score(claim: str, passage: str) -> float:
     """How much of ``claim`` ``passage`` says, 0-100: the weighted share of the claim's content words
     (:func:`content_words`) that the passage has, each matched loosely (rapidfuzz, ``WORD_MATCH``)."""
-    return _scores(claim, (frozenset(w for w, _ in content_words(passage)),))[0]
+    return _scores(content_words(claim), _saved("", "", passage, whole=True))[0]
 
 
-def _scores(claim: str, passages: tuple[frozenset[str], ...]) -> list[float]:
-    """``support_score`` of ``claim`` against each passage's word set, matching each claim word
-    against the passages' vocabulary once (one rapidfuzz call per word)."""
+def _scores(words: list[tuple[str, int]], copy: SavedCopy) -> list[float]:
+    """``support_score`` of a claim's content words against each of ``copy.windows``: each word is
+    matched against the copy's vocabulary once (one rapidfuzz call), then looked up by sentence."""
     from rapidfuzz import fuzz, process
 
-    words = content_words(claim)
     if not words:
-        return [100.0] * len(passages)
-    vocabulary = sorted(set().union(*passages))
+        return [100.0] * len(copy.spans)
     total = sum(weight for _, weight in words)
-    scores = [0.0] * len(passages)
+    scores = [0] * len(copy.spans)
     for word, weight in words:
-        near = {v for v, _, _ in process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None)}
-        for i, passage in enumerate(passages):
-            if word in passage or not near.isdisjoint(passage):
-                scores[i] += weight
+        if (sentences := copy.near.get(word)) is None:  # the words near it, once per copy
+            near = {v for v, _, _ in process.extract(word, copy.vocabulary, scorer=fuzz.ratio, score_cutoff=WORD_MATCH,
+                                                      limit=None, processor=None)}
+            sentences = copy.near[word] = frozenset().union(*(copy.where.get(v, ()) for v in near | {word}))
+        for k in set().union(*(copy.covering[i] for i in sentences)):  # the passages holding one of them
+            scores[k] += weight
     return [100 * s / total for s in scores]
 
 
 def best_passage(claim: str, copy: SavedCopy) -> tuple[float, str]:
     """The passage of ``copy`` (one to three consecutive sentences) that best supports ``claim``, and its score."""
-    if not copy.windows:
+    if not copy.spans:
         return 0.0, ""
-    scores = _scores(claim, copy.window_words)
+    scores = _scores(content_words(claim), copy)
     best = max(range(len(scores)), key=scores.__getitem__)
-    return scores[best], copy.windows[best]
+    a, b = copy.spans[best]
+    return scores[best], " ".join(copy.sentences[a:b])
 
 
 def _closest(text: str, copy: SavedCopy) -> str:
@@ -446,15 +455,18 @@ def report_for(facts: Facts, file: str | Path) -> Report:
     return report
 
 
-def summary_line(facts: Facts, file: str | Path) -> str:
-    """The line every build and ``--check`` prints: ``FILE: provenance: quotes 5/5 verbatim, ...``."""
-    return f"{file}: {report_for(facts, file).summary}"
+def summary_line(facts: Facts, file: str | Path) -> str | None:
+    """The line every build and ``--check`` of a brief with a saved copy prints:
+    ``FILE: provenance: quotes 5/5 verbatim, ...``; None for a brief with none (nothing was checked)."""
+    report = report_for(facts, file)
+    return f"{file}: {report.summary}" if report.checked else None
 
 
 def provenance_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     """The check's findings as warnings (``validate.facts_warnings``); its summary line is logged once."""
     report = report_for(facts, file)
-    log_summary(summary_line(facts, file))
+    if (line := summary_line(facts, file)) is not None:
+        log_summary(line)
     return list(report.problems)
 
 
