@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(PY) tools/bench_data.py
 	$(PY) tools/bench_map.py
 	$(PY) tools/bench_gather.py
+	$(PY) tools/bench_provenance.py
 
 clean:
 	rm -rf output .pytest_cache

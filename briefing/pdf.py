@@ -426,10 +426,8 @@ def _story(
     for n, src in enumerate(facts.sources, start=1):
         published = human_date(src.published) if src.published else None
         link = bool(src.url and _URL_SCHEME.match(src.url))
-        # the saved copy the provenance check read (briefing/provenance.py): the reader sees what was checked
-        saved = PurePosixPath(src.file).name if src.file else None
-        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author,
-                                                        src.grade, saved)), st["source"]))
+        saved = PurePosixPath(src.file).name if src.file else None  # the copy the provenance check read
+        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade, saved)), st["source"]))
     for n, ds in enumerate(facts.datasets, start=len(facts.sources) + 1):
         retrieved = human_date(ds.retrieved) if ds.retrieved else None
         link = bool(ds.url and _URL_SCHEME.match(ds.url))

@@ -114,7 +114,8 @@ def test_an_unchanged_rerun_repeats_the_warnings_and_sees_a_changed_source_copy(
     """The rerun that skips validation (``reuse_current``) says what a validating run says, and a
     file the facts name still counts: a changed local copy of a source is a new edition."""
     (tmp_path / "article.txt").write_text("The article, as saved.", encoding="utf-8")
-    facts_data["sources"][0]["file"] = "article.txt"
+    # a saved copy nothing cites: the provenance check reads it and has nothing to compare
+    facts_data["sources"].append({"id": "saved", "publisher": "A saved page", "file": "article.txt"})
     facts_data["events"][0]["date"] = "2023-03-05"  # after as_of: a warning, not an error
     facts_file = put(tmp_path / "bakhmut.yaml", facts_data)
     first = run_cli(str(facts_file), "--out", str(out))
