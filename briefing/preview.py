@@ -62,6 +62,7 @@ from .validate import validate_facts
 from .files import read_facts_bytes
 from .mail import Ledger
 from .pdf import ChangesPart, MapPart, render_pdf
+from .provenance import SUPPORT_THRESHOLD, Support, report_for
 
 log = logging.getLogger("briefing")
 
@@ -91,6 +92,7 @@ class Draft:
     changes: ChangesPart | None
     graphics_key: str = ""  # what the charts and the map were drawn from (see _graphics_key)
     graphics_warnings: tuple[str, ...] = ()
+    supports: tuple[Support, ...] = ()  # each statement's best passage in its saved sources (provenance)
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
         facts=facts, version=version, built_at=dt.datetime.now(dt.timezone.utc), seconds=time.perf_counter() - started,
         pdf_name=f"{facts.id}-draft.pdf", pages=tuple(pages), files=MappingProxyType(files), charts=tuple(named_charts),
         locator=locator, map_name="map.png" if locator is not None else None, changes=changes,
-        graphics_key=key, graphics_warnings=graphics_warnings,
+        graphics_key=key, graphics_warnings=graphics_warnings, supports=report_for(facts, path).supports,
     )
     return draft, warnings
 
@@ -439,7 +441,7 @@ def _brief_context(preview: Preview, state: BriefState) -> dict[str, Any]:
     brief_id = state.draft.facts.id if state.draft else None
     editions, editions_problem = published_editions(preview.out_dir, brief_id) if brief_id else ([], None)
     return {"state": state, "draft": state.draft, "editions": editions, "editions_problem": editions_problem,
-            "out_dir": str(preview.out_dir)}
+            "out_dir": str(preview.out_dir), "threshold": SUPPORT_THRESHOLD}
 
 
 def _reading_context(state: BriefState) -> dict[str, Any]:

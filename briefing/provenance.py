@@ -324,9 +324,14 @@ class Support:
     """A statement's best passage in its cited sources."""
 
     field: str
+    text: str  # the statement
     source_id: str
     score: float
     passage: str
+
+    @property
+    def supported(self) -> bool:
+        return self.score >= SUPPORT_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -421,7 +426,7 @@ def check(facts: Facts, file: str | Path) -> Report:
         if is_claim:
             counts["statements"][1] += 1
             score, passage, copy = max((best_passage(text, c) + (c,) for c in cited), key=lambda b: b[0])
-            supports.append(Support(path, copy.source_id, score, passage))
+            supports.append(Support(path, text, copy.source_id, score, passage))
             if score >= SUPPORT_THRESHOLD:
                 counts["statements"][0] += 1
             else:

@@ -124,3 +124,20 @@ def test_a_saved_web_page_is_read_through_the_gathering_reader(tmp_path: Path, f
         'closest: "\u201cThis should not have triggered blackouts.\u201d"']
     facts = validate_facts(path.read_bytes(), path)[0]
     assert check(facts, path).summary.startswith("provenance: quotes 1/2 verbatim, figures 1/1,")
+
+
+def test_the_preview_shows_each_statements_supporting_passage(brief: Callable[..., Path], tmp_path: Path) -> None:
+    from briefing import preview
+    from briefing.build import BuildOptions
+
+    path = brief(_invented_claim)
+    draft, _ = preview.build_draft(path, tmp_path / "out", BuildOptions(), 1)
+    state = preview.BriefState(key="x", path=path, draft=draft)
+    html = preview._environment().get_template("_brief_live.html.j2").render(
+        **preview._brief_context(preview.Preview([path], tmp_path / "out", BuildOptions()), state))
+    assert "What the saved sources say" in html
+    assert ("<dt><code>sections.situation[9].text</code> The mayor of Bakhmut resigned amid protests over the water "
+            "supply.</dt>") in html
+    assert '<dd class="line">38 (not supported),' in html
+    stakes = html.split("<code>sections.stakes[0].text</code>", 1)[1].split("</dd>", 1)[0]
+    assert "<q>" in stakes and "Ukraine\u2019s biggest challenge at this moment is defending Bakhmut" in stakes
