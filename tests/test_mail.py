@@ -164,6 +164,8 @@ def send_cli(out: Path, *args: str, env: dict[str, str], facts: Path = BAKHMUT) 
     """``--send`` through the command line; ``-q`` leaves only errors on stderr (and paths on stdout)."""
     result = run_cli(str(facts), "--out", str(out), "--send", "-q", *args, env=env)
     assert "Traceback" not in result.stderr, result.stderr
+    # the example's two loosely worded statements (tests/test_provenance.py) are no mail's business
+    result.stderr = "".join(line for line in result.stderr.splitlines(keepends=True) if "not supported by source" not in line)
     return result
 
 
