@@ -83,8 +83,8 @@ def main() -> None:
           f"{(with_check - without) * 1000:+.0f} ms); the check alone {alone * 1000:.1f} ms = {share:.1%} of a build "
           f"({'within' if share <= 0.1 else 'OVER'} the target of 10%); medians of {runs}")
     print(f"provenance: a saved web page ({len(page) / 1024:.0f} KB HTML) read {first * 1000:.0f} ms the first time, "
-          f"{again * 1000:.1f} ms from the cache")
-    print(f"provenance: {report.summary}")
+          f"{again * 1000:.2f} ms from the cache")
+    print(f"the example: {report.summary}")
 
 
 if __name__ == "__main__":
