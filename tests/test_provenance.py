@@ -141,3 +141,27 @@ def test_the_preview_shows_each_statements_supporting_passage(brief: Callable[..
     assert '<dd class="line">38 (not supported),' in html
     stakes = html.split("<code>sections.stakes[0].text</code>", 1)[1].split("</dd>", 1)[0]
     assert "<q>" in stakes and "Ukraine\u2019s biggest challenge at this moment is defending Bakhmut" in stakes
+
+
+def test_numbers_in_their_usual_forms() -> None:
+    from briefing.provenance import numbers_in
+
+    found = [v for v, _ in numbers_in("4,500 or 4500, 4.5 million, 4.5m, $2bn, 12% and 12 per cent, the 93rd Brigade")]
+    assert found == [4500, 4500, 4.5e6, 4.5e6, 2e9, 12, 12, 93]
+    assert [v for v, _ in numbers_in("on 28 February, March 1, 2023-03-01 and in 2023, 13 miles", skip_dates=True)] == [2023, 13]
+
+
+def test_a_source_reported_by_another_is_checked_against_the_carriers_copy(
+        brief: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefing.provenance as provenance
+
+    def move_quote(data: dict[str, Any]) -> None:
+        data["sources"].append({"id": "isw", "publisher": "Institute for the Study of War"})
+        data["quotes"][4]["source"] = "isw"  # ISW's words, as CNN reports them
+
+    path = brief(move_quote)
+    facts = validate_facts(path.read_bytes(), path)[0]
+    assert '"isw" unchecked' in check(facts, path).summary
+    monkeypatch.setattr(provenance, "carrier_of", lambda source: "cnn" if source.id == "isw" else None)  # issue 25's via
+    assert check(facts, path).summary.startswith("provenance: quotes 5/5 verbatim")
+    assert '"isw"' not in check(facts, path).summary
