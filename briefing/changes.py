@@ -16,7 +16,7 @@ import json
 import logging
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from . import words
 
@@ -48,6 +48,15 @@ _OTHER_FIELDS = {
     "datasets": "the datasets or their files", "series": "details of series",
 }
 _STATEMENT_KEYS = ("key_points", "situation", "stakes", "outlook")
+
+
+#: How every line that says nothing changed begins (the draft's, and both of ``changes_lines``).
+NO_CHANGE = ("No change: ", "No change to the facts")
+
+
+def change_count(lines: Sequence[str]) -> int:
+    """How many changes ``lines`` (a changes section) lists: 0 when its one line says there is none."""
+    return 0 if len(lines) == 1 and lines[0].startswith(NO_CHANGE) else len(lines)
 
 
 def changes_lines(folder: Path, previous: Mapping[str, Any], snapshot: Mapping[str, Any],

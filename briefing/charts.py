@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 from .facts import Event, Facts, KeyFigure, Series, moment
 from .glyphs import drawable, needs_fallback, visual
+from .labels import FONT_PT, LINE_IN, MARGIN_IN, TimelineLabel, anchor, inner_edge, level_pitch, place_labels, wrap_words
 from .vector import ACCENT, ALERT, INK, figure_to_drawing, house_style
 from .words import human_date, number
 
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 #: Width of a chart on the page, in inches (A4 and Letter text widths both exceed it).
 CHART_WIDTH_IN = 6.6
 #: Rows per chart; more are split over several charts so every label stays readable.
-EVENTS_PER_CHART = 20
 BARS_PER_CHART = 20
 #: Height of the rows of one chart, in inches: a chart and its caption must fit on one page.
 MAX_ROWS_HEIGHT_IN = 7.0
@@ -111,45 +111,157 @@ def _chunks(items: Sequence[_T], heights: Sequence[float], max_rows: int) -> lis
     return chunks
 
 
-def _timeline_row_in(lines: int) -> float:
-    return 0.16 + 0.12 * lines
+#: At most this many events on one timeline chart; more are split over several charts.
+TIMELINE_EVENTS_PER_CHART = 12
+#: Columns a timeline label wraps at (whole words only; a word longer than this stays whole).
+TIMELINE_LABEL_CHARS = 26
 
 
 def timeline_charts(facts: Facts) -> list[Chart]:
-    """A Gantt-style timeline: one row per event, label on the left, its date on a shared axis.
+    """A timeline: dated events on one line, each label above or below it on a leader line.
 
-    One row per event means labels can never overlap, however the events cluster in time (events on
-    the same day get a row each); month-only dates are drawn as a bar across the month, so the chart
-    is honest about their precision.
+    Why this shape: a reader sees the order and the gaps in time at a glance. Labels alternate above
+    and below the line and stack outwards where they would touch, so none overlaps another or a
+    leader line; they wrap only between words. A date is drawn as what it is: a dot for a day, a ring
+    for an approximate day, a bar for a range of days or for a month given only as a month. Items of
+    ``kind: statement`` (someone said something) are not events: they are listed under the chart.
     """
-    events = sorted(facts.events, key=lambda e: (e.day, e.label))
+    events = sorted((e for e in facts.events if e.kind == "event"), key=lambda e: (e.day, e.end, e.label))
     if not events:
         return []
-    labels, _ = _labels([e.label for e in events], LABEL_CHARS)
-    heights = [_timeline_row_in(lab.count("\n") + 1) for lab in labels]
-    chunks = _chunks(events, heights, EVENTS_PER_CHART)
+    drawn = [piece for chunk in _balanced(events, TIMELINE_EVENTS_PER_CHART) for piece in _fitting_timelines(chunk)]
+    chunks = [chunk for chunk, _ in drawn]
     charts = []
-    for n, chunk in enumerate(chunks, start=1):
+    for n, (chunk, drawing) in enumerate(drawn, start=1):
         part = f" (part {n} of {len(chunks)})" if len(chunks) > 1 else ""
-        first, last = chunk[0].day, max(_end_of(e) for e in chunk)  # a month bar may end after the last day
-        caption = (
-            f"Dated events, {_human_date(chunk[0])} to {_human_date(chunk[-1])}{part}. "
-            "A dot marks an exact date; a bar spans a month where the source gives only the month."
-        )
-        charts.append(
-            Chart(
-                kind="timeline",
-                title="Timeline of events" + part,
-                caption=caption,
-                drawing=_timeline_drawing(chunk, first, last),
-                source_ids=tuple(dict.fromkeys(e.source for e in chunk)),
-            )
-        )
+        marks = ["A dot marks an exact date"]
+        if any(e.approx and not (e.is_range or e.month_only) for e in chunk):
+            marks.append("a ring an approximate one")
+        if any(e.is_range for e in chunk):
+            marks.append("a bar a range of days" + (" (paler where approximate)" if any(e.is_range and e.approx for e in chunk) else ""))
+        if any(e.month_only for e in chunk):
+            marks.append("a bar across a month where the source gives only the month")
+        caption = (f"Dated events, {event_date(chunk[0])} to {event_date(max(chunk, key=lambda e: e.end))}{part}. "
+                   + "; ".join(marks) + ".")
+        charts.append(Chart(
+            kind="timeline",
+            title="Timeline of events" + part,
+            caption=caption,
+            drawing=drawing,
+            source_ids=tuple(dict.fromkeys(e.source for e in chunk)),
+        ))
     return charts
 
 
-def _end_of(event: Event) -> dt.date:
-    return _month_after(event.day) - dt.timedelta(days=1) if event.month_only else event.day
+def _fitting_timelines(events: list[Event]) -> list[tuple[list[Event], Drawing]]:
+    """Timelines of ``events`` no taller than ``MAX_ROWS_HEIGHT_IN``: a chart whose long labels stack
+    too high is split in two halves (and again), so that it and its caption fit on a page."""
+    drawing = _timeline_drawing(events)
+    if drawing.height <= MAX_ROWS_HEIGHT_IN * 72 or len(events) == 1:
+        return [(events, drawing)]
+    half = len(events) // 2
+    return _fitting_timelines(events[:half]) + _fitting_timelines(events[half:])
+
+
+def _balanced(items: Sequence[_T], most: int) -> list[list[_T]]:
+    """``items`` in runs of at most ``most``, as even as can be (21 make 11 and 10, not 20 and 1)."""
+    count = math.ceil(len(items) / most)
+    size = math.ceil(len(items) / count)
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+def event_date(event: Event) -> str:
+    """The date of an event as the brief says it: "about 14 February 2023", "11-20 January 2023"."""
+    about = "about " if event.approx else ""
+    if event.month_only:
+        return f"{about}{event.day:%B %Y}"
+    if event.is_range:
+        a, b = event.day, event.end
+        if (a.year, a.month) == (b.year, b.month):
+            return f"{about}{a.day}\u2013{b.day} {b:%B %Y}"
+        if a.year == b.year:
+            return f"{about}{a.day} {a:%B}\u2013{b.day} {b:%B %Y}"
+        return f"{about}{human_date(a)}\u2013{human_date(b)}"
+    return about + human_date(event.day)
+
+
+def _timeline_drawing(events: list[Event]) -> Drawing:
+    from matplotlib import dates as mdates  # here, not at the top: cached charts need no matplotlib
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    texts = [drawable(visual(f"{event_date(e)}\n{wrap_words(e.label, TIMELINE_LABEL_CHARS)}")) for e in events]
+    fallback = any(needs_fallback(t) for t in texts)
+    first, last = events[0].day, max(e.end for e in events)
+    span = (last - first).days
+    pad = dt.timedelta(days=max(1, round(span * 0.04)) if span >= 7 else 3)
+    lo, hi = mdates.date2num(first - pad), mdates.date2num(last + pad + dt.timedelta(days=1))
+    inner = CHART_WIDTH_IN - 2 * MARGIN_IN
+
+    def x_in(day: dt.date) -> float:
+        return MARGIN_IN + (mdates.date2num(day) - lo) / (hi - lo) * inner
+
+    with house_style(fallback):
+        import matplotlib
+
+        prop = FontProperties(family=matplotlib.rcParams["font.family"], size=FONT_PT)
+        measure = TextToPath()
+
+        def text_width(text: str) -> float:
+            return max(measure.get_text_width_height_descent(line, prop, ismath=False)[0] for line in text.split("\n")) / 72
+
+        labels = []
+        for e, text in zip(events, texts):
+            mid = e.day + (e.end - e.day) / 2
+            labels.append(TimelineLabel(x=x_in(mid), text=text, width=min(text_width(text) + 0.02, inner), lines=text.count("\n") + 1))
+        place_labels(labels, CHART_WIDTH_IN)
+        pitch = level_pitch(labels)
+
+        def outer(side: int) -> float:
+            levels = [lab.level for lab in labels if lab.side == side]
+            return abs(inner_edge(side, max(levels), pitch)) + pitch if levels else (0.2 if side == 1 else 0.25)
+
+        top, bottom = outer(1), outer(-1)
+        height = top + bottom
+        fig = MplFigure(figsize=(CHART_WIDTH_IN, height))
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, CHART_WIDTH_IN)
+        ax.set_ylim(-bottom, top)
+        ax.axis("off")
+        # the line and its date ticks
+        ax.plot([MARGIN_IN, CHART_WIDTH_IN - MARGIN_IN], [0, 0], color=INK, linewidth=0.8, zorder=1)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+        locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]
+        leaders = [lab.x for lab in labels if lab.side == -1]
+        for tick in locator.tick_values(mdates.num2date(lo), mdates.num2date(hi)):
+            if lo <= tick <= hi:
+                tx = MARGIN_IN + (tick - lo) / (hi - lo) * inner
+                ax.plot([tx, tx], [0, -0.04], color=INK, linewidth=0.6)
+                words = _tick_date(mdates.num2date(tick).date(), span).replace("\n", " ")
+                half = text_width(words) * 6 / FONT_PT / 2 + 0.03
+                inside = half <= tx <= CHART_WIDTH_IN - half
+                if inside and not any(abs(x - tx) < half for x in leaders):  # no leader line crosses a tick's words
+                    ax.text(tx, -0.06, words, ha="center", va="top", fontsize=6, color="#555555")
+        for e, lab in zip(events, labels):
+            if e.is_range or e.month_only:
+                ax.plot([x_in(e.day), x_in(e.end + dt.timedelta(days=1))], [0, 0], color=ACCENT, linewidth=4.5,
+                        alpha=0.45 if e.approx or e.month_only else 0.8, solid_capstyle="butt", zorder=2)
+            elif e.approx:
+                ax.plot([lab.x], [0], "o", markersize=5, markerfacecolor="white", markeredgecolor=ACCENT, markeredgewidth=1.2, zorder=3)
+            else:
+                ax.plot([lab.x], [0], "o", markersize=4.5, color=ACCENT, zorder=3)
+            near = inner_edge(lab.side, lab.level, pitch)
+            ax.plot([lab.x, anchor(lab.x, lab.left, lab.width)], [0, near], color="#8a96a6", linewidth=0.5, zorder=0)
+            date, _, label = lab.text.partition("\n")
+            if lab.side == 1:  # the date on top, the words under it, the whole resting on the level
+                ax.text(lab.left, near, label, ha="left", va="bottom", fontsize=FONT_PT, linespacing=1.1, color=INK)
+                ax.text(lab.left, near + (lab.lines - 1) * LINE_IN, date, ha="left", va="bottom",
+                        fontsize=FONT_PT, fontweight="bold", color=ACCENT)
+            else:
+                ax.text(lab.left, near, date, ha="left", va="top", fontsize=FONT_PT, fontweight="bold", color=ACCENT)
+                ax.text(lab.left, near - LINE_IN, label, ha="left", va="top", fontsize=FONT_PT, linespacing=1.1, color=INK)
+        return figure_to_drawing(fig, fallback)
 
 
 _Day = TypeVar("_Day", dt.date, dt.datetime)
@@ -158,56 +270,6 @@ _Day = TypeVar("_Day", dt.date, dt.datetime)
 def _month_after(d: _Day) -> _Day:
     """The first day of the month after ``d``'s (a datetime stays one)."""
     return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def _human_date(event: Event) -> str:
-    return f"{event.day:%B %Y}" if event.month_only else human_date(event.day)
-
-
-def _timeline_drawing(events: list[Event], first: dt.date, last: dt.date) -> Drawing:
-    from matplotlib import dates as mdates  # here, not at the top: cached charts need no matplotlib
-    from matplotlib.figure import Figure as MplFigure
-    from matplotlib.ticker import FuncFormatter
-
-    labels, fallback = _labels([e.label for e in events], LABEL_CHARS)
-    row_in = [_timeline_row_in(lab.count("\n") + 1) for lab in labels]
-    height = sum(row_in) + 0.75
-    span = (last - first).days
-    # A short span (one event, or all on a few days) still gets a week of axis, with a tick a day.
-    pad = dt.timedelta(days=max(1, round(span * 0.06)) if span >= 7 else 3)
-    with house_style(fallback):
-        fig = MplFigure(figsize=(CHART_WIDTH_IN, height))
-        ax = fig.add_axes((0.45, 0.55 / height, 0.52, 1 - 0.7 / height))
-        y = 0.0
-        ys = []
-        for event, h in zip(events, row_in):
-            mid = y + h / 2
-            ys.append(mid)
-            if event.month_only:
-                ax.barh(mid, (_end_of(event) - event.day).days + 1, left=event.day, height=min(h * 0.45, 0.12),
-                        color=ACCENT, alpha=0.35, edgecolor=ACCENT, linewidth=0.8)
-            else:
-                ax.plot([event.day], [mid], "o", color=ACCENT, markersize=4.5, zorder=3)
-            ax.axhline(mid, color="#dddddd", linewidth=0.5, zorder=0)
-            y += h
-        ax.set_ylim(y, 0)
-        ax.set_yticks(ys)
-        ax.set_yticklabels(labels, fontsize=7.5, linespacing=1.1)
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlim(first - pad, last + pad)
-        if span < 7:
-            ax.xaxis.set_major_locator(mdates.DayLocator(interval=2 if span >= 3 else 1))
-        else:
-            locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-            # Spans of 31-35 months: at most 6 ticks of 6 months reach only 30, so allow a yearly step
-            # (matplotlib would otherwise warn and crowd the axis).
-            locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]
-            ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick_date(mdates.num2date(v).date(), span)))
-        ax.spines["left"].set_visible(False)
-        ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
-        ax.set_axisbelow(True)
-        return figure_to_drawing(fig, fallback)
 
 
 def _tick_date(day: dt.date, span_days: int) -> str:
@@ -403,7 +465,7 @@ def series_charts(facts: Facts) -> list[Chart]:
                          f"{_when_words(s.points[-1].date)}; first {number(s.points[0].value)}, highest {number(peak.value)}{' ' + unit if unit else ''} "
                          f"({_when_words(peak.date)}), latest {number(s.points[-1].value)}.")
         if events:
-            parts.append("Events marked: " + "; ".join(f"{n} = {e.label} ({_human_date(e)})" for n, e in enumerate(events, start=1)) + ".")
+            parts.append("Events marked: " + "; ".join(f"{n} = {e.label} ({event_date(e)})" for n, e in enumerate(events, start=1)) + ".")
         charts.append(Chart(
             kind="series",
             title=title,

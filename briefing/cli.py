@@ -77,8 +77,8 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 @click.option("--check", is_flag=True, help="Validate the facts files only; write nothing.")
 @click.option("--strict", is_flag=True, help="Treat every warning about a facts file (estimative words, missing glyphs) as an error (exit 2, nothing written).")
 @click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True)
-@click.option("-v", "--verbose", is_flag=True, help="Log each pipeline step.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the paths written.")
+@click.option("-v", "--verbose", is_flag=True, help="Log each pipeline step (not with -q).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors, warnings and the paths written (not with -v).")
 @click.option("--send", is_flag=True, help="Mail each brief to the recipients, once per edition (SMTP settings: BRIEFING_* variables).")
 @click.option("--to", multiple=True, metavar="ADDRESS", help="A recipient for --send; repeat for more.")
 @click.option("--to-file", type=click.Path(path_type=Path, dir_okay=False), help="With --send: a file of recipients, one address per line, # comments allowed.")
@@ -110,6 +110,8 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
     With --preview it serves live drafts to a browser (nothing is published or mailed) until stopped.
     With --gather the arguments are sources, and a draft facts file is written to --draft.
     """
+    if verbose and quiet:
+        raise click.UsageError("-v and -q exclude each other: -v logs every step, -q only errors and warnings")
     # Our own steps at the level asked for; libraries (matplotlib, filelock ...) only when something is wrong.
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     logging.getLogger("briefing").setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
@@ -153,10 +155,12 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
         sys.stderr.flush()
         os._exit(0)
     if send:  # every recipient and setting is checked before anything is built or sent
-        from .mail import SmtpSettings, read_recipients, send_edition
+        from .mail import SmtpSettings, check_server, read_recipients, send_edition
 
         try:
             recipients, settings = read_recipients(to, to_file), SmtpSettings.from_env(os.environ)
+            if not dry_run:  # a server that cannot take the mail is found before anything is built
+                check_server(settings)
         except BriefingError as exc:
             click.echo(str(exc), err=True)
             sys.exit(exc.exit_code)
@@ -192,6 +196,9 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
             except BriefingError as exc:
                 click.echo(str(exc), err=True)
                 failed = _most_serious(failed, exc.exit_code)
+            except Exception as exc:  # noqa: BLE001 - as for a build: this file only
+                click.echo(_unexpected(path, exc), err=True)
+                failed = _most_serious(failed, 1)
         sys.exit(failed)
     for path, outcome in _publish_all(paths, out_dir, options, lock_timeout, jobs, reuse=not send):
         if isinstance(outcome, tuple):  # (message, exit status)
@@ -230,6 +237,16 @@ def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout:
         return str(exc), exc.exit_code
     except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
         return f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", 1
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the other briefs of the run
+        return _unexpected(path, exc), 1
+
+
+def _unexpected(path: Path, exc: BaseException) -> str:
+    """One line for an error nobody foresaw (a bug in briefing); its traceback is logged for -v."""
+    logging.getLogger("briefing").debug("%s: traceback of the unexpected error:", path, exc_info=exc)
+    reason = " ".join(str(exc).split())[:300]
+    return (f"{path}: not built: unexpected {type(exc).__name__}{': ' + reason if reason else ''} "
+            "(a bug in briefing; run with -v for the traceback and report it)")
 
 
 def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_timeout: float,
@@ -257,7 +274,11 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
         futures = [pool.submit(_publish_one, path, out_dir, options, lock_timeout, reuse) for path in paths]
         for path, future in zip(paths, futures):
-            yield path, future.result()
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker that died (killed, out of memory): this brief only
+                outcome = _unexpected(path, exc), 1
+            yield path, outcome
 
 
 

@@ -35,6 +35,9 @@ from .files import source_file
 
 #: A dataset file larger than this is refused before it is read (a table of a few million rows fits).
 MAX_DATA_BYTES = 200 * 1024 * 1024
+#: What an .xlsx file (a zip) may unpack to, all its members together: the limit above is on the
+#: packed file, and 3 MB of zip can hold gigabytes of whitespace that openpyxl would read through.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 #: A series with more points than this cannot be drawn legibly: resample it (``every``).
 MAX_POINTS = 5000
 #: ``value: count`` counts the selected rows instead of reading a column.
@@ -169,6 +172,8 @@ def _read(ds: Dataset, i: int, columns: list[str], file: str, base: Path) -> _Ta
         raise _Refused(Problem(file, f"datasets[{i}].sha256", f'"{ds.file}" has SHA-256 {digest}, not the pinned {ds.sha256}; the file changed: check it, then update sha256'))
     buf = io.BytesIO(data)
     del data
+    if kind == "XLSX":
+        _check_unpacked(buf, ds.file, file, field)
     try:
         if kind in ("CSV", "TSV"):
             sep = "," if kind == "CSV" else "\t"
@@ -190,6 +195,24 @@ def _read(ds: Dataset, i: int, columns: list[str], file: str, base: Path) -> _Ta
         frame.columns = header
         frame = frame[[c for c in columns if c in header]]
     return _Table(frame, header, str(path), 1 if kind in ("CSV", "TSV", "XLSX") else 0, digest)
+
+
+def _check_unpacked(buf: io.BytesIO, name: str, file: str, field: str) -> None:
+    """Refuse a zip whose members' sizes add up past ``MAX_UNPACKED_BYTES``, read from its directory
+    before anything is unpacked (zipfile stops each member at its stated size, so the sizes hold).
+    Not a zip at all: left to the reader, whose error names the file."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(buf) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        unpacked = 0
+    finally:
+        buf.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _Refused(Problem(file, field, f'"{name}" unpacks to {unpacked:,} bytes; an .xlsx dataset may unpack to at '
+                                            f'most {MAX_UNPACKED_BYTES:,} bytes (save it as CSV, or remove the empty rows)'))
 
 
 def _check_columns(s: Series, i: int, table: _Table, file: str) -> None:

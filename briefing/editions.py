@@ -336,7 +336,7 @@ def _current(facts_bytes: bytes, facts_path: Path, folder: Path, brief_id: str, 
     latest = editions[-1] if editions else None
     if (latest is None or latest.get("facts_path") != str(facts_path.resolve()) or _paper(latest) != options.paper
             or (latest.get("inputs") or {}).get("facts") != _sha256(facts_bytes) or not _recorded_files(latest)
-            or not (folder / latest["file"]).is_file()):
+            or not _intact(folder / latest["file"], latest["pdf_sha256"])):
         return None
     try:
         inputs = _hashes_of(facts_bytes, latest["files"], facts_path, options.cache)
@@ -425,6 +425,8 @@ def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: s
     previous = editions[-1]
     inputs = input_hashes(facts_bytes, facts, facts_path)
     if fingerprint(inputs) == previous["fingerprint"]:
+        if len(editions) == 1:  # the draft is the first edition itself, which has no changes section
+            return None
         lines = ["No change: this draft is the brief of that edition."]
     else:
         lines = changes_lines(folder, previous, facts.model_dump(mode="json"), inputs)
@@ -454,14 +456,16 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
     fp = fingerprint(inputs)
     previous = editions[-1] if editions else None
 
-    if previous is not None and _same_content(previous, inputs, fp) and (folder / previous["file"]).is_file():
+    if previous is not None and _same_content(previous, inputs, fp) and (
+            options.paper != _paper(previous) or _intact(folder / previous["file"], previous["pdf_sha256"])):
         if options.paper != _paper(previous):
             return _paper_variant(facts, facts_path, out_dir, editions, inputs, options)
         _restore_latest(latest_pdf, folder / previous["file"], previous)
         log.info("%s: unchanged since edition %s", facts.id, previous["name"])
         return _edition(facts, facts_path, latest_pdf, folder, previous, built=False, changes=None)
 
-    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%MZ")
+    # a date alone names the edition by its day: no hour is invented
+    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
     revision = 1 + max((e["revision"] for e in editions if e["name"].split("-r")[0] == base), default=0)
     name = base if revision == 1 else f"{base}-r{revision}"
     number = 1 + max((e["number"] for e in editions), default=0)
@@ -473,11 +477,11 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
         changes = ChangesPart(previous=_previous_words(previous), lines=tuple(changes_lines(folder, previous, snapshot, inputs)))
 
     words.macros.cache_clear()  # a long-running process must render with the templates as they are now
-    pdf = build_brief(facts, dataclasses.replace(options, edition=_edition_words(number, revision, facts.as_of), changes=changes))
+    pdf = build_brief(facts, dataclasses.replace(options, edition=_edition_words(number, revision, facts.as_of, facts.as_of_day_only), changes=changes))
     entry = {
         "number": number,
         "name": name,
-        "as_of": snapshot["as_of"],
+        "as_of": facts.as_of.date().isoformat() if facts.as_of_day_only else snapshot["as_of"],
         "revision": revision,
         "fingerprint": fp,
         "inputs": inputs,
@@ -524,7 +528,7 @@ def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list
     folder = out_dir / facts.id
     entry = editions[-1]
     variant = (entry.get("papers") or {}).get(options.paper)
-    if variant is None or not (folder / variant["file"]).is_file():
+    if variant is None or not _intact(folder / variant["file"], variant["pdf_sha256"]):
         changes = None
         if len(editions) > 1:
             from .pdf import ChangesPart  # reportlab loads only when a PDF is written
@@ -532,7 +536,7 @@ def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list
             lines = changes_lines(folder, editions[-2], facts.model_dump(mode="json"), inputs)
             changes = ChangesPart(previous=_previous_words(editions[-2]), lines=tuple(lines))
         words.macros.cache_clear()
-        edition_words = _edition_words(entry["number"], entry["revision"], facts.as_of)
+        edition_words = _edition_words(entry["number"], entry["revision"], facts.as_of, facts.as_of_day_only)
         pdf = build_brief(facts, dataclasses.replace(options, edition=edition_words, changes=changes))
         variant = {"file": f"{facts.id}-{entry['name']}.{options.paper}.pdf", "pdf_sha256": _sha256(pdf)}
         write_atomic(folder / variant["file"], pdf)
@@ -576,6 +580,17 @@ def _edition(facts: Facts, facts_path: Path, pdf_path: Path, folder: Path, entry
     )
 
 
+def _intact(path: Path, sha256: str) -> bool:
+    """Whether an archived PDF is there with the hash its manifest entry recorded: a truncated or
+    altered one is never restored or mailed (the caller builds it again)."""
+    if not path.is_file():
+        return False
+    if _sha256(path.read_bytes()) == sha256:
+        return True
+    log.warning("%s: differs from the SHA-256 its manifest recorded (damaged?); building it again", path)
+    return False
+
+
 def _restore_latest(latest_pdf: Path, archived: Path, entry: Mapping[str, Any]) -> None:
     """Make ``OUT/<id>.pdf`` the latest edition again if it is missing or stale (a run killed late)."""
     if latest_pdf.is_file() and _sha256(latest_pdf.read_bytes()) == entry["pdf_sha256"]:
@@ -598,7 +613,8 @@ def _read_manifest(path: Path, brief_id: str) -> list[dict[str, Any]]:
         return []
 
     def bad(why: str) -> BuildError:
-        return BuildError(f"{path}: {why}; fix it, or move the folder aside to start a new series of editions")
+        return BuildError(f"{path}: {why}; fix that entry, or move {path.parent} aside (such as mv {path.parent} "
+                          f"{path.parent}.old) and run make_report.py on the facts file again to start a new series of editions")
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -612,6 +628,11 @@ def _read_manifest(path: Path, brief_id: str) -> list[dict[str, Any]]:
         for key, kind in _ENTRY_KEYS.items():
             if not isinstance(entry, dict) or not isinstance(entry.get(key), kind):
                 raise bad(f'editions[{i}].{key} is missing or not a {kind.__name__}')
+        papers = entry.get("papers") if isinstance(entry.get("papers"), dict) else {}
+        for key, name in [("file", entry["file"]), ("facts", entry["facts"]),
+                          *((f"papers.{p}.file", v.get("file") if isinstance(v, dict) else None) for p, v in papers.items())]:
+            if not isinstance(name, str) or name in ("", ".", "..") or Path(name).name != name or "\\" in name or "\0" in name:
+                raise bad(f'editions[{i}].{key} "{name}" is not the name of a file in {path.parent} (entries never point elsewhere)')
     return data["editions"]
 
 
@@ -620,16 +641,19 @@ def _read_manifest(path: Path, brief_id: str) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _when(as_of: dt.datetime) -> str:
+def _when(as_of: dt.datetime, day_only: bool = False) -> str:
+    if day_only:
+        return f"{as_of.day} {as_of:%B %Y}"
     utc = as_of.astimezone(dt.timezone.utc)
     return f"{utc.day} {utc:%B %Y %H:%M} UTC"
 
 
-def _edition_words(number: int, revision: int, as_of: dt.datetime) -> str:
+def _edition_words(number: int, revision: int, as_of: dt.datetime, day_only: bool = False) -> str:
     """What page 1 prints after "Edition": ``3``, or ``4 (revision 2 of 1 March 2023 18:00 UTC)``."""
-    return str(number) if revision == 1 else f"{number} (revision {revision} of {_when(as_of)})"
+    return str(number) if revision == 1 else f"{number} (revision {revision} of {_when(as_of, day_only)})"
 
 
 def _previous_words(entry: Mapping[str, Any]) -> str:
+    day_only = len(entry["as_of"]) == 10  # recorded as a date alone
     as_of = dt.datetime.fromisoformat(entry["as_of"].replace("Z", "+00:00"))
-    return f"edition {_edition_words(entry['number'], entry['revision'], as_of)}, as of {_when(as_of)}"
+    return f"edition {_edition_words(entry['number'], entry['revision'], as_of, day_only)}, as of {_when(as_of, day_only)}"

@@ -100,6 +100,34 @@ def _outside_assessments(facts: "Facts") -> Iterator[tuple[str, str]]:
         yield f"gaps[{i}]", gap.text
 
 
+#: The lowest probability each ICD 203 term stands for, in percent: the floor of its range.
+FLOOR = {"almost no chance": 1, "very unlikely": 5, "unlikely": 20, "roughly even chance": 45, "likely": 55,
+         "very likely": 80, "almost certain": 95}
+
+
+def estimate_warnings(facts: "Facts", file: str | Path) -> list[Problem]:
+    """An estimate without a time frame, and a judgement whose alternatives together claim more than certainty.
+
+    Why: "likely" with no date cannot be checked or acted on; and when the outcomes of one question
+    are each at least as likely as their terms say, their floors can sum to more than 100%: at least
+    one likelihood is overstated.
+    """
+    name = str(file)
+    problems = []
+    for i, judgement in enumerate(facts.assessments):
+        if judgement.horizon is None:
+            problems.append(Problem(name, f"assessments[{i}]", "an estimate needs a time frame; give horizon: a date (2023-03-31) "
+                                    "or a period from as_of (30 days)"))
+        if judgement.alternatives:
+            terms = [judgement.likelihood, *(alt.likelihood for alt in judgement.alternatives)]
+            floor = sum(FLOOR[t] for t in terms)
+            if floor > 100:
+                problems.append(Problem(name, f"assessments[{i}].alternatives",
+                                        f"the judgement and its alternatives ({', '.join(terms)}) are together at least {floor}% likely, "
+                                        "more than certainty; lower a likelihood, or make the outcomes ones that can happen together"))
+    return problems
+
+
 def estimative_warnings(facts: "Facts", file: str | Path) -> list[Problem]:
     """Likelihood words outside assessments without an attribution, and assessments worded against their likelihood."""
     name = str(file)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional, Union
+from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional, Sequence, Union
 
 from pydantic import (
     AwareDatetime,
@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     field_validator,
     model_validator,
@@ -139,11 +140,16 @@ class Source(_Model):
     # spec 2
     author: Optional[Annotated[str, Field(min_length=1, max_length=200)]] = None
     grade: Optional[Annotated[str, Field(pattern=r"^[A-F][1-6]$")]] = None
+    #: The source that reports this one (an originator known only through a carrier, such as ISW as
+    #: reported by CNN): the id of another source.
+    via: Optional[SourceId] = None
 
 
 class Statement(_Model):
     text: Text
     sources: Annotated[tuple[SourceId, ...], Field(min_length=1)]
+    #: spec 2: a judgement of the desk's own; it prints with the desk's mark, and ``sources`` is its basis
+    desk: StrictBool = False
 
 
 Statements = Annotated[tuple[Statement, ...], Field(min_length=1, max_length=MAX_STATEMENTS)]
@@ -294,25 +300,55 @@ class KeyFigure(_Model):
 
 
 class Event(_Model):
+    """A dated happening, or (``kind: statement``) a dated statement, for the timeline.
+
+    ``date`` is a day, a month (``2023-01``: only the month is known) or a range of days
+    (``2023-01-10/2023-01-20``); ``approx`` says the date is not exact ("mid-January", "about").
+    """
+
     date: PartialDate
     label: Annotated[str, Field(min_length=1, max_length=300)]
     source: SourceId
     passage: OptText = None  # spec 2: the sentence of the source that dates the event (--gather)
+    # spec 2
+    approx: StrictBool = False
+    kind: Literal["event", "statement"] = "event"
 
     @field_validator("date")
     @classmethod
     def _date(cls, value: str) -> str:
-        return _check_partial_date(value)
+        if "/" not in value:
+            return _check_partial_date(value)
+        first, _, last = value.partition("/")
+        if not (len(first) == len(last) == 10):
+            raise ValueError("a range of dates is two days, FIRST/LAST, such as 2023-01-10/2023-01-20")
+        _check_partial_date(first), _check_partial_date(last)
+        if last <= first:
+            raise ValueError(f"the range {value} ends before or on the day it starts; expected FIRST/LAST with FIRST earlier")
+        return value
 
     @property
     def day(self) -> dt.date:
-        """The event's date; month-precision dates fall on the 1st."""
-        y, m, *d = (int(x) for x in self.date.split("-"))
+        """The event's (first) date; month-precision dates fall on the 1st."""
+        y, m, *d = (int(x) for x in self.date.split("/")[0].split("-"))
         return dt.date(y, m, d[0] if d else 1)
+
+    @property
+    def end(self) -> dt.date:
+        """The last day the event may fall on: the day itself, the range's last day or the month's."""
+        if self.is_range:
+            return dt.date.fromisoformat(self.date.split("/")[1])
+        if self.month_only:
+            return (self.day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        return self.day
 
     @property
     def month_only(self) -> bool:
         return len(self.date) == 7
+
+    @property
+    def is_range(self) -> bool:
+        return "/" in self.date
 
 
 #: ICD 203 likelihood terms, lowest first, with the range of probability each stands for.
@@ -333,13 +369,56 @@ def _term(value: Any) -> Any:
     return " ".join(value.lower().split()) if isinstance(value, str) else value
 
 
-class Assessment(_Model):
-    """One judgement of the desk's own: how likely (ICD 203 term) and how well the evidence supports it."""
+Likelihood = Annotated[Literal[tuple(LIKELIHOOD)], BeforeValidator(_term)]  # type: ignore[valid-type]
+_PERIOD = re.compile(r"^(\d{1,4}) (day|week|month|year)s?$")
+
+
+def _horizon(value: Any) -> Any:
+    """A horizon is a date (``2023-03-31``) or a period from ``as_of`` (``30 days``, ``3 months``)."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD) or a period such as 30 days, without a time")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = " ".join(value.lower().split())
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+        m = _PERIOD.match(text)
+        if m and int(m[1]) > 0:
+            return f"{int(m[1])} {m[2]}{'s' if int(m[1]) != 1 else ''}"
+    raise ValueError("expected a date (YYYY-MM-DD, such as 2023-03-31) or a period from as_of (such as 30 days, 6 weeks, 3 months, 1 year)")
+
+
+class Alternative(_Model):
+    """Another outcome than the judgement's, with its own likelihood."""
 
     text: Text
-    likelihood: Annotated[Literal[tuple(LIKELIHOOD)], BeforeValidator(_term)]  # type: ignore[valid-type]
+    likelihood: Likelihood
+
+
+class Assessment(_Model):
+    """One judgement of the desk's own: how likely (ICD 203 term) and how well the evidence supports it.
+
+    spec 2 estimates: by when (``horizon``), on what assumptions, against which other outcomes
+    (``alternatives``) and what would change the call (``would_change``); ``id`` lets indicators name it.
+    """
+
+    text: Text
+    likelihood: Likelihood
     confidence: Annotated[Literal[CONFIDENCE], BeforeValidator(_term)]  # type: ignore[valid-type]
     sources: Annotated[tuple[SourceId, ...], Field(min_length=1)]
+    id: Optional[Annotated[str, Field(pattern=_ID, max_length=64)]] = None
+    horizon: Optional[Annotated[str, BeforeValidator(_horizon)]] = None
+    assumptions: Annotated[tuple[Text, ...], Field(max_length=20)] = ()
+    alternatives: Annotated[tuple[Alternative, ...], Field(max_length=10)] = ()
+    would_change: Annotated[tuple[Text, ...], Field(max_length=20)] = ()
+
+    @field_validator("assumptions", "would_change", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
 
 class Indicator(_Model):
@@ -348,6 +427,15 @@ class Indicator(_Model):
     text: Text
     meaning: Text
     sources: tuple[SourceId, ...] = ()
+    #: spec 2: the assessments (by id) this sign would move, and which way
+    bears_on: tuple[Annotated[str, Field(pattern=_ID, max_length=64)], ...] = ()
+    direction: Optional[Literal["raises", "lowers"]] = None
+
+    @model_validator(mode="after")
+    def _direction_needs_a_judgement(self) -> "Indicator":
+        if self.direction is not None and not self.bears_on:
+            raise ValueError("direction says which way the indicator moves a judgement; name it with bears_on: [ASSESSMENT-ID]")
+        return self
 
 
 class Gap(_Model):
@@ -436,6 +524,40 @@ class Facts(_Model):
     draft: Optional[StrictBool] = None  # spec 2: gathered, not yet checked by a person: marked DRAFT, never mailed
 
 
+    #: True when ``as_of`` was given as a date alone: the brief then prints no hour (none is known).
+    _as_of_day: bool = PrivateAttr(False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _as_of_date(cls, data: Any, handler: Any) -> "Facts":
+        """``as_of: 2023-03-01`` is the start of that day (UTC) for ordering, marked as a date alone."""
+        day = None
+        if isinstance(data, dict):
+            value = data.get("as_of")
+            if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                try:
+                    value = dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    pass  # reported as not valid by the field's own validation
+            if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+                day = value
+                data = {**data, "as_of": dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)}
+        facts = handler(data)
+        if day is not None:
+            facts._as_of_day = True
+        return facts
+
+    @property
+    def as_of_day_only(self) -> bool:
+        """Whether ``as_of`` is a date without a time (print the date, never an hour)."""
+        return self._as_of_day
+
+    def originators(self, ids: Sequence[str]) -> tuple[str, ...]:
+        """The independent originators of what ``ids`` cite, by publisher: a source reported ``via`` a
+        carrier is its own originator (ISW, not CNN), and two entries of one publisher are one."""
+        by_id = {s.id: s.publisher for s in self.sources}
+        return tuple(dict.fromkeys(" ".join(by_id.get(i, i).casefold().split()) for i in ids))
+
     def source_index(self) -> dict[str, int]:
         """Source or dataset id -> its number in the Sources section (1-based: sources, then datasets)."""
         return {s.id: i for i, s in enumerate((*self.sources, *self.datasets), start=1)}
@@ -456,9 +578,11 @@ class Facts(_Model):
 
 
 #: Keys that only ``spec: 2`` files may use, as dotted paths (``sources[].grade``: in any source).
-V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "assessments", "indicators", "gaps",
-                          "datasets", "series", "figures[].from", "map", "figures[].passage", "events[].passage",
-                          "draft")
+V2_KEYS: tuple[str, ...] = ("sources[].author", "sources[].grade", "sources[].via", "key_points[].desk",
+                          "sections.situation[].desk", "sections.stakes[].desk", "sections.outlook[].desk",
+                          "assessments", "indicators", "gaps",
+                          "datasets", "series", "figures[].from", "map", "events[].approx", "events[].kind",
+                          "figures[].passage", "events[].passage", "draft")
 
 
 #: Fields the loader fills in (never keys of a facts file), left out of "allowed keys" lists.

@@ -7,10 +7,12 @@ Why it is built this way:
 * One message per recipient, each sent on its own: a refused address does not block the others, and
   each address is named in the error with the server's own reply.
 * A delivery ledger beside the output (``OUT/<id>.deliveries.json``) records each (edition,
-  recipient) the moment the server accepts the message, written atomically after every acceptance.
-  A rerun, or a run after a crash mid-send, therefore skips whoever already has this edition and
-  retries only those who do not. (The one window left is the instant between the server's "250" and
-  the ledger write; the deterministic Message-ID lets a receiving system spot that duplicate.)
+  recipient) *before* the message is committed (just before the final "." that hands it to the
+  server) as ``sending``, and again once the server accepted it; both writes are atomic. A ledger
+  that cannot be written (a full disk) therefore means the message is not sent: the connection is
+  dropped before the ".", and the server discards it. A rerun skips whoever already has this
+  edition, and whoever's send was left ``sending`` (the server may have it: like an uncertain one,
+  it is named and never resent automatically), and retries only those who surely do not.
 * Transient trouble (4xx replies, refused or dropped connections, timeouts) is retried with bounded
   exponential backoff, within a retry time for the whole run (a server that says "try later" for
   ever must not hold the lock for hours); permanent refusals (5xx) are retried only on the next run.
@@ -36,7 +38,7 @@ import re
 import smtplib
 import ssl
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.header import Header
@@ -49,10 +51,11 @@ from typing import Literal, cast
 from email_validator import EmailNotValidError, validate_email
 
 from .atomic import write_atomic
+from .deliveries import Ledger
 from .editions import Edition
 from .errors import ConfigError, DeliveryError, LockedError, MailError
 from .facts import Facts, strip_bidi_controls
-from .words import date_time_group, iso, macros, render
+from .words import as_of_iso, as_of_words, macros, render
 
 log = logging.getLogger("briefing")
 
@@ -66,7 +69,6 @@ MAX_DELAY = 60.0
 FINAL_REPLY_WAIT = 600.0
 #: Seconds the whole run may spend on retries (waiting and trying again) before it gives up on the rest.
 DEFAULT_RETRY_BUDGET = 300.0
-LEDGER_VERSION = 1
 
 #: The parts of the PDF in the PDF's order (``briefing.pdf._story``), named by its own headings
 #: (``heading`` in templates/brief.j2); "events" is the timeline chart after the situation. The
@@ -76,7 +78,7 @@ _PARTS = ("key_points", "assessment", "changes", "situation", "events", "stakes"
 
 
 def _heading(part: str) -> str:
-    return "Timeline of events" if part == "events" else str(macros("brief.j2").heading(part))
+    return str(macros("brief.j2").heading("timeline" if part == "events" else part))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -211,8 +213,8 @@ def _one_line(text: str) -> str:
 
 
 def subject(facts: Facts) -> str:
-    """``[<handling>] <title> - as of <date-time group>``, on one line whatever the facts hold."""
-    return _one_line(f"[{facts.handling}] {facts.title} - as of {date_time_group(facts.as_of)}")
+    """``[<handling>] <title> - as of <date-time group>`` (or the date, when as_of is a date alone), on one line."""
+    return _one_line(f"[{facts.handling}] {facts.title} - as of {as_of_words(facts.as_of, facts.as_of_day_only)}")
 
 
 def message_id(edition: Edition, recipient: str, sender: str) -> str:
@@ -244,8 +246,8 @@ def _mail_context(edition: Edition) -> dict[str, object]:
     return {
         "facts": facts,
         "edition": edition.name,
-        "dtg": date_time_group(facts.as_of),
-        "iso": iso(facts.as_of),
+        "dtg": as_of_words(facts.as_of, facts.as_of_day_only),
+        "iso": as_of_iso(facts.as_of, facts.as_of_day_only),
         "key_points": key_points,
         "sections": sections,
         "attachment": f"{facts.id}.pdf",
@@ -287,42 +289,6 @@ def _encoded_subject(text: str) -> str:
 # --------------------------------------------------------------------------------------------------
 # The delivery ledger
 # --------------------------------------------------------------------------------------------------
-
-
-class Ledger:
-    """Which (edition, recipient) pairs the server has accepted, kept in ``OUT/<id>.deliveries.json``."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.entries: list[dict[str, str]] = []
-        if path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                entries = data["deliveries"]
-                if not all(isinstance(e, dict) and isinstance(e.get("edition"), str) and isinstance(e.get("recipient"), str) for e in entries):
-                    raise ValueError("an entry lacks edition or recipient")
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise MailError(
-                    f"{path}: not a readable delivery ledger ({exc}); restore it, or delete it to let every recipient get the current edition again"
-                ) from None
-            self.entries = entries
-        self._done = {(e["edition"], e["recipient"].lower()) for e in self.entries}
-
-    def has(self, edition: str, recipient: str) -> bool:
-        return (edition, recipient.lower()) in self._done
-
-    def record(self, edition: str, recipient: str, msg_id: str, reply: str, *, uncertain: bool = False) -> None:
-        """Add one delivery and write the whole ledger atomically, at once, readable by its owner only.
-
-        ``uncertain``: the whole message went out but the server's reply to it never came; the entry
-        says so and, like an accepted one, keeps the message from being sent again.
-        """
-        when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        entry = {"edition": edition, "recipient": recipient, "accepted": when, "message_id": msg_id, "reply": reply}
-        self.entries.append(entry | {"status": "uncertain"} if uncertain else entry)
-        self._done.add((edition, recipient.lower()))
-        data = {"version": LEDGER_VERSION, "deliveries": self.entries}
-        write_atomic(self.path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), mode=0o600)
 
 
 @contextmanager
@@ -464,7 +430,27 @@ class _Connection:
             smtp.close()
 
 
-def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, settings: SmtpSettings) -> str:
+def check_server(settings: SmtpSettings) -> None:
+    """Connect, say EHLO, STARTTLS and log in as a send would, then QUIT; ConfigError (one line naming
+    the setting to change) when that cannot work.
+
+    Why before the build: a server that offers no STARTTLS, refuses the login or cannot be reached
+    would otherwise be found only after every brief was built and published, with nothing mailed.
+    """
+    conn = _Connection(settings)
+    try:
+        conn.open()
+    except Exception as exc:  # noqa: BLE001 - sorted by _classify, as a send sorts them
+        problem = _classify(exc, settings)
+        if isinstance(problem, MailError):
+            raise ConfigError(str(problem)) from None
+        raise ConfigError(f"{problem}; check BRIEFING_SMTP_HOST and BRIEFING_SMTP_PORT (and that the server is up)") from None
+    finally:
+        conn.close(polite=True)
+
+
+def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, settings: SmtpSettings,
+              commit: Callable[[], object] = lambda: None) -> str:
     """One SMTP transaction for one recipient; returns the server's reply to DATA (often a queue id).
 
     This is ``sendmail`` spelled out, because ``sendmail`` throws away that reply and cannot tell a
@@ -481,7 +467,9 @@ def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, sett
     if code != 354:
         raise smtplib.SMTPDataError(code, text)
     payload = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing, as smtplib does
-    smtp.send(payload + (b"" if payload.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+    smtp.send(payload + (b"" if payload.endswith(b"\r\n") else b"\r\n"))
+    commit()  # the ledger says "sending" before the server can have it; if that fails, no "." is sent
+    smtp.send(b".\r\n")
     if smtp.sock is not None:
         smtp.sock.settimeout(max(FINAL_REPLY_WAIT, settings.timeout))
     try:
@@ -496,7 +484,8 @@ def _transmit(smtp: smtplib.SMTP, data: bytes, sender: str, recipient: str, sett
     return _reply(code, text)
 
 
-def _send_one(conn: _Connection, data: bytes, recipient: str, settings: SmtpSettings, budget: _RetryBudget) -> str:
+def _send_one(conn: _Connection, data: bytes, recipient: str, settings: SmtpSettings, budget: _RetryBudget,
+              commit: Callable[[], object] = lambda: None) -> str:
     """Send one message, retrying transient trouble with exponential backoff; return the server's reply.
 
     Raises _Uncertain at once (never retried), _Permanent, _Transient/_Unreachable after MAX_TRIES,
@@ -506,7 +495,7 @@ def _send_one(conn: _Connection, data: bytes, recipient: str, settings: SmtpSett
     while True:
         started = time.monotonic()
         try:
-            return _transmit(conn.open(), data, settings.mail_from, recipient, settings)
+            return _transmit(conn.open(), data, settings.mail_from, recipient, settings, commit)
         except _Uncertain:
             conn.close()
             raise
@@ -553,9 +542,13 @@ def send_edition(
     with _send_lock(out_dir / f".{facts.id}.deliveries.lock"):
         ledger = Ledger(ledger_path)
         skipped = tuple(r for r in recipients if ledger.has(edition.name, r))
+        for r in ledger.unfinished(edition.name):
+            log.warning("%s: edition %s to %s: uncertain - an earlier run stopped while sending it, so the server may have it; "
+                        "not sent again (delete its line from %s to resend)", facts.id, edition.name, r, ledger_path)
         pending = [r for r in recipients if not ledger.has(edition.name, r)]
         if not pending:
-            log.info("%s: edition %s was already mailed to all %s; nothing sent", facts.id, edition.name, _count(len(skipped), "recipient"))
+            everyone = "its only recipient" if len(skipped) == 1 else f"all {len(skipped)} recipients"
+            log.info("%s: edition %s was already mailed to %s; nothing sent", facts.id, edition.name, everyone)
             return DeliveryReport(edition.name, skipped=skipped)
         pdf = edition.pdf_path.read_bytes()
         now = dt.datetime.now(dt.timezone.utc)
@@ -583,28 +576,36 @@ def send_edition(
         try:
             for number, recipient in enumerate(pending):
                 msg_id, data = wire(recipient)
+                started: list[dict[str, str]] = []
+
+                def commit(recipient: str = recipient, msg_id: str = msg_id, started: list = started) -> None:
+                    if not started:
+                        started.append(ledger.begin(edition.name, recipient, msg_id))
+
                 try:
-                    reply = _send_one(conn, data, recipient, settings, budget)
+                    reply = _send_one(conn, data, recipient, settings, budget, commit)
                 except _Uncertain as exc:
-                    ledger.record(edition.name, recipient, msg_id, str(exc), uncertain=True)
+                    ledger.finish(started[0], str(exc), uncertain=True)
                     uncertain.append(f"{recipient} ({exc})")
                     continue
-                except _Permanent as exc:
-                    failed.append(f"{recipient}: refused by the server ({exc})")
+                except (_Permanent, _OutOfTime, _Transient) as exc:
+                    if started:  # the server answered the "." with a refusal: it does not have the message
+                        ledger.abandon(started[0])
+                    if isinstance(exc, _Permanent):
+                        failed.append(f"{recipient}: refused by the server ({exc})")
+                    elif isinstance(exc, _OutOfTime):
+                        failed.append(f"{recipient}: not delivered ({exc}) when the run's retry time "
+                                      f"(BRIEFING_SMTP_RETRY_BUDGET={settings.retry_budget:g} s) ran out")
+                        failed += [f"{r}: not tried, as the run's retry time ran out" for r in pending[number + 1 :]]
+                        break
+                    elif isinstance(exc, _Unreachable):  # the server is the trouble: the others would only wait too
+                        failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
+                        failed += [f"{r}: not tried, as the server could not be reached" for r in pending[number + 1 :]]
+                        break
+                    else:
+                        failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
                     continue
-                except _OutOfTime as exc:
-                    failed.append(f"{recipient}: not delivered ({exc}) when the run's retry time "
-                                  f"(BRIEFING_SMTP_RETRY_BUDGET={settings.retry_budget:g} s) ran out")
-                    failed += [f"{r}: not tried, as the run's retry time ran out" for r in pending[number + 1 :]]
-                    break
-                except _Unreachable as exc:  # the server is the trouble: the others would only wait too
-                    failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
-                    failed += [f"{r}: not tried, as the server could not be reached" for r in pending[number + 1 :]]
-                    break
-                except _Transient as exc:
-                    failed.append(f"{recipient}: not delivered after {MAX_TRIES} tries ({exc})")
-                    continue
-                ledger.record(edition.name, recipient, msg_id, reply)
+                ledger.finish(started[0], reply)
                 sent.append(recipient)
                 log.info("%s: edition %s mailed to %s (%s)", facts.id, edition.name, recipient, reply)
         finally:
@@ -613,6 +614,7 @@ def send_edition(
     lines += [f"{facts.id}: edition {edition.name} to {r}: uncertain - the whole message went out but the server's reply "
               f"never came, so the server most likely has it; not sent again (delete its line from {ledger_path} to resend)"
               for r in uncertain]
+
     if lines:
         raise DeliveryError("\n".join(lines))
     already = f"; {len(skipped)} already had it" if skipped else ""

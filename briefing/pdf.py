@@ -7,7 +7,6 @@ with what follows, charts never split, tables that break repeat their header).
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 import re
@@ -22,11 +21,8 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
-    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -38,11 +34,13 @@ from reportlab.platypus import (
 )
 
 from .version import __version__
-from .charts import PLACES
+from .charts import PLACES, event_date
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
-from .glyphs import draw_string, string_width, with_fallback
-from .words import amount, date_time_group, human_date, iso, macros
+from .glyphs import with_fallback
+from .pagination import (MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, RULE, Bookmark, Float, PageFurniture, PdfCanvas, SectionStart,
+                         bind_headings, no_lone_items, sink_float)
+from .words import amount, as_of_iso, as_of_words, horizon, human_date, macros
 
 if TYPE_CHECKING:
     from .charts import Chart
@@ -52,15 +50,7 @@ rl_config.useA85 = 0
 
 PAPER = {"a4": A4, "letter": LETTER}
 _URL_SCHEME = re.compile(r"^(?:https?|ftp|mailto):\S", re.IGNORECASE)
-MARGIN_X = 20 * mm
-MARGIN_TOP = 24 * mm
-MARGIN_BOTTOM = 24 * mm
-
 ACCENT = colors.HexColor("#1f4e79")
-HANDLING = colors.HexColor("#8b0000")
-#: Printed at both ends of the marking bands of a draft (``draft: true``: gathered, not yet checked).
-DRAFT_MARK = "DRAFT"
-RULE = colors.HexColor("#b0b7c3")
 BOX = colors.HexColor("#eef2f7")
 
 
@@ -144,25 +134,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-class _Bookmark(Flowable):
-    """Zero-size marker: an outline entry and a link target at the current position."""
-
-    def __init__(self, key: str, title: str, level: int = 0):
-        super().__init__()
-        self.key, self.title, self.level = key, title, level
-        self.width = self.height = 0
-        self.keepWithNext = 1  # the outline entry lands where its heading does
-
-    def wrap(self, *_: Any) -> tuple[float, float]:
-        return 0, 0
-
-    def draw(self) -> None:
-        self.canv.bookmarkPage(self.key)
-        self.canv.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
-
-
 class _Doc(BaseDocTemplate):
-    def __init__(self, buf: io.BytesIO, facts: Facts, pagesize: tuple[float, float], furniture: "_PageFurniture"):
+    def __init__(self, buf: io.BytesIO, facts: Facts, pagesize: tuple[float, float], furniture: PageFurniture):
         super().__init__(
             buf,
             pagesize=pagesize,
@@ -173,7 +146,7 @@ class _Doc(BaseDocTemplate):
             # metadata shows in file browsers and search results: no invisible direction controls there
             title=strip_bidi_controls(facts.title),
             author=strip_bidi_controls(facts.prepared_by or "briefing"),
-            subject=strip_bidi_controls(f"{facts.subtitle or 'Situation brief'}: {facts.location.name}, as of {date_time_group(facts.as_of)}"),
+            subject=strip_bidi_controls(f"{facts.subtitle or 'Situation brief'}: {facts.location.name}, as of {as_of_words(facts.as_of, facts.as_of_day_only)}"),
             keywords=[strip_bidi_controls(k) for k in (facts.id, facts.location.name, facts.location.country, facts.handling, "situation brief")],
             creator=f"briefing {__version__}",
             invariant=1,
@@ -183,92 +156,10 @@ class _Doc(BaseDocTemplate):
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=furniture.draw)])
 
-
-class _PageFurniture:
-    """Handling marking at top and bottom, title and "Page X of Y" on every page.
-
-    The total is known only after layout, so each page draws its footer line (title and "Page X of
-    Y") as a form XObject named by its page number, and ``finish`` writes those forms when the
-    canvas is saved (PDF resolves the names then): the brief is laid out once, not twice. The footer
-    is plain text inside the form, so it copies and searches like the rest of the page.
-    """
-
-    def __init__(self, facts: Facts, pagesize: tuple[float, float]):
-        self.facts, self.pagesize = facts, pagesize
-        self.pages = 0
-
-    def draw(self, canv: Canvas, doc: BaseDocTemplate) -> None:
-        w, h = self.pagesize
-        canv.saveState()
-        handling = self.facts.handling
-        # A draft (gathered, not yet checked by a person) says so at both ends of both marking bands.
-        room = w - 2 * MARGIN_X - (2 * (string_width(DRAFT_MARK, SANS_BOLD, 9) + 4 * mm) if self.facts.draft else 0)
-        size = _font_size_to_fit(handling, SANS_BOLD, 9, room)
-        handling = _ellipsize(handling, SANS_BOLD, size, room)  # only a marking of wide characters
-        canv.setFillColor(HANDLING)
-        canv.setFont(SANS_BOLD, size)
-        draw_string(canv, w / 2, h - 11 * mm, handling, SANS_BOLD, size, "centre")
-        draw_string(canv, w / 2, 8 * mm, handling, SANS_BOLD, size, "centre")
-        if self.facts.draft:
-            for y in (h - 11 * mm, 8 * mm):
-                draw_string(canv, MARGIN_X, y, DRAFT_MARK, SANS_BOLD, 9, "left")
-                draw_string(canv, w - MARGIN_X, y, DRAFT_MARK, SANS_BOLD, 9, "right")
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.5)
-        canv.line(MARGIN_X, h - 15 * mm, w - MARGIN_X, h - 15 * mm)
-        canv.line(MARGIN_X, 17 * mm, w - MARGIN_X, 17 * mm)
-        self.pages = max(self.pages, canv.getPageNumber())
-        canv.doForm(f"footer{canv.getPageNumber()}")
-        canv.restoreState()
-
-    def finish(self, canv: Canvas) -> None:
-        """Write every page's footer line, now that the number of pages is known."""
-        w = self.pagesize[0]
-        for page in range(1, self.pages + 1):
-            canv.beginForm(f"footer{page}")
-            canv.setFillColor(colors.HexColor("#444444"))
-            canv.setFont(SANS, 7.5)
-            page_text = f"Page {page} of {self.pages}"
-            right = w - MARGIN_X
-            draw_string(canv, right, 13 * mm, page_text, SANS, 7.5, "right")
-            title = _ellipsize(f"{self.facts.title} \u2014 as of {date_time_group(self.facts.as_of)}", SANS, 7.5, right - string_width(page_text, SANS, 7.5) - MARGIN_X - 10)
-            draw_string(canv, MARGIN_X, 13 * mm, title, SANS, 7.5)
-            canv.endForm()
-
-
-def _font_size_to_fit(text: str, font: str, size: float, width: float) -> float:
-    while size > 5 and string_width(text, font, size) > width:
-        size -= 0.25
-    return size
-
-
-def _ellipsize(text: str, font: str, size: float, width: float) -> str:
-    """``text``, cut short with an ellipsis if it is wider than ``width`` (binary search: few measurements)."""
-    if string_width(text, font, size) <= width:
-        return text
-    lo, hi = 0, len(text)  # the longest prefix that fits, with the ellipsis, is in [lo, hi)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if string_width(text[:mid] + "\u2026", font, size) <= width else (lo, mid)
-    return text[:lo].rstrip() + "\u2026"
-
-
-class _Canvas(Canvas):
-    """Fixes the PDF's creation and modification dates to ``as_of`` (determinism, honest dates), and
-    calls ``before_save`` after the last page (the page furniture's footers are written then)."""
-
-    def __init__(self, *args: Any, as_of: dt.datetime, before_save: Callable[[Canvas], None], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        utc = as_of.astimezone(dt.timezone.utc)
-        stamp = utc.strftime("D:%Y%m%d%H%M%S+00'00'")
-        self.setDateFormatter(lambda *_: stamp)
-        self._before_save = before_save
-
-    def save(self) -> None:
-        if self._code:  # a page still open is finished first, as Canvas.save would
-            self.showPage()
-        self._before_save(self)
-        super().save()
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        if getattr(self, "frame", None) is not None:  # the first page's frame exists once it began
+            sink_float(flowables, self.frame)
+        super().handle_flowable(flowables)
 
 
 class _Graphic(Flowable):
@@ -301,10 +192,10 @@ def render_pdf(
     drawings = {id(c): _Graphic(_scaled(c.drawing, width)) for c in charts}
     map_drawing = _Graphic(_scaled(locator.drawing, width)) if locator else None
     buf = io.BytesIO()
-    furniture = _PageFurniture(facts, pagesize)
+    furniture = PageFurniture(facts, pagesize)
     doc = _Doc(buf, facts, pagesize, furniture)
-    story = _story(facts, list(charts), drawings, locator, map_drawing, changes, doc.width, edition)
-    doc.build(story, canvasmaker=lambda *a, **k: _Canvas(*a, as_of=facts.as_of, before_save=furniture.finish, **k))
+    story = _story(facts, list(charts), drawings, locator, map_drawing, changes, doc.width, doc.height, edition)
+    doc.build(story, canvasmaker=lambda *a, **k: PdfCanvas(*a, as_of=facts.as_of, before_save=furniture.finish, **k))
     return buf.getvalue()
 
 
@@ -324,6 +215,7 @@ def _story(
     map_drawing: _Graphic | None,
     changes: ChangesPart | None,
     width: float,
+    height: float,
     edition: str | None,
 ) -> list[Flowable]:
     st = _styles()
@@ -334,53 +226,42 @@ def _story(
         return sorted({numbers[i] for i in ids})
 
     def stmt(s: Statement, style: str) -> ScriptParagraph:
-        return ScriptParagraph(str(m.statement(s.text, cites(s.sources))), st[style], bulletText="\u2022")
+        if s.desk:  # the desk's own judgement: its mark, and what it rests on as its basis
+            words = str(m.desk_statement(s.text, cites(s.sources), len(facts.originators(s.sources))))
+        else:
+            words = str(m.statement(s.text, cites(s.sources)))
+        return ScriptParagraph(words, st[style], bulletText="\u2022")
 
     def heading(key: str) -> list[Flowable]:
         title = str(m.heading(key))
-        return [CondPageBreak(40 * mm), _Bookmark(key, title), ScriptParagraph(title, st["h1"])]
+        return [SectionStart(height / 5), Bookmark(key, title), ScriptParagraph(title, st["h1"])]
 
     story: list[Flowable] = [
-        _Bookmark("cover", facts.title),
+        Bookmark("cover", facts.title),
         ScriptParagraph(str(m.title(facts.title)), st["title"]),
     ]
     if facts.subtitle:
         story.append(ScriptParagraph(str(m.title(facts.subtitle)), st["subtitle"]))
-    story.append(ScriptParagraph(str(m.dateline(date_time_group(facts.as_of), iso(facts.as_of), facts.prepared_by, edition)), st["meta"]))
+    day_only = facts.as_of_day_only
+    story.append(ScriptParagraph(str(m.dateline(as_of_words(facts.as_of, day_only), as_of_iso(facts.as_of, day_only), facts.prepared_by, edition)), st["meta"]))
 
-    # Bottom line up front: a shaded box, one row per point so a long box can still break.
-    rows = [[ScriptParagraph(str(m.heading("key_points")), st["boxhead"])]]
-    rows += [[stmt(s, "boxbullet")] for s in facts.key_points]
-    box = Table(rows, colWidths=[width], repeatRows=1)
-    box.setStyle(TableStyle(_TABLE_BASE + [
-        ("BACKGROUND", (0, 0), (-1, -1), BOX),
-        ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
-        ("LEFTPADDING", (0, 0), (-1, -1), 10),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, 0), 7),
-        ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
-    ]))
-    story += [_Bookmark("key_points", str(m.heading("key_points")), 1), box, Spacer(1, 6)]
+    story += _bottom_line(facts, st, m, stmt, width)
 
     if facts.assessments:  # the desk's judgements come up front, next to the bottom line
         story += heading("assessment")
-        story += [
-            ScriptParagraph(str(m.judgement(a.text, a.likelihood, LIKELIHOOD[a.likelihood], a.confidence, cites(a.sources))),
-                            st["bullet"], bulletText="\u2022")
-            for a in facts.assessments
-        ]
-        story.append(ScriptParagraph(str(m.likelihood_scale(LIKELIHOOD.items())), st["caption"]))
+        estimates = [_estimate(facts, mark, a, st, m, cites) for mark, a in zip(assessment_marks(facts), facts.assessments)]
+        estimates[-1].append(ScriptParagraph(str(m.likelihood_scale(LIKELIHOOD.items())), st["caption"]))  # never alone atop a page
+        for e in estimates:  # the details of an estimate and its basis stay together, after its judgement
+            details = [f for f in e[1:] if getattr(f, "style", None) is None or f.style.name != "caption"]
+            story += [KeepTogether(e)] if len(details) <= 1 else [e[0], KeepTogether(e[1:])]  # a short one stays whole
 
     if changes is not None:
         story += heading("changes")
         story.append(ScriptParagraph(f"Compared with {_esc(changes.previous)}:", st["body"]))
         story += [ScriptParagraph(_esc(line), st["bullet"], bulletText="\u2022") for line in changes.lines]
 
-    situation = heading("situation") + [stmt(s, "bullet") for s in facts.sections.situation]
-    story.append(_MapOrTextFirst(_bind_headings(heading("map") + _map_part(facts, locator, map_drawing, st, width, m, cites)),
-                                 situation))
+    story += bind_headings(heading("map") + _map_part(facts, locator, map_drawing, st, width, m, cites))
+    story += heading("situation") + [stmt(s, "bullet") for s in facts.sections.situation]
 
     placed = {place: [c for c in charts if c.place == place] for place in PLACES}
     unplaced = [c.kind for c in charts if c.place not in placed]
@@ -390,7 +271,8 @@ def _story(
     def charts_at(place: str) -> list[Flowable]:
         return [_chart_block(c, drawings[id(c)], st, m, cites) for c in placed[place]]
 
-    story += charts_at("situation")
+    story += _timeline_part(facts, placed["situation"], heading, charts_at, st, m, cites)
+    story += [_chart_block(c, drawings[id(c)], st, m, cites) for c in placed["situation"] if c.kind != "timeline"]
 
     story += heading("stakes")
     story += [stmt(s, "bullet") for s in facts.sections.stakes]
@@ -419,76 +301,131 @@ def _story(
 
     if facts.quotes:
         story += heading("quotes")
-        for q in facts.quotes:
-            story.append(_pull_quote(q.text, q.speaker, human_date(q.said) if q.said else None, numbers[q.source], st, width, m))
+        quotes = [_pull_quote(q.text, q.speaker, human_date(q.said) if q.said else None, numbers[q.source], st, width, m)
+                  for q in facts.quotes]
+        story += no_lone_items(quotes)
 
-    story += heading("sources")
+    story += heading("sources") + _sources_part(facts, st, m)
+    return bind_headings(story)
+
+
+def _bottom_line(facts: Facts, st: dict[str, ParagraphStyle], m: Any, stmt: Callable[[Statement, str], Flowable], width: float) -> list[Flowable]:
+    """Bottom line up front: a shaded box, one row per point so a long box can still break, and the
+    tool's own line on how the points are sourced (it cites nothing)."""
+    rows = [[ScriptParagraph(str(m.heading("key_points")), st["boxhead"])]]
+    rows += [[stmt(s, "boxbullet")] for s in facts.key_points]
+    rows.append([ScriptParagraph(_sourcing_words(facts, m), st["boxbullet"])])
+    box = Table(rows, colWidths=[width], repeatRows=1)
+    box.setStyle(TableStyle(_TABLE_BASE + [
+        ("BACKGROUND", (0, 0), (-1, -1), BOX),
+        ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
+        ("LEFTPADDING", (0, 0), (-1, -1), 10),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 10),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, 0), 7),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+    ]))
+    mark = Bookmark("key_points", str(m.heading("key_points")), 1)
+    mark.keepWithNext = 0  # kept with the box, the two would move whole to page 2 after a long title; the box breaks by row
+    return [mark, box, Spacer(1, 6)]
+
+
+def _sources_part(facts: Facts, st: dict[str, ParagraphStyle], m: Any) -> list[Flowable]:
+    """The numbered source list: a source reported through a carrier names it; datasets with their
+    files; the grading scale once."""
+    numbers = facts.source_index()
+    by_id = {src.id: src for src in facts.sources}
+    entries: list[Flowable] = []
     for n, src in enumerate(facts.sources, start=1):
         published = human_date(src.published) if src.published else None
         link = bool(src.url and _URL_SCHEME.match(src.url))
+        carrier = by_id.get(src.via) if src.via else None
         saved = PurePosixPath(src.file).name if src.file else None  # the copy the provenance check read
-        story.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade, saved)), st["source"]))
+        entries.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade,
+                                                          carrier.publisher if carrier else None, numbers.get(src.via), saved)), st["source"]))
     for n, ds in enumerate(facts.datasets, start=len(facts.sources) + 1):
         retrieved = human_date(ds.retrieved) if ds.retrieved else None
         link = bool(ds.url and _URL_SCHEME.match(ds.url))
-        story.append(ScriptParagraph(str(m.dataset_entry(n, ds.publisher, ds.title, retrieved, ds.url, link, ds.file, ds.sha256)), st["source"]))
+        entries.append(ScriptParagraph(str(m.dataset_entry(n, ds.publisher, ds.title, retrieved, ds.url, link, ds.file, ds.sha256)), st["source"]))
     if any(src.grade for src in facts.sources):
-        story.append(ScriptParagraph(str(m.admiralty_scale()), st["caption"]))
-    return _bind_headings(story)
-
-
-class _MapOrTextFirst(Flowable):
-    """The map block where it stands if it fits in what is left of the page, else after the text.
-
-    Why: the map (a drawing and its table, kept together) is tall; when a changes section or long
-    key points leave too little room for it, it would move to page 2 and leave page 1 half empty.
-    The Situation text then comes first and fills page 1, and the map follows it. Like KeepTogether,
-    this asks to be split at once (an impossible height) and the split decides the order.
-    """
-
-    def __init__(self, block: list[Flowable], text: list[Flowable]):
-        super().__init__()
-        self.block, self.text = block, text
-
-    def wrap(self, aW: float, aH: float) -> tuple[float, float]:
-        parts = [f for item in self.block for f in (item._content if isinstance(item, KeepTogether) else [item])]
-        self._height = sum(f.wrapOn(self.canv, aW, 0xFFFFFF)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in parts)
-        self._wrapped = (aW, aH)
-        return aW, 0xFFFFFF
-
-    def split(self, aW: float, aH: float) -> list[Flowable]:
-        if getattr(self, "_wrapped", None) != (aW, aH):
-            self.wrap(aW, aH)
-        return [*self.block, *self.text] if self._height <= aH else [*self.text, *self.block]
-
-
-def _bind_headings(story: list[Flowable]) -> list[Flowable]:
-    """Put a heading inside the KeepTogether block that follows it.
-
-    platypus honours ``keepWithNext`` only towards plain flowables, not towards a KeepTogether (a
-    chart, the map, a pull quote): without this, such a heading is stranded at a page bottom while
-    its block moves to the next page.
-    """
-    out: list[Flowable] = []
-    for flowable in story:
-        if isinstance(flowable, KeepTogether):
-            lead: list[Flowable] = []
-            while out and out[-1].getKeepWithNext():
-                lead.insert(0, out.pop())
-            if lead:
-                flowable = KeepTogether([*lead, *flowable._content])
-        out.append(flowable)
-    return out
+        entries.append(ScriptParagraph(str(m.admiralty_scale()), st["caption"]))
+    # a long list breaks over pages, never leaving one entry (or the scale) alone; a very long one
+    # (hundreds of sources) is left to break anywhere, as a kept group must fit on a page
+    if len(entries) > 40:
+        return entries
+    return no_lone_items(entries, tail=3 if len(entries) > len(facts.sources) + len(facts.datasets) else 2)
 
 
 def _esc(text: str) -> str:
     return str(escape(text))
 
 
+def _timeline_part(facts: Facts, charts: list[Chart], heading: Callable[[str], list[Flowable]], charts_at: Any,
+                   st: dict[str, ParagraphStyle], m: Any, cites: Any) -> list[Flowable]:
+    """The timeline under its heading: the chart of events, then the dated statements, listed apart
+    (someone saying something is not an event on the line)."""
+    statements = sorted((e for e in facts.events if e.kind == "statement"), key=lambda e: (e.day, e.end, e.label))
+    timeline = [c for c in charts if c.kind == "timeline"]
+    if not timeline and not statements:
+        return []
+    out = heading("timeline")
+    blocks = [f for f in charts_at("situation") if getattr(f, "_kind", None) == "timeline"]
+    listed: list[Flowable] = []
+    if statements:
+        listed.append(ScriptParagraph(str(m.statements_lead()), st["caption"]))
+        listed += [ScriptParagraph(str(m.dated_statement(event_date(e), e.label, cites([e.source]))), st["bullet"], bulletText="\u2022")
+                   for e in statements]
+    if blocks and listed:  # the statements go with the (last) chart wherever it floats
+        last = blocks[-1]
+        last._content[-1:-1] = [Spacer(1, 4), *listed]
+        listed = []
+    return out + blocks + listed
+
+
+def assessment_marks(facts: Facts) -> list[str]:
+    """The desk's marks for its assessments, in order: D1, D2 ... (indicators name them too)."""
+    return [f"D{i}" for i in range(1, len(facts.assessments) + 1)]
+
+
+def _estimate(facts: Facts, mark: str, a: Any, st: dict[str, ParagraphStyle], m: Any, cites: Any) -> list[Flowable]:
+    """One assessment: its mark and lead, its text, what it assumes, the other outcomes, what would
+    change it, and its basis (the sources it rests on, which it does not cite as if they said it)."""
+    when = str(m.horizon_words(*horizon(a.horizon))) if a.horizon else None
+    lines = [str(m.judgement(mark, a.text, a.likelihood, LIKELIHOOD[a.likelihood], a.confidence, when))]
+    if a.assumptions:
+        lines.append(str(m.estimate_detail("Assumes", a.assumptions)))
+    lines += [str(m.alternative(alt.text, alt.likelihood, LIKELIHOOD[alt.likelihood])) for alt in a.alternatives]
+    if a.would_change:
+        lines.append(str(m.estimate_detail("Would change the call", a.would_change)))
+    lines.append(str(m.basis(cites(a.sources), len(facts.originators(a.sources)))))
+    body = ScriptParagraph(lines[0], st["bullet"], bulletText="\u2022")
+    detail = ParagraphStyle("estimate", parent=st["bullet"], fontSize=8.8, leading=11.8, spaceAfter=1.5)
+    return [body] + [ScriptParagraph(line, detail) for line in lines[1:-1]] + [
+        ScriptParagraph(lines[-1], ParagraphStyle("basis", parent=detail, spaceAfter=6))]
+
+
+def _sourcing_words(facts: Facts, m: Any) -> str:
+    """The generated line under the key points: how many originators each rests on (counted, not typed)."""
+    counts = [len(facts.originators(s.sources)) for s in facts.key_points]
+    cited = [sid for _, s in facts.all_statements() for sid in s.sources]
+    cited += [sid for a in facts.assessments for sid in a.sources]
+    originators = facts.originators(cited)
+    by_id = {s.id: s for s in facts.sources}
+    carried = {by_id[s].publisher for s in cited if s in by_id and by_id[s].via}
+    carriers = sorted({by_id[by_id[s].via].publisher for s in cited if s in by_id and by_id[s].via in by_id})
+    words = ""
+    if carriers:
+        words = f"{len(carried)} of them known only through {' and '.join(carriers)}"
+    return str(m.sourcing_summary(len(counts), sum(1 for c in counts if c <= 1), len(originators), words))
+
+
 def _chart_block(chart: Chart, drawing: _Graphic, st: dict[str, ParagraphStyle], m: Any, cites: Any) -> Flowable:
     caption = ScriptParagraph(str(m.chart_caption(chart.title, chart.caption)), st["caption"])
     source = ScriptParagraph(str(m.source_line(cites(chart.source_ids))), st["caption"])
-    return KeepTogether([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
+    block = Float([Spacer(1, 4), drawing, caption, source, Spacer(1, 6)])
+    block._kind = chart.kind
+    return block
 
 
 def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
@@ -497,36 +434,76 @@ def _figures_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m:
     for f in facts.figures:
         rows.append([
             ScriptParagraph(_esc(f.label), st["cell"]),
-            ScriptParagraph(str(m.figure_value(amount(f.value), f.approx, f.unit)), st["cell"]),
+            ScriptParagraph(str(m.figure_value(amount(f.value), f.approx, f.unit if unit_adds(f.label, f.unit) else None)), st["cell"]),
             ScriptParagraph(human_date(f.as_of) if f.as_of else "\u2014", st["cell"]),
             ScriptParagraph(str(m.cite(cites(facts.figure_sources(f)))), st["cell"]),
         ])
     return _header_table(rows, [width * 0.46, width * 0.24, width * 0.18, width * 0.12])
 
 
+#: Units that say only that a number counts people or things: the label says what is counted.
+_COUNT_UNITS = frozenset({"people", "persons", "person", "individuals", "count", "number", "items", "cases"})
+
+
+def unit_adds(label: str, unit: str | None) -> bool:
+    """Whether a figure's unit tells the reader something its label does not.
+
+    "48 people" for "Children among them" repeats what the label says ("children" are counted) and
+    "63 deaths" for "Deaths in the table" repeats the label's own word; "13 miles" does not.
+    """
+    if not unit:
+        return False
+    words = unit.casefold().split()
+    if len(words) == 1 and words[0] in _COUNT_UNITS:
+        return False
+    label_words = set(re.findall(r"\w+", label.casefold()))
+    return not all(w in label_words or w.rstrip("s") in label_words or w + "s" in label_words for w in words)
+
+
 def _indicators_table(facts: Facts, st: dict[str, ParagraphStyle], width: float, m: Any, cites: Any) -> Table:
     """What to watch for and what it would mean, side by side: a reader scans the left column."""
     rows = [[ScriptParagraph(t, st["cellhead"]) for t in ("Watch for", "What it would mean", "Source")]]
+    marks = {a.id: mark for mark, a in zip(assessment_marks(facts), facts.assessments) if a.id}
     for ind in facts.indicators:
         rows.append([
             ScriptParagraph(_esc(ind.text), st["cell"]),
-            ScriptParagraph(_esc(ind.meaning), st["cell"]),
+            ScriptParagraph(_esc(ind.meaning) + (str(m.indicator_bearing([marks[i] for i in ind.bears_on if i in marks], ind.direction))
+                                                 if ind.bears_on else ""), st["cell"]),
             ScriptParagraph(str(m.cite(cites(ind.sources))) if ind.sources else "\u2014", st["cell"]),
         ])
     return _header_table(rows, [width * 0.44, width * 0.44, width * 0.12])
 
 
-def _header_table(rows: list[list[Flowable]], col_widths: list[float]) -> Table:
-    """The house table: a coloured header row repeated on each page, banded rows, top-aligned cells."""
+#: Body rows a table keeps together at its start and at its end when it breaks over pages.
+KEEP_ROWS = 2
+
+
+def _header_table(rows: list[list[Flowable]], col_widths: list[float], note: Flowable | None = None, padding: float = 3) -> Table:
+    """The house table: a coloured header row repeated on each page, banded rows, top-aligned cells.
+
+    A table that breaks over pages never leaves its first or its last ``KEEP_ROWS`` rows alone, and
+    its ``note`` (a last row across all columns) stays with its last rows.
+    """
+    body = len(rows) - 1
+    last = len(rows) - 1  # the last body row
+    if note is not None:
+        rows = [*rows, [note] + [""] * (len(col_widths) - 1)]
     table = Table(rows, colWidths=col_widths, repeatRows=1)
-    table.setStyle(TableStyle(_TABLE_BASE + [
+    style = _TABLE_BASE + [
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
+        ("ROWBACKGROUNDS", (0, 1), (-1, last), [colors.white, BOX]),
+        ("LINEBELOW", (0, last), (-1, last), 0.5, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+        ("TOPPADDING", (0, 0), (-1, -1), padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
+    ]
+    if body > KEEP_ROWS:
+        style += [("NOSPLIT", (0, 1), (-1, KEEP_ROWS)), ("NOSPLIT", (0, last - KEEP_ROWS + 1), (-1, -1))]
+    elif note is not None:
+        style += [("NOSPLIT", (0, 1), (-1, -1))]
+    if note is not None:
+        style += [("SPAN", (0, -1), (-1, -1)), ("LEFTPADDING", (0, -1), (-1, -1), 0), ("TOPPADDING", (0, -1), (-1, -1), 3)]
+    table.setStyle(TableStyle(style))
     return table
 
 
@@ -624,15 +601,10 @@ def _map_part(facts: Facts, locator: MapPart | None, drawing: _Graphic | None, s
              ScriptParagraph(f"{_esc(f'{r.km} km ({r.mi} mi)')}<br/>{_esc(r.bearing)}", st["cell"]), cited(r.note, r.note_sources)]
             for r in locator.rows
         ]
-        table = Table(rows, colWidths=[width * 0.18, width * 0.25, width * 0.19, width * 0.38], repeatRows=1)
-        table.setStyle(TableStyle(_TABLE_BASE + [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BOX]),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ]))
-        # the table may break across pages (its header repeats); the map and its legend stay together
-        return [KeepTogether(parts), Spacer(1, 4), table, ScriptParagraph(_esc(locator.data_note), st["caption"]), Spacer(1, 6)]
-    return [KeepTogether(parts), Spacer(1, 6)]
+        table = _header_table(rows, [width * 0.18, width * 0.25, width * 0.19, width * 0.38],
+                              note=ScriptParagraph(_esc(locator.data_note), st["caption"]), padding=2)
+        # one block: the map, its legend, the places and the note (a table too long for a page still breaks,
+        # its header repeated, never leaving its last rows or its note alone)
+        return [Float([*parts, Spacer(1, 4), table, Spacer(1, 6)])]
+    return [Float([*parts, Spacer(1, 6)])]
 

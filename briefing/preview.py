@@ -30,7 +30,6 @@ import io
 import json
 import logging
 import queue
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -46,6 +45,8 @@ import uvicorn
 from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -54,13 +55,15 @@ from watchfiles import awatch
 
 from . import words
 from .build import BuildOptions, locator_part
-from .charts import PLACES, Chart, build_charts
+from .charts import PLACES, Chart, build_charts, event_date
+from .changes import change_count
+from .webserver import bounded_protocol, is_loopback, listen, max_connections, served_names
 from .editions import draft_changes, input_files, read_editions
 from .errors import BriefingError, FactsError
 from .facts import LIKELIHOOD, Facts
 from .validate import validate_facts
 from .files import read_facts_bytes
-from .mail import Ledger
+from .deliveries import Ledger
 from .pdf import ChangesPart, MapPart, render_pdf
 from .provenance import SUPPORT_THRESHOLD, Support, report_for
 
@@ -93,6 +96,15 @@ class Draft:
     graphics_key: str = ""  # what the charts and the map were drawn from (see _graphics_key)
     graphics_warnings: tuple[str, ...] = ()
     supports: tuple[Support, ...] = ()  # each statement's best passage in its saved sources (provenance)
+
+    @property
+    def change_words(self) -> str | None:
+        """The index's line on changes since the published edition, agreeing with the brief's page
+        (whose one "No change ..." line is no change, not "1 change"); None before the first edition."""
+        if self.changes is None:
+            return None
+        n = change_count(self.changes.lines)
+        return "no change since that edition" if n == 0 else f"{n} change{'s' if n != 1 else ''} since that edition"
 
 
 @dataclass(frozen=True)
@@ -428,7 +440,8 @@ def _environment() -> jinja2.Environment:
     """The preview pages' templates: autoescaped (facts text is data), undefined names fail."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(dtg=words.date_time_group, iso=words.iso, human_date=words.human_date, number=words.number)
+    env.globals.update(as_of_words=words.as_of_words, as_of_iso=words.as_of_iso, horizon=words.horizon, event_date=event_date,
+                       human_date=words.human_date, number=words.number)
     return env
 
 
@@ -461,8 +474,9 @@ def _reading_context(state: BriefState) -> dict[str, Any]:
             "is_link": lambda url: url.lower().startswith(("http://", "https://", "mailto:"))}
 
 
-def create_app(preview: Preview) -> Starlette:
-    """The web application over one Preview (the builder and watcher run in its lifespan)."""
+def create_app(preview: Preview, host: str = "127.0.0.1") -> Starlette:
+    """The web application over one Preview (the builder and watcher run in its lifespan); it answers
+    only requests whose Host is one of ``served_names(host)`` (anything else is 400)."""
 
     def brief_or_404(request: Request) -> BriefState:
         state = preview.state(request.path_params["key"])
@@ -536,20 +550,8 @@ def create_app(preview: Preview) -> Starlette:
         Route("/draft/{key}/{name}", draft_file),
         Route("/events", events),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
-
-
-def listen(host: str, port: int) -> socket.socket:
-    """Bind the server's socket; BriefingError, one line, when the address cannot be used."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: restart at once on the same port
-        sock.bind((host, port))
-        sock.listen()
-    except OSError as exc:  # in use, not this machine's address, not an address at all
-        sock.close()
-        raise BriefingError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pick another --port or --host") from None
-    return sock
+    trusted = Middleware(TrustedHostMiddleware, allowed_hosts=served_names(host), www_redirect=False)
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found}, middleware=[trusted])
 
 
 def serve(paths: Sequence[Path], out_dir: Path, options: BuildOptions = BuildOptions(),
@@ -563,7 +565,11 @@ def serve(paths: Sequence[Path], out_dir: Path, options: BuildOptions = BuildOpt
     bound_port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     preview = Preview(list(paths), out_dir, options)
-    config = uvicorn.Config(create_app(preview), log_level="warning", access_log=False, lifespan="on",
+    if not is_loopback(host):
+        log.warning("the preview has no login: anyone who can reach %s:%s can read the drafts and who was mailed them",
+                    shown, bound_port)
+    config = uvicorn.Config(create_app(preview, host), log_level="warning", access_log=False, lifespan="on",
+                            http=bounded_protocol(), backlog=min(64, max_connections()),  # accepted per wake-up
                             timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     announce(f"http://{shown}:{bound_port}/")

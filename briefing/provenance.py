@@ -12,7 +12,8 @@ and cached by the copy's content hash, this check asks:
   / 4.5m / 12% / 12 per cent); a figure derived ``from`` a series is computed from its data, not here;
 - numbers: every number in a statement, event label or place note, and in the desk's own judgements
   (assessments, indicators, gaps), is in one of the sources it cites (days of a date are not numbers);
-- statements: each key point and section statement gets its best supporting passage in its cited
+- statements: each key point and section statement (but those marked ``desk``, the desk's own)
+  gets its best supporting passage in its cited
   sources (a window of one to three sentences, scored by rapidfuzz); below ``SUPPORT_THRESHOLD``
   it is flagged with that passage. The judgements are the desk's own, so they are not matched.
 
@@ -152,9 +153,8 @@ def saved_copies(facts: Facts, file: str | Path) -> tuple[dict[str, SavedCopy], 
 
 
 def carrier_of(source: Source) -> str | None:
-    """The id of the source that reports this one (``via``, issue 25), whose saved copy then stands
-    for it; None when the model has no ``via`` yet or the source names none."""
-    return getattr(source, "via", None)
+    """The id of the source that reports this one (``via``), whose saved copy then stands for it."""
+    return source.via
 
 
 # --------------------------------------------------------------------------------------------------
@@ -375,8 +375,8 @@ def _judgements(facts: Facts) -> Iterator[tuple[str, str, tuple[str, ...]]]:
 
 def _claims(facts: Facts) -> Iterator[tuple[str, str, tuple[str, ...], bool]]:
     """(field, text, cited ids, matched as a claim) of every text whose numbers a source must hold."""
-    for path, statement in facts.all_statements():
-        yield f"{path}.text", statement.text, statement.sources, True
+    for path, statement in facts.all_statements():  # one marked desk: the desk's own judgement, not a source's claim
+        yield f"{path}.text", statement.text, statement.sources, not statement.desk
     for i, place in enumerate(facts.places):
         if place.note:
             yield f"places[{i}].note", place.note, place.sources, False

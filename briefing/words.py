@@ -52,6 +52,24 @@ def date_time_group(when: dt.datetime) -> str:
     return f"{utc:%d%H%M}Z {utc:%b %y}".upper()
 
 
+def as_of_words(when: dt.datetime, day_only: bool = False) -> str:
+    """When a brief is current, as it prints: the date-time group, or the date alone when no time is
+    known (``as_of: 2023-03-01``): no hour is invented."""
+    return human_date(when.date()) if day_only else date_time_group(when)
+
+
+def as_of_iso(when: dt.datetime, day_only: bool = False) -> str:
+    return when.date().isoformat() if day_only else iso(when)
+
+
+def horizon(value: str) -> tuple[str, str]:
+    """An estimate's time frame as ("date", "31 March 2023") or ("period", "30 days")."""
+    try:
+        return "date", human_date(dt.date.fromisoformat(value))
+    except ValueError:
+        return "period", value
+
+
 def iso(when: dt.datetime) -> str:
     utc = when.astimezone(dt.timezone.utc)
     return utc.strftime("%Y-%m-%dT%H:%M:%SZ")

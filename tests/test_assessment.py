@@ -53,7 +53,9 @@ def pdf(bakhmut_data: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) 
 def test_every_likelihood_term_prints_with_its_range_and_confidence(pdf):
     text = squash(pdf_text(pdf))
     for i, (term, span) in enumerate(RANGES.items()):
-        assert f"{term.capitalize()} ({span}), {CONFIDENCE[i % 3]} confidence. Judgement number {i} <b>&</b> {{{{ 7*7 }}}}. [1]" in text
+        # the desk's mark leads; what the judgement rests on is its basis, not a citation
+        assert (f"D{i + 1} {term.capitalize()} ({span}), {CONFIDENCE[i % 3]} confidence. Judgement number {i} <b>&</b> {{{{ 7*7 }}}}. "
+                "basis: [1] · 1 independent originator") in text
     # The scale is explained once, every term with its range, and each confidence level in words.
     assert text.count("Intelligence Community Directive 203") == 1
     assert "almost no chance 1–5%, very unlikely 5–20%, unlikely 20–45%, roughly even chance 45–55%, likely 55–80%, very likely 80–95%, almost certain 95–99%." in text
@@ -63,15 +65,16 @@ def test_every_likelihood_term_prints_with_its_range_and_confidence(pdf):
 
 def test_the_assessment_comes_up_front_on_page_one(pdf):
     first = squash(pdf_pages_text(pdf)[0])
-    assert first.index("Bottom line up front") < first.index("Assessment • Almost no chance (1–5%), low confidence. Judgement number 0")
+    assert first.index("Bottom line up front") < first.index("Assessment • D1 Almost no chance (1–5%), low confidence. Judgement number 0")
     outline = [o.title for o in pypdf.PdfReader(io.BytesIO(pdf)).outline if not isinstance(o, list)]
     assert outline[:2] == ["Battle for Bakhmut", "Assessment"]  # the bottom line is nested under the title
 
 
-def test_every_admiralty_grade_prints_with_its_meaning_and_the_scale_once(pdf):
+def test_every_admiralty_grade_prints_with_its_meaning_and_the_scale_once(pdf, bakhmut_data):
     text = squash(pdf_text(pdf))
+    before = len(bakhmut_data["sources"])
     for n, letter in enumerate("ABCDEF", start=1):
-        assert f"[{n + 2}] Publisher {n}. Grade {letter}{n} ({RELIABILITY[letter]}; {CREDIBILITY[str(n)]})." in text
+        assert f"[{n + before}] Publisher {n}. Grade {letter}{n} ({RELIABILITY[letter]}; {CREDIBILITY[str(n)]})." in text
     assert text.count("follow the Admiralty system") == 1
     assert ", ".join(f"{k} {v}" for k, v in RELIABILITY.items()) in text
     assert ", ".join(f"{k} {v}" for k, v in CREDIBILITY.items()) in text
@@ -83,7 +86,7 @@ def test_indicators_are_a_table_and_gaps_a_list(pdf):
     assert "The western road is cut Resupply stops [1]" in text
     assert "Shelling of the high ground An assault on it is near —" in text
     assert "• No figure for losses. [1]" in text and "• No Russian-side source." in text
-    assert text.index("Outlook") < text.index("Indicators") < text.index("Gaps") < text.index("Sources")
+    assert text.index("Outlook") < text.index("Indicators") < text.index("Gaps") < text.index("[1] CNN")
 
 
 def test_a_brief_without_tradecraft_prints_no_scale(facts_data, write_facts):
@@ -92,8 +95,12 @@ def test_a_brief_without_tradecraft_prints_no_scale(facts_data, write_facts):
     for key in ("assessments", "indicators", "gaps"):
         facts_data.pop(key)
     for src in facts_data["sources"]:
-        for key in ("grade", "author"):
+        for key in ("grade", "author", "via"):
             src.pop(key, None)
+    for point in facts_data["key_points"]:
+        point.pop("desk", None)
+    facts_data["events"] = [{k: v for k, v in e.items() if k not in ("approx", "kind")} | {"date": str(e["date"]).split("/")[0]}
+                            for e in facts_data["events"]]
     pdf = build_brief(write_facts(facts_data))
     outline = [o.title for o in pypdf.PdfReader(io.BytesIO(pdf)).outline if not isinstance(o, list)]
     assert not {"Assessment", "Indicators", "Gaps"} & set(outline)
@@ -110,7 +117,8 @@ def test_a_brief_without_tradecraft_prints_no_scale(facts_data, write_facts):
     ("likelihood", "probable", 'assessments[0].likelihood: "probable" is not supported; expected one of the ICD 203 terms: '
      "almost no chance, very unlikely, unlikely, roughly even chance, likely, very likely, almost certain"),
     ("confidence", "certain", 'assessments[0].confidence: "certain" is not supported; expected low, moderate or high'),
-    ("sources", ["bbc"], 'assessments[0].sources[0]: unknown source id "bbc"; expected one of the ids under sources: cnn, geonames'),
+    ("sources", ["bbc"], 'assessments[0].sources[0]: unknown source id "bbc"; expected one of the ids under sources: cnn, isw, '
+     "donetsk-rma, land-forces, ukraine-military, soldier-93, soldier-unnamed, rodnyansky, zelensky, geonames"),
     ("sources", [], "assessments[0].sources: is empty; expected at least 1"),
 ])
 def test_a_bad_assessment_is_one_exact_line(facts_data, write_facts, key, value, expected):
@@ -216,3 +224,74 @@ def test_strict_counts_every_kind_of_warning(facts_data, write_facts):
     with pytest.raises(FactsError) as info:
         load_facts(path, strict=True)
     assert [p.field for p in info.value.problems] == ["gaps[1].text"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Estimates: time frame, alternatives, indicators tied to judgements; sources through a carrier
+# --------------------------------------------------------------------------------------------------
+
+
+def test_the_example_brief_has_no_estimate_warnings():
+    from briefing.estimative import estimate_warnings
+
+    assert estimate_warnings(load_facts(BAKHMUT), BAKHMUT) == []
+
+
+def test_check_warns_on_an_estimate_without_a_time_frame_and_on_over_certain_alternatives(facts_data, write_facts):
+    del facts_data["assessments"][0]["horizon"]
+    facts_data["assessments"][1]["alternatives"] = [{"text": "The east changes a great deal", "likelihood": "likely"}]
+    path = write_facts(facts_data)
+    checked = run_cli(str(path), "--check")
+    assert checked.returncode == 0 and checked.stdout.strip() == f"{path}: ok"
+    assert checked.stderr.splitlines() == [
+        f"{path}: assessments[0]: an estimate needs a time frame; give horizon: a date (2023-03-31) or a period from as_of (30 days)",
+        f"{path}: assessments[1].alternatives: the judgement and its alternatives (likely, likely) are together at least 110% "
+        "likely, more than certainty; lower a likelihood, or make the outcomes ones that can happen together",
+    ]
+    strict = run_cli(str(path), "--check", "--strict")
+    assert strict.returncode == 2
+
+
+def test_a_horizon_is_a_date_or_a_period_and_prints_as_one(facts_data, write_facts):
+    facts_data["assessments"][0]["horizon"] = "2023-03-31"
+    facts_data["assessments"][1]["horizon"] = "1 Week"
+    facts = load_facts(write_facts(facts_data))
+    assert [a.horizon for a in facts.assessments] == ["2023-03-31", "1 week"]
+    text = squash(pdf_text(build_brief(facts)))
+    assert "low confidence. By 31 March 2023: Ukraine will lose control" in text
+    assert "low confidence. Over the next 1 week: The fall of Bakhmut" in text
+    facts_data["assessments"][0]["horizon"] = "soon"
+    path = write_facts(facts_data)
+    with pytest.raises(FactsError) as info:
+        load_facts(path)
+    assert str(info.value).startswith(f'{path}: assessments[0].horizon: ')
+    assert "expected a date (YYYY-MM-DD, such as 2023-03-31) or a period from as_of" in str(info.value)
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda d: d["sources"][1].update(via="bbc"),
+     'sources[1].via: unknown source id "bbc"; expected one of the ids under sources: cnn, isw, donetsk-rma, land-forces, '
+     "ukraine-military, soldier-93, soldier-unnamed, rodnyansky, zelensky, geonames"),
+    (lambda d: d["sources"][1].update(via="isw"),
+     'sources[1].via: "isw" is this source itself; via names the source that reports it, such as a news outlet'),
+    (lambda d: d["sources"][2].update(via="isw"),
+     'sources[2].via: "isw" is itself reported via "cnn"; name the source whose report you read (one step)'),
+    (lambda d: d["indicators"][0].update(bears_on=["nowhere"]),
+     'indicators[0].bears_on[0]: unknown assessment id "nowhere"; expected one of the ids under assessments: lose-bakhmut, east-unchanged'),
+    (lambda d: d["indicators"][0].pop("bears_on"),
+     "indicators[0]: direction says which way the indicator moves a judgement; name it with bears_on: [ASSESSMENT-ID]"),
+])
+def test_a_bad_carrier_or_judgement_reference_is_one_exact_line(facts_data, write_facts, change, expected):
+    change(facts_data)
+    path = write_facts(facts_data)
+    with pytest.raises(FactsError) as info:
+        load_facts(path)
+    assert str(info.value) == f"{path}: {expected}"
+
+
+def test_a_date_alone_as_of_prints_no_hour_and_a_time_still_prints_its_dtg(facts_data, write_facts):
+    facts = load_facts(BAKHMUT)
+    assert facts.as_of_day_only
+    facts_data["as_of"] = "2023-03-01T18:00:00Z"
+    timed = squash(pdf_pages_text(build_brief(write_facts(facts_data)))[0])
+    assert "As of 011800Z MAR 23 (2023-03-01T18:00:00Z)" in timed

@@ -49,8 +49,9 @@ def test_la_riots_figures_are_computed_from_the_table_and_printed(tmp_path: Path
     assert {f.id: f.value for f in facts.figures} == expected
     assert {f.id: f.as_of for f in facts.figures}["deaths-total"] == dt.date.fromisoformat(max(r["death_date"] for r in rows))
     text = squash(pdf_text(build_brief(facts)))
-    assert f"Deaths in the table, all dates {expected['deaths-total']} deaths 24 November 1993" in text
-    assert f"Deaths from 29 April to 4 May 1992 {expected['deaths-five-days']} deaths" in text
+    # the label already says what is counted: "deaths" after the number would add nothing
+    assert f"Deaths in the table, all dates {expected['deaths-total']} 24 November 1993" in text
+    assert f"Deaths from 29 April to 4 May 1992 {expected['deaths-five-days']} 3 May 1992" in text
     assert f"Most deaths on one day {expected['deadliest-day']} deaths in a day" in text
     assert f"Homicides from 29 April to 4 May 1992 {expected['homicides-five-days']} deaths" in text
     # the dataset is listed with the sources, with its file and hash
@@ -113,6 +114,37 @@ def test_missing_unreadable_oversized_and_changed_files_are_refused(facts_data, 
     monkeypatch.setattr(data, "MAX_DATA_BYTES", 50)
     assert refusal(spec2(facts_data, tmp_path, TABLE), f) == \
         f'{f}: datasets[0].file: "t.csv" is {len(TABLE)} bytes; a dataset file may be at most 50 bytes'
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(facts_data, tmp_path, monkeypatch) -> None:
+    """One data row and 48 MB of whitespace in the sheet (the probe's file: 3 GB in 3.1 MB), over a
+    limit lowered to 40 MB so the test stays quick; refused from the zip's directory alone."""
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    packed = io.BytesIO()
+    pd.read_csv(io.StringIO(TABLE)).to_excel(packed, index=False)
+    bomb = tmp_path / "t.xlsx"
+    with zipfile.ZipFile(packed) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for member in src.infolist():
+            body = src.read(member)
+            if member.filename.endswith("sheet1.xml"):
+                head, tail = body.split(b"<sheetData>")
+                with out.open(member.filename, "w") as sheet:
+                    sheet.write(head + b"<sheetData>")
+                    for _ in range(48):
+                        sheet.write(b" " * 1024 * 1024)
+                    sheet.write(tail)
+            else:
+                out.writestr(member, body)
+    assert bomb.stat().st_size < 1024 * 1024
+    monkeypatch.setattr(data, "MAX_UNPACKED_BYTES", 40 * 1024 * 1024)
+    f = tmp_path / "f.yaml"
+    message = refusal(spec2(facts_data, tmp_path, None, name="t.xlsx"), f)
+    assert message.startswith(f'{f}: datasets[0].file: "t.xlsx" unpacks to 50,3') and \
+        message.endswith("bytes; an .xlsx dataset may unpack to at most 41,943,040 bytes (save it as CSV, or remove the empty rows)")
 
 
 def test_dataset_files_stay_inside_the_facts_folder(facts_data, tmp_path, monkeypatch) -> None:

@@ -28,7 +28,7 @@ from briefing.editions import Edition, publish
 from briefing.errors import BuildError, DeliveryError
 from conftest import ROOT, pdf_pages_text, pdf_text, run_cli, squash
 
-BASE = "20230301T1800Z"
+BASE = "20230301"  # as_of is a date alone: no hour in the name
 CHANGES = "Changes since the previous edition"
 
 
@@ -86,12 +86,12 @@ def test_first_run_publishes_edition_one_and_a_rerun_does_nothing(facts_file: Pa
     first = run_cli(str(facts_file), "--out", str(out))
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == str(out / "bakhmut.pdf")
-    assert f"bakhmut: edition {BASE} built (5 pages)" in first.stderr
+    assert f"bakhmut: edition {BASE} built (6 pages)" in first.stderr
     latest = out / "bakhmut.pdf"
     archived = out / "bakhmut" / f"bakhmut-{BASE}.pdf"
     assert latest.read_bytes() == archived.read_bytes()
     entry = manifest(out)["editions"][0]
-    assert (entry["name"], entry["number"], entry["revision"], entry["as_of"]) == (BASE, 1, 1, "2023-03-01T18:00:00Z")
+    assert (entry["name"], entry["number"], entry["revision"], entry["as_of"]) == (BASE, 1, 1, "2023-03-01")
     assert entry["file"] == archived.name and len(entry["fingerprint"]) == 64 and entry["built_at"].endswith("Z")
     snapshot = json.loads((out / "bakhmut" / entry["facts"]).read_text(encoding="utf-8"))
     assert figure(snapshot, "civilians")["value"] == 4500
@@ -165,7 +165,7 @@ def test_changed_figure_and_statements_are_listed_in_the_new_edition(
     assert edition.built and edition.name == f"{BASE}-r2" and edition.number == 2
     text = squash(pdf_text(edition.pdf_path.read_bytes()))
     assert CHANGES in text
-    assert "Compared with edition 1, as of 1 March 2023 18:00 UTC:" in text
+    assert "Compared with edition 1, as of 1 March 2023:" in text
     assert "Civilians still in Bakhmut: about 4,500 -> about 4,000 people (-500)" in text
     assert ('Situation, reworded: "…military administration says about 4,500 civilians, including 48 children,…" -> '
             '"…military administration says about 4,000 civilians, including 48 children,…"') in text
@@ -191,7 +191,7 @@ def test_revision_numbers_and_a_new_as_of_time(facts_file: Path, facts_data: dic
     assert names(out) == [BASE, f"{BASE}-r2", "20230302T0600Z"]
     assert [e["number"] for e in manifest(out)["editions"]] == [1, 2, 3]
     assert second.archive_path == out / "bakhmut" / f"bakhmut-{BASE}-r2.pdf"
-    assert "Edition 2 (revision 2 of 1 March 2023 18:00 UTC)" in squash(pdf_pages_text(second.archive_path.read_bytes())[0])
+    assert "Edition 2 (revision 2 of 1 March 2023)" in squash(pdf_pages_text(second.archive_path.read_bytes())[0])
     third_text = squash(pdf_text((out / "bakhmut.pdf").read_bytes()))
     assert "Edition 3" in third_text
     assert "No change to the facts other than their as-of time." in third_text
@@ -256,8 +256,57 @@ def test_a_stale_latest_pdf_is_put_right_by_the_next_run(facts_file: Path, facts
 def test_a_corrupt_manifest_is_one_clear_error(facts_file: Path, out: Path) -> None:
     publish(facts_file, out)
     (out / "bakhmut" / "manifest.json").write_text("{", encoding="utf-8")
-    with pytest.raises(BuildError, match=r"manifest.json: cannot be read as JSON .*move the folder aside"):
+    with pytest.raises(BuildError) as caught:
         publish(facts_file, out)
+    folder = out / "bakhmut"
+    assert str(caught.value).startswith(f"{folder / 'manifest.json'}: cannot be read as JSON (")
+    assert str(caught.value).endswith(f"fix that entry, or move {folder} aside (such as mv {folder} {folder}.old) and run "
+                                      "make_report.py on the facts file again to start a new series of editions")
+    manifest_ = {"format": 1, "id": "bakhmut", "editions": [{"number": "one"}]}
+    (folder / "manifest.json").write_text(json.dumps(manifest_), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"manifest.json: editions\[0\]\.number is missing or not a int; fix that entry"):
+        publish(facts_file, out)
+
+
+@pytest.mark.parametrize("cli", [False, True])
+def test_a_damaged_archived_pdf_is_never_restored_but_built_again(facts_file: Path, out: Path, cli: bool) -> None:
+    publish(facts_file, out)
+    entry = manifest(out)["editions"][0]
+    archived = out / "bakhmut" / entry["file"]
+    archived.write_bytes(archived.read_bytes()[:5000])  # truncated
+    (out / "bakhmut.pdf").unlink()
+
+    if cli:
+        result = run_cli(str(facts_file), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert "restored from edition" not in result.stderr and "differs from the SHA-256 its manifest recorded" in result.stderr
+    else:
+        publish(facts_file, out)
+    pdf = (out / "bakhmut.pdf").read_bytes()
+    assert len(pypdf.PdfReader(__import__("io").BytesIO(pdf)).pages) == 5  # a whole brief, not 5,000 bytes
+    latest = manifest(out)["editions"][-1]
+    assert (out / "bakhmut" / latest["file"]).read_bytes() == pdf and latest["name"] != entry["name"]
+
+
+def test_a_manifest_entry_never_points_outside_the_briefs_folder(facts_file: Path, out: Path, tmp_path: Path) -> None:
+    publish(facts_file, out)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the password\n", encoding="utf-8")
+    path = out / "bakhmut" / "manifest.json"
+    for key, value in (("file", "../../secret.txt"), ("file", str(secret)), ("facts", "../../../../secret.txt")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        good = data["editions"][0][key]
+        data["editions"][0][key] = value
+        if key == "file":
+            data["editions"][0]["pdf_sha256"] = __import__("hashlib").sha256(secret.read_bytes()).hexdigest()
+        path.write_text(json.dumps(data), encoding="utf-8")
+        (out / "bakhmut.pdf").unlink(missing_ok=True)
+        result = run_cli(str(facts_file), "--out", str(out))
+        assert result.returncode == 1
+        assert f'editions[0].{key} "{value}" is not the name of a file in {out / "bakhmut"}' in result.stderr
+        assert not (out / "bakhmut.pdf").exists() or b"password" not in (out / "bakhmut.pdf").read_bytes()
+        data["editions"][0][key] = good
+        path.write_text(json.dumps(data), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -466,7 +515,7 @@ def test_every_logs_one_progress_line_per_brief_per_tick(facts_file: Path, out: 
     result = run_cli(str(facts_file), "--out", str(out), "--every", "0.2", "--max-ticks", "3")
     assert result.returncode == 0, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith(f"bakhmut: edition {BASE} built (5 pages)")
+    assert lines[0].startswith(f"bakhmut: edition {BASE} built (6 pages)")
     assert lines[1:] == [f"bakhmut: unchanged since edition {BASE}"] * 2 + ["stopped"]
 
 
@@ -523,7 +572,7 @@ def test_another_paper_size_is_the_same_edition_in_that_size(facts_file: Path, f
     assert not letter.built and letter.name == a4.name  # nothing new to publish or mail
     assert size(out / "bakhmut.pdf") == (612, 792) and size(letter.archive_path) == (612, 792)
     text = squash(pdf_text((out / "bakhmut.pdf").read_bytes()))
-    assert "Edition 2 (revision 2 of 1 March 2023 18:00 UTC)" in text and "Changes since the previous edition" in text
+    assert "Edition 2 (revision 2 of 1 March 2023)" in text and "Changes since the previous edition" in text
     assert [e["name"] for e in manifest(out)["editions"]] == [BASE, f"{BASE}-r2"]
 
     back = publish(facts_file, out)
@@ -569,3 +618,16 @@ def test_a_remembered_tree_hash_still_sees_a_rewrite_that_keeps_size_and_mtime(t
     (tree / "map" / "a.bin").write_bytes(b"two")
     os.utime(tree / "map" / "a.bin", ns=(st.st_atime_ns, st.st_mtime_ns))
     assert _tree_hash(tree, cached=True) == _tree_hash(tree, cached=False, memo=False) != first
+
+
+def test_the_draft_of_a_first_edition_has_no_changes_section_and_of_a_later_one_says_no_change(facts_file: Path, out: Path) -> None:
+    from briefing import load_facts
+    from briefing.editions import draft_changes, publish
+
+    publish(facts_file, out)
+    data = facts_file.read_bytes()
+    assert draft_changes(load_facts(facts_file), data, facts_file, out) is None  # the first edition itself: nothing to compare
+    facts_file.write_text(facts_file.read_text(encoding="utf-8").replace("Battle for Bakhmut", "The battle for Bakhmut", 1), encoding="utf-8")
+    publish(facts_file, out)
+    again = draft_changes(load_facts(facts_file), facts_file.read_bytes(), facts_file, out)
+    assert again is not None and again.lines == ("No change: this draft is the brief of that edition.",)

@@ -157,7 +157,7 @@ def edition(built: Path, tmp_path: Path) -> Edition:
     out.mkdir()
     pdf = out / "bakhmut.pdf"
     pdf.write_bytes(built.read_bytes())
-    return Edition(facts=load_facts(BAKHMUT), facts_path=BAKHMUT, pdf_path=pdf, name="20230301T1800Z", built=True)
+    return Edition(facts=load_facts(BAKHMUT), facts_path=BAKHMUT, pdf_path=pdf, name="20230301", built=True)
 
 
 def send_cli(out: Path, *args: str, env: dict[str, str], facts: Path = BAKHMUT) -> subprocess.CompletedProcess[str]:
@@ -197,13 +197,13 @@ def test_each_recipient_gets_the_brief_once_and_a_rerun_sends_nothing(smtp_serve
     ids = set()
     for address in everyone:
         [msg] = server.handler.messages_to(address)
-        assert msg["Subject"] == "[UNCLASSIFIED - OPEN SOURCES] Battle for Bakhmut - as of 011800Z MAR 23"
+        assert msg["Subject"] == "[UNCLASSIFIED - OPEN SOURCES] Battle for Bakhmut - as of 1 March 2023"
         assert msg["From"] == SENDER and msg["To"] == address and msg["Date"]
         ids.add(msg["Message-ID"])
         text = msg.get_body(("plain",)).get_content()
         page = msg.get_body(("html",)).get_content()
         assert "Russian forces are edging closer to capturing Bakhmut" in text and "Situation (9)" in text
-        assert "- Assessment (2)\r\n" in text and "- Indicators (3)\r\n" in text
+        assert "- Assessment (2)\r\n" in text and "- Indicators (4)\r\n" in text
         assert "Russian forces are edging closer to capturing Bakhmut" in page and "<li>Outlook (3)</li>" in page
         [attachment] = list(msg.iter_attachments())
         assert attachment.get_content_type() == "application/pdf"
@@ -258,16 +258,47 @@ def test_starttls_and_login_with_a_trusted_certificate(smtp_server, tls, tmp_pat
     result = send_cli(tmp_path / "out", "--to", "anna@example.org", env=env)
 
     assert result.returncode == 0, result.stderr
-    assert logins == [(b"desk", b"s3cret pass")]
+    assert logins == [(b"desk", b"s3cret pass")] * 2  # the check before the build, then the send
     assert server.handler.recipients() == ["anna@example.org"]
     assert "s3cret" not in result.stdout + result.stderr
 
     wrong = send_cli(tmp_path / "out2", "--to", "anna@example.org", env=env | {"BRIEFING_SMTP_PASSWORD": "guess"})
 
-    assert wrong.returncode == 1
+    assert wrong.returncode == 2  # found before the build: nothing built, nothing sent
     [line] = wrong.stderr.splitlines()
     assert "refused the login" in line and "BRIEFING_SMTP_USER=desk" in line and "guess" not in line
-    assert len(server.handler.received) == 1
+    assert len(server.handler.received) == 1 and not (tmp_path / "out2").exists()
+
+
+def test_mail_settings_that_cannot_work_are_one_line_before_the_build(smtp_server, tmp_path):
+    plain = smtp_server()  # offers no STARTTLS
+    result = send_cli(tmp_path / "out", "--to", "anna@example.org", env=plain.env(BRIEFING_SMTP_SECURITY="starttls"))
+    assert (result.returncode, result.stderr.strip()) == (2, (
+        f"127.0.0.1:{plain.port}: STARTTLS extension not supported by server; "
+        "set BRIEFING_SMTP_SECURITY to what the server offers (none, starttls or ssl)"))
+    assert not (tmp_path / "out").exists() and result.stdout == ""
+
+    nobody = free_port()  # nothing listens there
+    result = send_cli(tmp_path / "out", "--to", "anna@example.org",
+                      env=plain.env(BRIEFING_SMTP_PORT=str(nobody), BRIEFING_SMTP_TIMEOUT="2"))
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"cannot talk to 127.0.0.1:{nobody}: ConnectionRefusedError") and \
+        line.endswith("; check BRIEFING_SMTP_HOST and BRIEFING_SMTP_PORT (and that the server is up)")
+    assert plain.handler.received == []
+
+    dry = run_cli(str(BAKHMUT), "--out", str(tmp_path / "dry"), "--send", "--dry-run", "-q", "--to", "anna@example.org",
+                  env=plain.env(BRIEFING_SMTP_PORT=str(nobody)))
+    assert dry.returncode == 0, dry.stderr  # a dry run talks to no server
+
+
+def test_a_rerun_says_the_edition_was_already_mailed_to_its_only_recipient(smtp_server, tmp_path):
+    server = smtp_server()
+    out = tmp_path / "out"
+    assert send_cli(out, "--to", "anna@example.org", env=server.env()).returncode == 0
+    again = run_cli(str(BAKHMUT), "--out", str(out), "--send", "--to", "anna@example.org", env=server.env())
+    assert again.returncode == 0 and "was already mailed to its only recipient; nothing sent" in again.stderr, again.stderr
+    assert "all 1 recipient" not in again.stderr
 
 
 def test_over_the_size_limit_is_an_error_and_nothing_is_sent(smtp_server, tmp_path):
@@ -326,7 +357,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path):
     result = send_cli(out, "--to", "anna@example.org", "--to", "bob@example.org", "--dry-run", env=env)
 
     assert result.returncode == 0, result.stderr
-    emls = [out / "bakhmut.mail" / "20230301T1800Z-anna@example.org.eml", out / "bakhmut.mail" / "20230301T1800Z-bob@example.org.eml"]
+    emls = [out / "bakhmut.mail" / "20230301-anna@example.org.eml", out / "bakhmut.mail" / "20230301-bob@example.org.eml"]
     assert result.stdout.splitlines() == [str(out / "bakhmut.pdf"), *map(str, emls)]
     msg = message_from_bytes(emls[0].read_bytes(), policy=policy.default)
     assert msg["To"] == "anna@example.org"
@@ -340,7 +371,8 @@ def test_options_that_need_send_say_so():
 
 
 def test_a_crash_mid_send_never_sends_twice(smtp_server, tmp_path):
-    """Kill the sender while the server holds the second message; the rerun skips the first recipient."""
+    """Kill the sender while the server holds the second message; the rerun skips the first recipient,
+    and the second (the server may have it), and mails the third."""
     holding, release = threading.Event(), threading.Event()
 
     class HoldSecond(Recorder):
@@ -366,12 +398,15 @@ def test_a_crash_mid_send_never_sends_twice(smtp_server, tmp_path):
         if process.poll() is None:
             process.kill()
     assert server.handler.recipients() == ["anna@example.org"]
-    assert ledger(out) == [("20230301T1800Z", "anna@example.org")]
+    # bob's whole message was with the server when the sender died: recorded as being sent, not accepted
+    assert ledger(out) == [("20230301", "anna@example.org"), ("20230301", "bob@example.org")]
+    assert json.loads((out / "bakhmut.deliveries.json").read_text())["deliveries"][1]["status"] == "sending"
 
     rerun = send_cli(out, *to, env=server.env())
 
     assert rerun.returncode == 0, rerun.stderr
-    assert server.handler.recipients() == ["anna@example.org", "bob@example.org", "carl@example.org"]
+    assert server.handler.recipients() == ["anna@example.org", "carl@example.org"]  # bob may have it: never twice
+    assert "to bob@example.org: uncertain - an earlier run stopped while sending it" in rerun.stderr
 
 
 # --------------------------------------------------------------------------------------------------
@@ -398,7 +433,7 @@ def test_a_recipient_still_refused_after_four_tries_is_reported_and_the_rest_del
         send_edition(edition, ["anna@example.org", "bob@example.org"], settings=server.settings(), out_dir=edition.pdf_path.parent)
 
     assert str(caught.value) == (
-        "bakhmut: edition 20230301T1800Z not mailed to anna@example.org: not delivered after 4 tries "
+        "bakhmut: edition 20230301 not mailed to anna@example.org: not delivered after 4 tries "
         "(452 4.2.2 Mailbox full); it will be tried again on the next run"
     )
     assert server.handler.recipients() == ["bob@example.org"]
@@ -494,7 +529,7 @@ def test_facts_text_arrives_literally_in_both_bodies(smtp_server, facts_data, wr
     assert "* <b> & {{ 7*7 }} (Sources: CNN)" in text and "49" not in text
     assert "<li>&lt;b&gt; &amp; {{ 7*7 }} " in page and "<b> &" not in page and "49" not in page
     assert "Bakhmut <i>now</i>" in html.unescape(page) and "<i>now</i>" not in page
-    assert msg["Subject"] == "[UNCLASSIFIED - OPEN SOURCES] Bakhmut <i>now</i> - as of 011800Z MAR 23"
+    assert msg["Subject"] == "[UNCLASSIFIED - OPEN SOURCES] Bakhmut <i>now</i> - as of 1 March 2023"
 
 
 def test_a_subject_in_any_script_stays_one_clean_line(edition):
@@ -508,7 +543,7 @@ def test_a_subject_in_any_script_stays_one_clean_line(edition):
         raw = message_bytes(msg)
         assert raw.isascii() and b"\x07" not in raw
         subject = message_from_bytes(raw, policy=policy.default)["Subject"]
-        assert subject == f"[UNCLASSIFIED - OPEN SOURCES] {title.rstrip(chr(7))} - as of 011800Z MAR 23"
+        assert subject == f"[UNCLASSIFIED - OPEN SOURCES] {title.rstrip(chr(7))} - as of 1 March 2023"
 
 
 def test_the_message_id_is_the_same_for_the_same_edition_and_recipient(edition):
@@ -593,6 +628,47 @@ def test_bad_settings_name_the_variable(env, message):
 # --------------------------------------------------------------------------------------------------
 
 
+#: Mails the example edition in OUT (argv[1]) to argv[3:] with the files this process writes limited to
+#: argv[2] bytes (RLIMIT_FSIZE: a full disk for this process alone; Python ignores SIGXFSZ, so a write
+#: past it fails with EFBIG as on a full disk), the settings taken from the environment.
+_SEND_ON_A_FULL_DISK = """
+import os, resource, sys
+from pathlib import Path
+from briefing.editions import Edition
+from briefing.errors import BriefingError
+from briefing.mail import SmtpSettings, send_edition
+from briefing.validate import load_facts
+out, limit, recipients = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+edition = Edition(facts=load_facts(os.environ["FACTS"]), facts_path=Path(os.environ["FACTS"]), pdf_path=out / "bakhmut.pdf",
+                  name="20230301T1800Z", built=True)
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+try:
+    send_edition(edition, recipients, settings=SmtpSettings.from_env(os.environ), out_dir=out)
+except BriefingError as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(exc.exit_code)
+"""
+
+
+def test_a_full_disk_while_mailing_never_sends_a_second_copy(smtp_server, edition):
+    server = smtp_server()
+    out = edition.pdf_path.parent
+    everyone = [f"r{i}@example.org" for i in range(8)]
+    run = subprocess.run([sys.executable, "-c", _SEND_ON_A_FULL_DISK, str(out), "1500", *everyone], cwd=ROOT,
+                         env=server.env(FACTS=str(BAKHMUT)), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    [line] = run.stderr.splitlines()
+    assert "bakhmut.deliveries.json: cannot record" in line and "free space on that disk and run again" in line, line
+    first = server.handler.recipients()
+    assert 0 < len(first) < len(everyone)
+
+    rerun = send_cli(out, *(arg for r in everyone for arg in ("--to", r)), env=server.env())
+
+    got = server.handler.recipients()
+    assert sorted(set(got)) == sorted(everyone) and len(got) == len(set(got)), got  # each once, never twice
+    assert rerun.returncode == 0, rerun.stderr
+
+
 def test_a_scheduled_run_finishes_the_list_a_killed_one_left(smtp_server, tmp_path):
     server = smtp_server()
     out = tmp_path / "out"
@@ -632,7 +708,7 @@ def test_a_late_reply_to_the_message_is_awaited_and_it_is_sent_once(smtp_server,
 
     assert report.sent == ("anna@example.org",)
     assert len(server.handler.received) == 1
-    assert ledger(edition.pdf_path.parent) == [("20230301T1800Z", "anna@example.org")]
+    assert ledger(edition.pdf_path.parent) == [("20230301", "anna@example.org")]
 
 
 def test_a_lost_reply_to_the_message_is_uncertain_and_never_resent(smtp_server, edition):
@@ -737,10 +813,10 @@ def test_the_mail_names_every_part_of_the_attached_pdf_in_its_order(smtp_server,
     headings = [re.sub(r" \(\d+\)$", "", line) for line in listed]
     outline = _outline(edition.pdf_path)
     assert outline[0] == facts.title
-    # Every heading of the PDF in the PDF's order (but the map, which every brief has, before or after
-    # the situation as the page allows); the timeline chart is named right after the situation.
-    assert [h for h in headings if h != "Timeline of events"] == [t for t in outline[1:] if t != "Locator map"]
-    assert headings[headings.index("Situation") + 1] == "Timeline of events"
+    # Every heading of the PDF in the PDF's order (but the map and the timeline, which go before or
+    # after the text around them as the page allows); the timeline is named right after the situation.
+    assert [h for h in headings if h != "Timeline"] == [t for t in outline[1:] if t not in ("Locator map", "Timeline")]
+    assert headings[headings.index("Situation") + 1] == "Timeline" and "Timeline" in outline
     assert f"Sources ({len(facts.sources) + len(facts.datasets)})" in listed
     if brief == "la-riots":
         assert f"Numbers over time ({len(facts.series)})" in listed

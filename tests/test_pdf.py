@@ -49,10 +49,12 @@ def _outline_titles(reader: pypdf.PdfReader) -> list[str]:
 
 def test_sections_come_in_order_as_outline_and_text(pdf, reader):
     titles = _outline_titles(reader)
-    # The map stands before the Situation text, or after it when page 1 has no room left for it.
-    assert [t for t in titles if t != "Locator map"] == ["Battle for Bakhmut", "Bottom line up front", "Assessment", "Situation",
+    # The map stands before the Situation text, or after it when page 1 has no room left for it;
+    # the timeline follows the Situation text, or Stakes when it had to move to the next page.
+    assert [t for t in titles if t not in ("Locator map", "Timeline")] == ["Battle for Bakhmut", "Bottom line up front", "Assessment", "Situation",
                                                         "Stakes", "Key figures", "Outlook", "Indicators", "Gaps", "In their words", "Sources"]
     assert titles.index("Assessment") < titles.index("Locator map") < titles.index("Stakes")
+    assert titles.index("Situation") < titles.index("Timeline") < titles.index("Key figures")
     text = pdf_text(pdf)
     lines = [line.strip() for line in text.splitlines()]
     positions = [lines.index(t) for t in ("Bottom line up front", "Assessment", "Situation", "Stakes", "Outlook",
@@ -62,8 +64,39 @@ def test_sections_come_in_order_as_outline_and_text(pdf, reader):
 
 def test_every_statement_is_printed_with_its_citation(pdf, facts):
     text = squash(pdf_text(pdf))
+    numbers = facts.source_index()
     for path, statement in facts.all_statements():
-        assert squash(statement.text) + " [1]" in text, path
+        marks = "".join(f"[{n}]" for n in sorted({numbers[s] for s in statement.sources}))
+        if statement.desk:  # the desk's own: its mark, and the sources as its basis, not as citations
+            basis = ", ".join(f"[{n}]" for n in sorted({numbers[s] for s in statement.sources}))
+            assert "Desk " + squash(statement.text) + " basis: " + basis in text, path
+        else:
+            assert squash(statement.text) + " " + marks in text, path
+
+
+def test_desk_judgements_carry_the_desk_mark_and_a_basis_not_a_citation(pdf, facts):
+    text = squash(pdf_text(pdf))
+    assert "D1 Likely (55–80%), low confidence. Over the next 3 months: Ukraine will lose control of Bakhmut" in text
+    assert "D2 Likely (55–80%), low confidence. Over the next 3 months: The fall of Bakhmut" in text
+    assert "basis: [1], [6], [7], [8], [5] · 5 independent originators" not in text  # numbers are sorted
+    assert "basis: [1], [5], [6], [7], [8] · 5 independent originators" in text
+    assert "basis: [1], [2] · 2 independent originators" in text
+    # the desk's judgement never reads as CNN's: no citation mark right after its text
+    assert "rather than hold the city. [1]" not in text and "a little calmer. [1]" not in text
+    # the sourcing line is the tool's: counted, and citing nothing
+    assert ("Sourcing, counted by the tool: 3 of the 5 points above rest on a single originator; "
+            "the brief draws on 9 originators, 8 of them known only through CNN.") in text
+    assert "rests on a single source. [1]" not in text
+
+
+def test_every_bakhmut_assessment_has_a_horizon_alternatives_and_what_would_change_it(pdf, facts):
+    text = squash(pdf_text(pdf))
+    for a in facts.assessments:
+        assert a.horizon and a.alternatives and a.would_change and a.assumptions
+    assert text.count("Over the next 3 months:") == len(facts.assessments)
+    assert text.count("Alternative, unlikely (20–45%):") == 2
+    assert text.count("Would change the call:") == 2 and text.count("Assumes:") == 2
+    assert "Bears on D1: raises its likelihood" in text and "Bears on D2: lowers its likelihood" in text
 
 
 def test_every_citation_link_resolves_to_its_numbered_source(pdf, reader, facts):
@@ -88,7 +121,15 @@ def test_every_citation_link_resolves_to_its_numbered_source(pdf, reader, facts)
     assert checked >= len(facts.all_statements()) + len(facts.quotes) + len(facts.figures)
     text = pdf_text(pdf)
     assert "[1] CNN, Rob Picheta. Published 1 March 2023. Grade B3 (usually reliable; possibly true)." in text
-    assert "[2] GeoNames." in text
+    assert "[10] GeoNames." in text
+
+
+def test_sources_reported_through_a_carrier_name_it_and_keep_their_own_grade(pdf):
+    text = squash(pdf_text(pdf))
+    assert ("[2] Institute for the Study of War, 26 February 2023 (reported by CNN [1]). Update on the state of "
+            "Russian forces and firepower. Grade B3 (usually reliable; possibly true).") in text
+    assert text.count("(reported by CNN [1])") == 8
+    assert "[7] Ukrainian soldier who asked not to be named, 28 February 2023 (reported by CNN [1]). Grade F3" in text
 
 
 def test_page_x_of_y_and_handling_on_every_page(pdf, facts):
@@ -102,7 +143,10 @@ def test_page_x_of_y_and_handling_on_every_page(pdf, facts):
 
 def test_page_one_has_the_dtg_the_iso_time_and_the_key_points(pdf):
     first = squash(pdf_pages_text(pdf)[0])
-    assert "As of 011800Z MAR 23 (2023-03-01T18:00:00Z)" in first
+    # as_of is a date alone: no hour is invented, in the dateline or in the footer
+    assert "As of 1 March 2023 (2023-03-01) · Prepared by Eastern Europe desk" in first
+    assert "Battle for Bakhmut — as of 1 March 2023" in first
+    assert "Z MAR 23" not in first and "00:00" not in first
     assert "Prepared by Eastern Europe desk" in first
     assert "Bottom line up front" in first
     assert "About 4,500 civilians, 48 of them children, remain in the city" in first
@@ -151,9 +195,9 @@ def test_metadata_comes_from_the_facts(reader):
     meta = reader.metadata
     assert meta.title == "Battle for Bakhmut"
     assert meta.author == "Eastern Europe desk"
-    assert meta.subject == "Situation brief: Bakhmut, as of 011800Z MAR 23"
+    assert meta.subject == "Situation brief: Bakhmut, as of 1 March 2023"
     assert "bakhmut" in meta["/Keywords"] and "UA" in meta["/Keywords"]
-    assert meta.creation_date == dt.datetime(2023, 3, 1, 18, 0, tzinfo=dt.timezone.utc)
+    assert meta.creation_date == dt.datetime(2023, 3, 1, 0, 0, tzinfo=dt.timezone.utc)
     assert meta.modification_date == meta.creation_date
 
 
@@ -170,23 +214,39 @@ def test_charts_are_vector_with_real_text(pdf):
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         assert all(not page.images for page in doc.pages), "charts must not be raster images"
     text = squash(pdf_text(pdf))
-    assert "Russian forces claim the nearby town of Soledar" in text  # a timeline label
+    assert "Russian forces take the nearby town of Soledar about 11–20 January 2023" in text  # a timeline label
     assert "Timeline of events." in text
+
+
+def test_the_timeline_has_a_heading_and_keeps_statements_off_the_event_line(pdf, reader):
+    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert "Timeline" in titles
+    text = squash(pdf_text(pdf))
+    chart = text[text.index("Timeline 15 Jan 2023"):text.index("Timeline of events.")]
+    assert "Syrskyi visits units defending Bakhmut" in chart  # an event, on the line
+    assert "ISW writes" not in chart and "Zelensky calls" not in chart  # statements, not on the line
+    assert "a bar a range of days" in text  # "mid-January" is drawn as the days it means, not the month
+    listed = text[text.index("Statements on record"):]
+    assert listed.startswith("Statements on record, by the date they were made: • 26 February 2023. ISW writes "
+                             "that limitless Russian manpower is a myth [2] • 28 February 2023.")
     assert "Key figures (people)." not in text  # two figures, 4,500 civilians and 48 children: a table, not a chart
     assert "about 4,500" in text and "Civilians still in Bakhmut" in text
 
 
 def test_key_figures_table(pdf):
     text = squash(pdf_text(pdf))
-    assert "Civilians still in Bakhmut about 4,500 people 1 March 2023 [1]" in text
-    assert "Children among them 48 people 1 March 2023 [1]" in text
+    # "people" adds nothing to a count of civilians or of children (the label says what is counted);
+    # "miles" does
+    assert "Civilians still in Bakhmut about 4,500 1 March 2023 [3]" in text
+    assert "Children among them 48 1 March 2023 [3]" in text
+    assert "48 people" not in text
     assert "Distance from Bakhmut to Luhansk region about 13 miles — [1]" in text
 
 
 def test_quotes_are_verbatim_with_speaker_and_date(pdf):
     text = squash(pdf_text(pdf))
     assert "“We are standing in Bakhmut. No one is going to retreat yet.”" in text
-    assert "— Soldier of Ukraine's 93rd Brigade, in a video posted by the Ukrainian military, 1 March 2023 [1]" in text
+    assert "— Soldier of Ukraine's 93rd Brigade, in a video posted by the Ukrainian military, 1 March 2023 [6]" in text
 
 
 def test_letter_paper(facts):
@@ -292,7 +352,7 @@ def test_a_heading_moves_with_the_map_or_chart_it_introduces(facts):
 def test_a_url_without_a_scheme_prints_as_text_not_a_broken_link(facts_data, write_facts):
     """Found by fuzzing: an href without a scheme names a destination inside the PDF, and reportlab
     failed on the undefined destination instead of printing the source."""
-    facts_data["sources"][1]["url"] = "<a href='#x'> not a link"
+    facts_data["sources"][-1]["url"] = "<a href='#x'> not a link"
     pdf = build_brief(load_facts(write_facts(facts_data)))
-    assert "[2] GeoNames. GeoNames gazetteer" in pdf_text(pdf)
+    assert "[10] GeoNames. GeoNames gazetteer" in pdf_text(pdf)
     assert "<a href='#x'> not a link" in squash(pdf_text(pdf))

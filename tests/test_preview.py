@@ -40,12 +40,18 @@ class Server:
     def __init__(self, proc: subprocess.Popen[str], url: str, facts: Path, out: Path, tmp: Path):
         self.proc, self.url, self.facts, self.out, self.tmp = proc, url, facts, out, tmp
 
-    def get(self, path: str) -> tuple[int, str, bytes]:
-        """GET a path exactly as written (no client-side normalisation of ``..`` or ``%2F``)."""
+    def get(self, path: str, host_header: str | None = None) -> tuple[int, str, bytes]:
+        """GET a path exactly as written (no client-side normalisation of ``..`` or ``%2F``), with
+        ``host_header`` as the Host if given (else the server's address, as a browser sends it)."""
         host, port = self.url.split("//")[1].rstrip("/").split(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
         try:
-            conn.request("GET", path)
+            if host_header is None:
+                conn.request("GET", path)
+            else:
+                conn.putrequest("GET", path, skip_host=True)
+                conn.putheader("Host", host_header)
+                conn.endheaders()
             reply = conn.getresponse()
             return reply.status, reply.getheader("Content-Type") or "", reply.read()
         finally:
@@ -323,6 +329,17 @@ def test_changes_since_the_published_edition_and_who_was_mailed_it(start: Callab
     assert len(manifest["editions"]) == 1  # the preview published nothing
 
 
+def test_the_index_and_the_brief_page_agree_when_nothing_changed(start: Callable[..., Server]) -> None:
+    def publish_unchanged(facts: Path, out: Path) -> None:
+        assert run_cli(str(facts), "--out", str(out), "-q").returncode == 0
+
+    server = start(before=publish_unchanged)
+    page = server.wait_for("/brief/bakhmut", "Changes since the last published edition")
+    assert "No change: this draft is the brief of that edition." in page
+    index = server.get("/")[2].decode()
+    assert "no change since that edition" in index and "1 change" not in index
+
+
 def test_a_save_of_a_source_file_in_another_folder_rebuilds_the_draft(start: Callable[..., Server]) -> None:
     def source_copy(facts: Path, out: Path) -> None:
         (facts.parent / "sources").mkdir(exist_ok=True)  # a folder of its own, watched besides the facts file's
@@ -373,11 +390,74 @@ def test_nothing_outside_the_current_draft_is_served(example: Server) -> None:
         assert b"[project]" not in body and b"root:" not in body
 
 
+def test_only_the_names_it_is_bound_as_are_served_so_dns_rebinding_reads_nothing(example: Server) -> None:
+    port = example.url.rsplit(":", 1)[1].strip("/")
+    for name in ("evil.example.com", f"evil.example.com:{port}", "127.0.0.1.evil.example.com", "localhost.", ""):
+        for path in ("/", "/brief/bakhmut", "/draft/bakhmut/bakhmut.pdf", "/draft/bakhmut/page-1.png", "/events"):
+            status, _media, body = example.get(path, host_header=name)
+            assert 400 <= status < 500, (name, path, status)
+            assert b"%PDF" not in body and b"Bakhmut" not in body and b"PNG" not in body
+    for name in (f"127.0.0.1:{port}", "127.0.0.1", f"localhost:{port}", "LOCALHOST", f"[::1]:{port}"):
+        status, _media, body = example.get("/brief/bakhmut", host_header=name)
+        assert status == 200 and b"Bakhmut" in body, name
+
+
+def test_listening_on_every_interface_warns_that_the_preview_has_no_login(tmp_path: Path) -> None:
+    from briefing.webserver import served_names
+
+    proc = subprocess.Popen([sys.executable, str(ROOT / "make_report.py"), str(BAKHMUT), "--preview", "--host", "0.0.0.0",
+                             "--port", "0", "--out", str(tmp_path / "out"), "-q"], cwd=tmp_path, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert re.fullmatch(r"http://0\.0\.0\.0:\d+/", proc.stdout.readline().strip())
+        line = proc.stderr.readline()
+        assert "the preview has no login" in line and "0.0.0.0:" in line, line
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert socket.gethostname().lower() in served_names("0.0.0.0") and "0.0.0.0" not in served_names("0.0.0.0")
+    assert served_names("::1") == ["127.0.0.1", "[::1]", "localhost"]
+
+
+def test_half_sent_requests_neither_use_up_the_open_files_nor_hold_the_server(tmp_path: Path) -> None:
+    import resource
+
+    def few_files() -> None:  # the preview alone runs with 160 open files (a limit of 1,024 against 1,100 in the probe)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (160, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    env = {**os.environ, "BRIEFING_PREVIEW_HEADER_TIMEOUT": "2"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "make_report.py"), str(BAKHMUT), "--preview", "--port", "0",
+                             "--out", str(tmp_path / "out"), "-q"], cwd=tmp_path, env=env, text=True, preexec_fn=few_files,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    held: list[socket.socket] = []
+    try:
+        assert proc.stdout is not None
+        server = Server(proc, proc.stdout.readline().strip(), BAKHMUT, tmp_path / "out", tmp_path)
+        port = int(server.url.rsplit(":", 1)[1].strip("/"))
+        server.wait_for("/", "bakhmut")
+        for _ in range(220):  # more than the server's open-file limit
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+            held[-1].sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        started = time.monotonic()
+        status, _media, body = server.get("/brief/bakhmut")
+        assert status == 200 and b"Bakhmut" in body and time.monotonic() - started < 5
+        late = held[-1]  # never finishes its request head: closed once the header time is up
+        late.settimeout(6)
+        assert late.recv(100) == b"" and time.monotonic() - started < 6
+    finally:
+        for s in held:
+            s.close()
+        proc.kill()
+        _out, err = proc.communicate()
+    assert "Too many open files" not in err and "Traceback" not in err, err[-2000:]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_stops_at_once_on_sigterm_or_ctrl_c_leaving_no_files(start: Callable[..., Server], sig: signal.Signals) -> None:
     server = start()
     stream = socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1].strip("/"))))
-    stream.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")  # an open page's update stream
+    stream.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")  # an open page's update stream
     assert b"200 OK" in stream.recv(1000)
     server.facts.write_text(server.facts.read_text() + "\n# a save: stop during the rebuild it starts\n")
     time.sleep(0.3)

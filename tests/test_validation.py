@@ -45,8 +45,12 @@ def _as_spec_1(d: dict[str, Any]) -> dict[str, Any]:
     for key in ("assessments", "indicators", "gaps"):
         d.pop(key, None)
     for src in d["sources"]:
-        src.pop("author", None)
-        src.pop("grade", None)
+        for key in ("author", "grade", "via"):
+            src.pop(key, None)
+    for point in d["key_points"]:
+        point.pop("desk", None)
+    d["events"] = [{k: v for k, v in e.items() if k not in ("approx", "kind")} | {"date": str(e["date"]).split("/")[0]}
+                   for e in d["events"]]
     return d
 
 
@@ -54,15 +58,15 @@ CASES: list[tuple[str, Mutation, str]] = [
     ("missing title", _pop("title"), "title: is required but missing"),
     ("typo key", _set("titel", "x"), "titel: unknown key (a typo?); allowed keys here: spec, id, title, subtitle, as_of, handling, prepared_by, location, places, sources, key_points, sections, quotes, figures, events, assessments, indicators, gaps, datasets, series, map, draft"),
     ("unknown key in place", _set("places.0.lattitude", 1), "places[0].lattitude: unknown key (a typo?); allowed keys here: name, lat, lon, note, sources"),
-    ("unknown source id", _set("sections.stakes.2.sources.0", "bbc"), 'sections.stakes[2].sources[0]: unknown source id "bbc"; expected one of the ids under sources: cnn, geonames'),
-    ("unknown quote source", _set("quotes.1.source", "bbc"), 'quotes[1].source: unknown source id "bbc"; expected one of the ids under sources: cnn, geonames'),
-    ("unknown place source", _set("places.0.sources.1", "x"), 'places[0].sources[1]: unknown source id "x"; expected one of the ids under sources: cnn, geonames'),
-    ("duplicate source id", _dup("sources"), 'sources[2].id: "cnn" repeats sources[0]; ids must be unique'),
+    ("unknown source id", _set("sections.stakes.2.sources.0", "bbc"), 'sections.stakes[2].sources[0]: unknown source id "bbc"; expected one of the ids under sources: cnn, isw, donetsk-rma, land-forces, ukraine-military, soldier-93, soldier-unnamed, rodnyansky, zelensky, geonames'),
+    ("unknown quote source", _set("quotes.1.source", "bbc"), 'quotes[1].source: unknown source id "bbc"; expected one of the ids under sources: cnn, isw, donetsk-rma, land-forces, ukraine-military, soldier-93, soldier-unnamed, rodnyansky, zelensky, geonames'),
+    ("unknown place source", _set("places.0.sources.1", "x"), 'places[0].sources[1]: unknown source id "x"; expected one of the ids under sources: cnn, isw, donetsk-rma, land-forces, ukraine-military, soldier-93, soldier-unnamed, rodnyansky, zelensky, geonames'),
+    ("duplicate source id", _dup("sources"), 'sources[10].id: "cnn" repeats sources[0]; ids must be unique'),
     ("duplicate figure id", _dup("figures"), 'figures[3].id: "civilians" repeats figures[0]; ids must be unique'),
     ("lat out of range", _set("location.lat", 91), "location.lat: 91 is not valid; expected decimal degrees from -90 to 90"),
     ("lon out of range", _set("places.1.lon", -181.5), "places[1].lon: -181.5 is not valid; expected decimal degrees from -180 to 180"),
-    ("as_of without zone", _set("as_of", "2023-03-01T18:00:00"), 'as_of: "2023-03-01T18:00:00" has no time zone; expected a date-time with a time zone, such as 2023-03-01T18:00:00Z'),
-    ("as_of not a date", _set("as_of", "yesterday"), 'as_of: "yesterday" is not valid; expected a date-time with a time zone, such as 2023-03-01T18:00:00Z'),
+    ("as_of without zone", _set("as_of", "2023-03-01T18:00:00"), 'as_of: "2023-03-01T18:00:00" has no time zone; expected a date-time with a time zone, such as 2023-03-01T18:00:00Z, or a date alone, such as 2023-03-01'),
+    ("as_of not a date", _set("as_of", "yesterday"), 'as_of: "yesterday" is not valid; expected a date-time with a time zone, such as 2023-03-01T18:00:00Z, or a date alone, such as 2023-03-01'),
     ("event month 13", _set("events.0.date", "2023-13"), 'events[0].date: "2023-13": not a real date (month must be in 1..12); expected YYYY-MM-DD or YYYY-MM'),
     ("event 30 February", _set("events.0.date", "2023-02-30"), 'events[0].date: "2023-02-30": not a real date (day is out of range for month); expected YYYY-MM-DD or YYYY-MM'),
     ("quote said words", _set("quotes.0.said", "March 2023"), 'quotes[0].said: "March 2023": expected a date as YYYY-MM-DD or YYYY-MM'),
@@ -113,7 +117,7 @@ def test_cli_prints_one_line_exits_2_and_writes_no_pdf(facts_data, write_facts, 
     out = tmp_path / "out"
     result = run_cli(str(path), "--out", str(out))
     assert result.returncode == 2
-    assert result.stderr.strip() == f'{path}: sections.stakes[2].sources[0]: unknown source id "bbc"; expected one of the ids under sources: cnn, geonames'
+    assert result.stderr.strip() == f'{path}: sections.stakes[2].sources[0]: unknown source id "bbc"; expected one of the ids under sources: cnn, isw, donetsk-rma, land-forces, ukraine-military, soldier-93, soldier-unnamed, rodnyansky, zelensky, geonames'
     assert result.stdout == ""
     assert not out.exists() or not any(out.iterdir())
 
@@ -212,3 +216,39 @@ def test_spec_2_refuses_a_grade_off_the_admiralty_scale(facts_data, write_facts)
     with pytest.raises(FactsError) as info:
         load_facts(write_facts(facts_data))
     assert str(info.value).endswith('sources[0].grade: "G7" is not valid; expected an Admiralty grade: a letter A-F (reliability) and a digit 1-6 (credibility), such as B2')
+
+
+def test_check_warns_on_an_unknown_admin1_listing_the_countrys_regions_closest_first(facts_data, write_facts):
+    facts_data["location"] = {"name": "Hvolsvöllur", "lat": 63.7533, "lon": -20.2243, "country": "IS",
+                              "admin1": "Southern Region"}
+    path = write_facts(facts_data)
+    result = run_cli(str(path), "--check")
+    assert result.returncode == 0 and result.stdout.strip() == f"{path}: ok"
+    line = next(x for x in result.stderr.splitlines() if "location.admin1" in x)
+    assert line.startswith(f'{path}: location.admin1: "Southern Region" is not a region the map data knows for IS')
+    regions = line.split("its regions, closest first: ")[1].split(", ")
+    assert regions[0] == "Suðurland" and "Vestfirðir" in regions and len(regions) == 9
+    facts_data["location"]["admin1"] = "Suðurland"
+    assert "location.admin1" not in run_cli(str(write_facts(facts_data)), "--check").stderr
+
+
+def test_latitude_and_longitude_swapped_are_warned_and_still_build(facts_data, write_facts, tmp_path):
+    soledar = facts_data["places"][0]
+    soledar["lat"], soledar["lon"] = soledar["lon"], soledar["lat"]  # in range, 1,450 km away
+    facts_data["spec"] = 2
+    facts_data["map"] = {"areas": [{"label": "Area said to be contested", "kind": "contested", "source": "cnn",
+                                    "polygon": [[38, 48.6], [38.1, 48.6], [38.1, 48.7]]}]}
+    path = write_facts(facts_data)
+    checked = run_cli(str(path), "--check", "--no-cache")
+    assert checked.returncode == 0, checked.stderr
+    assert (f'{path}: places[0]: "Soledar" at ({soledar["lat"]}, {soledar["lon"]}) is 1,452 km from the location, '
+            "far from the other places; latitude and longitude swapped?") in checked.stderr.splitlines()
+    built = run_cli(str(path), "--out", str(tmp_path / "out"), "-q", "--no-cache")  # an overlay too: it crashed
+    assert built.returncode == 0 and "Traceback" not in built.stderr, built.stderr
+    assert "latitude and longitude swapped?" in built.stderr
+
+    facts_data["location"] = {"name": "Katla", "lat": -19.05, "lon": 63.63, "country": "IS"}
+    facts_data.pop("map")
+    checked = run_cli(str(write_facts(facts_data)), "--check", "--no-cache")
+    assert f"{path}: location: (-19.05, 63.63) is not in IS, the location's country; latitude and longitude swapped?" \
+        in checked.stderr.splitlines()

@@ -69,7 +69,7 @@ def draw(ax, overlays: list[tuple[Overlay, object]], view: Rect, km_per_pt: floa
         st = KINDS[ov.kind]
         g = shapely.intersection(geom, box)
         polys = shapely.get_parts(g)
-        polys = polys[shapely.get_type_id(polys) == 3]
+        polys = polys[(shapely.get_type_id(polys) == 3) & ~shapely.is_empty(polys)]
         if len(polys) == 0:
             continue
         path = polys_to_path(polys)
@@ -78,7 +78,7 @@ def draw(ax, overlays: list[tuple[Overlay, object]], view: Rect, km_per_pt: floa
         area = shapely.union_all(polys)
         for ang in st.hatch_angles:
             h = shapely.get_parts(_hatch(area, view, ang, 4.0 * km_per_pt))
-            h = h[shapely.get_type_id(h) == 1]
+            h = h[(shapely.get_type_id(h) == 1) & ~shapely.is_empty(h)]  # a hatch far out can be an empty line
             if len(h):
                 ax.add_artist(PathPatch(lines_to_path(h), fill=False, edgecolor=st.colour, lw=0.5, zorder=6.1))
     for ov, geom in overlays:
@@ -86,7 +86,7 @@ def draw(ax, overlays: list[tuple[Overlay, object]], view: Rect, km_per_pt: floa
             continue
         st = KINDS[ov.kind]
         parts = shapely.get_parts(shapely.intersection(geom, box))
-        parts = parts[shapely.get_type_id(parts) == 1]
+        parts = parts[(shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)]
         if len(parts) == 0:
             continue
         path = lines_to_path(parts)

@@ -59,11 +59,13 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     not verbatim, a figure or number not there, a statement no passage supports). Add new checks here,
     in the order their lines should print.
     """
-    from ..estimative import estimative_warnings
+    from ..estimative import estimate_warnings, estimative_warnings
     from ..glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
     from ..provenance import provenance_warnings
+    from .regions import admin1_warnings, place_warnings  # read the map data's countries and regions
 
     return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
+            *place_warnings(facts, file), *admin1_warnings(facts, file), *estimate_warnings(facts, file),
             *provenance_warnings(facts, file)]
 
 

@@ -25,6 +25,7 @@ def content_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     for i, event in enumerate(facts.events):
         late = event.day > as_of if not event.month_only else (event.day.year, event.day.month) > (as_of.year, as_of.month)
         if late:
-            warnings.append(Problem(str(file), f"events[{i}].date", f"{event.date} is after as_of ({facts.as_of.isoformat()}); "
+            when = facts.as_of.date().isoformat() if facts.as_of_day_only else facts.as_of.isoformat()
+            warnings.append(Problem(str(file), f"events[{i}].date", f"{event.date} is after as_of ({when}); "
                                     "a brief cannot report what had not happened yet - check the date or as_of"))
     return warnings

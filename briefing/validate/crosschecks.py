@@ -16,6 +16,12 @@ from ..facts import V2_KEYS, Facts
 from ..files import source_file
 
 
+def _is_default(model: Any, name: str, item: Any) -> bool:
+    """A key left at its default (``approx: false``, ``kind: event``) is not a use of it."""
+    field = type(model).model_fields.get(name)
+    return field is not None and not field.is_required() and field.default is not None and item == field.default
+
+
 def _first_use(facts: Facts, key: str) -> str | None:
     """The path of the first place ``facts`` sets the key ``key`` (``[]`` iterates a list), or None."""
     found: list[tuple[str, Any]] = [("", facts)]
@@ -28,7 +34,7 @@ def _first_use(facts: Facts, key: str) -> str | None:
             where = f"{path}.{name}" if path else name
             if many:
                 nxt.extend((f"{where}[{i}]", v) for i, v in enumerate(item or ()))
-            elif item not in (None, (), ""):
+            elif item not in (None, (), "") and not _is_default(value, name, item):
                 nxt.append((where, item))
         found = nxt
     return found[0][0] if found else None
@@ -108,6 +114,7 @@ def cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
                 source_file(base, src.file, file, f"sources[{i}].file")
             except FactsError as exc:
                 problems += exc.problems
+    problems += _carriers_and_judgements(facts, file)
     datasets = [d.id for d in facts.datasets]
     for i, series in enumerate(facts.series):
         if series.data is not None and series.data not in datasets:
@@ -116,4 +123,33 @@ def cross_checks(facts: Facts, file: str, base: Path) -> list[Problem]:
     for i, fig in enumerate(facts.figures):
         if fig.from_ is not None and fig.from_.series not in series_ids:
             problems.append(Problem(file, f"figures[{i}].from.series", f'unknown series id "{fig.from_.series}"; expected one of the ids under series: {", ".join(series_ids) or "(none)"}'))
+    return problems
+
+
+def _carriers_and_judgements(facts: Facts, file: str) -> list[Problem]:
+    """``sources[].via`` names another source, one step from the originator; ``indicators[].bears_on``
+    names assessments by their unique ids."""
+    problems: list[Problem] = []
+    source_ids = [src.id for src in facts.sources]
+    via_of = {src.id: src.via for src in facts.sources}
+    for i, src in enumerate(facts.sources):
+        if src.via is None:
+            continue
+        if src.via == src.id:
+            problems.append(Problem(file, f"sources[{i}].via", f'"{src.via}" is this source itself; via names the source that reports it, such as a news outlet'))
+        elif src.via not in source_ids:
+            problems.append(Problem(file, f"sources[{i}].via", f'unknown source id "{src.via}"; expected one of the ids under sources: {", ".join(source_ids)}'))
+        elif via_of.get(src.via):
+            problems.append(Problem(file, f"sources[{i}].via", f'"{src.via}" is itself reported via "{via_of[src.via]}"; name the source whose report you read (one step)'))
+    first: dict[str, int] = {}
+    for i, judgement in enumerate(facts.assessments):
+        if judgement.id in first:
+            problems.append(Problem(file, f"assessments[{i}].id", f'"{judgement.id}" repeats assessments[{first[judgement.id]}]; ids must be unique'))
+        elif judgement.id:
+            first[judgement.id] = i
+    known = ", ".join(first) or "(none: give the assessment an id)"
+    for i, ind in enumerate(facts.indicators):
+        for j, aid in enumerate(ind.bears_on):
+            if aid not in first:
+                problems.append(Problem(file, f"indicators[{i}].bears_on[{j}]", f'unknown assessment id "{aid}"; expected one of the ids under assessments: {known}'))
     return problems

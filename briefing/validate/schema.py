@@ -20,7 +20,7 @@ _EXPECTED = {
     "grade": "expected an Admiralty grade: a letter A-F (reliability) and a digit 1-6 (credibility), such as B2",
     "id": "expected lower-case letters, digits and hyphens, 1-64 characters, such as bakhmut",
     "country": "expected an ISO 3166-1 alpha-2 code in capitals, such as UA",
-    "as_of": "expected a date-time with a time zone, such as 2023-03-01T18:00:00Z",
+    "as_of": "expected a date-time with a time zone, such as 2023-03-01T18:00:00Z, or a date alone, such as 2023-03-01",
     "published": "expected a date, YYYY-MM-DD",
     "as_of_date": "expected a date, YYYY-MM-DD",
     "lat": "expected decimal degrees from -90 to 90",

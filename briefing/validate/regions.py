@@ -1,0 +1,109 @@
+"""Warnings about where the brief is: ``location.admin1`` the map data does not know (with the names
+it does), a location outside its own country, a place far away from the others.
+
+Why at ``--check`` time: an unknown region only dropped the map's highlight, and the build's warning
+did not say which names would work (Iceland's "Southern Region" is Suðurland in the data); latitude
+and longitude written the wrong way round are both in range, so validation passed and the map drew
+a hemisphere. Each warning says "latitude and longitude swapped?" where swapping them would fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import statistics
+from pathlib import Path
+
+from ..errors import Problem
+from ..facts import Facts
+
+#: How many region names a warning lists (a country may have dozens; the closest come first).
+LISTED = 12
+
+
+def admin1_warnings(facts: Facts, file: str | Path) -> list[Problem]:
+    """One warning when ``location.admin1`` matches no region of ``location.country`` in the map data,
+    listing that country's regions, closest first; none when the data has no regions for the country."""
+    admin1 = facts.location.admin1
+    if not admin1:
+        return []
+    from .. import geodata
+
+    try:
+        layer = geodata.admin1(facts.location.country)
+    except geodata.MapDataMissing:  # the build says so once, for the whole map
+        return []
+    if layer is None:
+        return []
+    key = geodata.normalise_name(admin1, strip_types=True)
+    if any(key in keys for keys in layer.unit_keys):
+        return []
+
+    def closeness(unit: int) -> float:
+        return max(difflib.SequenceMatcher(None, key, k).ratio() for k in layer.unit_keys[unit] | {""})
+
+    order = sorted(range(len(layer.unit_name)), key=lambda u: (-closeness(u), layer.unit_name[u]))
+    names = list(dict.fromkeys(layer.unit_name[u] for u in order))
+    listed = ", ".join(names[:LISTED]) + (f" (and {len(names) - LISTED} more)" if len(names) > LISTED else "")
+    return [Problem(str(file), "location.admin1",
+                    f'"{admin1}" is not a region the map data knows for {facts.location.country} (the map would '
+                    f"highlight none); its regions, closest first: {listed}")]
+
+
+#: A place farther from the location than this (km) and ten times the places' median is suspect
+#: (with fewer than three places, four times this).
+FAR_KM = 500.0
+SWAPPED = "latitude and longitude swapped?"
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine on a 6,371 km sphere: enough to tell near from far)."""
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _swappable(lat: float, lon: float) -> bool:
+    return abs(lon) <= 90
+
+
+def place_warnings(facts: Facts, file: str | Path) -> list[Problem]:
+    """A location outside its own ``country``, and each place far from the location compared with the others."""
+    loc, out = facts.location, []
+    inside = _in_country(loc.country, loc.lat, loc.lon)
+    if inside is False:
+        hint = f"; {SWAPPED}" if _swappable(loc.lat, loc.lon) and _in_country(loc.country, loc.lon, loc.lat) else ""
+        out.append(Problem(str(file), "location", f"({loc.lat}, {loc.lon}) is not in {loc.country}, the location's "
+                           f"country{hint}"))
+    located = [(i, p) for i, p in enumerate(facts.places) if p.lat is not None and p.lon is not None]
+    far = [_km(loc.lat, loc.lon, p.lat, p.lon) for _, p in located]  # type: ignore[arg-type]
+    if not far:
+        return out
+    typical = statistics.median(far)
+    limit = max(FAR_KM, 10 * typical) if len(far) > 2 else FAR_KM * 4
+    for (i, p), km in zip(located, far):
+        if km <= limit:
+            continue
+        swapped = _swappable(p.lat, p.lon) and _km(loc.lat, loc.lon, p.lon, p.lat) <= limit  # type: ignore[arg-type]
+        out.append(Problem(str(file), f"places[{i}]", f'"{p.name}" at ({p.lat}, {p.lon}) is {km:,.0f} km from the location, '
+                           f"far from the other places{'; ' + SWAPPED if swapped else ''}"))
+    return out
+
+
+def _in_country(code: str, lat: float, lon: float) -> bool | None:
+    """Whether (lat, lon) is in the country ``code`` (within about 30 km of its simplified outline); None
+    when the map data is missing or does not have that country."""
+    import shapely
+
+    from .. import geodata
+
+    try:
+        layer = geodata.admin0("coarse")
+    except geodata.MapDataMissing:
+        return None
+    units = [u for u, c in enumerate(layer.unit_code) if c == code]
+    if not units:
+        return None
+    polys = [layer.polygons[i] for i, u in enumerate(layer.poly_unit) if u in units]
+    point = shapely.points(lon, lat)
+    return bool(min(float(d) for d in shapely.distance(polys, point)) < 0.3)
