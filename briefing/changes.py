@@ -9,6 +9,7 @@ comparison can be read, tested and changed on its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import heapq
 import html
@@ -272,3 +273,27 @@ def _place_changes(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, 
              for p in new if p["name"] not in before]
     after = {p["name"] for p in new}
     return lines + [f"Place removed from the map: {name}" for name in sorted(before - after)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Words about editions
+# --------------------------------------------------------------------------------------------------
+
+
+def _when(as_of: dt.datetime, day_only: bool = False) -> str:
+    if day_only:
+        return f"{as_of.day} {as_of:%B %Y}"
+    utc = as_of.astimezone(dt.timezone.utc)
+    return f"{utc.day} {utc:%B %Y %H:%M} UTC"
+
+
+def edition_words(number: int, revision: int, as_of: dt.datetime, day_only: bool = False) -> str:
+    """What page 1 prints after "Edition": ``3``, or ``4 (revision 2 of 1 March 2023 18:00 UTC)``."""
+    return str(number) if revision == 1 else f"{number} (revision {revision} of {_when(as_of, day_only)})"
+
+
+def previous_words(entry: Mapping[str, Any]) -> str:
+    """How a changes section names the edition it compares with: ``edition 3, as of 1 March 2023``."""
+    day_only = len(entry["as_of"]) == 10  # recorded as a date alone
+    as_of = dt.datetime.fromisoformat(entry["as_of"].replace("Z", "+00:00"))
+    return f"edition {edition_words(entry['number'], entry['revision'], as_of, day_only)}, as of {_when(as_of, day_only)}"

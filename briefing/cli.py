@@ -19,7 +19,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NoReturn
 
 import click
 
@@ -121,17 +121,7 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
             raise click.UsageError("--gather needs one or more SOURCES and --draft OUT.yaml")
         if check or send or preview or every is not None or cron is not None:
             raise click.UsageError("--gather excludes --check, --send, --preview, --every and --cron")
-        from .gather.draft import gather as gather_sources
-
-        try:
-            click.echo(gather_sources(facts, draft_out).summary())
-        except BriefingError as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(exc.exit_code)
-        except OSError as exc:
-            click.echo(f"{draft_out}: cannot write the draft: {exc.strerror or exc} ({exc.filename or draft_out})", err=True)
-            sys.exit(1)
-        sys.exit(0)
+        _gather(facts, draft_out)
     files = tuple(Path(f) for f in facts)
     options = BuildOptions(paper=paper.lower(), strict=strict, cache=not no_cache)
     if (to or to_file or dry_run) and not send:
@@ -187,19 +177,7 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
         sys.exit(0)
     paths = _facts_files(files)
     if check:
-        from .editions import check_facts
-
-        for path in paths:
-            try:
-                check_facts(path, strict=strict, use_cache=not no_cache)
-                click.echo(f"{path}: ok")
-            except BriefingError as exc:
-                click.echo(str(exc), err=True)
-                failed = _most_serious(failed, exc.exit_code)
-            except Exception as exc:  # noqa: BLE001 - as for a build: this file only
-                click.echo(_unexpected(path, exc), err=True)
-                failed = _most_serious(failed, 1)
-        sys.exit(failed)
+        sys.exit(_check_all(paths, strict=strict, use_cache=not no_cache))
     for path, outcome in _publish_all(paths, out_dir, options, lock_timeout, jobs, reuse=not send):
         if isinstance(outcome, tuple):  # (message, exit status)
             click.echo(outcome[0], err=True)
@@ -220,6 +198,39 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
             for eml in report.written:
                 click.echo(str(eml))
     sys.exit(failed)
+
+
+def _gather(sources: tuple[str, ...], draft_out: Path) -> NoReturn:
+    """--gather: draft a facts file from SOURCES into ``draft_out`` and say what was added."""
+    from .gather.draft import gather as gather_sources
+
+    try:
+        click.echo(gather_sources(sources, draft_out).summary())
+    except BriefingError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        click.echo(f"{draft_out}: cannot write the draft: {exc.strerror or exc} ({exc.filename or draft_out})", err=True)
+        sys.exit(1)
+    sys.exit(0)
+
+
+def _check_all(paths: list[Path], *, strict: bool, use_cache: bool) -> int:
+    """--check: validate each file on its own (one line each) and return the most serious exit status."""
+    from .editions import check_facts
+
+    failed = 0
+    for path in paths:
+        try:
+            check_facts(path, strict=strict, use_cache=use_cache)
+            click.echo(f"{path}: ok")
+        except BriefingError as exc:
+            click.echo(str(exc), err=True)
+            failed = _most_serious(failed, exc.exit_code)
+        except Exception as exc:  # noqa: BLE001 - as for a build: this file only
+            click.echo(_unexpected(path, exc), err=True)
+            failed = _most_serious(failed, 1)
+    return failed
 
 
 def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout: float,

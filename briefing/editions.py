@@ -45,7 +45,7 @@ import briefing
 from . import cache, words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
-from .changes import changes_lines
+from .changes import changes_lines, edition_words, previous_words
 from .errors import LOCK_TIMEOUT, BuildError, FactsError, LockedError, Problem
 from .files import (ID_PATTERN, MAX_SOURCE_BYTES, SOURCES_ROOT_ENV, parse_yaml, read_bounded, read_facts_bytes, read_yaml,
                     source_file)
@@ -362,22 +362,18 @@ def check_facts(facts_path: str | Path, *, strict: bool = False, use_cache: bool
     known = cache.read(name) if use_cache else None
     problems = _recalled(known, facts_bytes, facts_path) if known is not None else None
     if problems is not None:
-        if (summary := json.loads(known).get("summary")) and isinstance(summary, str):
-            log.info("%s", summary)  # the provenance line, as the validation printed it
         if strict and problems:
             raise FactsError(problems)
         for problem in problems:
             log.warning("%s", problem)
         return
-    from .provenance import summary_line
     from .validate import validate_facts
 
     facts, warnings = validate_facts(facts_bytes, facts_path, strict)
     if use_cache:
         files = input_files(facts)
         cache.write(name, json.dumps({"files": files, "hashes": _hashes_of(facts_bytes, files, facts_path, True),
-                                      "warnings": _recorded_warnings(warnings),
-                                      "summary": summary_line(facts, facts_path)}).encode())
+                                      "warnings": _recorded_warnings(warnings)}).encode())
 
 
 def _recorded_warnings(warnings: list[Problem]) -> list[list[str]]:
@@ -432,7 +428,7 @@ def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: s
         lines = changes_lines(folder, previous, facts.model_dump(mode="json"), inputs)
     from .pdf import ChangesPart
 
-    return ChangesPart(previous=_previous_words(previous), lines=tuple(lines))
+    return ChangesPart(previous=previous_words(previous), lines=tuple(lines))
 
 
 def _clean_stale_temps(out_dir: Path, brief_id: str) -> None:
@@ -474,10 +470,10 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
     if previous is not None:
         from .pdf import ChangesPart
 
-        changes = ChangesPart(previous=_previous_words(previous), lines=tuple(changes_lines(folder, previous, snapshot, inputs)))
+        changes = ChangesPart(previous=previous_words(previous), lines=tuple(changes_lines(folder, previous, snapshot, inputs)))
 
     words.macros.cache_clear()  # a long-running process must render with the templates as they are now
-    pdf = build_brief(facts, dataclasses.replace(options, edition=_edition_words(number, revision, facts.as_of, facts.as_of_day_only), changes=changes))
+    pdf = build_brief(facts, dataclasses.replace(options, edition=edition_words(number, revision, facts.as_of, facts.as_of_day_only), changes=changes))
     entry = {
         "number": number,
         "name": name,
@@ -534,10 +530,10 @@ def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list
             from .pdf import ChangesPart  # reportlab loads only when a PDF is written
 
             lines = changes_lines(folder, editions[-2], facts.model_dump(mode="json"), inputs)
-            changes = ChangesPart(previous=_previous_words(editions[-2]), lines=tuple(lines))
+            changes = ChangesPart(previous=previous_words(editions[-2]), lines=tuple(lines))
         words.macros.cache_clear()
-        edition_words = _edition_words(entry["number"], entry["revision"], facts.as_of, facts.as_of_day_only)
-        pdf = build_brief(facts, dataclasses.replace(options, edition=edition_words, changes=changes))
+        words_of_edition = edition_words(entry["number"], entry["revision"], facts.as_of, facts.as_of_day_only)
+        pdf = build_brief(facts, dataclasses.replace(options, edition=words_of_edition, changes=changes))
         variant = {"file": f"{facts.id}-{entry['name']}.{options.paper}.pdf", "pdf_sha256": _sha256(pdf)}
         write_atomic(folder / variant["file"], pdf)
         entry = {**entry, "papers": {**(entry.get("papers") or {}), options.paper: variant}}
@@ -634,26 +630,3 @@ def _read_manifest(path: Path, brief_id: str) -> list[dict[str, Any]]:
             if not isinstance(name, str) or name in ("", ".", "..") or Path(name).name != name or "\\" in name or "\0" in name:
                 raise bad(f'editions[{i}].{key} "{name}" is not the name of a file in {path.parent} (entries never point elsewhere)')
     return data["editions"]
-
-
-# --------------------------------------------------------------------------------------------------
-# Words about editions
-# --------------------------------------------------------------------------------------------------
-
-
-def _when(as_of: dt.datetime, day_only: bool = False) -> str:
-    if day_only:
-        return f"{as_of.day} {as_of:%B %Y}"
-    utc = as_of.astimezone(dt.timezone.utc)
-    return f"{utc.day} {utc:%B %Y %H:%M} UTC"
-
-
-def _edition_words(number: int, revision: int, as_of: dt.datetime, day_only: bool = False) -> str:
-    """What page 1 prints after "Edition": ``3``, or ``4 (revision 2 of 1 March 2023 18:00 UTC)``."""
-    return str(number) if revision == 1 else f"{number} (revision {revision} of {_when(as_of, day_only)})"
-
-
-def _previous_words(entry: Mapping[str, Any]) -> str:
-    day_only = len(entry["as_of"]) == 10  # recorded as a date alone
-    as_of = dt.datetime.fromisoformat(entry["as_of"].replace("Z", "+00:00"))
-    return f"edition {_edition_words(entry['number'], entry['revision'], as_of, day_only)}, as of {_when(as_of, day_only)}"

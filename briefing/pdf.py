@@ -11,7 +11,6 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from markupsafe import escape
@@ -341,9 +340,10 @@ def _sources_part(facts: Facts, st: dict[str, ParagraphStyle], m: Any) -> list[F
         published = human_date(src.published) if src.published else None
         link = bool(src.url and _URL_SCHEME.match(src.url))
         carrier = by_id.get(src.via) if src.via else None
-        saved = PurePosixPath(src.file).name if src.file else None  # the copy the provenance check read
+        # the saved copy the provenance check read (a source reported via a carrier is read in the carrier's)
+        copy = (f"{src.file}, {human_date(src.published)}" if src.published else src.file) if src.file else None
         entries.append(ScriptParagraph(str(m.source_entry(n, src.publisher, src.title, published, src.url, link, src.author, src.grade,
-                                                          carrier.publisher if carrier else None, numbers.get(src.via), saved)), st["source"]))
+                                                          carrier.publisher if carrier else None, numbers.get(src.via), copy)), st["source"]))
     for n, ds in enumerate(facts.datasets, start=len(facts.sources) + 1):
         retrieved = human_date(ds.retrieved) if ds.retrieved else None
         link = bool(ds.url and _URL_SCHEME.match(ds.url))

@@ -33,7 +33,7 @@ import queue
 import threading
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -61,11 +61,11 @@ from .webserver import bounded_protocol, is_loopback, listen, max_connections, s
 from .editions import draft_changes, input_files, read_editions
 from .errors import BriefingError, FactsError
 from .facts import LIKELIHOOD, Facts
+from .provenance import Support, check_provenance
 from .validate import validate_facts
 from .files import read_facts_bytes
 from .deliveries import Ledger
 from .pdf import ChangesPart, MapPart, render_pdf
-from .provenance import SUPPORT_THRESHOLD, Support, report_for
 
 log = logging.getLogger("briefing")
 
@@ -95,7 +95,8 @@ class Draft:
     changes: ChangesPart | None
     graphics_key: str = ""  # what the charts and the map were drawn from (see _graphics_key)
     graphics_warnings: tuple[str, ...] = ()
-    supports: tuple[Support, ...] = ()  # each statement's best passage in its saved sources (provenance)
+    #: statement text -> the passage of a saved source that best supports it (provenance.check_provenance)
+    supports: Mapping[str, Support] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def change_words(self) -> str | None:
@@ -246,9 +247,17 @@ def build_draft(path: Path, out_dir: Path, options: BuildOptions, version: int,
         facts=facts, version=version, built_at=dt.datetime.now(dt.timezone.utc), seconds=time.perf_counter() - started,
         pdf_name=f"{facts.id}-draft.pdf", pages=tuple(pages), files=MappingProxyType(files), charts=tuple(named_charts),
         locator=locator, map_name="map.png" if locator is not None else None, changes=changes,
-        graphics_key=key, graphics_warnings=graphics_warnings, supports=report_for(facts, path).supports,
+        graphics_key=key, graphics_warnings=graphics_warnings, supports=_supports(facts, path),
     )
     return draft, warnings
+
+
+def _supports(facts: Facts, path: Path) -> Mapping[str, Support]:
+    """Each statement's supporting passage, shown beside it on the reading page. The check already ran in
+    validation; its saved texts are cached in this process, so this costs the matching alone (ms)."""
+    statements = dict(facts.all_statements())
+    found = check_provenance(facts, path).supports
+    return MappingProxyType({statements[s.field].text: s for s in found if s.field in statements})
 
 
 def published_editions(out_dir: Path, brief_id: str) -> tuple[list[EditionView], str | None]:
@@ -454,7 +463,7 @@ def _brief_context(preview: Preview, state: BriefState) -> dict[str, Any]:
     brief_id = state.draft.facts.id if state.draft else None
     editions, editions_problem = published_editions(preview.out_dir, brief_id) if brief_id else ([], None)
     return {"state": state, "draft": state.draft, "editions": editions, "editions_problem": editions_problem,
-            "out_dir": str(preview.out_dir), "threshold": SUPPORT_THRESHOLD}
+            "out_dir": str(preview.out_dir)}
 
 
 def _reading_context(state: BriefState) -> dict[str, Any]:
@@ -469,7 +478,7 @@ def _reading_context(state: BriefState) -> dict[str, Any]:
     index = facts.source_index()
     charts_at = {place: [(c, name) for c, name in draft.charts if c.place == place] for place in PLACES}
     return {"state": state, "draft": draft, "facts": facts, "numbers": lambda ids: sorted({index[i] for i in ids}), "events": events,
-            "map_rows": rows, "unmapped": [p for p in facts.places if p.lat is None or p.lon is None],
+            "support": lambda st: draft.supports.get(st.text), "map_rows": rows, "unmapped": [p for p in facts.places if p.lat is None or p.lon is None],
             "charts_at": charts_at, "likelihood": LIKELIHOOD, "pdf_words": words.macros("brief.j2"),
             "is_link": lambda url: url.lower().startswith(("http://", "https://", "mailto:"))}
 

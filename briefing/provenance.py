@@ -1,486 +1,466 @@
-"""Provenance: does each cited source say what the brief says it says?
+"""Provenance: compare a brief with the saved copies of its sources.
 
-Why: a quote with one word changed, a figure of 5,400 where the article says 4,500, or a claim the
-article never makes would otherwise build into a clean PDF with a citation mark on each. For every
-source with a saved copy (``file``), read by the same readers as ``--gather`` (``briefing.gather``)
-and cached by the copy's content hash, this check asks:
+Why: a citation mark says "this source says so", and nothing else in the tool checks that it does. A
+quote with one word changed, a figure of 5,400 where the article says 4,500, or a claim the article
+never made would otherwise build into a clean PDF. For every source with a ``file`` (or one that came
+``via`` a carrier with a file) this module reads the saved copy with the gathering readers
+(``briefing.gather.read_document``; the text is cached by the bytes' hash) and checks:
 
-- quotes: each ``quotes[i].text`` is in its source verbatim, after :func:`normalise` (NFKC, curly and
-  straight quotes, dashes, whitespace and line breaks, a word hyphenated at a PDF's line end);
-  ``...`` or ``[...]`` stand for omitted words and a ``[bracketed]`` insertion for words replaced;
-- figures: each typed-in figure's value is in its source in a usual form (4,500 / 4500 / 4.5 million
-  / 4.5m / 12% / 12 per cent); a figure derived ``from`` a series is computed from its data, not here;
-- numbers: every number in a statement, event label or place note, and in the desk's own judgements
-  (assessments, indicators, gaps), is in one of the sources it cites (days of a date are not numbers);
-- statements: each key point and section statement (but those marked ``desk``, the desk's own)
-  gets its best supporting passage in its cited
-  sources (a window of one to three sentences, scored by rapidfuzz); below ``SUPPORT_THRESHOLD``
-  it is flagged with that passage. The judgements are the desk's own, so they are not matched.
+- each quote is verbatim in its source after ``normalise`` (NFKC, quotes, dashes, whitespace, PDF line-end
+  hyphenation); ``...``/``[...]`` stand for omitted words, other ``[square brackets]`` are insertions;
+- each typed figure's value is a number of its source (4,500 / 4500 / 4.5 thousand / 12% ...); a figure
+  derived ``from`` a series is computed from its data and so checked already;
+- each number written in digits in a statement, assessment, indicator or gap is a number of one of the
+  sources it cites (words such as "six", ordinals such as "93rd", and weekdays resolved against the
+  source's date count as numbers of the source);
+- each statement (key points, sections) has a passage of its sources that supports it, scored with
+  rapidfuzz; below ``SUPPORT_THRESHOLD`` it is flagged with the closest passage. The desk's own judgements
+  (assessments, indicators, gaps, statements marked ``desk: true``) are no claims of a source: only their numbers are checked.
 
-A source with no copy is unchecked and named in the summary; one reported by another source
-(``via: <carrier id>``, see :func:`carrier_of`) is checked against its carrier's copy. Findings are
-warnings (``validate.facts_warnings``), errors with ``--strict``.
+``check_provenance`` is a plain function on the frozen ``Facts``; it returns findings (warnings, or errors
+under ``--strict``, through ``validate.facts_warnings``), the summary line every build prints and each
+statement's supporting passage (for the preview). The PDF's source list names each source's ``file`` itself.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
-import logging
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Any, Callable
 
-from .errors import FactsError, Problem, SourceError
+from . import cache
+from .errors import BriefingError, Problem
+from .facts import Facts
+from .files import source_file
 
-if TYPE_CHECKING:
-    from .facts import Facts, Source
+#: A statement whose best passage scores below this (0-100, see ``best_passage``) is flagged. Set on
+#: the real example brief (briefs/bakhmut.yaml): its 22 sourced statements score 47.6-100 (the desk's own
+#: summary in key_points[4], 35.0, is a desk judgement and not matched); claims on other subjects score 10-42.9.
+SUPPORT_THRESHOLD = 45.0
+#: Closest passages are cut to this many characters in a warning line.
+PASSAGE_CHARS = 90
 
-log = logging.getLogger("briefing")
-
-#: The least score (0-100, see :func:`support_score`) of a statement's best passage for it to count
-#: as supported. Set on the Bakhmut brief (docs/facts-format.md has the scores): its 22 paraphrases
-#: score 54 to 100 (before issue 25 marked the desk's summary ``desk``, that one scored 35, and an
-#: earlier wording of the civilians' key point 45); claims that share no content with the article
-#: score 25 to 44.
-SUPPORT_THRESHOLD = 50
-#: Bump when a rule changes, so cached reports (none yet) and texts are not reused across versions.
-VERSION = 1
-#: A passage shown in a warning is cut to this many characters.
-SHOWN = 90
-
-_QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u0060": "'", "\u00b4": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u00ad": None,  # a soft hyphen is no letter
-})
-
-
-def normalise(text: str) -> str:
-    """``text`` as the verbatim comparison sees it: NFKC, one kind of quote, apostrophe and dash,
-    words hyphenated at a line end joined, one space for any run of whitespace, case folded."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    text = re.sub(r"(?<=\w)-[ \t]*\n\s*(?=\w)", "", text)  # "hyphen-\nation" as printed
-    text = re.sub(r"(?<=\w)-(?=\w)", "", text)  # "well-known" and "well-\nknown" compare equal
-    return " ".join(text.split()).casefold()
-
-
-# --------------------------------------------------------------------------------------------------
-# Saved copies
-# --------------------------------------------------------------------------------------------------
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+                         "\u00ab": '"', "\u00bb": '"',
+                         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+                         "\u2015": "-", "\u2212": "-", "\u00ad": None})
+_OMISSION = re.compile(r"\[\s*(?:\.\s*){3}\]|\.\s*\.\s*\.|\u2026|\[[^\]]*\]")
+_EDGE = "\"' .,;:!?-"
 
 
 @dataclass(frozen=True)
-class SavedCopy:
-    """The text of one source's saved copy, ready for the checks."""
+class Support:
+    """The passage of a cited source that best supports the statement at ``field`` and its score."""
 
-    source_id: str
-    file: str  # as the facts file names it
-    text: str  # as the reader gave it
-    norm: str  # normalise(text)
-    sentences: tuple[str, ...]
+    field: str
+    source: str
+    passage: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the check found; ``checked`` counts the items compared with a saved copy (0: nothing to say)."""
+
+    findings: tuple[Problem, ...]
+    summary: str
+    supports: tuple[Support, ...]
+    checked: int = 0
+
+
+@dataclass(frozen=True)
+class _Text:
+    """One source's saved text, normalised, with the numbers it contains and its passages."""
+
+    id: str
+    file: str
+    norm: str
     numbers: frozenset[float]
-    spans: tuple[tuple[int, int], ...] = ()  # one to three consecutive sentences: the passages a statement may rest on
-    vocabulary: tuple[str, ...] = ()  # every content word, sorted
-    where: dict[str, frozenset[int]] = field(default_factory=dict)  # content word -> the sentences holding it
-    covering: tuple[tuple[int, ...], ...] = ()  # sentence -> the spans (by index) that hold it
-    near: dict[str, frozenset[int]] = field(default_factory=dict, compare=False)  # claim word -> sentences with a word like it
+    passages: tuple[str, ...]
+    date: dt.date | None
+    vocab: tuple[str, ...] = ()
+    #: vocab x passages: which content words each passage has (numpy booleans)
+    incidence: Any = field(default=None, compare=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# Normalising and reading
+# --------------------------------------------------------------------------------------------------
+
+def normalise(text: str) -> str:
+    """The form quotes are compared in: NFKC; curly quotes, apostrophes and dashes made plain; a word
+    hyphenated at a line end joined (PDF text); hyphens inside words dropped on both sides (so a joined
+    "longrange" still matches "long-range"); all whitespace one space."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
+    text = re.sub(r"(?<=\w)-(?=\w)", "", text)
+    return " ".join(text.split())
+
+
+def _read_text(data: bytes, name: str) -> tuple[str, dt.date | None]:
+    """The text and date of one saved source, through the gathering readers (one per format)."""
+    from .gather import read_document  # the readers only; gathering's fetch and draft stay unloaded
+
+    doc = read_document(data, name)
+    parts = [doc.text, *(item.text for item in doc.items)]
+    return "\n".join(p for p in parts if p), doc.published
 
 
 @functools.lru_cache(maxsize=64)
-def _document_text(digest: str, data: bytes, name: str) -> str:
-    """The reader's text of a saved copy, from the drawing cache when these bytes were read before
-    (a web page through trafilatura costs a tenth of a second; the cache a millisecond)."""
-    from . import cache
+def _text_of(digest: str, data: bytes, name: str, use_cache: bool) -> tuple[str, dt.date | None]:
+    def make() -> tuple[str, dt.date | None]:
+        return _read_text(data, name)
 
-    entry = cache.key("source-text", [VERSION, digest])
-    return cache.cached(True, entry, lambda: _read(data, name), lambda t: t.encode(), lambda b: b.decode())
+    def dump(value: tuple[str, dt.date | None]) -> bytes:
+        return json.dumps([value[0], value[1] and value[1].isoformat()]).encode()
+
+    def load(payload: bytes) -> tuple[str, dt.date | None]:
+        text, day = json.loads(payload)
+        return text, dt.date.fromisoformat(day) if day else None
+
+    return cache.cached(use_cache, cache.key("source-text", digest), make, dump, load)
 
 
-def _read(data: bytes, name: str) -> str:
-    from .gather.readers import read_document
-
-    return read_document(data, name).text
-
-
-_SENTENCE = re.compile(r"(?<=[.!?\"\u201d])\s+(?=[\"\u201c(]?[A-Z0-9])|\n+")
+def _prepare(sid: str, file: str, text: str, date: dt.date | None) -> _Text:
+    """One source's text made ready; the work is shared by every source read in the same copy (``via``)."""
+    norm, passages, vocab, incidence = _passages_of(text)
+    return _Text(sid, file, norm, _numbers(text, date), passages, date, vocab, incidence)
 
 
 @functools.lru_cache(maxsize=64)
-def _saved(source_id: str, file: str, text: str, whole: bool = False) -> SavedCopy:
-    """The copy's sentences, numbers and word index; ``whole``: the text is one passage."""
-    sentences = (text,) if whole else tuple(s.strip() for s in _SENTENCE.split(text) if s and s.strip())
-    where: dict[str, set[int]] = {}
-    for i, sentence in enumerate(sentences):
-        for word, _ in content_words(sentence):
-            where.setdefault(word, set()).add(i)
-    spans = tuple((i, i + size) for size in (1, 2, 3) for i in range(len(sentences) - size + 1))
-    return SavedCopy(source_id, file, text, normalise(text), sentences, frozenset(v for v, _ in numbers_in(text)),
-                     spans, tuple(sorted(where)), {w: frozenset(i) for w, i in where.items()},
-                     tuple(tuple(k for k, (a, b) in enumerate(spans) if a <= i < b) for i in range(len(sentences))))
+def _numbers(text: str, date: dt.date | None) -> frozenset[float]:
+    return frozenset(numbers_in(text, date))
 
 
-def saved_copies(facts: Facts, file: str | Path) -> tuple[dict[str, SavedCopy], list[Problem]]:
-    """Source id -> its saved copy (or its carrier's), and a Problem per copy that cannot be read."""
-    from .files import MAX_SOURCE_BYTES, read_bounded, source_file
+@functools.lru_cache(maxsize=16)
+def _passages_of(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...], Any]:
+    """The normalised text, its passages (runs of one to three sentences), their content words and the
+    word x passage matrix ``best_passage`` multiplies."""
+    import numpy as np
 
-    base, name = Path(file).parent, str(file)
-    own: dict[str, SavedCopy] = {}
-    problems = []
-    for i, src in enumerate(facts.sources):
-        if not src.file:
-            continue
-        where = f"sources[{i}].file"
-        try:
-            data = read_bounded(source_file(base, src.file, name, where), MAX_SOURCE_BYTES, name, where,
-                                "a local copy of a source", "a local copy of the source")
-            text = _document_text(hashlib.sha256(data).hexdigest(), data, src.file)
-        except FactsError as exc:
-            problems += exc.problems
-            continue
-        except SourceError as exc:
-            problems.append(Problem(name, where, f"the saved copy cannot be read ({exc}); nothing is checked against it"))
-            continue
-        own[src.id] = _saved(src.id, src.file, text)
-    copies = dict(own)
-    for src in facts.sources:
-        carrier = carrier_of(src)
-        if src.id not in copies and carrier in own:
-            copies[src.id] = own[carrier]
-    return copies, problems
+    sentences = _sentences(text)
+    words = [frozenset(_tokens(s)) for s in sentences]
+    runs = [(i, n) for n in (1, 2, 3) for i in range(len(sentences) - n + 1)]
+    passages = tuple(" ".join(sentences[i:i + n]) for i, n in runs)
+    vocab = tuple(sorted(set().union(*words)))
+    index = {w: k for k, w in enumerate(vocab)}
+    incidence = np.zeros((len(vocab), len(runs)), dtype=bool)
+    for j, (i, n) in enumerate(runs):
+        for sentence in words[i:i + n]:
+            incidence[[index[w] for w in sentence], j] = True
+    return normalise(text), passages, vocab, incidence
 
 
-def carrier_of(source: Source) -> str | None:
-    """The id of the source that reports this one (``via``), whose saved copy then stands for it."""
-    return source.via
+def _sentences(text: str) -> list[str]:
+    """The sentences of the text (quotes and dashes made plain); a passage is a run of one to three."""
+    flat = " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
+    return [s.strip() for s in re.split(r"(?<=[.!?])[\"']?\s+(?=[\"'(A-Z0-9])", flat) if s.strip()]
 
 
 # --------------------------------------------------------------------------------------------------
 # Numbers
 # --------------------------------------------------------------------------------------------------
 
-_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
-           "trillion": 1e12, "tn": 1e12}
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_NUMBER = re.compile(
-    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th)?"
-    r"(?:\s*(?P<scale>thousand|million|billion|trillion|mn|bn|tn|[kmb])\b)?", re.I)
-_DAY_OF_MONTH = re.compile(rf"^\s*(?:of\s+)?{_MONTH}\b|\b{_MONTH}\s*$", re.I)
-_ISO_DATE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
+_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_WORDS.update({w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)})
+_ORDINALS = {w: i for i, w in enumerate(
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
+_SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+           "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "dozen": 12}
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th)?"
+                     r"(?:\s*(hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?", re.IGNORECASE)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RELATIVE = {"today": 0, "yesterday": 1}
 
 
-def numbers_in(text: str, *, skip_dates: bool = False) -> Iterator[tuple[float, str]]:
-    """Every number in ``text`` as (value, as written): 4,500 and 4500 are 4500, 4.5 million and
-    4.5m are 4500000, 12% is 12, 93rd is 93. With ``skip_dates`` the day of a written-out date
-    ("28 February", "March 1") and ISO dates are left out: a brief states dates its source gives as
-    weekdays."""
-    if skip_dates:
-        text = _ISO_DATE.sub(" ", text)
-    for m in _NUMBER.finditer(text):
-        value = float(m["num"].replace(",", ""))
-        if m["scale"]:
-            value *= _SCALES[m["scale"].lower()]
-        if skip_dates and not m["scale"] and value <= 31 and (
-                _DAY_OF_MONTH.search(text[m.end():m.end() + 12].split(",")[0]) or _DAY_OF_MONTH.search(text[max(0, m.start() - 12):m.start()])):
-            continue
-        yield value, m.group().strip()
-
-
-def _in_numbers(value: float, found: frozenset[float]) -> bool:
-    return any(abs(value - v) <= 1e-9 * max(1.0, abs(v)) for v in found)
-
-
-# --------------------------------------------------------------------------------------------------
-# The checks
-# --------------------------------------------------------------------------------------------------
-
-#: An omission (``...``, ``…``, ``[...]``) or an insertion (``[Russia]``) in a quote.
-_GAP = re.compile(r"\[[^\]]*\]|\.\.\.|\u2026")
-_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
-
-
-def verbatim(quote: str, source_norm: str) -> bool:
-    """True when ``quote`` is in the (normalised) source text: its pieces between omissions and
-    insertions each verbatim, in order; punctuation at a piece's ends may differ (a quote ends with
-    a full stop where the source's sentence goes on with "he said")."""
-    pos = 0
-    pieces = [_EDGE.sub("", normalise(p)) for p in _GAP.split(quote)]
-    pieces = [p for p in pieces if p]
-    if not pieces:
-        return True
-    for piece in pieces:
-        at = source_norm.find(piece, pos)
-        if at < 0:
-            return False
-        pos = at + len(piece)
-    return True
-
-
-#: Words too common to say anything a source could support or contradict.
-STOPWORDS = frozenset("""a an the and or but if of to in on at by for from with as is are was were be been being has
-have had do does did it its this that these those there their they them he his she her we our you your not no so than
-then such also into over about after before while which who whom whose what when where why how all any some more most
-other can could would should will may might must just very up out off only own same too""".split())
-#: Month and day names: a brief writes a date its source gives as "on Tuesday"; they are no names.
-_CALENDAR = frozenset("""january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday""".split())
-_WORD = re.compile(r"(?<![\w'])[^\W_][\w']*")
-#: How close (rapidfuzz ratio) a word of the source must be to a word of the claim to count as it:
-#: "retreat" and "retreated", "defence" and "defense" are the same word.
-WORD_MATCH = 80
-#: A name (a capitalised word inside a sentence) weighs this many words: a claim about Geneva or
-#: NATO in a source that names neither is not supported by its other words.
-NAME_WEIGHT = 2
-
-
-def content_words(text: str) -> list[tuple[str, int]]:
-    """The words of ``text`` that carry its content, each with its weight (``NAME_WEIGHT`` for a
-    name): no stop words, no words under three letters, possessives and apostrophes dropped."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+def digits_in(text: str) -> list[tuple[str, float]]:
+    """Each number written in digits in ``text`` (``4,500``, ``4.5 million``, ``93rd``, ``12%``) and its value."""
+    text = unicodedata.normalize("NFKC", text)
     out = []
-    for m in _WORD.finditer(text):
-        word = m.group()
-        low = word.casefold().removesuffix("'s").replace("'", "")
-        if low in STOPWORDS or len(low) < 3:
-            continue
-        before = text[:m.start()].rstrip()
-        initial = not before or before[-1] in '.!?:;"('
-        out.append((low, NAME_WEIGHT if word[0].isupper() and not initial and low not in _CALENDAR else 1))
+    for m in _NUMBER.finditer(text):
+        value = float(m.group(1).replace(",", ""))
+        scale = (m.group(2) or "").lower()
+        out.append((m.group(0).strip(), value * _SCALES[scale] if scale else value))
     return out
 
 
-def support_score(claim: str, passage: str) -> float:
-    """How much of ``claim`` ``passage`` says, 0-100: the weighted share of the claim's content words
-    (:func:`content_words`) that the passage has, each matched loosely (rapidfuzz, ``WORD_MATCH``)."""
-    return _scores(content_words(claim), _saved("", "", passage, whole=True))[0]
+def numbers_in(text: str, date: dt.date | None = None) -> set[float]:
+    """Every number a source states: in digits (with and without a scale word: "4.5 million" is 4.5 and
+    4,500,000), in words ("six", "forty-eight", "third"), and the day, month and year of its date and of
+    each weekday it names, resolved to the last such day on or before the date ("on Tuesday")."""
+    found = set(_text_numbers(text))
+    if date:
+        days = [date] + [date - dt.timedelta(days=n) for n in _RELATIVE.values()]
+        lower = text.lower()
+        for i, name in enumerate(_WEEKDAYS):
+            if re.search(rf"\b{name}\b", lower):
+                days.append(date - dt.timedelta(days=(date.weekday() - i) % 7))
+        for day in days:
+            found |= {float(day.day), float(day.month), float(day.year)}
+    return found
 
 
-def _scores(words: list[tuple[str, int]], copy: SavedCopy) -> list[float]:
-    """``support_score`` of a claim's content words against each of ``copy.windows``: each word is
-    matched against the copy's vocabulary once (one rapidfuzz call), then looked up by sentence."""
-    from rapidfuzz import fuzz, process
-
-    if not words:
-        return [100.0] * len(copy.spans)
-    total = sum(weight for _, weight in words)
-    scores = [0] * len(copy.spans)
-    for word, weight in words:
-        if (sentences := copy.near.get(word)) is None:  # the words near it, once per copy
-            near = {v for v, _, _ in process.extract(word, copy.vocabulary, scorer=fuzz.ratio, score_cutoff=WORD_MATCH,
-                                                      limit=None, processor=None)}
-            sentences = copy.near[word] = frozenset().union(*(copy.where.get(v, ()) for v in near | {word}))
-        for k in set().union(*(copy.covering[i] for i in sentences)):  # the passages holding one of them
-            scores[k] += weight
-    return [100 * s / total for s in scores]
+@functools.lru_cache(maxsize=16)
+def _text_numbers(text: str) -> frozenset[float]:
+    """The numbers in the words of ``text`` (digits with and without their scale word, and words)."""
+    found: set[float] = set()
+    for m in _NUMBER.finditer(unicodedata.normalize("NFKC", text)):
+        value = float(m.group(1).replace(",", ""))
+        found.add(value)
+        if m.group(2):
+            found.add(value * _SCALES[m.group(2).lower()])
+    return frozenset(found | _word_numbers(text))
 
 
-def best_passage(claim: str, copy: SavedCopy) -> tuple[float, str]:
-    """The passage of ``copy`` (one to three consecutive sentences) that best supports ``claim``, and its score."""
-    if not copy.spans:
-        return 0.0, ""
-    scores = _scores(content_words(claim), copy)
-    best = max(range(len(scores)), key=scores.__getitem__)
-    a, b = copy.spans[best]
-    return scores[best], " ".join(copy.sentences[a:b])
+def _word_numbers(text: str) -> set[float]:
+    """Numbers written as words: each run such as "forty-eight", "two hundred", "a dozen", "6 million"."""
+    found: set[float] = set()
+    total = current = 0.0
+    seen = False
+    for token in re.findall(r"[a-z]+", text.lower()):
+        if token in _WORDS or token in _ORDINALS:
+            current += _WORDS.get(token, _ORDINALS.get(token, 0))
+            seen = True
+        elif seen and token in ("hundred",):
+            current *= 100
+        elif seen and token in ("thousand", "million", "billion", "trillion"):
+            total += current * _SCALES[token]
+            current = 0.0
+        elif token == "dozen":
+            found.add(12.0 * (current or 1))
+        elif seen and token == "and":
+            continue
+        else:
+            if seen:
+                found.add(total + current)
+            total = current = 0.0
+            seen = False
+        if seen:
+            found.add(total + current)
+    return found
 
 
-def _closest(text: str, copy: SavedCopy) -> str:
-    """The sentence of ``copy`` nearest ``text`` (rapidfuzz's partial ratio), cut for a warning line."""
-    from rapidfuzz import fuzz, process
-
-    found = process.extractOne(text, copy.sentences, scorer=fuzz.partial_ratio) if copy.sentences else None
-    return shown(found[0]) if found else ""
+def _has_number(value: float, numbers: frozenset[float]) -> bool:
+    return any(abs(value - n) <= 1e-9 * max(1.0, abs(n)) for n in numbers)
 
 
-def _closest_span(quote: str, copy: SavedCopy) -> str:
-    """The stretch of ``copy`` most like ``quote`` (rapidfuzz's partial-ratio alignment), widened to whole words."""
+# --------------------------------------------------------------------------------------------------
+# Quotes and statements
+# --------------------------------------------------------------------------------------------------
+
+def quote_in(quote: str, norm_source: str) -> bool:
+    """True when every stretch of the quote between omissions (``...``, ``[...]``) and insertions
+    (``[their]``) is in the normalised source, in order; the first letter of a stretch may change case
+    and the punctuation at its ends may differ (a quote ends with "." where the source has ",")."""
+    pos = 0
+    for part in _OMISSION.split(normalise(quote)):
+        part = part.strip(_EDGE)
+        if not part:
+            continue
+        hits = [norm_source.find(p, pos) for p in {part, part[0].swapcase() + part[1:]}]
+        hits = [h for h in hits if h >= 0]
+        if not hits:
+            return False
+        pos = min(hits) + len(part)
+    return True
+
+
+def closest(text: str, source: _Text) -> str:
+    """The stretch of the source nearest to ``text``, cut to ``PASSAGE_CHARS`` on a word boundary: for a
+    quote the best alignment of its size in the text (rapidfuzz's partial ratio), begun at the sentence
+    or quotation the alignment starts just before."""
     from rapidfuzz import fuzz
 
-    text = copy.text
-    found = fuzz.partial_ratio_alignment(quote, text)
-    if found is None:
-        return _closest(quote, copy)
-    start, end = found.dest_start, found.dest_end
-    while start > 0 and not text[start - 1].isspace():
+    norm = source.norm
+    found = fuzz.partial_ratio_alignment(normalise(text), norm)
+    start, end = (found.dest_start, found.dest_end) if found else (0, 0)
+    head = norm[start:start + 16]
+    cut = max(head.rfind('"') + 1, head.rfind(". ") + 2)
+    start += cut if cut > 0 else 0
+    while 0 < start < len(norm) and norm[start - 1] != " " and norm[start - 1] != '"':
         start -= 1
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    span = re.sub(r"^\S*[.!?]\s+(?=\S)", "", text[start:end])  # not the end of the sentence before
-    return shown(span)
+    return _cut(norm[start:max(end, start + 1)].strip())
 
 
-def shown(passage: str) -> str:
-    """A passage as a warning quotes it: one line, at most ``SHOWN`` characters, cut at a word."""
-    one = " ".join(passage.split())
-    if len(one) <= SHOWN:
-        return one
-    return one[:SHOWN].rsplit(" ", 1)[0] + " ..."
+def _nearest_passage(text: str, source: _Text) -> str:
+    """The run of sentences of the source most like ``text`` (rapidfuzz's token ratio), cut."""
+    from rapidfuzz import fuzz, process, utils
+
+    hit = process.extractOne(text, source.passages, scorer=fuzz.token_ratio, processor=utils.default_process)
+    return _cut(hit[0]) if hit else ""
 
 
-@dataclass(frozen=True)
-class Support:
-    """A statement's best passage in its cited sources."""
-
-    field: str
-    text: str  # the statement
-    source_id: str
-    score: float
-    passage: str
-
-    @property
-    def supported(self) -> bool:
-        return self.score >= SUPPORT_THRESHOLD
+def _cut(passage: str) -> str:
+    if len(passage) <= PASSAGE_CHARS:
+        return passage
+    return passage[:PASSAGE_CHARS].rsplit(" ", 1)[0] + " ..."
 
 
-@dataclass(frozen=True)
-class Report:
-    """What the check found: warnings, the counts of the summary line, each statement's best passage."""
-
-    problems: tuple[Problem, ...]
-    counts: dict[str, tuple[int, int]]  # kind -> (passed, checked)
-    unchecked: tuple[str, ...]
-    checked: tuple[str, ...]
-    supports: tuple[Support, ...] = field(default=())
-
-    @property
-    def summary(self) -> str:
-        """``provenance: quotes 5/5 verbatim, figures 3/3, numbers 14/14, statements 22/23 supported; "geonames" unchecked (no saved copy)``."""
-        if not self.checked:
-            return "provenance: nothing checked (no source has a saved copy; give one as file:)"
-        q, f, n, s = (self.counts[k] for k in ("quotes", "figures", "numbers", "statements"))
-        line = (f"provenance: quotes {q[0]}/{q[1]} verbatim, figures {f[0]}/{f[1]}, numbers {n[0]}/{n[1]}, "
-                f"statements {s[0]}/{s[1]} supported")
-        if self.unchecked:
-            line += f"; {', '.join(f'{chr(34)}{sid}{chr(34)}' for sid in self.unchecked)} unchecked (no saved copy)"
-        return line
+_STOP = frozenset("""a an the and or but nor of to in on at by for from with as into onto than that this these those
+it its is are was were be been being has have had do does did not no so if then there their they them he she his
+her we our you your i me my who whom which what when where while would will can could may might should shall
+also said says say told about after before over under more most some any all one such very just still yet""".split())
 
 
-def _where(copy: SavedCopy) -> str:
-    return f'source "{copy.source_id}" ({copy.file})'
+def _tokens(text: str) -> list[str]:
+    """The content words of ``text``, lower case (rapidfuzz's default processing), stop words dropped."""
+    from rapidfuzz import utils
+
+    return [w for w in utils.default_process(unicodedata.normalize("NFKC", text)).split()
+            if len(w) > 2 and w not in _STOP and not w.isdigit()]
 
 
-def _judgements(facts: Facts) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """(field, text, cited ids) of the desk's own judgements: numbers checked, never matched as claims."""
-    all_ids = tuple(s.id for s in facts.sources)
+def best_passage(statement: str, texts: list[_Text]) -> Support | None:
+    """The passage of ``texts`` that covers most of the statement's content words, and that share (0-100).
+
+    Why coverage and not a plain string ratio: a statement paraphrases and often joins two sentences, so
+    it is scored by how many of its words the passage has, each word matched fuzzily (rapidfuzz's ratio
+    >= 80, so "retreated" finds "retreat" and "defence" finds "defenses"); words the passage adds cost
+    nothing, and a short passage cannot score high by being a subset of a long statement.
+    """
+    from rapidfuzz import fuzz, process
+
+    words = list(dict.fromkeys(_tokens(statement)))
+    if not words:
+        return None
+    import numpy as np
+
+    best: Support | None = None
+    seen: set[int] = set()
+    for text in texts:
+        if not text.passages or id(text.passages) in seen:
+            continue  # sources read in the same copy (via a carrier) share its passages: scored once
+        seen.add(id(text.passages))
+        wanted = process.cdist(words, text.vocab, scorer=fuzz.ratio, score_cutoff=80, dtype=np.uint8) > 0
+        # per word, the passages holding any of its matches (no BLAS: its threads stall a busy machine)
+        covered = sum((text.incidence[row].any(axis=0) for row in wanted), np.zeros(len(text.passages), dtype=np.int32))
+        j = int(covered.argmax())  # the first, so the shortest, of the best runs
+        score = 100.0 * float(covered[j]) / len(words)
+        if best is None or score > best.score:
+            best = Support("", text.id, text.passages[j], score)
+    return best
+
+
+# --------------------------------------------------------------------------------------------------
+# The check
+# --------------------------------------------------------------------------------------------------
+
+def saved_texts(facts: Facts, file: str | Path, base: Path | None = None, use_cache: bool = True,
+                ) -> tuple[dict[str, _Text], list[Problem]]:
+    """The saved text of every source that has one: its own ``file``, or its carrier's (``via``)."""
+    name = str(file)
+    base = base or Path(name).parent
+    by_id = {s.id: s for s in facts.sources}
+    texts: dict[str, _Text] = {}
+    problems: list[Problem] = []
+    for i, src in enumerate(facts.sources):
+        carrier = by_id.get(src.via or "")  # reported by another source: read in its saved copy
+        owner = src if src.file else carrier if carrier and carrier.file else None
+        if owner is None:
+            continue
+        try:
+            path = source_file(base, owner.file, name, f"sources[{i}].file")
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            text, day = _text_of(digest, data, owner.file, use_cache)
+        except (BriefingError, OSError) as exc:
+            problems.append(Problem(name, f"sources[{i}].file", f"saved copy cannot be read for the provenance check: {exc}"))
+            continue
+        shown = owner.file if owner is src else f'{owner.file}, the copy of "{owner.id}"'
+        texts[src.id] = _prepare(src.id, shown, text, day or src.published or owner.published)
+    return texts, problems
+
+
+def check_provenance(facts: Facts, file: str | Path, base: Path | None = None, use_cache: bool = True) -> Provenance:
+    """Check the brief against the saved copies of its sources; findings, summary, supports."""
+    name = str(file)
+    texts, findings = saved_texts(facts, file, base, use_cache)
+    counts = {k: [0, 0] for k in ("quotes", "figures", "numbers", "statements")}
+
+    def cited(ids) -> list[_Text]:
+        return [texts[s] for s in ids if s in texts]
+
+    def mark(kind: str, ok: bool) -> None:
+        counts[kind][0] += ok
+        counts[kind][1] += 1
+
+    for i, quote in enumerate(facts.quotes):
+        if (text := texts.get(quote.source)):
+            ok = quote_in(quote.text, text.norm)
+            mark("quotes", ok)
+            if not ok:
+                findings.append(Problem(name, f"quotes[{i}].text", f'not verbatim in source "{quote.source}" ({text.file}); '
+                                        f'closest: "{closest(quote.text, text)}"'))
+    for i, fig in enumerate(facts.figures):
+        if fig.from_ is not None:
+            if any(s in texts for s in facts.figure_sources(fig)):
+                mark("figures", True)  # computed from the data it cites: checked against it by construction
+            continue
+        if (text := texts.get(fig.source)):
+            ok = _has_number(float(fig.value), text.numbers)
+            mark("figures", ok)
+            if not ok:
+                findings.append(Problem(name, f"figures[{i}].value", f'{fig.value:,} not found in source "{fig.source}" '
+                                        f'({text.file}); closest: "{_nearest_passage(f"{fig.value:,} {fig.label}", text)}"'))
+    supports = _check_statements(facts, name, cited, mark, findings)
+    return Provenance(tuple(findings), _summary(facts, texts, counts),
+                      tuple(supports),
+                      sum(total for _, total in counts.values()))
+
+
+def _judgements(facts: Facts):
     for i, a in enumerate(facts.assessments):
         yield f"assessments[{i}].text", a.text, a.sources
     for i, ind in enumerate(facts.indicators):
-        yield f"indicators[{i}].text", ind.text, ind.sources or all_ids
-        yield f"indicators[{i}].meaning", ind.meaning, ind.sources or all_ids
+        yield f"indicators[{i}].text", ind.text, ind.sources
+        yield f"indicators[{i}].meaning", ind.meaning, ind.sources
     for i, gap in enumerate(facts.gaps):
-        yield f"gaps[{i}].text", gap.text, gap.sources or all_ids
+        yield f"gaps[{i}].text", gap.text, gap.sources
 
 
-def _claims(facts: Facts) -> Iterator[tuple[str, str, tuple[str, ...], bool]]:
-    """(field, text, cited ids, matched as a claim) of every text whose numbers a source must hold."""
-    for path, statement in facts.all_statements():  # one marked desk: the desk's own judgement, not a source's claim
-        yield f"{path}.text", statement.text, statement.sources, not statement.desk
-    for i, place in enumerate(facts.places):
-        if place.note:
-            yield f"places[{i}].note", place.note, place.sources, False
-    for i, event in enumerate(facts.events):
-        yield f"events[{i}].label", event.label, (event.source,), False
-    for path, text, ids in _judgements(facts):
-        yield path, text, ids, False
-
-
-def check(facts: Facts, file: str | Path) -> Report:
-    """Compare ``facts`` (from the facts file ``file``) with the saved copies of its sources."""
-    name = str(file)
-    copies, problems = saved_copies(facts, file)
-    counts = {k: [0, 0] for k in ("quotes", "figures", "numbers", "statements")}
+def _check_statements(facts: Facts, name: str, cited: Callable, mark: Callable, findings: list[Problem]) -> list[Support]:
+    """Numbers in statements and judgements; the supporting passage of each statement."""
+    # a statement marked ``desk: true`` is the desk's judgement, not a source's claim: its numbers only
+    claims = [(f"{path}.text", s.text, s.sources, not s.desk) for path, s in facts.all_statements()]
+    items = claims + [(path, text, ids, False) for path, text, ids in _judgements(facts)]
     supports = []
-
-    for i, q in enumerate(facts.quotes):
-        if (copy := copies.get(q.source)) is None:
+    for path, text, ids, is_claim in items:
+        sources = cited(ids)
+        if not sources:
             continue
-        counts["quotes"][1] += 1
-        if verbatim(q.text, copy.norm):
-            counts["quotes"][0] += 1
-        else:
-            problems.append(Problem(name, f"quotes[{i}].text", f'not verbatim in {_where(copy)}; closest: "{_closest_span(q.text, copy)}"'))
-
-    for i, fig in enumerate(facts.figures):
-        if fig.from_ is not None or (copy := copies.get(fig.source)) is None:
-            continue  # derived from a series: computed from its data
-        counts["figures"][1] += 1
-        if _in_numbers(float(fig.value), copy.numbers):
-            counts["figures"][0] += 1
-        else:
-            problems.append(Problem(name, f"figures[{i}].value", f'{_number(fig.value)} not found in {_where(copy)}; '
-                                    f'closest: "{_closest(f"{fig.label} {_number(fig.value)}", copy)}"'))
-
-    for path, text, ids, is_claim in _claims(facts):
-        cited = [copies[sid] for sid in dict.fromkeys(ids) if sid in copies]
-        if not cited:
-            continue
-        for value, written in numbers_in(text, skip_dates=True):
-            counts["numbers"][1] += 1
-            if any(_in_numbers(value, c.numbers) for c in cited):
-                counts["numbers"][0] += 1
-            else:
-                problems.append(Problem(name, path, f'the number {written} is not in {", ".join(_where(c) for c in cited)}; '
-                                        f'closest: "{_closest(text, cited[0])}"'))
+        for written, value in digits_in(text):
+            ok = any(_has_number(value, t.numbers) for t in sources)
+            mark("numbers", ok)
+            if not ok:
+                names = ", ".join(f'"{t.id}"' for t in sources)
+                findings.append(Problem(name, path, f'the number {written} is not in its source{"s" * (len(sources) > 1)} {names}'))
         if is_claim:
-            counts["statements"][1] += 1
-            score, passage, copy = max((best_passage(text, c) + (c,) for c in cited), key=lambda b: b[0])
-            supports.append(Support(path, text, copy.source_id, score, passage))
-            if score >= SUPPORT_THRESHOLD:
-                counts["statements"][0] += 1
-            else:
-                problems.append(Problem(name, path, f"not supported by {_where(copy)} (best match {score:.0f} < "
-                                        f'{SUPPORT_THRESHOLD}); closest: "{shown(passage)}"'))
-
-    unchecked = tuple(s.id for s in facts.sources if s.id not in copies)
-    checked = tuple(s.id for s in facts.sources if s.id in copies)
-    return Report(tuple(problems), {k: (v[0], v[1]) for k, v in counts.items()}, unchecked, checked, tuple(supports))
+            best = best_passage(text, sources)
+            ok = best is not None and best.score >= SUPPORT_THRESHOLD
+            mark("statements", ok)
+            if best is not None:
+                supports.append(Support(path.removesuffix(".text"), best.source, best.passage, best.score))
+            if not ok:
+                t = next(t for t in sources if best is None or t.id == best.source)
+                findings.append(Problem(name, path, f'not supported by source "{t.id}" ({t.file}); '
+                                        f'closest: "{_cut(best.passage) if best else ""}"'))
+    return supports
 
 
-def _number(value: float) -> str:
-    """A figure's value as a reader writes it: 5,400, 12.5."""
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
-
-
-#: The last few reports, by the facts value they are of (held, so its id is not reused): the preview
-#: and a remembered ``--check`` ask for the report that validation just made.
-_RECENT: dict[tuple[int, str], tuple["Facts", Report]] = {}
-
-
-def report_for(facts: Facts, file: str | Path) -> Report:
-    """``check(facts, file)``, made once per facts value (validation, then the preview or --check's memory)."""
-    key = (id(facts), str(file))
-    if (hit := _RECENT.get(key)) is not None and hit[0] is facts:
-        return hit[1]
-    report = check(facts, file)
-    while len(_RECENT) >= 8:
-        del _RECENT[next(iter(_RECENT))]
-    _RECENT[key] = (facts, report)
-    return report
-
-
-def summary_line(facts: Facts, file: str | Path) -> str | None:
-    """The line every build and ``--check`` of a brief with a saved copy prints:
-    ``FILE: provenance: quotes 5/5 verbatim, ...``; None for a brief with none (nothing was checked)."""
-    report = report_for(facts, file)
-    return f"{file}: {report.summary}" if report.checked else None
-
-
-def provenance_warnings(facts: Facts, file: str | Path) -> list[Problem]:
-    """The check's findings as warnings (``validate.facts_warnings``); its summary line is logged once."""
-    report = report_for(facts, file)
-    if (line := summary_line(facts, file)) is not None:
-        log_summary(line)
-    return list(report.problems)
-
-
-@functools.lru_cache(maxsize=4096)  # bounded: --every and the preview check the same brief again and again
-def log_summary(line: str) -> None:
-    """Log the summary line once per process."""
-    log.info("%s", line)
-
-
-__all__ = ["SUPPORT_THRESHOLD", "Report", "SavedCopy", "Support", "best_passage", "carrier_of", "check", "normalise",
-           "numbers_in", "provenance_warnings", "report_for", "saved_copies", "summary_line", "support_score", "verbatim"]
+def _summary(facts: Facts, texts: dict[str, _Text], counts: dict[str, list[int]]) -> str:
+    unchecked = [f'"{s.id}"' for s in facts.sources if s.id not in texts]
+    if not texts:
+        return f"provenance: nothing checked; {', '.join(unchecked)} unchecked (no saved copy)"
+    parts = [f"quotes {'{}/{}'.format(*counts['quotes'])} verbatim", "figures {}/{}".format(*counts["figures"]),
+             "numbers {}/{}".format(*counts["numbers"]), "statements {}/{} supported".format(*counts["statements"])]
+    tail = f"; {', '.join(unchecked)} unchecked (no saved copy)" if unchecked else ""
+    return f"provenance: {', '.join(parts)}{tail}"

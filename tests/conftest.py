@@ -33,12 +33,12 @@ def _session_cache() -> Any:
 
 @pytest.fixture(scope="session")
 def bakhmut_data() -> dict[str, Any]:
-    """The example facts file as plain data (a fresh deep copy per use via ``facts_data``), without
-    its saved copies (``sources[].file``): a copy written elsewhere has no sources/ folder beside it,
-    and is checked against none (tests/test_provenance.py puts the article back)."""
+    """The example facts file as plain data (a fresh deep copy per use via ``facts_data``), without the
+    sources' saved copies (``file``): a test writes the data to a folder of its own, where briefs/sources/
+    is not; tests/test_provenance.py checks the brief against its copy."""
     data = yaml.safe_load(BAKHMUT.read_text(encoding="utf-8"))
-    for source in data["sources"]:
-        source.pop("file", None)
+    for src in data["sources"]:
+        src.pop("file", None)
     return data
 
 

@@ -7,8 +7,7 @@ checks in order, each a plain function in its own module, each importing only do
 2. ``crosschecks.cross_checks`` ids exist and are unique, local files exist, version 2 keys
 3. ``data.resolve_data``       tables read into series points and derived figures (pandas; only with data)
 4. ``fill.locate_places``, ``fill.read_overlays``  gazetteer coordinates, GeoJSON overlays
-5. ``facts_warnings``          what is odd but not wrong: glyphs, ``content``, estimative words, and
-                               ``provenance`` (the brief against the saved copies of its sources)
+5. ``facts_warnings``          what is odd but not wrong: glyphs, ``content``, estimative words
 
 Everything that is wrong with a file is reported at once, one line per problem naming the file and
 the field path, so a person can fix the file in one go. A new error check goes between 2 and 3
@@ -55,18 +54,22 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
 
     A warning is something a person should look at but that does not stop a useful brief: text no
     bundled font can print, direction controls, events after ``as_of``, estimative words
-    outside assessments, and what the saved copies of the sources do not say (``provenance``: a quote
-    not verbatim, a figure or number not there, a statement no passage supports). Add new checks here,
-    in the order their lines should print.
+    outside assessments, and what the saved copies of its sources do not say (``provenance``; its
+    summary line is logged here, once per brief and result, when anything was compared). Add new checks here, in the order their
+    lines should print.
     """
     from ..estimative import estimate_warnings, estimative_warnings
     from ..glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
-    from ..provenance import provenance_warnings
     from .regions import admin1_warnings, place_warnings  # read the map data's countries and regions
 
+    from ..provenance import check_provenance
+
+    checked = check_provenance(facts, file)
+    if checked.checked:
+        _info_once(checked.summary)
     return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
             *place_warnings(facts, file), *admin1_warnings(facts, file), *estimate_warnings(facts, file),
-            *provenance_warnings(facts, file)]
+            *checked.findings]
 
 
 def load_facts(path: str | Path, strict: bool = False) -> Facts:
@@ -89,6 +92,12 @@ def validate_facts(facts_bytes: bytes, path: Path, strict: bool = False) -> tupl
     for problem in found:
         _warn_once(str(problem))
     return facts, found
+
+
+@functools.lru_cache(maxsize=256)
+def _info_once(line: str) -> None:
+    """Log an information line (the provenance summary) once per process, like ``_warn_once``."""
+    log.info("%s", line)
 
 
 @functools.lru_cache(maxsize=4096)  # bounded: a long-running --every process sees many texts
