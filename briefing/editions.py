@@ -362,18 +362,23 @@ def check_facts(facts_path: str | Path, *, strict: bool = False, use_cache: bool
     known = cache.read(name) if use_cache else None
     problems = _recalled(known, facts_bytes, facts_path) if known is not None else None
     if problems is not None:
+        if isinstance(summary := json.loads(known).get("summary"), str):
+            log.info("%s", summary)  # the provenance line, as the validation printed it
         if strict and problems:
             raise FactsError(problems)
         for problem in problems:
             log.warning("%s", problem)
         return
+    from .provenance import check_provenance
     from .validate import validate_facts
 
     facts, warnings = validate_facts(facts_bytes, facts_path, strict)
     if use_cache:
         files = input_files(facts)
+        checked = check_provenance(facts, facts_path)  # texts cached: the summary validation just printed
         cache.write(name, json.dumps({"files": files, "hashes": _hashes_of(facts_bytes, files, facts_path, True),
-                                      "warnings": _recorded_warnings(warnings)}).encode())
+                                      "warnings": _recorded_warnings(warnings),
+                                      "summary": checked.summary if checked.checked else None}).encode())
 
 
 def _recorded_warnings(warnings: list[Problem]) -> list[list[str]]:

@@ -63,6 +63,15 @@ def test_the_clean_example_gives_the_summary_line_and_names_its_saved_copy(tmp_p
     assert f"Checked against a saved copy ({SAVED}, 1 March 2023)." in pdf
 
 
+def test_a_remembered_check_prints_the_summary_line_too(tmp_path: Path) -> None:
+    _brief(tmp_path)
+    line = ('provenance: quotes 5/5 verbatim, figures 3/3, numbers 15/15, statements 22/22 supported; '
+            '"geonames" unchecked (no saved copy)')
+    first, again = run_cli("--check", "bakhmut.yaml", cwd=tmp_path), run_cli("--check", "bakhmut.yaml", cwd=tmp_path)
+    assert first.returncode == again.returncode == 0
+    assert first.stderr.splitlines() == again.stderr.splitlines() == [line]  # the second is recalled, not validated
+
+
 def test_quotes_match_after_normalising() -> None:
     source = normalise("He said: \u201cthe enemy keeps trying to break\nthrough the de-\nfences \u2013 and take Bakhmut,\u201d she said.")
     assert quote_in('"The enemy keeps trying to break through the defences - and take Bakhmut."', source)
