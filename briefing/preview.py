@@ -57,7 +57,7 @@ from . import words
 from .build import BuildOptions, locator_part
 from .charts import PLACES, Chart, build_charts, event_date
 from .changes import change_count
-from .webserver import bounded_protocol, is_loopback, listen, max_connections, served_names
+from .webserver import bounded_protocol, is_loopback, listen, max_connections, raise_file_limit, served_names
 from .editions import draft_changes, input_files, read_editions
 from .errors import BriefingError, FactsError
 from .facts import LIKELIHOOD, Facts
@@ -570,6 +570,7 @@ def serve(paths: Sequence[Path], out_dir: Path, options: BuildOptions = BuildOpt
     Raises BriefingError when the address cannot be used (the port is taken, the host is not this machine's).
     """
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # it logs every change at INFO
+    raise_file_limit()
     sock = listen(host, port)
     bound_port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host

@@ -53,13 +53,34 @@ def is_loopback(host: str) -> bool:
 HEADER_TIMEOUT = 10.0
 
 
+#: Files a preview keeps open besides its connections: the map layers are memory-mapped, and each map
+#: holds a descriptor of its own (about 190 once every layer is open), then fonts, builds and the watcher.
+RESERVED_FILES = 320
+
+
 def max_connections() -> int:
-    """How many connections the preview keeps open at once: a quarter of the open-file limit (builds,
-    fonts and the file watcher need the rest), at most 256 (a preview has one user)."""
+    """How many connections the preview keeps open at once: half the open files left after
+    ``RESERVED_FILES``, at most 256 (a preview has one user), at least 8. ``raise_file_limit`` is called
+    first, so this is the hard limit where the system lets a process raise its own."""
     import resource
 
     soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    return max(8, min(256, (soft if soft != resource.RLIM_INFINITY else 1024) // 4))
+    soft = soft if soft != resource.RLIM_INFINITY else 4096
+    return max(8, min(256, (soft - RESERVED_FILES) // 2))
+
+
+def raise_file_limit() -> None:
+    """Raise the soft open-file limit to the hard one (at most 65,536), as long-running servers do:
+    a soft limit of 1,024 leaves a memory-mapped map and a few hundred clients little room."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        except (ValueError, OSError):  # a container that forbids it: the soft limit stays, and so do the bounds
+            pass
 
 
 @functools.cache
