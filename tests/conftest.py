@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+import pikepdf
 import pypdf
 import pytest
 import yaml
@@ -20,14 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BAKHMUT = ROOT / "briefs" / "bakhmut.yaml"
 
 # Tests never read or fill the user's drawing cache: one empty cache for the whole session, inherited
-# by the processes the tests start.
+# by the processes the tests start. Under pytest-xdist each worker is a process that imports this file,
+# so each has a cache of its own (no two workers write one entry at once); each removes its own at exit.
 TEST_CACHE = Path(tempfile.mkdtemp(prefix="briefing-test-cache-"))
 os.environ["XDG_CACHE_HOME"] = str(TEST_CACHE)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _session_cache() -> Any:
-    yield TEST_CACHE
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this process's cache, in the xdist controller (which runs no test) as in each worker."""
     shutil.rmtree(TEST_CACHE, ignore_errors=True)
 
 
@@ -69,9 +70,39 @@ def write_facts(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
+#: The content-stream operators that pypdf's text extraction reads (pypdf/_page.py), and no others.
+_TEXT_OPERATORS = "BT ET Tf Tj TJ ' \" Td TD Tm T* Tc Tw Tz TL cm q Q Do"
+
+
+def text_only(pdf: bytes) -> bytes:
+    """The PDF with each page's and form's content cut to the text operators, by qpdf (C++); a file qpdf
+    cannot open or had to repair comes back as it was, for pypdf to read (or refuse) as before.
+
+    Why: a map or a chart is up to a million path operators, which pypdf parses in pure Python before
+    it gets to the text (45 of the 50 s it takes on a hemisphere map). Dropping them changes no text and
+    no position: the graphics state (``q``/``Q``/``cm``) and the forms (``Do``) stay.
+    """
+    try:
+        doc = pikepdf.open(io.BytesIO(pdf))
+    except pikepdf.PdfError:
+        return pdf
+    with doc:
+        if doc.get_warnings():
+            return pdf
+        forms = [x for page in doc.pages for x in page.obj.get("/Resources", {}).get("/XObject", {}).values()
+                 if x.get("/Subtype") == "/Form"]
+        for page in doc.pages:
+            page.Contents = doc.make_stream(pikepdf.unparse_content_stream(pikepdf.parse_content_stream(page, _TEXT_OPERATORS)))
+        for form in forms:
+            form.write(pikepdf.unparse_content_stream(pikepdf.parse_content_stream(form, _TEXT_OPERATORS)))
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue()
+
+
 def pdf_pages_text(pdf: bytes) -> list[str]:
-    """Text of each page, extracted by pypdf (a real PDF parser)."""
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    """Text of each page, extracted by pypdf (a real PDF parser), from the text operators alone."""
+    reader = pypdf.PdfReader(io.BytesIO(text_only(pdf)))
     return [page.extract_text() or "" for page in reader.pages]
 
 
