@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from briefing.atomic import write_atomic
-from conftest import ROOT, _NoAliasDumper
+from conftest import ROOT, _NoAliasDumper, pdf_pages_text
 
 KILLS = 8
 
@@ -76,7 +76,7 @@ def test_killing_builds_at_random_moments_never_leaves_a_truncated_pdf(tmp_path,
     assert _cli(facts, out).wait(timeout=600) == 0
     new = pdf_path.read_bytes()
     assert _complete_pdf(new) and new != old
-    assert any("New statement 599" in (page.extract_text() or "") for page in pypdf.PdfReader(io.BytesIO(new)).pages)
+    assert any("New statement 599" in text for text in pdf_pages_text(new))
     leftovers = [p.name for p in out.rglob("*") if p.is_file() and p.name.endswith(".tmp") and not p.name.startswith(".")]
     assert leftovers == []
 

@@ -59,9 +59,14 @@ def test_deep_nesting_is_refused_in_well_under_a_second(tmp_path, style):
         path.write_text("spec: 1\nid: x\ntitle: " + "[" * 1100 + "]" * 1100 + "\n")
     else:
         path.write_text("spec: 1\nid: x\ntitle:\n" + "".join(" " * (i + 1) + "a:\n" for i in range(1100)) + " " * 1102 + "b\n")
-    started = time.perf_counter()
-    line = _line(path)
-    assert time.perf_counter() - started < 0.5
+    # The best of three: the bound is on the work, not on what another process (an xdist worker, a
+    # build it started) takes of the core meanwhile.
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        line = _line(path)
+        runs.append(time.perf_counter() - started)
+    assert min(runs) < 0.5, runs
     assert line.endswith("lists and mappings are nested more than 32 deep; a facts file needs five levels")
 
 
