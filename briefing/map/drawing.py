@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import geodata
-from ..geodata import ATTRIBUTION, normalise_name
+from ..geodata import ATTRIBUTION
 from ..glyphs import needs_fallback, visual
 from ..vector import ALERT, INK, MUTED, figure_to_drawing, house_style
 from .furniture import LEGEND_ROW_IN, _frame, _km_per_pt, _north_arrow, _scale_bar, legend
@@ -22,12 +21,13 @@ from .labels import Placer
 from .reference import draw_ice, label_ice, reference_points
 from .water import label_water
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
-                    TOWN, TOWN_PT, WATER_LINE)
+                    WATER_LINE)
 from .layers import clip_layer, country_units, draw_lines, draw_polys, find_admin1, geo_windows
-from .overlays import Overlay, extent_points
+from .framing import detail_view, overview_view
+from .overlays import Overlay
 from .overlays import draw as draw_overlays
-from .overlays import project as overlay_geometry
-from .projection import DATA_NOTE, MapPoint, PlaceDistance, Proj, Rect, aspect_rect, distance_and_bearing
+from .projection import DATA_NOTE, MapPoint, PlaceDistance, Proj, Rect, distance_and_bearing
+from .towns import orientation_towns
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -43,10 +43,6 @@ class LocatorMap:
     data_note: str
     warnings: tuple[str, ...]
 
-
-MIN_DETAIL_HALF_KM = 20.0  # wide enough to show a few towns around the location
-MIN_OVERVIEW_HALF_KM = 180.0
-MAX_OVERVIEW_HALF_KM = 1800.0
 
 # --------------------------------------------------------------------------------------------- main
 @dataclass
@@ -111,24 +107,6 @@ def _layout(location: MapPoint, places: Sequence[MapPoint], width_in: float, hei
     return _Layout(outlines, caption, side, gap, bottom, panel_h, ov_w, de_w)
 
 
-def _detail_view(proj: Proj, location: MapPoint, places: Sequence[MapPoint], overlays: Sequence[Overlay],
-                 aspect: float):
-    """The places projected, the overlays projected, and the detail frame around them all."""
-    lons = np.array([location.lon] + [p.lon for p in places])
-    lats = np.array([location.lat] + [p.lat for p in places])
-    px_, py_ = proj.xy(lons, lats)
-    projected = [(ov, overlay_geometry(ov, proj)) for ov in overlays]
-    ext = extent_points([g for _ov, g in projected])
-    ex, ey = np.concatenate([px_, ext[:, 0]]), np.concatenate([py_, ext[:, 1]])
-    # centred halfway between the location (0, 0) and the middle of everything shown: the location
-    # towards the middle, and a margin round every place and overlay (what lies just past them shows)
-    cx, cy = (ex.min() + ex.max()) / 4, (ey.min() + ey.max()) / 4
-    half_w = float(np.abs(ex - cx).max()) * 1.25 + 3.0
-    half_h = float(np.abs(ey - cy).max()) * 1.3 + 2.0
-    half_h = max(half_h, MIN_DETAIL_HALF_KM)
-    return px_, py_, projected, aspect_rect(cx, cy, half_w, half_h, aspect)
-
-
 def _panel(ax, view: Rect) -> None:
     """A framed panel showing ``view``, sea-coloured under the land."""
     _frame(ax)
@@ -149,8 +127,8 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
     home_units, code = country_units(country, location, warnings)
     region = find_admin1(code, admin1, location, warnings) if admin1 else None
     lay = _layout(location, places, width_in, height_in)
-    px_, py_, projected, detail = _detail_view(proj, location, places, overlays, lay.de_w / lay.panel_h)
-    overview = _overview_view(proj, home_units, detail, lay.ov_w / lay.panel_h)
+    px_, py_, projected, detail = detail_view(proj, location, places, overlays, lay.de_w / lay.panel_h)
+    overview = overview_view(proj, home_units, detail, lay.ov_w / lay.panel_h)
 
     with house_style(lay.outlines):
         fig = Figure(figsize=(width_in, height_in))
@@ -182,7 +160,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         label_ice(ax_d, proj, detail, placer, ice, label_boxes, "detail")
         _detail_country_labels(detail, dclip, a0d, placer, label_boxes)  # two countries: both named, before towns
         if towns:
-            _orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
+            orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
                                [g for _ov, g in projected] + list(river_lines))
         points_used = reference_points(ax_d, proj, detail, placer, label_boxes, "detail")
         _region_labels(detail, region_names, placer, label_boxes)
@@ -401,125 +379,6 @@ def _region_labels(detail: Rect, region_names: list, placer: Placer, label_boxes
             label_boxes.append(("detail", nm, placer.labels[-1][1]))
 
 
-def _overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: float) -> Rect:
-    """Frame the home country (its parts near the location) and the detail area."""
-    layer = geodata.admin0("coarse")
-    xs, ys = [detail.x0, detail.x1], [detail.y0, detail.y1]
-    reach = max(1500.0, 3 * max(detail.w, detail.h))
-    for p in np.flatnonzero(np.isin(layer.poly_unit, home_units)):
-        r0 = np.searchsorted(layer.ring_poly, p)
-        s, e = layer.ring_start[r0], layer.ring_start[r0 + 1]
-        bb = layer.poly_bbox[p]
-        # cheap reject: polygons far away in latitude
-        if abs((bb[1] + bb[3]) / 2 - proj.lat) > 60:
-            continue
-        x, y = proj.xy(layer.xy[s:e, 0], layer.xy[s:e, 1])
-        d = np.hypot(x, y)
-        ok = np.isfinite(d)
-        if not ok.any() or d[ok].min() > reach:
-            continue
-        near = ok & (d < MAX_OVERVIEW_HALF_KM * 1.2)
-        xs.extend([float(x[near].min()), float(x[near].max())] if near.any() else [])
-        ys.extend([float(y[near].min()), float(y[near].max())] if near.any() else [])
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    hw = (x1 - x0) / 2 * 1.08
-    hh = (y1 - y0) / 2 * 1.08
-    floor = max(MIN_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2)
-    hh = max(hh, hw / aspect, floor)
-    hh = min(hh, max(MAX_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2))
-    view = aspect_rect(cx, cy, hh * aspect, hh, aspect)
-    # an island alone says nothing of where it is: widen until another country's land shows
-    for _ in range(4):
-        if _others_show(layer, proj, view, home_units) or view.h / 2 > 2 * MAX_OVERVIEW_HALF_KM:
-            break
-        view = view.grow(0.35)
-    # keep the detail frame inside
-    dx = max(0.0, detail.x1 - view.x1) - max(0.0, view.x0 - detail.x0)
-    dy = max(0.0, detail.y1 - view.y1) - max(0.0, view.y0 - detail.y0)
-    return Rect(view.x0 + dx, view.y0 + dy, view.x1 + dx, view.y1 + dy)
-
-
-def _others_show(layer, proj: Proj, view: Rect, home_units: np.ndarray) -> bool:
-    """Does land of another country cover at least 2 % of ``view``?"""
-    import shapely
-
-    others = np.setdiff1d(np.unique(layer.poly_unit), home_units)
-    other = clip_layer(layer, proj, view, units=others, lines=False, min_km2=0.002 * view.w * view.h).polys
-    return bool(len(other)) and float(shapely.area(shapely.clip_by_rect(other, view.x0, view.y0, view.x1,
-                                                                         view.y1)).sum()) > 0.02 * view.w * view.h
-
-
-MAX_TOWNS = 10  # towns orient the reader: a handful, not every village
-
-
-def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequence[MapPoint], label_boxes: list,
-                       drawn_towns: list, overlays: Sequence = ()) -> None:
-    """Label gazetteer towns in the view, the populous and near first, after (so never over) the facts' places.
-
-    A town is left out when its label or its dot would touch anything already placed, or when it is
-    one of the facts' places (same name, or within a few points of one of their markers), or when
-    its dot or label would touch an overlay or a river (the overlays are the facts; towns only orient).
-    """
-    reject = _touches(ax, overlays) if len(overlays) else None
-
-    t = geodata.towns()
-    sel = np.zeros(len(t.lon), dtype=bool)
-    for (x0, y0, x1, y1) in geo_windows(proj, view):
-        sel |= (t.lon >= x0) & (t.lon <= x1) & (t.lat >= y0) & (t.lat <= y1)
-    idx = np.flatnonzero(sel)[:400]  # most populous first
-    if len(idx) == 0:
-        return
-    x, y = proj.xy(t.lon[idx], t.lat[idx])
-    # by population and nearness: a town of a tenth the size is as welcome half a panel closer
-    score = np.log10(np.maximum(np.asarray(t.population[idx], dtype=float), 1.0)) - np.hypot(x, y) / (
-        0.5 * math.hypot(view.w, view.h))
-    order = np.argsort(-np.nan_to_num(score, nan=-1e9), kind="stable")
-    idx, x, y = idx[order], x[order], y[order]
-    inner = view.grow(-0.02)
-    own = {normalise_name(p.name) for p in named}
-    own_px = [placer.to_px(*(float(v) for v in proj.xy(p.lon, p.lat))) for p in named]
-    dot = 1.6
-    near = placer.pt(6.0)
-    spacing = placer.pt(24.0)  # towns stay apart: a handful spread over the panel, not a cluster
-    taken = list(own_px)
-    placed = tried = 0
-    dots: list[tuple[float, float]] = []
-    for k, i in enumerate(idx):
-        if placed >= MAX_TOWNS or tried >= 2 * MAX_TOWNS:  # each try measures text: keep the map quick
-            break
-        xi, yi = float(x[k]), float(y[k])
-        if not inner.contains(xi, yi) or normalise_name(t.name[i]) in own:
-            continue
-        px, py = placer.to_px(xi, yi)
-        if any(abs(px - a) < near and abs(py - b) < near for a, b in own_px):
-            continue
-        if any(math.hypot(px - a, py - b) < spacing for a, b in taken):
-            continue
-        r = placer.pt(dot + 0.4)
-        dot_box = (px - r, py - r, px + r, py + r)
-        if not placer.free(dot_box, 0.0) or (reject is not None and reject(dot_box)):
-            continue
-        placer.block_point(xi, yi, dot + 0.4)
-        tried += 1
-        label = placer.place(xi, yi, t.name[i], marker_pt=dot, leader_ok=False, reject=reject,
-                             props=dict(fontsize=TOWN_PT, color=TOWN, zorder=15), halo=True)
-        if label is None:
-            placer.obstacles.pop()  # no name, no dot: an unnamed dot would only puzzle
-            continue
-        dots.append((xi, yi))
-        label_boxes.append(("detail", t.name[i], placer.labels[-1][1]))
-        drawn_towns.append(t.name[i])
-        taken.append((px, py))
-        placed += 1
-    if dots:  # one artist for all the dots: cheaper to draw than one each
-        from matplotlib.lines import Line2D
-
-        xs, ys = zip(*dots)
-        ax.add_line(Line2D(xs, ys, marker="o", markersize=2 * dot, markerfacecolor="white", markeredgecolor=TOWN,
-                           markeredgewidth=0.6, linestyle="none", zorder=14))
-
-
 def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> np.ndarray:
     """Lakes and reservoirs (sea-coloured, shore drawn) and, in the detail panel, rivers.
 
@@ -612,14 +471,3 @@ def _pole(geom):
         return shapely.point_on_surface(geom)
     big = max(parts, key=lambda g: g.area)
     return polylabel(big, tolerance=max(1.0, big.area ** 0.5 / 50.0))
-
-
-def _touches(ax, geoms: Sequence):
-    """A test: does a pixel box touch any of ``geoms`` (projected km) as drawn in ``ax``?"""
-    import shapely
-    from shapely.affinity import affine_transform
-
-    (a, b, c), (d, e, f), _ = ax.transData.get_matrix()
-    in_px = affine_transform(shapely.union_all(list(geoms)), [a, b, d, e, c, f])
-    shapely.prepare(in_px)
-    return lambda box: bool(shapely.intersects(in_px, shapely.box(*box)))

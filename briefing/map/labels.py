@@ -189,6 +189,16 @@ class Placer:
         shapely.prepare(in_px)
         return lambda box: not bool(shapely.contains(in_px, shapely.box(*box)))
 
+    def touching(self, geoms):
+        """A test for ``reject``: does a pixel box touch any of ``geoms`` (projected km, as drawn here)?"""
+        import shapely
+        from shapely.affinity import affine_transform
+
+        (a, b, c), (d, e, f), _ = self.ax.transData.get_matrix()
+        in_px = affine_transform(shapely.union_all(list(geoms)), [a, b, d, e, c, f])
+        shapely.prepare(in_px)
+        return lambda box: bool(shapely.intersects(in_px, shapely.box(*box)))
+
     def place_along(self, x: float, y: float, text: str, *, angle_deg: float, offsets_pt: tuple, props: dict,
                     halo: bool = True):
         """Place ``text`` centred near data point (x, y), rotated ``angle_deg`` (a river's course), at the
