@@ -130,3 +130,51 @@ def test_every_symbol_drawn_has_a_legend_entry(drawn, name):
     assert ("town (gazetteer)" in debug.legend) == bool(debug.towns)
     assert ("region" in debug.legend) == (admin1 is not None)
     assert "river" in debug.legend  # every case has a river drawn on its detail panel
+
+
+def _land_share(debug, panel: str, box) -> float:
+    """The share of ``box`` (pixels, as placed) that the map shows as land, the labels left out."""
+    import numpy as np
+    from matplotlib.colors import to_rgb
+
+    from briefing.map.style import LAND, LAND_HOME, REGION_FILL
+
+    fig = debug.fig
+    if getattr(debug, "_raster", None) is None:
+        hidden = [t for ax in fig.axes for t in ax.texts if t.get_visible()]
+        for t in hidden:
+            t.set_visible(False)
+        fig.canvas.draw()
+        debug._raster = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(float) / 255.0
+        for t in hidden:
+            t.set_visible(True)
+    img = debug._raster
+    h = img.shape[0]
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    patch = img[h - y1:h - y0, x0:x1].reshape(-1, 3)
+    land = np.zeros(len(patch), dtype=bool)
+    for colour in (LAND, LAND_HOME, REGION_FILL):
+        land |= np.abs(patch - np.array(to_rgb(colour))).max(axis=1) < 0.02
+    return float(land.mean()) if len(patch) else 0.0
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sea_names_sit_on_water(drawn, name):
+    """A sea's, gulf's or ocean's name is set on water as drawn (most of it; a narrow gulf's over its
+    shores), not on a delta or a cape the coarse polygon of the sea takes in (the Black Sea over the
+    Dnipro's delta at Nova Kakhovka)."""
+    from briefing.geodata import MARINE_KINDS
+
+    debug, _chars, _text, _height = drawn(name)
+    marine = {(p, n) for p, n, kind in debug.water if kind in MARINE_KINDS - {"river"}}  # "river": an estuary
+    assert marine
+    for panel, text, box in debug.label_boxes:
+        if (panel, text) in marine:
+            assert _land_share(debug, panel, box) < 0.5, (name, panel, text, _land_share(debug, panel, box))
+
+
+def test_one_water_name_once_per_panel(drawn):
+    """The Dead Sea's two basins are one sea: named once on the overview, not twice."""
+    debug, _chars, _text, _height = drawn("ismailia")
+    names = [(p, n) for p, n, _k in debug.water]
+    assert len(names) == len(set(names)), names

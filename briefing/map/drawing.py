@@ -55,6 +55,7 @@ class _Debug:
     dropped: list
     towns: list = field(default_factory=list)  # names of the orientation towns drawn
     legend: list = field(default_factory=list)  # the legend's entries, as printed
+    water: list = field(default_factory=list)  # (panel, name, kind) of each water name set
 
 
 def render_locator_map(
@@ -146,17 +147,20 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         clip = _overview_base(ax_o, proj, overview, home_units, code, region)
         placer_o = Placer(ax_o, renderer, fig.dpi)
         _detail_frame(ax_o, overview, detail, placer_o)
-        label_water(ax_o, proj, overview, placer_o, label_boxes, "overview", rivers=False)
+        water = [("overview", *w) for w in label_water(ax_o, proj, overview, placer_o, label_boxes, "overview",
+                                                       rivers=False, land=clip.polys)]
         _overview_country_labels(proj, overview, clip, home_units, placer_o, label_boxes)
 
         _panel(ax_d, detail)
-        dclip, a0d, river_lines, region_names, ice, admin1_drawn = _detail_base(ax_d, proj, detail, home_units)
+        dclip, a0d, river_lines, region_names, ice, admin1_drawn, land_d = _detail_base(ax_d, proj, detail,
+                                                                                         home_units)
         placer = Placer(ax_d, renderer, fig.dpi)
         if projected:
             draw_overlays(ax_d, projected, detail, _km_per_pt(ax_d, detail, placer))
         marker_px = _place_labels(ax_d, proj, detail, placer, location, places, distances, px_, py_, label_boxes,
                                   dropped)
-        label_water(ax_d, proj, detail, placer, label_boxes, "detail", rivers=True)
+        water += [("detail", *w) for w in label_water(ax_d, proj, detail, placer, label_boxes, "detail", rivers=True,
+                                                      land=land_d)]
         label_ice(ax_d, proj, detail, placer, ice, label_boxes, "detail")
         _detail_country_labels(detail, dclip, a0d, placer, label_boxes)  # two countries: both named, before towns
         if towns:
@@ -183,7 +187,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         data_note=DATA_NOTE,
         warnings=tuple(warnings),
     )
-    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns, legend_texts)
+    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns, legend_texts, water)
 
 
 def _overview_base(ax, proj: Proj, overview: Rect, home_units: np.ndarray, code, region):
@@ -265,7 +269,8 @@ def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
     """Land, shoreline, water, region borders, coasts and borders of the detail panel.
 
     Returns the clipped countries, their layer, the river lines drawn, the regions (area, name, polygon),
-    the named ice drawn and whether any region border was drawn.
+    the named ice drawn, whether any region border was drawn, and the land as drawn (projected km:
+    water names keep off it).
     """
     import shapely
 
@@ -275,7 +280,7 @@ def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
     home = np.isin(dclip.poly_unit, home_units)
     draw_polys(ax, dclip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
     draw_polys(ax, dclip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
-    fine_shore = _shoreline(ax, proj, detail, dclip.polys[home])
+    land_ = _shoreline(ax, proj, detail, dclip.polys[home])
     river_lines = _water(ax, proj, detail, rivers=True)
     ice = draw_ice(ax, proj, detail)
     visible_codes = sorted({a0d.unit_code[int(u)] for u in dclip.poly_unit})
@@ -293,10 +298,11 @@ def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
     region_lines = [ls for ls in region_lines if len(ls)]
     if region_lines:
         draw_lines(ax, np.concatenate(region_lines), edgecolor=ADMIN1_LINE, lw=0.5, linestyle=(0, (3, 1.5)), zorder=2)
-    if not fine_shore:
+    if land_ is None:
+        land_ = shapely.union_all(dclip.polys)
         draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
     draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
-    return dclip, a0d, river_lines, region_names, ice, bool(region_lines)
+    return dclip, a0d, river_lines, region_names, ice, bool(region_lines), land_
 
 
 LOC_PT, PLACE_PT = 4.2, 2.6  # marker radii (points): the location, the brief's places
@@ -430,8 +436,9 @@ def _caption_lines(text: str, width_in: float, outlines: bool) -> tuple[str, ...
         return tuple(lines)
 
 
-def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
-    """Carve the sea out of the country fills along GSHHG's finer shoreline; False where it has none.
+def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray):
+    """Carve the sea out of the country fills along GSHHG's finer shoreline; returns the land drawn
+    (projected km), None where the shoreline has none.
 
     Natural Earth's countries run across narrow water (the Suez Canal, straits, fjords); the
     high-resolution shoreline keeps them open, and draws the coast. Land it has that the countries
@@ -442,7 +449,7 @@ def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
     layers = geodata.land_layers((view.h / 180.0) ** 2)  # islets too where the panel is small enough to show them
     windows = geo_windows(proj, view)
     if not layers or min(w[1] for w in windows) < -60.0:
-        return False
+        return None
     polys = np.concatenate([clip_layer(layer, proj, view, lines=False).polys for layer in layers])
     vx = view.grow(0.03)
     box = shapely.box(vx.x0, vx.y0, vx.x1, vx.y1)
@@ -458,7 +465,7 @@ def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
     shore = shapely.get_parts(shapely.intersection(shapely.boundary(land_), box)) if len(polys) else np.array([])
     shore = shore[shapely.get_type_id(shore) == 1] if len(shore) else shore
     draw_lines(ax, shore, edgecolor=COAST, lw=0.6, zorder=3)
-    return True
+    return land_
 
 
 def _pole(geom):

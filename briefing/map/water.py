@@ -32,50 +32,79 @@ def panel_zoom(ax, proj: Proj, view: Rect, placer: Placer) -> float:
 
 
 def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, panel: str, *,
-                rivers: bool) -> list[str]:
-    """Name the most important water on the panel (areas, then rivers when ``rivers``); returns the names set."""
+                rivers: bool, land=None) -> list[tuple[str, str]]:
+    """Name the most important water on the panel (areas, then rivers when ``rivers``); returns the
+    (name, kind) of each name set.
+
+    ``land`` is the land as drawn on the panel (projected km; a geometry or an array of polygons):
+    a sea's name sits on the sea as drawn, not on a delta or cape its coarse polygon takes in.
+    """
     import shapely
 
     windows = geo_windows(proj, view)
     zoom = panel_zoom(ax, proj, view, placer)
     inner = geo_windows(proj, view.grow(-0.08))  # a name's point well inside the panel, not at its edge
-    named: list[str] = []
+    named: list[tuple[str, str]] = []
     areas = geodata.named_areas(windows, kinds=LAKE_KINDS | MARINE_KINDS, max_rank=zoom)
+    if land is not None and not isinstance(land, shapely.Geometry):
+        land = shapely.union_all(land) if len(land) else None
     for area in [a for a in areas if a.name][:MAX_AREAS * 2]:
         if len(named) >= MAX_AREAS:
             break
-        pos = next((p for w in inner if (p := area.label_in(w)) is not None), None)
-        if pos is None:
+        if area.name in {n for n, _k in named}:  # one name once: the parts of the Dead Sea are one sea
             continue
-        x, y = (float(v) for v in proj.xy(*pos))
-        if not (np.isfinite(x) and view.grow(-0.08).contains(x, y)):
-            at = _pole_in_view(proj, view.grow(-0.08), area.geometry)  # the lon/lat box is wider than the panel
-            if at is None:
-                continue
-            x, y = at
-        size = SMALL_PT + (1.0 if area.kind in MARINE_KINDS and area.rank <= 4 else 0.0)
-        props = dict(fontsize=size, color=WATER_TEXT, fontstyle="italic", zorder=18)
-        # a name inside its water where it fits; a lake's beside it
-        on_water = placer.outside(shapely.clip_by_rect(projected(proj, area.geometry), view.x0, view.y0, view.x1,
-                                                       view.y1))
-        if (placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", reject=on_water) is not None
-                or area.kind in LAKE_KINDS
-                and placer.place(x, y, area.name, marker_pt=0, props=props, leader_ok=False) is not None
-                # too narrow to hold it (a gulf, a strait): centred on the water, over its shores
-                or placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center") is not None):
+        if _label_area(proj, view, placer, area, inner, land):
             label_boxes.append((panel, area.name, placer.labels[-1][1]))
-            named.append(area.name)
+            named.append((area.name, area.kind))
     if rivers:
         lines = geodata.named_lines(windows, kinds=RIVER_KINDS, max_rank=zoom)
         count = 0
         for line in lines[:MAX_RIVERS * 3]:
-            if count >= MAX_RIVERS or not line.name or line.name in named:
+            if count >= MAX_RIVERS or not line.name or line.name in {n for n, _k in named}:
                 continue
             if _label_river(proj, view, placer, line, windows):
                 label_boxes.append((panel, line.name, placer.labels[-1][1]))
-                named.append(line.name)
+                named.append((line.name, line.kind))
                 count += 1
     return named
+
+
+def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land) -> bool:
+    """Name one lake or sea: inside it where the name fits (a sea's on its water as drawn), a lake's
+    beside it, else centred on the water over its shores (a gulf, a strait); False when none fits."""
+    import shapely
+
+    pos = next((p for w in inner if (p := area.label_in(w)) is not None), None)
+    if pos is None:
+        return False
+    x, y = (float(v) for v in proj.xy(*pos))
+    if not (np.isfinite(x) and view.grow(-0.08).contains(x, y)):
+        at = _pole_in_view(proj, view.grow(-0.08), area.geometry)  # the lon/lat box is wider than the panel
+        if at is None:
+            return False
+        x, y = at
+    size = SMALL_PT + (1.0 if area.kind in MARINE_KINDS and area.rank <= 4 else 0.0)
+    props = dict(fontsize=size, color=WATER_TEXT, fontstyle="italic", zorder=18)
+    water = shapely.clip_by_rect(projected(proj, area.geometry), view.x0, view.y0, view.x1, view.y1)
+    if area.kind in MARINE_KINDS and land is not None:
+        water = shapely.difference(water, land)  # the sea as drawn
+        if water.is_empty:
+            return False
+        if not shapely.contains_xy(water, x, y):  # the label point is on land here: the widest water
+            keep = view.grow(-0.08)
+            pole = _widest(shapely.clip_by_rect(water, keep.x0, keep.y0, keep.x1, keep.y1))
+            if pole is None:
+                return False
+            x, y = pole
+    on_water = placer.outside(water)
+    if placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", reject=on_water) is not None:
+        return True
+    if area.kind in LAKE_KINDS:
+        return placer.place(x, y, area.name, marker_pt=0, props=props, leader_ok=False) is not None
+    # the open water nearest its label point (between islands, past a cape) that holds it; else, too
+    # narrow for it (a gulf, a strait), centred on the water and mostly on it, over its shores
+    return any(placer.place_scan(x, y, area.name, props=props, within=water, share=share) is not None
+               for share in (0.85, 0.5))
 
 
 def projected(proj: Proj, geometry):
@@ -92,9 +121,15 @@ def projected(proj: Proj, geometry):
 def _pole_in_view(proj: Proj, view: Rect, geometry) -> tuple[float, float] | None:
     """The pole of inaccessibility of the largest part of ``geometry`` (lon/lat) inside ``view`` (projected)."""
     import shapely
+
+    return _widest(shapely.clip_by_rect(projected(proj, geometry), view.x0, view.y0, view.x1, view.y1))
+
+
+def _widest(km) -> tuple[float, float] | None:
+    """The pole of inaccessibility of the largest polygon of ``km`` (where a name has most room)."""
+    import shapely
     from shapely.ops import polylabel
 
-    km = shapely.clip_by_rect(projected(proj, geometry), view.x0, view.y0, view.x1, view.y1)
     parts = [g for g in shapely.get_parts(km) if shapely.get_type_id(g) == 3 and not g.is_empty]
     if not parts:
         return None
