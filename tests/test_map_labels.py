@@ -67,7 +67,7 @@ def _panel_text(debug, chars, height, panel):
 
 
 @pytest.mark.parametrize("name, overview, detail", [
-    ("bakhmut", ["Sea"], ["Donets"]),
+    ("bakhmut", ["Black Sea", "Sea of Azov"], ["Donets"]),
     ("nova_kakhovka", ["Black Sea"], ["Dnipro", "Kakhovka Reservoir"]),
     ("ismailia", ["Mediterranean Sea"], ["Great Bitter Lake", "Gulf of Suez"]),
     ("new_orleans", ["Gulf of Mexico"], ["Mississippi", "Lake Pontchartrain"]),

@@ -22,6 +22,10 @@ from .style import SMALL_PT, WATER_TEXT
 RIVER_KINDS = frozenset({"river", "canal", "intermittent river"})
 MAX_AREAS = 4  # names of lakes and seas per panel
 MAX_RIVERS = 4  # names of rivers and canals per panel
+#: A lake or sea up to this many zoom levels past the panel's is named too where its name fits inside it:
+#: ``min_label`` is set for a screen's labels, and a panel of print shows the Sea of Azov (6) on a
+#: country overview (zoom 4.1) large enough to hold its name.
+AREA_RANK_SLACK = 2.0
 CSS_PX_PER_IN = 96.0  # web-map pixels, the scale of ``min_label``
 
 
@@ -45,15 +49,18 @@ def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, p
     zoom = panel_zoom(ax, proj, view, placer)
     inner = geo_windows(proj, view.grow(-0.08))  # a name's point well inside the panel, not at its edge
     named: list[tuple[str, str]] = []
-    areas = geodata.named_areas(windows, kinds=LAKE_KINDS | MARINE_KINDS, max_rank=zoom)
+    areas = geodata.named_areas(windows, kinds=LAKE_KINDS | MARINE_KINDS, max_rank=zoom + AREA_RANK_SLACK)
     if land is not None and not isinstance(land, shapely.Geometry):
         land = shapely.union_all(land) if len(land) else None
-    for area in [a for a in areas if a.name][:MAX_AREAS * 2]:
-        if len(named) >= MAX_AREAS:
+    tried = 0
+    for area in [a for a in areas if a.name]:
+        if len(named) >= MAX_AREAS or tried >= MAX_AREAS * 2:
             break
         if area.name in {n for n, _k in named}:  # one name once: the parts of the Dead Sea are one sea
             continue
-        if _label_area(proj, view, placer, area, inner, land):
+        done = _label_area(proj, view, placer, area, inner, land, inside_only=area.rank > zoom)
+        tried += done is not None  # only the water shown counts as a try
+        if done:
             label_boxes.append((panel, area.name, placer.labels[-1][1]))
             named.append((area.name, area.kind))
     if rivers:
@@ -69,27 +76,32 @@ def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, p
     return named
 
 
-def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land) -> bool:
+def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land, *, inside_only: bool) -> bool | None:
     """Name one lake or sea: inside it where the name fits (a sea's on its water as drawn), a lake's
-    beside it, else centred on the water over its shores (a gulf, a strait); False when none fits."""
+    beside it, else centred on the water over its shores (a gulf, a strait); False when none fits,
+    None when the panel shows none of it (or, ``inside_only``, too little to hold its name).
+    ``inside_only``: only inside (a feature named for its size on the panel, not its rank)."""
     import shapely
 
     pos = next((p for w in inner if (p := area.label_in(w)) is not None), None)
     if pos is None:
-        return False
+        return None
+    water = shapely.clip_by_rect(projected(proj, area.geometry), view.x0, view.y0, view.x1, view.y1)
+    if area.kind in MARINE_KINDS and land is not None:
+        water = shapely.difference(water, land)  # the sea as drawn
+    size = SMALL_PT + (1.0 if area.kind in MARINE_KINDS and area.rank <= 4 else 0.0)
+    props = dict(fontsize=size, color=WATER_TEXT, fontstyle="italic", zorder=18)
+    w_px, h_px = placer.measure(area.name, **props)
+    km_per_px = 1.0 / (placer.to_px(1.0, 0.0)[0] - placer.to_px(0.0, 0.0)[0])
+    if water.is_empty or inside_only and water.area < w_px * h_px * km_per_px ** 2:
+        return None
     x, y = (float(v) for v in proj.xy(*pos))
     if not (np.isfinite(x) and view.grow(-0.08).contains(x, y)):
         at = _pole_in_view(proj, view.grow(-0.08), area.geometry)  # the lon/lat box is wider than the panel
         if at is None:
             return False
         x, y = at
-    size = SMALL_PT + (1.0 if area.kind in MARINE_KINDS and area.rank <= 4 else 0.0)
-    props = dict(fontsize=size, color=WATER_TEXT, fontstyle="italic", zorder=18)
-    water = shapely.clip_by_rect(projected(proj, area.geometry), view.x0, view.y0, view.x1, view.y1)
     if area.kind in MARINE_KINDS and land is not None:
-        water = shapely.difference(water, land)  # the sea as drawn
-        if water.is_empty:
-            return False
         if not shapely.contains_xy(water, x, y):  # the label point is on land here: the widest water
             keep = view.grow(-0.08)
             pole = _widest(shapely.clip_by_rect(water, keep.x0, keep.y0, keep.x1, keep.y1))
@@ -100,11 +112,12 @@ def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land) -> bo
     if placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", reject=on_water) is not None:
         return True
     if area.kind in LAKE_KINDS:
-        return placer.place(x, y, area.name, marker_pt=0, props=props, leader_ok=False) is not None
+        return not inside_only and placer.place(x, y, area.name, marker_pt=0, props=props,
+                                                leader_ok=False) is not None
     # the open water nearest its label point (between islands, past a cape) that holds it; else, too
     # narrow for it (a gulf, a strait), centred on the water and mostly on it, over its shores
     return any(placer.place_scan(x, y, area.name, props=props, within=water, share=share) is not None
-               for share in (0.85, 0.5))
+               for share in ((0.85,) if inside_only else (0.85, 0.5)))
 
 
 def projected(proj: Proj, geometry):
