@@ -27,6 +27,8 @@ CASES = {
                  [MapPoint("Suez", 29.9737, 32.5263), MapPoint("Port Said", 31.2653, 32.3019)]),
     "new_orleans": (MapPoint("New Orleans", 29.9511, -90.0715), "US", "Louisiana",
                     [MapPoint("Baton Rouge", 30.4515, -91.1871)]),
+    "los_angeles": (MapPoint("Los Angeles", 34.0522, -118.2437), "US", "California",
+                    [MapPoint("Compton", 33.8958, -118.2201), MapPoint("Koreatown", 34.0578, -118.3009)]),
 }
 
 
@@ -129,7 +131,8 @@ def test_every_symbol_drawn_has_a_legend_entry(drawn, name):
     assert ("place in the brief" in debug.legend) == bool(places)
     assert ("town (gazetteer)" in debug.legend) == bool(debug.towns)
     assert ("region" in debug.legend) == (admin1 is not None)
-    assert "river" in debug.legend  # every case has a river drawn on its detail panel
+    # every case but Los Angeles has a river drawn on its detail panel (GSHHG has none there)
+    assert ("river" in debug.legend) == (name != "los_angeles")
 
 
 def _land_share(debug, panel: str, box) -> float:
@@ -178,3 +181,21 @@ def test_one_water_name_once_per_panel(drawn):
     debug, _chars, _text, _height = drawn("ismailia")
     names = [(p, n) for p, n, _k in debug.water]
     assert len(names) == len(set(names)), names
+
+
+def test_a_large_country_overview_shows_its_part_around_the_location(drawn):
+    """Los Angeles: the overview is the western United States with its neighbours and the Pacific (the
+    reader places California), not a quarter of the continent out to Lake Superior."""
+    from briefing.map.projection import Proj
+
+    debug, chars, _text, height = drawn("los_angeles")
+    loc = CASES["los_angeles"][0]
+    view, proj = debug.overview_view, Proj(loc.lat, loc.lon)
+    west, east = (float(proj.lonlat(x, 0.0)[0]) for x in (view.x0, view.x1))
+    north = float(proj.lonlat(0.0, view.y1)[1])
+    assert west < -124.4 and -104.0 < east < -97.0, (west, east)  # the coast to the Great Plains
+    assert 49.0 < north < 53.0, north  # Canada just past the border
+    text = _panel_text(debug, chars, height, "overview")
+    for name in ("UnitedStates", "Canada", "Mexico", "PACIFICOCEAN"):
+        assert name in text.replace(" ", ""), (name, text)
+    assert "Superior" not in text

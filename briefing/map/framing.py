@@ -16,7 +16,10 @@ from .projection import MapPoint, Proj, Rect, aspect_rect
 
 MIN_DETAIL_HALF_KM = 20.0  # wide enough to show a few towns around the location
 MIN_OVERVIEW_HALF_KM = 180.0
-MAX_OVERVIEW_HALF_KM = 1800.0
+#: A large country's overview shows its part around the location (the western United States for Los
+#: Angeles, with Canada, Mexico and the Pacific), not a quarter of the continent: 1,800 km reached Lake Superior.
+MAX_OVERVIEW_HALF_KM = 1400.0
+MAX_ISLAND_HALF_KM = 3600.0  # an island's overview widens up to this until another country's land shows
 
 
 def detail_view(proj: Proj, location: MapPoint, places: Sequence[MapPoint], overlays: Sequence[Overlay],
@@ -67,7 +70,7 @@ def overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: floa
     view = aspect_rect(cx, cy, hh * aspect, hh, aspect)
     # an island alone says nothing of where it is: widen until another country's land shows
     for _ in range(4):
-        if _others_show(layer, proj, view, home_units) or view.h / 2 > 2 * MAX_OVERVIEW_HALF_KM:
+        if _others_show(layer, proj, view, home_units) or view.h / 2 > MAX_ISLAND_HALF_KM:
             break
         view = view.grow(0.35)
     # keep the detail frame inside
