@@ -139,9 +139,9 @@ class Placer:
             return self._commit(x, y, text, dx, dy, ha, va, leader, box, props, halo, marker_pt)
         return None
 
-    def place_scan(self, x: float, y: float, text: str, *, props: dict, within, share: float, halo: bool = True):
-        """Place ``text`` centred at the free spot nearest data point (x, y) where ``share`` of its box
-        lies on ``within`` (projected km), scanning the whole panel in steps of half the label's height
+    def place_scan(self, x: float, y: float, text: str, *, props: dict, within, reject, halo: bool = True):
+        """Place ``text`` centred at the free spot nearest data point (x, y) that ``reject`` accepts, its
+        middle on ``within`` (projected km), scanning the whole panel in steps of half the label's height
         (an area's name where its area has room: a sea's open water between islands); None when none."""
         import shapely
         from shapely.affinity import affine_transform
@@ -171,8 +171,7 @@ class Placer:
                            kind="stable")
         for box in boxes[order[:200]]:
             box = tuple(float(v) for v in box)
-            cell = shapely.box(*box)
-            if float(shapely.area(shapely.intersection(in_px, cell))) >= share * float(shapely.area(cell)):
+            if not reject(box):
                 dx = ((box[0] + box[2]) / 2 - px) * 72.0 / self.dpi
                 dy = ((box[1] + box[3]) / 2 - py) * 72.0 / self.dpi
                 return self._commit(x, y, text, dx, dy, "center", "center", False, box, props, halo, 0.0)

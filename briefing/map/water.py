@@ -43,15 +43,13 @@ def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, p
     ``land`` is the land as drawn on the panel (projected km; a geometry or an array of polygons):
     a sea's name sits on the sea as drawn, not on a delta or cape its coarse polygon takes in.
     """
-    import shapely
 
     windows = geo_windows(proj, view)
     zoom = panel_zoom(ax, proj, view, placer)
     inner = geo_windows(proj, view.grow(-0.08))  # a name's point well inside the panel, not at its edge
     named: list[tuple[str, str]] = []
     areas = geodata.named_areas(windows, kinds=LAKE_KINDS | MARINE_KINDS, max_rank=zoom + AREA_RANK_SLACK)
-    if land is not None and not isinstance(land, shapely.Geometry):
-        land = shapely.union_all(land) if len(land) else None
+    land = _Land(land)
     tried = 0
     for area in [a for a in areas if a.name]:
         if len(named) >= MAX_AREAS or tried >= MAX_AREAS * 2:
@@ -76,7 +74,8 @@ def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, p
     return named
 
 
-def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land, *, inside_only: bool) -> bool | None:
+def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land: "_Land", *,
+                inside_only: bool) -> bool | None:
     """Name one lake or sea: inside it where the name fits (a sea's on its water as drawn), a lake's
     beside it, else centred on the water over its shores (a gulf, a strait); False when none fits,
     None when the panel shows none of it (or, ``inside_only``, too little to hold its name).
@@ -86,9 +85,11 @@ def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land, *, in
     pos = next((p for w in inner if (p := area.label_in(w)) is not None), None)
     if pos is None:
         return None
-    water = shapely.clip_by_rect(projected(proj, area.geometry), view.x0, view.y0, view.x1, view.y1)
-    if area.kind in MARINE_KINDS and land is not None:
-        water = shapely.difference(water, land)  # the sea as drawn
+    # cut to the panel's lon/lat windows before projecting: an ocean's polygon is thousands of points
+    near = shapely.union_all([shapely.clip_by_rect(area.geometry, *w) for w in geo_windows(proj, view)])
+    if near.is_empty:
+        return None
+    water = shapely.clip_by_rect(projected(proj, near), view.x0, view.y0, view.x1, view.y1)
     size = SMALL_PT + (1.0 if area.kind in MARINE_KINDS and area.rank <= 4 else 0.0)
     props = dict(fontsize=size, color=WATER_TEXT, fontstyle="italic", zorder=18)
     w_px, h_px = placer.measure(area.name, **props)
@@ -101,23 +102,82 @@ def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land, *, in
         if at is None:
             return False
         x, y = at
-    if area.kind in MARINE_KINDS and land is not None:
-        if not shapely.contains_xy(water, x, y):  # the label point is on land here: the widest water
-            keep = view.grow(-0.08)
-            pole = _widest(shapely.clip_by_rect(water, keep.x0, keep.y0, keep.x1, keep.y1))
-            if pole is None:
-                return False
-            x, y = pole
-    on_water = placer.outside(water)
-    if placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", reject=on_water) is not None:
+    sea = area.kind in MARINE_KINDS and land.present
+    if sea and land.covers(x, y):  # the label point is on land as drawn here: the widest water
+        water = land.carve(water)
+        keep = view.grow(-0.08)
+        pole = _widest(shapely.clip_by_rect(water, keep.x0, keep.y0, keep.x1, keep.y1))
+        if pole is None:
+            return False
+        x, y = pole
+    outside = placer.outside(water)
+    on_land = land.touching(placer) if sea else None
+    reject = outside if on_land is None else (lambda box: outside(box) or on_land(box))
+    if placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", reject=reject) is not None:
         return True
     if area.kind in LAKE_KINDS:
         return not inside_only and placer.place(x, y, area.name, marker_pt=0, props=props,
                                                 leader_ok=False) is not None
     # the open water nearest its label point (between islands, past a cape) that holds it; else, too
     # narrow for it (a gulf, a strait), centred on the water and mostly on it, over its shores
-    return any(placer.place_scan(x, y, area.name, props=props, within=water, share=share) is not None
+    return any(placer.place_scan(x, y, area.name, props=props, within=water,
+                                 reject=land.less_sea_than(placer, water, share)) is not None
                for share in ((0.85,) if inside_only else (0.85, 0.5)))
+
+
+class _Land:
+    """The panel's land as drawn (projected km: one geometry or an array of polygons), asked cheaply
+    (each polygon prepared) and carved out of a sea only when its name needs the open water."""
+
+    def __init__(self, land) -> None:
+        import shapely
+
+        if isinstance(land, shapely.Geometry):
+            land = np.array([land], dtype=object)
+        self.polys = land if land is not None else np.array([], dtype=object)
+        self.present = bool(len(self.polys))
+        self._union = None
+        self._px = None
+
+    def covers(self, x: float, y: float) -> bool:
+        import shapely
+
+        return bool(shapely.contains_xy(self.polys, x, y).any())
+
+    def touching(self, placer: Placer):
+        """A test for ``reject``: does a pixel box touch the land?"""
+        import shapely
+
+        if self._px is None:
+            (a, b, c), (d, e, f), _ = placer.ax.transData.get_matrix()
+            self._px = shapely.transform(self.polys, lambda xy: xy @ np.array([[a, d], [b, e]]) + [c, f])
+            shapely.prepare(self._px)
+        return lambda box: bool(shapely.intersects(self._px, shapely.box(*box)).any())
+
+    def carve(self, water):
+        """``water`` less the land: the sea as drawn."""
+        import shapely
+
+        return shapely.difference(water, self.polys[0] if len(self.polys) == 1 else shapely.union_all(self.polys))
+
+    def less_sea_than(self, placer: Placer, water, share: float):
+        """A test for ``reject``: is less than ``share`` of a pixel box on ``water`` (projected km) off the
+        land? Measured in the box alone (each shape cut to it), not by carving the sea out of all the land."""
+        import shapely
+
+        (a, b, c), (d, e, f), _ = placer.ax.transData.get_matrix()
+        water_px = shapely.transform(water, lambda xy: xy @ np.array([[a, d], [b, e]]) + [c, f])
+        self.touching(placer)  # the land in pixels, prepared
+
+        def reject(box) -> bool:
+            cell = (box[2] - box[0]) * (box[3] - box[1])
+            sea = shapely.clip_by_rect(water_px, *box)
+            near = self._px[shapely.intersects(self._px, shapely.box(*box))] if self.present else []
+            if len(near) and not sea.is_empty:  # small shapes, cut to the box: cheap to overlay
+                sea = shapely.difference(sea, shapely.union_all(shapely.clip_by_rect(near, *box)))
+            return float(shapely.area(sea)) < share * cell
+
+        return reject
 
 
 def projected(proj: Proj, geometry):
