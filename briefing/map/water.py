@@ -158,7 +158,8 @@ class _Land:
         """``water`` less the land: the sea as drawn."""
         import shapely
 
-        return shapely.difference(water, self.polys[0] if len(self.polys) == 1 else shapely.union_all(self.polys))
+        land = self.polys[0] if len(self.polys) == 1 else shapely.union_all(shapely.make_valid(self.polys))
+        return shapely.difference(shapely.make_valid(water), land)
 
     def less_sea_than(self, placer: Placer, water, share: float):
         """A test for ``reject``: is less than ``share`` of a pixel box on ``water`` (projected km) off the
@@ -174,7 +175,11 @@ class _Land:
             sea = shapely.clip_by_rect(water_px, *box)
             near = self._px[shapely.intersects(self._px, shapely.box(*box))] if self.present else []
             if len(near) and not sea.is_empty:  # small shapes, cut to the box: cheap to overlay
-                sea = shapely.difference(sea, shapely.union_all(shapely.clip_by_rect(near, *box)))
+                try:
+                    sea = shapely.difference(sea, shapely.union_all(shapely.make_valid(shapely.clip_by_rect(near,
+                                                                                                          *box))))
+                except shapely.errors.GEOSException:  # a shoreline GEOS cannot overlay here: no name on it
+                    return True
             return float(shapely.area(sea)) < share * cell
 
         return reject
