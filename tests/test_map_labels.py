@@ -130,6 +130,7 @@ def test_every_symbol_drawn_has_a_legend_entry(drawn, name):
     assert "location" in debug.legend and "detail area" in debug.legend
     assert ("place in the brief" in debug.legend) == bool(places)
     assert ("town (gazetteer)" in debug.legend) == bool(debug.towns)
+    assert ("capital" in debug.legend) == bool(debug.capitals)
     assert ("region" in debug.legend) == (admin1 is not None)
     # every case but Los Angeles has a river drawn on its detail panel (GSHHG has none there)
     assert ("river" in debug.legend) == (name != "los_angeles")
@@ -199,3 +200,16 @@ def test_a_large_country_overview_shows_its_part_around_the_location(drawn):
     for name in ("UnitedStates", "Canada", "Mexico", "PACIFICOCEAN"):
         assert name in text.replace(" ", ""), (name, text)
     assert "Superior" not in text
+
+
+def test_capitals_are_starred_and_the_legend_says_so(drawn):
+    """The home country's capital is starred and named on the overview (Kyiv for Bakhmut), a capital
+    near the location on the detail (Kyiv for Irpin), and the legend explains the star: "capital"."""
+    debug, chars, text, height = drawn("bakhmut")
+    assert ("overview", "Kyiv") in debug.capitals
+    assert "Kyiv" in _panel_text(debug, chars, height, "overview")
+    assert "capital" in debug.legend and "capital" in " ".join(text.split())
+    result, near = _render(MapPoint("Irpin", 50.5218, 30.2506), "UA", None, [MapPoint("Bucha", 50.5439, 30.2121)])
+    assert ("detail", "Kyiv") in near.capitals and "capital" in near.legend
+    _lonely, far = _render(*CASES["new_orleans"])  # Washington is far off both panels: no star, no entry
+    assert not far.capitals and "capital" not in far.legend

@@ -27,7 +27,7 @@ from .framing import detail_view, overview_view
 from .overlays import Overlay
 from .overlays import draw as draw_overlays
 from .projection import DATA_NOTE, MapPoint, PlaceDistance, Proj, Rect, distance_and_bearing
-from .towns import orientation_towns
+from .towns import home_capital, orientation_towns
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -55,6 +55,7 @@ class _Debug:
     dropped: list
     towns: list = field(default_factory=list)  # names of the orientation towns drawn
     legend: list = field(default_factory=list)  # the legend's entries, as printed
+    capitals: list = field(default_factory=list)  # (panel, name) of each capital starred
     water: list = field(default_factory=list)  # (panel, name, kind) of each water name set
 
 
@@ -149,6 +150,8 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         _detail_frame(ax_o, overview, detail, placer_o)
         water = [("overview", *w) for w in label_water(ax_o, proj, overview, placer_o, label_boxes, "overview",
                                                        rivers=False, land=clip.polys)]
+        capitals = [("overview", c)] if (c := home_capital(ax_o, proj, overview, placer_o, clip.polys[np.isin(
+            clip.poly_unit, home_units)], [location, *places], label_boxes)) else []
         _overview_country_labels(proj, overview, clip, home_units, placer_o, label_boxes)
 
         _panel(ax_d, detail)
@@ -164,8 +167,10 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         label_ice(ax_d, proj, detail, placer, ice, label_boxes, "detail")
         _detail_country_labels(detail, dclip, a0d, placer, label_boxes)  # two countries: both named, before towns
         if towns:
+            starred: list[str] = []
             orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
-                               [g for _ov, g in projected] + list(river_lines))
+                              [g for _ov, g in projected] + list(river_lines), capitals=starred)
+            capitals += [("detail", c) for c in starred]
         points_used = reference_points(ax_d, proj, detail, placer, label_boxes, "detail")
         _region_labels(detail, region_names, placer, label_boxes)
 
@@ -173,6 +178,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         used |= ({"region"} if region is not None else set()) | ({"river"} if len(river_lines) else set())
         used |= {"border"} if (dclip.line_kind == 1).any() or (clip.line_kind == 1).any() else set()
         used |= ({"admin1"} if admin1_drawn else set()) | ({"ice"} if ice else set()) | points_used
+        used |= {"capital"} if capitals else set()
         legend_texts = legend(fig, used, lay.side, lay.bottom - LEGEND_ROW_IN + 0.02, width_in - 2 * lay.side)
         for nm in dropped:
             warnings.append(f'map: no room for the label "{nm}"; the place is marked but not named on the map')
@@ -187,7 +193,8 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         data_note=DATA_NOTE,
         warnings=tuple(warnings),
     )
-    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns, legend_texts, water)
+    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns, legend_texts,
+                          water=water, capitals=capitals)
 
 
 def _overview_base(ax, proj: Proj, overview: Rect, home_units: np.ndarray, code, region):
