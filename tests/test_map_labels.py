@@ -32,13 +32,20 @@ CASES = {
 }
 
 
+#: Drawn by single tests (not every parametrised one): small island countries.
+ISLANDS = {
+    "male": (MapPoint("Malé", 4.1755, 73.5093), "MV", None, []),
+    "funafuti": (MapPoint("Funafuti", -8.5211, 179.1983), "TV", None, []),
+}
+
+
 @pytest.fixture(scope="module")
 def drawn():
     cache = {}
 
     def get(name):
         if name not in cache:
-            loc, country, admin1, places = CASES[name]
+            loc, country, admin1, places = {**CASES, **ISLANDS}[name]
             result, debug = _render(loc, country, admin1, places)
             debug.drawing = result.drawing
             with pdfplumber.open(io.BytesIO(renderPDF.drawToString(result.drawing))) as pdf:
@@ -213,3 +220,12 @@ def test_capitals_are_starred_and_the_legend_says_so(drawn):
     assert ("detail", "Kyiv") in near.capitals and "capital" in near.legend
     _lonely, far = _render(*CASES["new_orleans"])  # Washington is far off both panels: no star, no entry
     assert not far.capitals and "capital" not in far.legend
+
+
+@pytest.mark.parametrize("name, country, neighbour", [("male", "Maldives", "India"), ("funafuti", "Tuvalu", "Fiji")])
+def test_an_island_country_is_named_on_its_overview(drawn, name, country, neighbour):
+    """The overview of an island country names it (beside the detail frame: its atolls are too small to
+    draw at that scale) and a neighbour, so a reader can tell where on Earth the islands are."""
+    debug, chars, _text, height = drawn(name)
+    text = _panel_text(debug, chars, height, "overview")
+    assert country in text and neighbour in text, text

@@ -245,14 +245,22 @@ def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.nd
         areas[u] = areas.get(u, 0.0) + ar
         if ar > best_area.get(u, -1.0):
             best_area[u], best_part[u] = ar, g
+    # an ocean of islands (Tuvalu, the Maldives): each island country is a landmark, named beside its
+    # islands, and the home country is named though its atolls are too small to draw at this scale
+    islands = sum(areas.values()) < 0.1 * overview.w * overview.h
+    for u in home_units.tolist() if islands else ():
+        if u not in areas:
+            areas[u], best_part[u] = 0.0, shapely.points(0.0, 0.0)
     order = sorted(areas, key=lambda u: (u not in set(home_units.tolist()), -areas[u], u))
-    min_area = overview.w * overview.h * 0.004
+    min_area = overview.w * overview.h * (0.0002 if islands else 0.004)
     for u in order:
         is_home = u in set(home_units.tolist())
         if areas[u] < min_area and not is_home:
             continue
         lx, ly = (float(v) for v in proj.xy(*a0.unit_label[u])) if a0.unit_label is not None else (np.nan, np.nan)
-        if not (np.isfinite(lx) and overview.grow(-0.05).contains(lx, ly)) or not shapely.contains(
+        if areas[u] == 0.0:  # not drawn at all: named beside the detail frame, where it is
+            lx, ly = 0.0, 0.0
+        elif not (np.isfinite(lx) and overview.grow(-0.05).contains(lx, ly)) or not shapely.contains(
             best_part[u], shapely.points(lx, ly)
         ) and not any(shapely.contains(g, shapely.points(lx, ly)) for g in clip.polys[clip.poly_unit == u]):
             rp = shapely.point_on_surface(best_part[u])
@@ -266,10 +274,19 @@ def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.nd
             rp = _pole(best_part[u])
             t = placer_o.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), a0.unit_name[u], marker_pt=0,
                                props=props, candidates="center", halo=True, reject=outside)
-        if t is None and is_home:  # the home country is named even when it is too small to hold its name
-            t = placer_o.place(lx, ly, a0.unit_name[u], marker_pt=0, props=props, halo=True)
+        if t is None and (is_home or islands):  # too small to hold its name: beside it (the home always)
+            t = _place_beside(placer_o, lx, ly, a0.unit_name[u], props)
         if t is not None:
             label_boxes.append(("overview", a0.unit_name[u], placer_o.labels[-1][1]))
+
+
+def _place_beside(placer: Placer, x: float, y: float, text: str, props: dict):
+    """``text`` beside data point (x, y), clear of whatever covers the point (the detail frame round a
+    small island country): the candidates start at the edge of the box that covers it."""
+    px, py = placer.to_px(x, y)
+    cover = [b for b in placer.obstacles if b[0] <= px <= b[2] and b[1] <= py <= b[3]]
+    reach = max((max(px - b[0], b[2] - px, py - b[1], b[3] - py) for b in cover), default=0.0)
+    return placer.place(x, y, text, marker_pt=reach * 72.0 / placer.dpi, props=props, halo=True)
 
 
 def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
