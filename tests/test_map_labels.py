@@ -229,3 +229,15 @@ def test_an_island_country_is_named_on_its_overview(drawn, name, country, neighb
     debug, chars, _text, height = drawn(name)
     text = _panel_text(debug, chars, height, "overview")
     assert country in text and neighbour in text, text
+
+
+def test_a_place_of_the_brief_is_not_named_twice():
+    """A brief about Eyjafjallajokull names the volcano once, as its location, not again as the ice cap
+    (whose name folds to the same letters)."""
+    from briefing.geodata import normalise_name
+
+    _result, debug = _render(MapPoint("Eyjafjallajokull", 63.63, -19.62), "IS", None,
+                             [MapPoint("Hvolsvollur", 63.7533, -20.2243)])
+    names = [normalise_name(t) for p, t, _b in debug.label_boxes if p == "detail"]
+    assert names.count("eyjafjallajokull") == 1, names
+    assert "myrdalsjokull" in names  # the other ice cap is still named

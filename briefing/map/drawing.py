@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import geodata
-from ..geodata import ATTRIBUTION
+from ..geodata import ATTRIBUTION, normalise_name
 from ..glyphs import needs_fallback, visual
 from ..vector import ALERT, INK, MUTED, figure_to_drawing, house_style
 from .furniture import LEGEND_ROW_IN, _frame, _km_per_pt, _north_arrow, _scale_bar, legend
@@ -164,14 +164,15 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
                                   dropped)
         water += [("detail", *w) for w in label_water(ax_d, proj, detail, placer, label_boxes, "detail", rivers=True,
                                                       land=land_d)]
-        label_ice(ax_d, proj, detail, placer, ice, label_boxes, "detail")
+        own = frozenset(normalise_name(p.name) for p in (location, *places))
+        label_ice(ax_d, proj, detail, placer, ice, label_boxes, "detail", skip=own)
         _detail_country_labels(detail, dclip, a0d, placer, label_boxes)  # two countries: both named, before towns
         if towns:
             starred: list[str] = []
             orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
                               [g for _ov, g in projected] + list(river_lines), capitals=starred)
             capitals += [("detail", c) for c in starred]
-        points_used = reference_points(ax_d, proj, detail, placer, label_boxes, "detail")
+        points_used = reference_points(ax_d, proj, detail, placer, label_boxes, "detail", skip=own)
         _region_labels(detail, region_names, placer, label_boxes)
 
         used = {"location", "frame", "water"} | ({"place"} if places else set()) | ({"town"} if drawn_towns else set())
