@@ -622,6 +622,10 @@ NAMED_LAYERS = {
                       "ne_10m_geography_regions_points"), 0.0),
 }
 _SPACES = re.compile(r"\s+")
+#: Natural Earth features under a wrong name, left out: (file, name, lon/lat box the wrong one lies in).
+#: A river in Iceland's highlands is called "Drau" (and shares the Austrian Drau's river number, so the
+#: two would merge into one feature).
+MISNAMED = (("ne_10m_rivers_lake_centerlines", "Drau", (-25.0, 62.0, -12.0, 67.0)),)
 
 
 def _ne_features(ne_dir: Path, stem: str) -> list[dict]:
@@ -682,6 +686,14 @@ def _utf8_table(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(data), dtype=np.uint8), np.cumsum([0] + [len(b) for b in data]).astype(np.int32)
 
 
+def _misnamed(stem: str, name: str, geometry: dict) -> bool:
+    """Is this feature one of ``MISNAMED`` (judged by its first point)?"""
+    first = np.asarray(shape(geometry).coords[0] if geometry["type"] == "LineString" else
+                       shapely.get_coordinates(shape(geometry))[0])
+    return any(stem == s and name == n and b[0] <= first[0] <= b[2] and b[1] <= first[1] <= b[3]
+               for s, n, b in MISNAMED)
+
+
 def _ne_merged(ne_dir: Path, stems: tuple[str, ...]):
     """(stem, properties, name, geometry) of each named feature of the files ``stems``; the pieces of
     one river (Natural Earth's "River" and "Lake Centerline" parts of the Suez Canal, the segments of a
@@ -691,7 +703,7 @@ def _ne_merged(ne_dir: Path, stems: tuple[str, ...]):
         for n, feat in enumerate(_ne_features(ne_dir, stem)):
             p, g = feat["properties"], feat.get("geometry")
             name = _SPACES.sub(" ", str(p.get("name") or "")).strip()
-            if not g or (not name and stem != "ne_10m_glaciated_areas"):
+            if not g or (not name and stem != "ne_10m_glaciated_areas") or _misnamed(stem, name, g):
                 continue
             key = (stem, name, _ne_kind(stem, p), p.get("rivernum")) if stem.startswith("ne_10m_rivers") else (stem, n)
             if key in merged:
