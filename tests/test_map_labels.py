@@ -36,6 +36,7 @@ CASES = {
 ISLANDS = {
     "male": (MapPoint("Malé", 4.1755, 73.5093), "MV", None, []),
     "funafuti": (MapPoint("Funafuti", -8.5211, 179.1983), "TV", None, []),
+    "honolulu": (MapPoint("Honolulu", 21.3069, -157.8583), "US", "Hawaii", [MapPoint("Pearl City", 21.3972, -157.9752)]),
 }
 
 
@@ -241,3 +242,15 @@ def test_a_place_of_the_brief_is_not_named_twice():
     names = [normalise_name(t) for p, t, _b in debug.label_boxes if p == "detail"]
     assert names.count("eyjafjallajokull") == 1, names
     assert "myrdalsjokull" in names  # the other ice cap is still named
+
+
+def test_the_home_country_is_named_where_the_location_is(drawn):
+    """Honolulu: the overview reaches Alaska, the largest part of the United States it shows, but the
+    country is named beside Hawaii (the detail frame), where the brief is."""
+    import math
+
+    debug, _chars, _text, _height = drawn("honolulu")
+    box = next(b for p, t, b in debug.label_boxes if p == "overview" and t == "United States")
+    at = debug.fig.axes[0].transData.transform((0.0, 0.0))  # the location on the overview, in pixels
+    gap_pt = math.dist(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), at) * 72 / debug.fig.dpi
+    assert gap_pt < 60, gap_pt

@@ -264,6 +264,9 @@ def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.nd
         elif not (np.isfinite(lx) and overview.grow(-0.05).contains(lx, ly)) or not shapely.contains(
             best_part[u], shapely.points(lx, ly)
         ) and not any(shapely.contains(g, shapely.points(lx, ly)) for g in clip.polys[clip.poly_unit == u]):
+            if is_home:  # the home's part where the location is, not its largest (Hawaii's, not Alaska)
+                mine = shown[(clip.poly_unit == u) & ~shapely.is_empty(shown)]
+                best_part[u] = mine[int(np.argmin(shapely.distance(mine, shapely.points(0.0, 0.0))))]
             rp = shapely.point_on_surface(best_part[u])
             lx, ly = float(shapely.get_x(rp)), float(shapely.get_y(rp))
         props = dict(fontsize=LABEL_PT if is_home else SMALL_PT + 0.5, color=INK if is_home else "#555555",
