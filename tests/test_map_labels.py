@@ -254,3 +254,13 @@ def test_the_home_country_is_named_where_the_location_is(drawn):
     at = debug.fig.axes[0].transData.transform((0.0, 0.0))  # the location on the overview, in pixels
     gap_pt = math.dist(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), at) * 72 / debug.fig.dpi
     assert gap_pt < 60, gap_pt
+
+
+def test_a_sea_name_keeps_clear_of_the_shore(drawn):
+    """Funafuti: the ocean's name is set on open water, not across the atoll's islets (the land it
+    touches was under 15 % of its box, so the share rule alone let it cross them)."""
+    debug, _chars, _text, _height = drawn("funafuti")
+    pad = debug.fig.dpi / 72.0  # a point
+    for panel, text, (x0, y0, x1, y1) in debug.label_boxes:
+        if panel == "detail" and text.endswith("OCEAN"):
+            assert _land_share(debug, panel, (x0 - pad, y0 - pad, x1 + pad, y1 + pad)) == 0.0, text

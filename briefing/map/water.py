@@ -111,7 +111,7 @@ def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land: "_Lan
             return False
         x, y = pole
     outside = placer.outside(water)
-    on_land = land.touching(placer) if sea else None
+    on_land = land.touching(placer, clear_pt=1.5) if sea else None  # clear of the shore, not grazing it
     reject = outside if on_land is None else (lambda box: outside(box) or on_land(box))
     if placer.place(x, y, area.name, marker_pt=0, props=props, candidates="center", reject=reject) is not None:
         return True
@@ -120,6 +120,8 @@ def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land: "_Lan
                                                 leader_ok=False) is not None
     # the open water nearest its label point (between islands, past a cape) that holds it; else, too
     # narrow for it (a gulf, a strait), centred on the water and mostly on it, over its shores
+    if sea and placer.place_scan(x, y, area.name, props=props, within=water, reject=reject) is not None:
+        return True  # all on open water, clear of the shore
     return any(placer.place_scan(x, y, area.name, props=props, within=water,
                                  reject=land.less_sea_than(placer, water, share)) is not None
                for share in ((0.85,) if inside_only else (0.85, 0.5)))
@@ -144,15 +146,17 @@ class _Land:
 
         return bool(shapely.contains_xy(self.polys, x, y).any())
 
-    def touching(self, placer: Placer):
-        """A test for ``reject``: does a pixel box touch the land?"""
+    def touching(self, placer: Placer, clear_pt: float = 0.0):
+        """A test for ``reject``: does a pixel box come within ``clear_pt`` of the land?"""
         import shapely
 
         if self._px is None:
             (a, b, c), (d, e, f), _ = placer.ax.transData.get_matrix()
             self._px = shapely.transform(self.polys, lambda xy: xy @ np.array([[a, d], [b, e]]) + [c, f])
             shapely.prepare(self._px)
-        return lambda box: bool(shapely.intersects(self._px, shapely.box(*box)).any())
+        m = placer.pt(clear_pt)
+        return lambda box: bool(shapely.intersects(self._px, shapely.box(box[0] - m, box[1] - m, box[2] + m,
+                                                                          box[3] + m)).any())
 
     def carve(self, water):
         """``water`` less the land: the sea as drawn."""
