@@ -124,9 +124,8 @@ def home_capital(ax, proj: Proj, view: Rect, placer: Placer, home_polys: np.ndar
     x, y = proj.xy(t.lon[rows], t.lat[rows])
     inner = view.grow(-0.04)
     own = {normalise_name(p.name) for p in named}
-    home = shapely.union_all(home_polys)
     for i, xi, yi in zip(rows.tolist(), x.tolist(), y.tolist()):
-        if not inner.contains(xi, yi) or not shapely.contains_xy(home, xi, yi) or normalise_name(t.name[i]) in own:
+        if not inner.contains(xi, yi) or not shapely.contains_xy(home_polys, xi, yi).any() or normalise_name(t.name[i]) in own:
             continue
         px, py = placer.to_px(xi, yi)
         r = placer.pt(CAPITAL_PT + 0.4)
