@@ -26,8 +26,8 @@ what changed since the previous edition come from ``briefing.changes``, which kn
 from __future__ import annotations
 
 import dataclasses
-import errno
 import datetime as dt
+import errno
 import hashlib
 import json
 import logging
@@ -273,19 +273,15 @@ def _lock(folder: Path, brief_id: str, timeout: float) -> tuple[filelock.FileLoc
         return lock, True
 
 
-def _reading_lock(folder: Path, brief_id: str, timeout: float) -> filelock.FileLock | None:
-    """The brief's lock for a run that only reads, or None when the folder cannot be written at all.
-
-    Why: an unchanged rerun writes nothing, yet taking the lock creates ``.lock``; on a read-only
-    output folder (an archive, a read-only mount) that failed a run that had nothing to do. A folder
-    nobody may write has no publisher to wait for, and the manifest is replaced atomically, so it is
-    read as it is; anything the run must write (a missing PDF to restore) still fails in one line.
-    """
+def _reading_lock(folder: Path, brief_id: str, timeout: float) -> filelock.FileLock:
+    """The brief's lock for a run that only reads; not held in a folder it may not write (a read-only
+    archive or mount: creating ``.lock`` failed a rerun with nothing to do). The manifest is replaced
+    atomically, so it is read as it is; a write the run needs still fails in one line."""
     try:
         return _lock(folder, brief_id, timeout)[0]
     except OSError as exc:
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return None
+            return filelock.FileLock(folder / ".lock")  # never acquired: releasing it does nothing
         raise
 
 
@@ -334,12 +330,10 @@ def reuse_current(facts_path: str | Path, out_dir: str | Path = "output", option
         latest = _current(facts_bytes, facts_path, folder, brief_id, options)
         if latest is None:
             return None
-        if lock is not None:
-            _clean_stale_temps(out_dir, brief_id)
+        _clean_stale_temps(out_dir, brief_id)
         _restore_latest(out_dir / f"{brief_id}.pdf", folder / latest["file"], latest)
     finally:
-        if lock is not None:
-            lock.release()
+        lock.release()
     for field, message in latest.get("warnings", []):
         log.warning("%s", Problem(str(facts_path), field, message))
     log.info("%s: unchanged since edition %s", brief_id, latest["name"])

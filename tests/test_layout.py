@@ -238,3 +238,23 @@ def test_a_day_of_many_long_labels_is_split_into_timelines_that_fit_a_page(facts
     assert "Timeline of events (part 1 of" in text
     assert all(f"{i} A very long event label" in text for i in range(12))
     assert_readable(pdf)
+
+
+#: Cells taller than a page (the fault probe's files): each of these ended in LayoutError, no PDF.
+_HAN = ("中国人民解放军" * 300)[:2000]
+_LONG_WORD = "Q" * 2000
+
+
+@pytest.mark.parametrize("where,text", [
+    ("place note", _HAN), ("place note", _LONG_WORD), ("indicator", _HAN), ("quote", _HAN)])
+def test_a_table_cell_taller_than_a_page_breaks_across_pages_with_all_its_text(facts_data, where, text):
+    if where == "place note":
+        facts_data["places"][0]["note"] = text
+    elif where == "indicator":
+        facts_data["indicators"][0]["text"] = facts_data["indicators"][0]["meaning"] = text
+    else:
+        facts_data["quotes"][0]["text"] = text
+    pdf = build(facts_data)
+    # every character of the cell is printed (its pages' headers and footers come between its parts)
+    assert pdf_text(pdf).count(text[1]) == text.count(text[1]) * (2 if where == "indicator" else 1)
+    assert_readable(pdf)
