@@ -295,6 +295,12 @@ def _parse_dates(column: pd.Series, name: str, table: _Table) -> pd.Series:
         at = bad.idxmax()
         raise _Refused(Problem(table.name, f"{table.row(int(at))}, column {name}",
                                f'"{column[at]}" is not a date; expected an ISO 8601 date such as 2024-03-01 or 2024-03-01T06:00Z'))
+    years = stamps.dt.year
+    outside = present & ((years < 1) | (years > 9999))  # pandas reads year 0; a chart or a date cannot hold it
+    if outside.any():
+        at = outside.idxmax()
+        raise _Refused(Problem(table.name, f"{table.row(int(at))}, column {name}",
+                               f'"{column[at]}" falls outside the years 1 to 9999 (in UTC); expected a date from 0001-01-01 to 9999-12-31'))
     return stamps.dt.tz_localize(None)
 
 
@@ -315,7 +321,7 @@ def _date_or_time(ts: pd.Timestamp) -> dt.date | dt.datetime:
 
 
 def _day(ts: pd.Timestamp) -> str:
-    return ts.strftime("%Y-%m-%d")
+    return ts.date().isoformat()  # the year in four digits (strftime writes the year 1 as "1")
 
 
 def _plain(value: Any) -> int | float:

@@ -479,7 +479,7 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
         return _edition(facts, facts_path, latest_pdf, folder, previous, built=False, changes=None)
 
     # a date alone names the edition by its day: no hour is invented
-    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
+    base = words.utc_stamp(facts.as_of, "%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
     revision = 1 + max((e["revision"] for e in editions if e["name"].split("-r")[0] == base), default=0)
     name = base if revision == 1 else f"{base}-r{revision}"
     number = 1 + max((e["number"] for e in editions), default=0)

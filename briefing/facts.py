@@ -10,6 +10,7 @@ text: statements stay plain strings until the PDF stage escapes them.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import re
@@ -206,6 +207,17 @@ class Dataset(_Model):
         return value.lower() if isinstance(value, str) else value
 
 
+def in_utc_calendar(value: dt.datetime) -> dt.datetime:
+    """``value`` if its time in UTC is still in the years 1 to 9999; else ValueError (one line), not
+    the OverflowError that converting it raised in editions, mail and charts (9999-12-31T23:00-05:00)."""
+    try:
+        value.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise ValueError("in UTC it falls outside the years 1 to 9999; expected a time from 0001-01-01T00:00:00Z "
+                         "to 9999-12-31T23:59:59Z") from None
+    return value
+
+
 def moment(value: dt.date | dt.datetime) -> dt.datetime:
     """A point's date as a datetime (a day starts at midnight), so days and times sort and plot together."""
     return value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
@@ -223,7 +235,7 @@ class Point(_Model):
     def _utc(cls, value: dt.date | dt.datetime) -> dt.date | dt.datetime:
         """Times with a zone become UTC without one, as dataset times do, so all points compare."""
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return in_utc_calendar(value).astimezone(dt.timezone.utc).replace(tzinfo=None)
         return value
 
 
@@ -339,7 +351,7 @@ class Event(_Model):
         if self.is_range:
             return dt.date.fromisoformat(self.date.split("/")[1])
         if self.month_only:
-            return (self.day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            return self.day.replace(day=calendar.monthrange(self.day.year, self.day.month)[1])  # 9999-12 too
         return self.day
 
     @property
@@ -526,6 +538,11 @@ class Facts(_Model):
 
     #: True when ``as_of`` was given as a date alone: the brief then prints no hour (none is known).
     _as_of_day: bool = PrivateAttr(False)
+
+    @field_validator("as_of")
+    @classmethod
+    def _in_utc_calendar(cls, value: dt.datetime) -> dt.datetime:
+        return in_utc_calendar(value)
 
     @model_validator(mode="wrap")
     @classmethod

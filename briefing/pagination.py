@@ -20,7 +20,7 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, 
 
 from .fonts import SANS, SANS_BOLD
 from .glyphs import draw_string, string_width
-from .words import as_of_words
+from .words import as_of_words, utc_stamp
 
 if TYPE_CHECKING:
     from .facts import Facts
@@ -126,8 +126,7 @@ class PdfCanvas(Canvas):
 
     def __init__(self, *args: Any, as_of: dt.datetime, before_save: Callable[[Canvas], None], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        utc = as_of.astimezone(dt.timezone.utc)
-        stamp = utc.strftime("D:%Y%m%d%H%M%S+00'00'")
+        stamp = utc_stamp(as_of, "D:%Y%m%d%H%M%S+00'00'")
         self.setDateFormatter(lambda *_: stamp)
         self._before_save = before_save
 
