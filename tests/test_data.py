@@ -52,7 +52,8 @@ def test_la_riots_figures_are_computed_from_the_table_and_printed(tmp_path: Path
     # the label already says what is counted: "deaths" after the number would add nothing
     assert f"Deaths in the table, all dates {expected['deaths-total']} 24 November 1993" in text
     assert f"Deaths from 29 April to 4 May 1992 {expected['deaths-five-days']} 3 May 1992" in text
-    assert f"Most deaths on one day {expected['deadliest-day']} deaths in a day" in text
+    # a highest value is dated by the day it happened (30 April), not the series' last day (4 May)
+    assert f"Most deaths on one day {expected['deadliest-day']} deaths in a day 30 April 1992" in text
     assert f"Homicides from 29 April to 4 May 1992 {expected['homicides-five-days']} deaths" in text
     # the dataset is listed with the sources, with its file and hash
     digest = hashlib.sha256(LA_CSV.read_bytes()).hexdigest()
@@ -176,6 +177,11 @@ def test_filter_resample_aggregate_and_every_stat(facts_data, tmp_path) -> None:
     assert [(p.date, p.value) for p in series.points] == [(dt.date(2024, 2, 26), 6), (dt.date(2024, 3, 4), 4)]
     assert {f.id: f.value for f in facts.figures} == {"total": 10, "latest": 4, "first": 6, "max": 6, "min": 4, "change": -2}
     assert facts.figures[0].as_of == dt.date(2024, 3, 9)  # the last date in the rows, not the week's start
+    # the highest and the first value are the week of 26 February's (it ends on Sunday 3 March); the
+    # lowest the week of 4 March's, which the rows end within (9 March)
+    as_of = {f.id: f.as_of for f in facts.figures}
+    assert (as_of["max"], as_of["first"], as_of["min"], as_of["latest"]) == (
+        dt.date(2024, 3, 3), dt.date(2024, 3, 3), dt.date(2024, 3, 9), dt.date(2024, 3, 9))
     assert facts.figure_sources(facts.figures[0]) == ("tab",)
 
 
