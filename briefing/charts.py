@@ -35,6 +35,7 @@ from .vector import ACCENT, ALERT, INK, figure_to_drawing, house_style
 from .words import human_date, number
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from reportlab.graphics.shapes import Drawing
 
 #: Width of a chart on the page, in inches (A4 and Letter text widths both exceed it).
@@ -504,6 +505,7 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
         fig = MplFigure(figsize=(CHART_WIDTH_IN, SERIES_HEIGHT_IN))
         ax = fig.add_axes((0.11, 0.16, 0.86, 0.72 if len(group) == 1 else 0.62))
         lowest = min(p.value for s in group for p in s.points)
+        peaks: list[tuple[str, float, float]] = []  # each series' peak label, where it goes
         for s, label in zip(group, labels):
             xs = [moment(p.date) for p in s.points]
             ys = [float(p.value) for p in s.points]
@@ -514,8 +516,7 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
                 ax.plot(xs, ys, label=label, marker="o" if len(xs) <= 40 else None, markersize=3)
             peak = max(range(len(ys)), key=lambda k: ys[k])
             x_peak = mdates.date2num(xs[peak]) + ((edges[peak + 1] - edges[peak]) / 2 if _totals(s) else 0)
-            ax.annotate(number(s.points[peak].value), (x_peak, ys[peak]), xytext=(0, 4), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=7, color=INK, annotation_clip=False)
+            peaks.append((number(s.points[peak].value), x_peak, ys[peak]))
         if lowest >= 0:
             ax.set_ylim(bottom=0)
         top = ax.get_ylim()[1]
@@ -523,6 +524,9 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
         span = mdates.date2num(end) - mdates.date2num(start)
         pad = span * 0.02 or 0.5
         ax.set_xlim(*_drawable(mdates.date2num(start) - pad, mdates.date2num(end) + pad))
+        for words, x, y in peaks:
+            ax.annotate(words, (x, y), xytext=(0, 4), textcoords="offset points", ha=_inside(ax, x, words, 7),
+                        va="bottom", fontsize=7, color=INK, annotation_clip=False)
         xs_events = [mdates.date2num(moment(event.day)) for event in events]
         for x in xs_events:
             ax.axvline(x, color=ALERT, linewidth=0.8, linestyle=(0, (3, 2)), zorder=0)
@@ -541,6 +545,22 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
         if len(group) > 1:
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1.04), ncol=min(len(group), 3), fontsize=7, frameon=False)
         return figure_to_drawing(fig, fallback)
+
+
+def _inside(ax: "Axes", x: float, words: str, size: float) -> str:
+    """How to align a label above data point ``x`` so that it stays inside the axes: centred, or
+    starting (ending) at the point near the left (right) edge. Centred over a peak at the first
+    point, "28,000" ran out over the y axis onto its tick label "30k"."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width_pt = TextToPath().get_text_width_height_descent(words, FontProperties(size=size), ismath=False)[0]
+    axes_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    lo, hi = ax.get_xlim()
+    at = (x - lo) / (hi - lo) * axes_pt
+    if at - width_pt / 2 < 0:
+        return "left"
+    return "right" if at + width_pt / 2 > axes_pt else "center"
 
 
 #: Closer than this (points on the page), event numbers share one label ("1,2") instead of printing over each other.
