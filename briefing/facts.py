@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 import math
 import re
+import unicodedata
 from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional, Sequence, Union
 
 from pydantic import (
@@ -24,6 +25,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StrictBool,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -83,6 +85,8 @@ SourceId = Annotated[str, Field(pattern=_ID, max_length=64)]
 
 #: Control characters (other than tab and line breaks) and lone surrogates: YAML escapes such as
 #: "\x07" or "\ud800" can produce them, but no text of a brief means them and no font draws them.
+#: Fields kept exactly as written: paths name files on disk, whose names may be decomposed.
+_AS_WRITTEN = frozenset({"file", "geojson", "url"})
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -93,9 +97,18 @@ class _Model(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _printable(cls, value: Any) -> Any:
+    def _printable(cls, value: Any, info: ValidationInfo) -> Any:
+        """Text without control characters, in composed form (NFC): Korean saved decomposed (as some
+        editors and macOS file names do) is conjoining jamo, which no bundled font draws, so it printed
+        as boxes; composed it is the syllables the fonts have. Paths are kept as written (a file's name)."""
         if isinstance(value, str) and (bad := _UNPRINTABLE.search(value)):
             raise ValueError(f"contains the control character U+{ord(bad[0]):04X} (character {bad.start() + 1}); delete it")
+        if info.field_name in _AS_WRITTEN:
+            return value
+        if isinstance(value, str):
+            return unicodedata.normalize("NFC", value)
+        if isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
+            return tuple(unicodedata.normalize("NFC", v) for v in value)
         return value
 
 
