@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import json
 import logging
@@ -272,6 +273,18 @@ def _lock(folder: Path, brief_id: str, timeout: float) -> tuple[filelock.FileLoc
         return lock, True
 
 
+def _reading_lock(folder: Path, brief_id: str, timeout: float) -> filelock.FileLock:
+    """The brief's lock for a run that only reads; not held in a folder it may not write (a read-only
+    archive or mount: creating ``.lock`` failed a rerun with nothing to do). The manifest is replaced
+    atomically, so it is read as it is; a write the run needs still fails in one line."""
+    try:
+        return _lock(folder, brief_id, timeout)[0]
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return filelock.FileLock(folder / ".lock")  # never acquired: releasing it does nothing
+        raise
+
+
 @dataclass(frozen=True)
 class Unchanged:
     """The latest edition of a brief, found current by ``reuse_current`` without validating its facts."""
@@ -307,7 +320,7 @@ def reuse_current(facts_path: str | Path, out_dir: str | Path = "output", option
     folder = out_dir / brief_id
     if not (folder / "manifest.json").is_file():  # never published
         return None
-    lock, _ = _lock(folder, brief_id, lock_timeout)
+    lock = _reading_lock(folder, brief_id, lock_timeout)
     try:  # under the lock: another run may be publishing; the bytes are read again, as publish does
         try:
             if read_facts_bytes(facts_path) != facts_bytes:
@@ -466,7 +479,7 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
         return _edition(facts, facts_path, latest_pdf, folder, previous, built=False, changes=None)
 
     # a date alone names the edition by its day: no hour is invented
-    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
+    base = words.utc_stamp(facts.as_of, "%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
     revision = 1 + max((e["revision"] for e in editions if e["name"].split("-r")[0] == base), default=0)
     name = base if revision == 1 else f"{base}-r{revision}"
     number = 1 + max((e["number"] for e in editions), default=0)
