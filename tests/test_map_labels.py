@@ -269,3 +269,13 @@ def test_a_sea_name_keeps_clear_of_the_shore(drawn):
     for panel, text, (x0, y0, x1, y1) in debug.label_boxes:
         if panel == "detail" and text.endswith("OCEAN"):
             assert _land_share(debug, panel, (x0 - pad, y0 - pad, x1 + pad, y1 + pad)) == 0.0, text
+
+
+def test_labels_with_no_room_are_warned_in_one_line():
+    """Forty places stacked on one spot: the map marks them all, names what fits, and says so once."""
+    base = CASES["bakhmut"][0]
+    stacked = [MapPoint(f"Checkpoint {i}", base.lat + 0.0005 * i, base.lon) for i in range(40)]
+    result, debug = _render(base, "UA", None, stacked)
+    lines = [w for w in result.warnings if w.startswith("map: no room")]
+    assert len(debug.dropped) > 5 and len(lines) == 1, result.warnings
+    assert lines[0].startswith("map: no room for the labels of ") and " more; marked but not named on the map" in lines[0]
