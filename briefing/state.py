@@ -1,0 +1,572 @@
+"""The state store: editions and their manifest entries, the delivery ledger, and the per-brief locks.
+
+Why one store behind one small interface: scheduled regeneration and mail run with nobody watching,
+and one host is one point of failure. With the default, an embedded SQLite file ``OUT/briefing.db``,
+a single host needs nothing new; with ``--state postgresql://...`` (or ``BRIEFING_STATE``) several
+hosts running ``--every`` or ``--cron`` for the same briefs share one database, the way Airflow's HA
+scheduler and Quartz's clustered job store do, rather than file locks on a shared folder (unreliable).
+
+What the store guarantees, either back end:
+
+* Each write is one transaction. An edition is committed by one transaction that replaces the brief's
+  list of editions (after its PDF and facts snapshot are on disk); a delivery is recorded as
+  ``sending`` by one transaction before the message's final "." and marked accepted by another, so a
+  run killed, or a connection lost, between two writes leaves nothing half-recorded.
+* The lock of a brief (while it is built) and its mail lock (while it is mailed): with SQLite the
+  file locks of a single host (``OUT/<id>/.lock``, ``OUT/.<id>.deliveries.lock``); with PostgreSQL
+  transaction-scoped advisory locks (``pg_try_advisory_xact_lock``), each on a connection of its
+  own, so a host that dies (SIGKILL, a power cut) loses its claim with its session, and the next tick
+  of any host takes the brief over and finishes its list from the ledger.
+* The files people and the live preview read stay as they were: ``OUT/<id>/manifest.json`` and
+  ``OUT/<id>.deliveries.json`` are rewritten (atomically) after each commit, as *views* of the
+  database. A view whose bytes the store did not write itself (an output folder of an older
+  briefing, a restore from a backup, a hand fix) is taken in on its next use, checked as before, so
+  nothing is lost, and the file is left in place. The PDFs stay files; the database holds their hashes.
+* The schema is created and upgraded by the tool (``MIGRATIONS``, numbered); a database of a newer
+  schema than this briefing knows is refused in one line, before anything is built or sent.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .atomic import write_atomic
+from .errors import BuildError, LockedError, MailError, StateError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+log = logging.getLogger("briefing")
+
+#: The environment variable that names the state database when ``--state`` is not given.
+STATE_ENV = "BRIEFING_STATE"
+DEFAULT_DB = "briefing.db"
+MANIFEST_FORMAT = 1
+LEDGER_VERSION = 1
+#: How often a run that waits for a brief's PostgreSQL lock asks again (seconds).
+LOCK_POLL = 0.1
+
+
+# --------------------------------------------------------------------------------------------------
+# The schema and its migrations
+# --------------------------------------------------------------------------------------------------
+
+
+def _tables() -> Any:
+    """The tables of the current schema (SQLAlchemy Core), built when first needed: SQLAlchemy loads
+    only for a run that reads or writes state."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+
+    metadata = MetaData()
+    Table("briefing_meta", metadata, Column("key", String(64), primary_key=True), Column("value", Text, nullable=False))
+    Table("briefing_editions", metadata, Column("brief_id", String(200), primary_key=True),
+          Column("number", Integer, primary_key=True), Column("entry", Text, nullable=False))
+    Table("briefing_deliveries", metadata, Column("brief_id", String(200), primary_key=True),
+          Column("edition", String(200), primary_key=True), Column("recipient_key", String(400), primary_key=True),
+          Column("seq", Integer, nullable=False), Column("status", String(20), nullable=False),
+          Column("entry", Text, nullable=False))
+    Table("briefing_views", metadata, Column("brief_id", String(200), primary_key=True),
+          Column("kind", String(20), primary_key=True), Column("sha256", String(64), primary_key=True))
+    return metadata
+
+
+_METADATA: Any = None
+
+
+def tables() -> Any:
+    """The schema's MetaData, made once per process."""
+    global _METADATA
+    if _METADATA is None:
+        _METADATA = _tables()
+    return _METADATA
+
+
+def _migrate_1(conn: Connection) -> None:
+    """Version 1: the meta table (the schema version), editions, deliveries and the known views."""
+    tables().create_all(conn)
+
+
+#: The schema's migrations, oldest first: ``MIGRATIONS[n - 1]`` takes a database from version n - 1 to n.
+#: A change to the schema is a new function appended here, never an edit of an old one.
+MIGRATIONS: tuple[Callable[["Connection"], None], ...] = (_migrate_1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: Connection) -> int:
+    """The version of the schema in this database (0 for an empty one)."""
+    from sqlalchemy import inspect, select
+
+    if not inspect(conn).has_table("briefing_meta"):
+        return 0
+    meta = tables().tables["briefing_meta"]
+    value = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    return int(value) if value is not None else 0
+
+
+def _upgrade(conn: Connection, where: str) -> None:
+    """Bring the schema to ``SCHEMA_VERSION`` in this transaction; StateError for a newer one."""
+    from sqlalchemy import delete, insert, text
+
+    if conn.dialect.name == "postgresql":  # two hosts starting at once: one migrates, the other waits
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key("schema", "")})
+    found = schema_version(conn)
+    if found > SCHEMA_VERSION:
+        raise StateError(f"{where}: the state database has schema version {found}, newer than this briefing knows "
+                         f"({SCHEMA_VERSION}); upgrade briefing on this host, or give --state another database")
+    if found == SCHEMA_VERSION:
+        return
+    for migration in MIGRATIONS[found:]:
+        migration(conn)
+    meta = tables().tables["briefing_meta"]
+    conn.execute(delete(meta).where(meta.c.key == "schema_version"))
+    conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+    log.debug("%s: state schema at version %d (was %d)", where, SCHEMA_VERSION, found)
+
+
+# --------------------------------------------------------------------------------------------------
+# Opening a store
+# --------------------------------------------------------------------------------------------------
+
+_ENGINES: dict[str, Engine] = {}
+_READY: set[str] = set()
+
+
+def _forget_engines() -> None:
+    """A forked worker (``-j``) must not share its parent's connections: it opens its own."""
+    _ENGINES.clear()
+
+
+os.register_at_fork(after_in_child=_forget_engines)
+
+
+def state_url(state: str | None, out_dir: Path) -> str:
+    """The database a run uses: ``state`` (``--state``), else ``BRIEFING_STATE``, else ``OUT/briefing.db``."""
+    state = state or os.environ.get(STATE_ENV, "").strip() or None
+    if state is None:
+        return f"sqlite:///{(Path(out_dir) / DEFAULT_DB).resolve()}"
+    return state
+
+
+def shown(url: str) -> str:
+    """The URL as a message may show it: never the password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL at all: say it as given, with nothing after "@" hidden
+        return url.split("@")[-1]
+
+
+def _engine(url: str) -> Engine:
+    """One engine per database per process: PostgreSQL through psycopg 3, SQLite with one writer at a time."""
+    if url in _ENGINES:
+        return _ENGINES[url]
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        parsed = None
+    backend = parsed.get_backend_name() if parsed is not None else ""
+    if backend not in ("postgresql", "sqlite"):
+        raise StateError(f"--state {shown(url)}: not a state database URL; give postgresql://USER:PASSWORD@HOST/DB "
+                         f"(or sqlite:///PATH), or leave --state and {STATE_ENV} unset for OUT/{DEFAULT_DB}")
+    try:
+        if backend == "postgresql":
+            engine = create_engine(parsed.set(drivername="postgresql+psycopg"), pool_pre_ping=True,
+                                   connect_args={"connect_timeout": 10, "application_name": "briefing"})
+        else:
+            engine = create_engine(parsed, connect_args={"timeout": 60})
+
+            @event.listens_for(engine, "connect")
+            def _no_implicit_transactions(dbapi_connection: Any, record: Any) -> None:
+                dbapi_connection.isolation_level = None  # the BEGIN below is ours, not the driver's
+
+            @event.listens_for(engine, "begin")
+            def _one_writer(conn: Any) -> None:  # a read-then-write transaction never sees another's half
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StateError(f"--state {shown(url)}: no driver for it ({exc}); reinstall briefing with its dependencies") from None
+    _ENGINES[url] = engine
+    return engine
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """The first line of what the database (or the driver) said, without SQLAlchemy's wrapping."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return lines[0] if lines else type(orig).__name__
+
+
+def _failure(where: str, detail: str, hint: str = "") -> StateError:
+    """A StateError whose parts a caller can reword (the ledger names what it could not record)."""
+    error = StateError(f"{where}: {detail}{'; ' + hint if hint else ''}")
+    error.where, error.detail = where, detail  # type: ignore[attr-defined]
+    return error
+
+
+def open_store(state: str | None, out_dir: str | Path) -> Store:
+    """The state store of a run, its schema checked (and created or upgraded) once per process.
+
+    Raises StateError, one line, for a database that cannot be reached, refuses the login or the
+    schema change, or has a newer schema than this briefing: before anything is built or sent.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    out_dir = Path(out_dir)
+    url = state_url(state, out_dir)
+    label = f"--state {shown(url)}" if state or os.environ.get(STATE_ENV, "").strip() else str(out_dir / DEFAULT_DB)
+    engine = _engine(url)
+    if url not in _READY:
+        try:
+            if engine.dialect.name == "sqlite":
+                out_dir.mkdir(parents=True, exist_ok=True)
+            with engine.begin() as conn:
+                _upgrade(conn, label)
+        except SQLAlchemyError as exc:
+            hint = ("check the host, port, user, password and database in it, and that the user may create tables"
+                    if engine.dialect.name == "postgresql" else "check that the output folder is writable and has free space")
+            raise _failure(label, f"cannot use the state database ({describe_db_error(exc)})", hint) from None
+        except OSError as exc:
+            raise _failure(label, f"cannot create the state database ({exc.strerror or exc})") from None
+        _READY.add(url)
+    return Store(engine, out_dir, url, label)
+
+
+def _lock_key(kind: str, brief_id: str) -> int:
+    """A stable signed 64-bit key for a PostgreSQL advisory lock."""
+    digest = hashlib.sha256(f"briefing\0{kind}\0{brief_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------
+# The store
+# --------------------------------------------------------------------------------------------------
+
+
+class Store:
+    """Editions, deliveries and locks of the briefs published into one output folder."""
+
+    def __init__(self, engine: Engine, out_dir: Path, url: str, label: str):
+        self.engine = engine
+        self.out_dir = out_dir
+        self.url = url
+        self.label = label  # how messages name the database: its file, or --state URL without the password
+        self.shared = engine.dialect.name == "postgresql"
+        self._t = tables().tables
+
+    def _tx(self) -> Any:
+        """A transaction whose database errors become one StateError line (a connection lost mid-run:
+        the transaction is rolled back, so nothing is half-recorded)."""
+        return _Transaction(self)
+
+    # ---- locks -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def brief_lock(self, brief_id: str, timeout: float) -> Iterator[bool]:
+        """Hold the brief's lock while it is built; yields whether another run held it first.
+        LockedError after ``timeout`` seconds."""
+        message = f"{brief_id}: another run holds the lock; skipped"
+        if not self.shared:
+            import filelock
+
+            folder = self.out_dir / brief_id
+            folder.mkdir(parents=True, exist_ok=True)
+            lock = filelock.FileLock(folder / ".lock", timeout=timeout)
+            waited = False
+            try:
+                lock.acquire(blocking=False)
+            except filelock.Timeout:
+                waited = True
+                try:
+                    lock.acquire()
+                except filelock.Timeout:
+                    raise LockedError(message) from None
+            try:
+                yield waited
+            finally:
+                lock.release()
+            return
+        with self._advisory("brief", brief_id, timeout, message) as waited:
+            yield waited
+
+    @contextmanager
+    def mail_lock(self, brief_id: str) -> Iterator[None]:
+        """Hold the brief's mail lock, so two runs (on any host) never mail it at once; LockedError if held."""
+        if self.shared:
+            with self._advisory("mail", brief_id, 0, f"{brief_id}: another run (on this or another host) is mailing "
+                                "this brief right now; try again when it has finished"):
+                yield
+            return
+        with _send_lock(self.out_dir / f".{brief_id}.deliveries.lock"):
+            yield
+
+    @contextmanager
+    def _advisory(self, kind: str, brief_id: str, timeout: float, message: str) -> Iterator[bool]:
+        """A transaction-scoped advisory lock on a connection of its own, held until the block ends.
+
+        Why its own connection, closed after: the lock then lives exactly as long as this claim, and a
+        process that dies takes its session, and so its claim, with it.
+        """
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        key = _lock_key(kind, brief_id)
+        try:
+            conn = self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise _failure(self.label, f"cannot reach the state database ({describe_db_error(exc)})") from None
+        try:
+            deadline, waited = time.monotonic() + timeout, False
+            try:
+                while not conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar():
+                    waited = True
+                    if time.monotonic() >= deadline:
+                        raise LockedError(message)
+                    time.sleep(LOCK_POLL)
+            except SQLAlchemyError as exc:
+                raise _failure(self.label, f"lost the state database ({describe_db_error(exc)})") from None
+            yield waited
+        finally:
+            conn.invalidate()  # the session ends here, and the lock with it, whatever happened
+            conn.close()
+
+    # ---- editions --------------------------------------------------------------------------------
+
+    def editions(self, brief_id: str) -> list[dict[str, Any]]:
+        """The published editions of a brief, oldest first (a manifest the store did not write is taken
+        in first: BuildError, one line, if it is not one briefing wrote)."""
+        from sqlalchemy import select
+
+        t = self._t["briefing_editions"]
+        with self._tx() as conn:
+            self._take_in(conn, brief_id, "manifest")
+            rows = conn.execute(select(t.c.entry).where(t.c.brief_id == brief_id).order_by(t.c.number)).scalars().all()
+        return [json.loads(row) for row in rows]
+
+    def save_editions(self, brief_id: str, editions: Sequence[dict[str, Any]]) -> None:
+        """Commit the brief's editions (the commit point of a publish), then rewrite its manifest view."""
+        view = _json_bytes({"format": MANIFEST_FORMAT, "id": brief_id, "editions": list(editions)})
+        with self._tx() as conn:
+            self._replace_editions(conn, brief_id, editions)
+            self._know(conn, brief_id, "manifest", _sha256(view))
+        self._write_view(self.out_dir / brief_id / "manifest.json", view)
+
+    def _replace_editions(self, conn: Connection, brief_id: str, editions: Sequence[dict[str, Any]]) -> None:
+        from sqlalchemy import delete, insert
+
+        t = self._t["briefing_editions"]
+        conn.execute(delete(t).where(t.c.brief_id == brief_id))
+        if editions:
+            conn.execute(insert(t), [{"brief_id": brief_id, "number": i, "entry": json.dumps(e, ensure_ascii=False)}
+                                     for i, e in enumerate(editions)])
+
+    # ---- deliveries ------------------------------------------------------------------------------
+
+    def ledger_path(self, brief_id: str) -> Path:
+        return self.out_dir / f"{brief_id}.deliveries.json"
+
+    def deliveries(self, brief_id: str) -> list[dict[str, str]]:
+        """The brief's delivery ledger, in the order of sending (a ledger file the store did not write is
+        taken in first: MailError, one line, if it is not readable)."""
+        from sqlalchemy import select
+
+        t = self._t["briefing_deliveries"]
+        with self._tx() as conn:
+            self._take_in(conn, brief_id, "ledger")
+            rows = conn.execute(select(t.c.entry).where(t.c.brief_id == brief_id).order_by(t.c.seq)).scalars().all()
+        return [json.loads(row) for row in rows]
+
+    def record_delivery(self, brief_id: str, entry: dict[str, str], entries: Sequence[dict[str, str]], *,
+                        drop: bool = False) -> None:
+        """Write one (edition, recipient) row, or ``drop`` it, in one transaction; then the ledger view.
+
+        ``entries`` is the whole ledger after the change (the caller holds the mail lock, so it is the
+        database's too). The view is written only after the commit: the database decides.
+        """
+        from sqlalchemy import delete, func, insert, select
+
+        t = self._t["briefing_deliveries"]
+        view = _json_bytes({"version": LEDGER_VERSION, "deliveries": list(entries)})
+        key = (t.c.brief_id == brief_id) & (t.c.edition == entry["edition"]) & (t.c.recipient_key == entry["recipient"].lower())
+        with self._tx() as conn:
+            seq = conn.execute(select(t.c.seq).where(key)).scalar()
+            conn.execute(delete(t).where(key))
+            if not drop:
+                if seq is None:
+                    seq = 1 + (conn.execute(select(func.max(t.c.seq)).where(t.c.brief_id == brief_id)).scalar() or 0)
+                conn.execute(insert(t).values(brief_id=brief_id, edition=entry["edition"], recipient_key=entry["recipient"].lower(),
+                                              seq=seq, status=entry.get("status", "accepted"),
+                                              entry=json.dumps(entry, ensure_ascii=False)))
+            self._know(conn, brief_id, "ledger", _sha256(view))
+        self._write_view(self.ledger_path(brief_id), view, mode=0o600)
+
+    def _write_view(self, path: Path, view: bytes, mode: int | None = None) -> None:
+        """Rewrite a view file after its commit. A failure is a warning, not an error: the database has
+        the change (a send stopped here would be recorded as started and never made), and the next
+        commit writes the view whole again."""
+        try:
+            write_atomic(path, view, mode=mode)
+        except OSError as exc:
+            log.warning("%s: not brought up to date (%s); the state database has every change", path, exc.strerror or exc)
+
+    def _replace_deliveries(self, conn: Connection, brief_id: str, entries: Sequence[dict[str, str]]) -> None:
+        from sqlalchemy import delete, insert
+
+        t = self._t["briefing_deliveries"]
+        conn.execute(delete(t).where(t.c.brief_id == brief_id))
+        latest = {(e["edition"], e["recipient"].lower()): e for e in entries}  # one row per pair: the last says
+        if latest:
+            conn.execute(insert(t), [{"brief_id": brief_id, "edition": k[0], "recipient_key": k[1], "seq": i,
+                                      "status": e.get("status", "accepted"), "entry": json.dumps(e, ensure_ascii=False)}
+                                     for i, (k, e) in enumerate(latest.items())])
+
+    # ---- views -----------------------------------------------------------------------------------
+
+    def _take_in(self, conn: Connection, brief_id: str, kind: str) -> None:
+        """Import the brief's view file of ``kind`` if the store never wrote (or took in) these bytes."""
+        path = self.out_dir / brief_id / "manifest.json" if kind == "manifest" else self.ledger_path(brief_id)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise (BuildError if kind == "manifest" else MailError)(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        sha = _sha256(data)
+        if self._known(conn, brief_id, kind, sha):
+            return
+        if kind == "manifest":
+            self._replace_editions(conn, brief_id, parse_manifest(path, data, brief_id))
+        else:
+            self._replace_deliveries(conn, brief_id, parse_ledger(path, data))
+        self._know(conn, brief_id, kind, sha)
+        log.info("%s: taken into the state database (the file stays as it is)", path)
+
+    def _known(self, conn: Connection, brief_id: str, kind: str, sha: str) -> bool:
+        from sqlalchemy import select
+
+        v = self._t["briefing_views"]
+        return conn.execute(select(v.c.sha256).where((v.c.brief_id == brief_id) & (v.c.kind == kind) & (v.c.sha256 == sha))).first() is not None
+
+    def _know(self, conn: Connection, brief_id: str, kind: str, sha: str) -> None:
+        """Remember bytes of a view the store wrote or took in: a folder that holds them is up to date or
+        merely behind (another host's folder), never an edit to take in."""
+        from sqlalchemy import insert
+
+        if not self._known(conn, brief_id, kind, sha):
+            conn.execute(insert(self._t["briefing_views"]).values(brief_id=brief_id, kind=kind, sha256=sha))
+
+
+class _Transaction:
+    """``with store._tx() as conn``: commit on success, roll back on any error; database errors as StateError."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._cm: Any = None
+
+    def __enter__(self) -> Connection:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            self._cm = self.store.engine.begin()
+            return self._cm.__enter__()
+        except SQLAlchemyError as exc:
+            raise _failure(self.store.label, f"cannot reach the state database ({describe_db_error(exc)})") from None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            self._cm.__exit__(kind, exc, tb)
+        except SQLAlchemyError as error:
+            raise _failure(self.store.label, f"the state database failed ({describe_db_error(error)})",
+                           "nothing of this step was recorded") from None
+        if isinstance(exc, SQLAlchemyError):  # raised inside the block: rolled back above
+            raise _failure(self.store.label, f"the state database failed ({describe_db_error(exc)})",
+                           "nothing of this step was recorded") from None
+        return False
+
+
+@contextmanager
+def _send_lock(path: Path) -> Iterator[None]:
+    """Hold ``path`` exclusively, so two runs on one host never mail the same brief at once (and so twice)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # O_NOFOLLOW: a symbolic link planted here must not make us create or lock another file
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise MailError(f"{path}: is a symbolic link; the mail lock must be a plain file - remove the link") from None
+        raise
+    with os.fdopen(fd, "r+b") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockedError(f"{path}: another run is mailing this brief right now; try again when it has finished") from None
+        yield
+
+
+# --------------------------------------------------------------------------------------------------
+# The view files, as earlier versions of briefing wrote them
+# --------------------------------------------------------------------------------------------------
+
+_ENTRY_KEYS = {"number": int, "name": str, "as_of": str, "revision": int, "fingerprint": str, "file": str,
+               "facts": str, "pdf_sha256": str, "pages": int}
+
+
+def parse_manifest(path: Path, data: bytes, brief_id: str) -> list[dict[str, Any]]:
+    """The editions in a manifest file, oldest first; BuildError (one line) if it is not one we wrote."""
+
+    def bad(why: str) -> BuildError:
+        return BuildError(f"{path}: {why}; fix that entry, or move {path.parent} aside (such as mv {path.parent} "
+                          f"{path.parent}.old) and run make_report.py on the facts file again to start a new series of editions")
+
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise bad(f"cannot be read as JSON ({exc})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("editions"), list):
+        raise bad('is not an edition manifest (expected an object with an "editions" list)')
+    if manifest.get("id") != brief_id:
+        raise bad(f'belongs to brief "{manifest.get("id")}", not "{brief_id}"')
+    for i, entry in enumerate(manifest["editions"]):
+        for key, kind in _ENTRY_KEYS.items():
+            if not isinstance(entry, dict) or not isinstance(entry.get(key), kind):
+                raise bad(f'editions[{i}].{key} is missing or not a {kind.__name__}')
+        papers = entry.get("papers") if isinstance(entry.get("papers"), dict) else {}
+        for key, name in [("file", entry["file"]), ("facts", entry["facts"]),
+                          *((f"papers.{p}.file", v.get("file") if isinstance(v, dict) else None) for p, v in papers.items())]:
+            if not isinstance(name, str) or name in ("", ".", "..") or Path(name).name != name or "\\" in name or "\0" in name:
+                raise bad(f'editions[{i}].{key} "{name}" is not the name of a file in {path.parent} (entries never point elsewhere)')
+    return manifest["editions"]
+
+
+def parse_ledger(path: Path, data: bytes) -> list[dict[str, str]]:
+    """The entries of a delivery ledger file; MailError (one line) if it is not readable."""
+    try:
+        entries = json.loads(data.decode("utf-8"))["deliveries"]
+        if not all(isinstance(e, dict) and isinstance(e.get("edition"), str) and isinstance(e.get("recipient"), str) for e in entries):
+            raise ValueError("an entry lacks edition or recipient")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MailError(f"{path}: not a readable delivery ledger ({exc}); restore it, or delete it to let every "
+                        "recipient get the current edition again") from None
+    return entries
