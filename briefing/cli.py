@@ -154,8 +154,6 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
         from .mail import send_edition
 
         recipients, settings = _mail_setup(to, to_file, dry_run)
-    if not check:
-        _state_setup(state, out_dir)
     if every is not None or cron is not None:
         if check or (every is not None and cron is not None):
             raise click.UsageError("--every and --cron exclude each other and --check")
@@ -175,12 +173,15 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
                                         state=state).written:
                     click.echo(str(eml))
 
-        schedule.run(_facts_files(files), out_dir, options, next_tick, on_edition=each_tick,
+        paths = _facts_files(files)
+        _state_setup(state, out_dir)
+        schedule.run(paths, out_dir, options, next_tick, on_edition=each_tick,
                      max_ticks=max_ticks, lock_timeout=lock_timeout, state=state)
         sys.exit(0)
     paths = _facts_files(files)
     if check:
         sys.exit(_check_all(paths, strict=strict, use_cache=not no_cache))
+    _state_setup(state, out_dir)
     for path, outcome in _publish_all(paths, out_dir, options, lock_timeout, jobs, reuse=not send, state=state):
         if isinstance(outcome, tuple):  # (message, exit status)
             click.echo(outcome[0], err=True)

@@ -7,15 +7,17 @@ file or manifest behind, even when it is killed or two runs overlap.
 
 Layout of ``OUT`` for a brief whose id is ``bakhmut``::
 
+    OUT/briefing.db                                   the state store (``briefing.state``), unless --state names one
     OUT/bakhmut.pdf                                   the latest edition, always a complete PDF
-    OUT/bakhmut/manifest.json                         every edition, oldest first
+    OUT/bakhmut/manifest.json                         every edition, oldest first (the store's view)
     OUT/bakhmut/bakhmut-20230301T1800Z.pdf            edition 1 (named by its as-of time, UTC)
     OUT/bakhmut/bakhmut-20230301T1800Z-r2.pdf         edition 2: same as-of time, revised
     OUT/bakhmut/bakhmut-20230301T1800Z.facts.json     the validated facts edition 1 was built from
     OUT/bakhmut/.lock                                 held while a run works on this brief
 
 Crash safety comes from the order of writes, each one atomic: the archived PDF and facts snapshot
-first, then the manifest (the commit point), then ``OUT/<id>.pdf``. A run killed before the manifest
+first, then the manifest entry in the state store (one transaction, the commit point; then its view
+``manifest.json``), then ``OUT/<id>.pdf``. A run killed before the manifest
 is written leaves the previous edition as it was; one killed after it leaves ``OUT/<id>.pdf`` one
 edition behind, which the next run notices (by its SHA-256 in the manifest) and puts right.
 

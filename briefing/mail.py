@@ -6,9 +6,10 @@ Why it is built this way:
   settings and the size of every message - so a typo never leaves half of a list mailed.
 * One message per recipient, each sent on its own: a refused address does not block the others, and
   each address is named in the error with the server's own reply.
-* A delivery ledger beside the output (``OUT/<id>.deliveries.json``) records each (edition,
-  recipient) *before* the message is committed (just before the final "." that hands it to the
-  server) as ``sending``, and again once the server accepted it; both writes are atomic. A ledger
+* A delivery ledger in the state store (``briefing.state``; its view is ``OUT/<id>.deliveries.json``)
+  records each (edition, recipient) *before* the message is committed (just before the final "."
+  that hands it to the server) as ``sending``, and again once the server accepted it; each is one
+  transaction, under the brief's mail lock (with PostgreSQL, held for every host that shares it). A ledger
   that cannot be written (a full disk) therefore means the message is not sent: the connection is
   dropped before the ".", and the server discards it. A rerun skips whoever already has this
   edition, and whoever's send was left ``sending`` (the server may have it: like an uncertain one,

@@ -460,7 +460,7 @@ class Store:
         else:
             self._replace_deliveries(conn, brief_id, parse_ledger(path, data))
         self._know(conn, brief_id, kind, sha)
-        log.info("%s: taken into the state database (the file stays as it is)", path)
+        log.debug("%s: taken into the state database (the file stays as it is)", path)
 
     def _known(self, conn: Connection, brief_id: str, kind: str, sha: str) -> bool:
         from sqlalchemy import select
