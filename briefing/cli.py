@@ -4,7 +4,8 @@ Exit status, one code per kind of outcome so a script or a systemd unit can tell
 
     0   every brief built (or already current)
     1   another error: a brief could not be rendered, written or mailed
-    2   invalid input: a facts file, a recipient or an SMTP setting (one line per problem)
+    2   invalid input: a facts file, a recipient, an SMTP setting or the state database (``--state``:
+        unreachable, a wrong password, no permission, a newer schema), one line per problem
     3   skipped: another run held a brief's lock (not a failure; ``SuccessExitStatus=3``)
     64  usage error: the command line itself is wrong (EX_USAGE of sysexits.h; click would say 2,
         which would make a typo in a crontab line look like a broken facts file)

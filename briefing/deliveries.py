@@ -55,7 +55,7 @@ class Ledger:
             self.entries.remove(entry)
             self._done.discard((edition, recipient.lower()))
             raise MailError(f"{self._where(exc)}: cannot record the send to {recipient} ({_why(exc)}), so it was not sent "
-                            "(nor anyone after it); free space on that disk and run again") from None
+                            f"(nor anyone after it); {self._fix()}") from None
         return entry
 
     def finish(self, entry: dict[str, str], reply: str, *, uncertain: bool = False) -> None:
@@ -82,7 +82,10 @@ class Ledger:
             self.store.record_delivery(self.brief_id, entry, self.entries, drop=drop)
         except (OSError, StateError) as exc:
             raise MailError(f"{self._where(exc)}: cannot record that {recipient} {outcome} ({_why(exc)}); the ledger "
-                            "still says the send was started, so it is not repeated; free space on that disk and run again") from None
+                            f"still says the send was started, so it is not repeated; {self._fix()}") from None
+
+    def _fix(self) -> str:
+        return "the next run goes on once the state database is back" if self.store.shared else "free space on that disk and run again"
 
     def _where(self, exc: BaseException) -> str:
         return str(getattr(exc, "where", self.path))

@@ -14,9 +14,10 @@ What the store guarantees, either back end:
   run killed, or a connection lost, between two writes leaves nothing half-recorded.
 * The lock of a brief (while it is built) and its mail lock (while it is mailed): with SQLite the
   file locks of a single host (``OUT/<id>/.lock``, ``OUT/.<id>.deliveries.lock``); with PostgreSQL
-  transaction-scoped advisory locks (``pg_try_advisory_xact_lock``), each on a connection of its
-  own, so a host that dies (SIGKILL, a power cut) loses its claim with its session, and the next tick
-  of any host takes the brief over and finishes its list from the ledger.
+  advisory locks (``pg_try_advisory_lock``), each held by a session of its own that also carries
+  every read and write of that brief's state, so a host that dies (SIGKILL, a power cut) loses its
+  claim with its session, the next tick of any host takes the brief over and finishes its list from
+  the ledger, and a host whose session was ended under it can record nothing more.
 * The files people and the live preview read stay as they were: ``OUT/<id>/manifest.json`` and
   ``OUT/<id>.deliveries.json`` are rewritten (atomically) after each commit, as *views* of the
   database. A view whose bytes the store did not write itself (an output folder of an older
@@ -166,6 +167,13 @@ def shown(url: str) -> str:
         return url.split("@")[-1]
 
 
+def _named(url: str, from_env: bool | None = None) -> str:
+    """How a message names the state database given by URL: the option or the variable, never the password."""
+    if from_env is None:
+        from_env = os.environ.get(STATE_ENV, "").strip() == url
+    return f"{STATE_ENV}={shown(url)}" if from_env else f"--state {shown(url)}"
+
+
 def _engine(url: str) -> Engine:
     """One engine per database per process: PostgreSQL through psycopg 3, SQLite with one writer at a time."""
     if url in _ENGINES:
@@ -180,7 +188,7 @@ def _engine(url: str) -> Engine:
         parsed = None
     backend = parsed.get_backend_name() if parsed is not None else ""
     if backend not in ("postgresql", "sqlite"):
-        raise StateError(f"--state {shown(url)}: not a state database URL; give postgresql://USER:PASSWORD@HOST/DB "
+        raise StateError(f"{_named(url)}: not a state database URL; give postgresql://USER:PASSWORD@HOST/DB "
                          f"(or sqlite:///PATH), or leave --state and {STATE_ENV} unset for OUT/{DEFAULT_DB}")
     try:
         if backend == "postgresql":
@@ -197,7 +205,7 @@ def _engine(url: str) -> Engine:
             def _one_writer(conn: Any) -> None:  # a read-then-write transaction never sees another's half
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
     except (NoSuchModuleError, ImportError) as exc:
-        raise StateError(f"--state {shown(url)}: no driver for it ({exc}); reinstall briefing with its dependencies") from None
+        raise StateError(f"{_named(url)}: no driver for it ({exc}); reinstall briefing with its dependencies") from None
     _ENGINES[url] = engine
     return engine
 
@@ -226,7 +234,7 @@ def open_store(state: str | None, out_dir: str | Path) -> Store:
     url = state_url(state, out_dir)
     default = not (state or os.environ.get(STATE_ENV, "").strip())
     db_path = out_dir / DEFAULT_DB if default else None
-    label = str(out_dir / DEFAULT_DB) if default else f"--state {shown(url)}"
+    label = str(out_dir / DEFAULT_DB) if default else _named(url, from_env=not state)
     if url not in _READY and db_path is not None and _quick_version(db_path) == SCHEMA_VERSION:
         _READY.add(url)  # the common case, an existing file at this version: no SQLAlchemy needed to read it
     if url not in _READY:
@@ -308,6 +316,7 @@ class Store:
         self.label = label  # how messages name the database: its file, or --state URL without the password
         self.db_path = db_path  # the default SQLite file, which reads may open without SQLAlchemy
         self.shared = url.startswith("postgresql")
+        self._claims: dict[tuple[str, str], Connection] = {}  # the sessions that hold this run's advisory locks
 
     @property
     def engine(self) -> Engine:
@@ -317,10 +326,11 @@ class Store:
     def _t(self) -> Any:
         return tables().tables
 
-    def _tx(self) -> Any:
+    def _tx(self, claim: tuple[str, str] | None = None) -> Any:
         """A transaction whose database errors become one StateError line (a connection lost mid-run:
-        the transaction is rolled back, so nothing is half-recorded)."""
-        return _Transaction(self)
+        the transaction is rolled back, so nothing is half-recorded); on the session of ``claim``
+        (kind, brief id) while this run holds it."""
+        return _Transaction(self, self._claims.get(claim) if claim else None)
 
     # ---- locks -----------------------------------------------------------------------------------
 
@@ -365,10 +375,13 @@ class Store:
 
     @contextmanager
     def _advisory(self, kind: str, brief_id: str, timeout: float, message: str) -> Iterator[bool]:
-        """A transaction-scoped advisory lock on a connection of its own, held until the block ends.
+        """An advisory lock held by a session of its own until the block ends: the claim.
 
-        Why its own connection, closed after: the lock then lives exactly as long as this claim, and a
-        process that dies takes its session, and so its claim, with it.
+        Why its own session, closed after: the lock then lives exactly as long as this claim, and a
+        process that dies takes its session, and so its claim, with it. Every read and write of the
+        claimed brief's state goes through this same session (``_tx``), so once the session is lost
+        (the server restarted, or ended it after a network partition) nothing more is recorded under
+        a claim that another host may hold by now: the write fails, and this run stops there.
         """
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
@@ -381,14 +394,20 @@ class Store:
         try:
             deadline, waited = time.monotonic() + timeout, False
             try:
-                while not conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar():
+                while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                    conn.rollback()
                     waited = True
                     if time.monotonic() >= deadline:
                         raise LockedError(message)
                     time.sleep(LOCK_POLL)
+                conn.commit()  # the session's lock outlives this transaction; each write gets one of its own
             except SQLAlchemyError as exc:
                 raise _failure(self.label, f"lost the state database ({describe_db_error(exc)})") from None
-            yield waited
+            self._claims[(kind, brief_id)] = conn
+            try:
+                yield waited
+            finally:
+                del self._claims[(kind, brief_id)]
         finally:
             conn.invalidate()  # the session ends here, and the lock with it, whatever happened
             conn.close()
@@ -404,7 +423,7 @@ class Store:
         from sqlalchemy import select
 
         t = self._t["briefing_editions"]
-        with self._tx() as conn:
+        with self._tx(("brief", brief_id)) as conn:
             self._take_in(conn, brief_id, "manifest")
             rows = conn.execute(select(t.c.entry).where(t.c.brief_id == brief_id).order_by(t.c.number)).scalars().all()
         return [json.loads(row) for row in rows]
@@ -412,7 +431,7 @@ class Store:
     def save_editions(self, brief_id: str, editions: Sequence[dict[str, Any]]) -> None:
         """Commit the brief's editions (the commit point of a publish), then rewrite its manifest view."""
         view = _json_bytes({"format": MANIFEST_FORMAT, "id": brief_id, "editions": list(editions)})
-        with self._tx() as conn:
+        with self._tx(("brief", brief_id)) as conn:
             self._replace_editions(conn, brief_id, editions)
             self._know(conn, brief_id, "manifest", _sha256(view))
         self._write_view(self.out_dir / brief_id / "manifest.json", view)
@@ -440,7 +459,7 @@ class Store:
         from sqlalchemy import select
 
         t = self._t["briefing_deliveries"]
-        with self._tx() as conn:
+        with self._tx(("mail", brief_id)) as conn:
             self._take_in(conn, brief_id, "ledger")
             rows = conn.execute(select(t.c.entry).where(t.c.brief_id == brief_id).order_by(t.c.seq)).scalars().all()
         return [json.loads(row) for row in rows]
@@ -457,7 +476,7 @@ class Store:
         t = self._t["briefing_deliveries"]
         view = _json_bytes({"version": LEDGER_VERSION, "deliveries": list(entries)})
         key = (t.c.brief_id == brief_id) & (t.c.edition == entry["edition"]) & (t.c.recipient_key == entry["recipient"].lower())
-        with self._tx() as conn:
+        with self._tx(("mail", brief_id)) as conn:
             seq = conn.execute(select(t.c.seq).where(key)).scalar()
             conn.execute(delete(t).where(key))
             if not drop:
@@ -550,14 +569,19 @@ class Store:
 class _Transaction:
     """``with store._tx() as conn``: commit on success, roll back on any error; database errors as StateError."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, claim: Connection | None):
         self.store = store
+        self.claim = claim
         self._cm: Any = None
 
     def __enter__(self) -> Connection:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
+            if self.claim is not None:  # the claim's own session: no other connection can stand in for it
+                self._cm = self.claim.begin()
+                self._cm.__enter__()
+                return self.claim
             self._cm = self.store.engine.begin()
             return self._cm.__enter__()
         except SQLAlchemyError as exc:

@@ -243,6 +243,35 @@ def test_a_scheduler_killed_mid_list_leaves_the_rest_to_the_other(postgres, smtp
     assert statuses == {"accepted": 49, "sending": 1}
 
 
+def test_a_session_lost_mid_list_records_nothing_more_and_the_next_tick_finishes_once_each(postgres, smtp_server, published,
+                                                                                             tmp_path):
+    server = smtp_server(Slow(hold_at=10))
+    dbname = postgres.new_database()
+    out = copy_views(published, tmp_path / "shared")
+    listing, everyone = recipients_file(tmp_path, 50)
+    log = tmp_path / "host.log"
+    host = start_host(out, postgres.url(dbname), listing, server.env(), log)
+    try:
+        assert server.handler.holding.wait(timeout=120), "the host never reached the tenth recipient"
+        with postgres.admin() as conn:  # the server ends the host's sessions, as after a restart or a partition
+            ended = conn.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s",
+                                 (dbname,)).fetchone()[0]
+        assert ended >= 1
+        server.handler.release.set()
+        wait_until(lambda: len(server.handler.received) >= 50, "the next tick finishing the list")
+        wait_until(lambda: "already mailed to all 50 recipients" in log.read_text(), "a quiet tick")
+    finally:
+        server.handler.release.set()
+        stop(host)
+    text = log.read_text()
+    assert host.returncode == 0 and "Traceback" not in text, text
+    assert "cannot record that r09@example.org has it" in text  # its claim's session was gone: it stopped there
+    copies = Counter(server.handler.recipients())
+    assert sorted(copies) == everyone and set(copies.values()) == {1}, copies
+    assert "edition 20230301 mailed to 40 recipients" in text
+    assert Counter(status for _, _, status in db_deliveries(postgres, dbname)) == {"accepted": 49, "sending": 1}
+
+
 # --------------------------------------------------------------------------------------------------
 # An old output folder, a newer schema, a bad --state
 # --------------------------------------------------------------------------------------------------
