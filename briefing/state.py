@@ -23,7 +23,7 @@ What the store guarantees, either back end:
   database. A view whose bytes the store did not write itself (an output folder of an older
   briefing, a restore from a backup, a hand fix) is taken in on its next use, checked as before, so
   nothing is lost, and the file is left in place. The PDFs stay files; the database holds their hashes.
-* The schema is created and upgraded by the tool (``MIGRATIONS``, numbered); a database of a newer
+* The schema is created and upgraded by the tool (``briefing.migrations``, numbered); a database of a newer
   schema than this briefing knows is refused in one line, before anything is built or sent.
 """
 
@@ -36,13 +36,14 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomic
 from .errors import BuildError, LockedError, MailError, StateError
+from .migrations import SCHEMA_VERSION, lock_key, tables, upgrade
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -56,81 +57,6 @@ MANIFEST_FORMAT = 1
 LEDGER_VERSION = 1
 #: How often a run that waits for a brief's PostgreSQL lock asks again (seconds).
 LOCK_POLL = 0.1
-
-
-# --------------------------------------------------------------------------------------------------
-# The schema and its migrations
-# --------------------------------------------------------------------------------------------------
-
-
-def _tables() -> Any:
-    """The tables of the current schema (SQLAlchemy Core), built when first needed: SQLAlchemy loads
-    only for a run that reads or writes state."""
-    from sqlalchemy import Column, Integer, MetaData, String, Table, Text
-
-    metadata = MetaData()
-    Table("briefing_meta", metadata, Column("key", String(64), primary_key=True), Column("value", Text, nullable=False))
-    Table("briefing_editions", metadata, Column("brief_id", String(200), primary_key=True),
-          Column("number", Integer, primary_key=True), Column("entry", Text, nullable=False))
-    Table("briefing_deliveries", metadata, Column("brief_id", String(200), primary_key=True),
-          Column("edition", String(200), primary_key=True), Column("recipient_key", String(400), primary_key=True),
-          Column("seq", Integer, nullable=False), Column("status", String(20), nullable=False),
-          Column("entry", Text, nullable=False))
-    Table("briefing_views", metadata, Column("brief_id", String(200), primary_key=True),
-          Column("kind", String(20), primary_key=True), Column("sha256", String(64), primary_key=True))
-    return metadata
-
-
-_METADATA: Any = None
-
-
-def tables() -> Any:
-    """The schema's MetaData, made once per process."""
-    global _METADATA
-    if _METADATA is None:
-        _METADATA = _tables()
-    return _METADATA
-
-
-def _migrate_1(conn: Connection) -> None:
-    """Version 1: the meta table (the schema version), editions, deliveries and the known views."""
-    tables().create_all(conn)
-
-
-#: The schema's migrations, oldest first: ``MIGRATIONS[n - 1]`` takes a database from version n - 1 to n.
-#: A change to the schema is a new function appended here, never an edit of an old one.
-MIGRATIONS: tuple[Callable[["Connection"], None], ...] = (_migrate_1,)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def schema_version(conn: Connection) -> int:
-    """The version of the schema in this database (0 for an empty one)."""
-    from sqlalchemy import inspect, select
-
-    if not inspect(conn).has_table("briefing_meta"):
-        return 0
-    meta = tables().tables["briefing_meta"]
-    value = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-    return int(value) if value is not None else 0
-
-
-def _upgrade(conn: Connection, where: str) -> None:
-    """Bring the schema to ``SCHEMA_VERSION`` in this transaction; StateError for a newer one."""
-    from sqlalchemy import delete, insert, text
-
-    if conn.dialect.name == "postgresql":  # two hosts starting at once: one migrates, the other waits
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key("schema", "")})
-    found = schema_version(conn)
-    if found > SCHEMA_VERSION:
-        raise StateError(f"{where}: the state database has schema version {found}, newer than this briefing knows "
-                         f"({SCHEMA_VERSION}); upgrade briefing on this host, or give --state another database")
-    if found == SCHEMA_VERSION:
-        return
-    for migration in MIGRATIONS[found:]:
-        migration(conn)
-    meta = tables().tables["briefing_meta"]
-    conn.execute(delete(meta).where(meta.c.key == "schema_version"))
-    conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -245,7 +171,7 @@ def open_store(state: str | None, out_dir: str | Path) -> Store:
             if engine.dialect.name == "sqlite":
                 out_dir.mkdir(parents=True, exist_ok=True)
             with engine.begin() as conn:
-                _upgrade(conn, label)
+                upgrade(conn, label)
         except SQLAlchemyError as exc:
             hint = ("check the host, port, user, password and database in it, and that the user may create tables"
                     if engine.dialect.name == "postgresql" else "check that the output folder is writable and has free space")
@@ -286,12 +212,6 @@ def _quick_query(db_path: Path, queries: Sequence[tuple[str, tuple[Any, ...]]]) 
         return None
     finally:
         con.close()
-
-
-def _lock_key(kind: str, brief_id: str) -> int:
-    """A stable signed 64-bit key for a PostgreSQL advisory lock."""
-    digest = hashlib.sha256(f"briefing\0{kind}\0{brief_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _json_bytes(value: Any) -> bytes:
@@ -386,7 +306,7 @@ class Store:
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
-        key = _lock_key(kind, brief_id)
+        key = lock_key(kind, brief_id)
         try:
             conn = self.engine.connect()
         except SQLAlchemyError as exc:
