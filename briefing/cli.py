@@ -27,7 +27,6 @@ import click
 from .build import BuildOptions
 from .errors import LOCK_TIMEOUT, BriefingError
 
-
 if TYPE_CHECKING:
     from .editions import Edition, Unchanged
     from .mail import SmtpSettings
@@ -131,6 +130,8 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
     options = BuildOptions(paper=paper.lower(), strict=strict, cache=not no_cache)
     if (to or to_file or dry_run) and not send:
         raise click.UsageError("--to, --to-file and --dry-run apply only with --send")
+    if state is not None and (check or preview):
+        raise click.UsageError("--state applies to publishing and mailing, not to --check or --preview")
     if (port is not None or host is not None) and not preview:
         raise click.UsageError("--port and --host apply only with --preview")
     if preview:
@@ -149,8 +150,6 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
-    if state is not None and (check or preview):
-        raise click.UsageError("--state applies to publishing and mailing, not to --check or --preview")
     if send:
         from .mail import send_edition
 

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomic
 from .errors import BuildError, LockedError, MailError, StateError
-from .migrations import SCHEMA_VERSION, lock_key, tables, upgrade
+from .migrations import SCHEMA_VERSION, lock_key, schema_version, tables, upgrade
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -186,7 +186,10 @@ def _quick_version(db_path: Path) -> int | None:
     """The schema version of an existing SQLite state file, read with the standard library; None when
     there is no such file or it cannot be read so (SQLAlchemy then opens it, and says why)."""
     rows = _quick_query(db_path, [("SELECT value FROM briefing_meta WHERE key = 'schema_version'", ())])
-    return int(rows[0][0][0]) if rows and rows[0] else None
+    try:
+        return int(rows[0][0][0]) if rows and rows[0] else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _quick_query(db_path: Path, queries: Sequence[tuple[str, tuple[Any, ...]]]) -> list[list[tuple[Any, ...]]] | None:
@@ -320,9 +323,13 @@ class Store:
                     if time.monotonic() >= deadline:
                         raise LockedError(message)
                     time.sleep(LOCK_POLL)
+                found = schema_version(conn)  # another host may have upgraded the schema since this one started
                 conn.commit()  # the session's lock outlives this transaction; each write gets one of its own
             except SQLAlchemyError as exc:
                 raise _failure(self.label, f"lost the state database ({describe_db_error(exc)})") from None
+            if found > SCHEMA_VERSION:
+                raise _failure(self.label, f"the state database has schema version {found}, newer than this briefing knows "
+                               f"({SCHEMA_VERSION}) since another host upgraded it", "upgrade briefing on this host")
             self._claims[(kind, brief_id)] = conn
             try:
                 yield waited
