@@ -356,12 +356,16 @@ class Store:
         return [json.loads(row) for row in rows]
 
     def save_editions(self, brief_id: str, editions: Sequence[dict[str, Any]]) -> None:
-        """Commit the brief's editions (the commit point of a publish), then rewrite its manifest view."""
+        """Commit the brief's editions (the commit point of a publish) and rewrite its manifest view."""
         view = _json_bytes({"format": MANIFEST_FORMAT, "id": brief_id, "editions": list(editions)})
+        path = self.out_dir / brief_id / "manifest.json"
         with self._tx(("brief", brief_id)) as conn:
             self._replace_editions(conn, brief_id, editions)
             self._know(conn, brief_id, "manifest", _sha256(view))
-        self._write_view(self.out_dir / brief_id / "manifest.json", view)
+            if not self.shared:
+                self._write_view(path, view)
+        if self.shared:
+            self._write_view(path, view)
 
     def _replace_editions(self, conn: Connection, brief_id: str, editions: Sequence[dict[str, Any]]) -> None:
         from sqlalchemy import delete, insert
@@ -393,11 +397,9 @@ class Store:
 
     def record_delivery(self, brief_id: str, entry: dict[str, str], entries: Sequence[dict[str, str]], *,
                         drop: bool = False) -> None:
-        """Write one (edition, recipient) row, or ``drop`` it, in one transaction; then the ledger view.
-
-        ``entries`` is the whole ledger after the change (the caller holds the mail lock, so it is the
-        database's too). The view is written only after the commit: the database decides.
-        """
+        """Write one (edition, recipient) row, or ``drop`` it, in one transaction, and the ledger view
+        (``_write_view`` says when). ``entries`` is the whole ledger after the change (the caller holds
+        the mail lock, so it is the database's too)."""
         from sqlalchemy import delete, func, insert, select
 
         t = self._t["briefing_deliveries"]
@@ -413,15 +415,23 @@ class Store:
                                               seq=seq, status=entry.get("status", "accepted"),
                                               entry=json.dumps(entry, ensure_ascii=False)))
             self._know(conn, brief_id, "ledger", _sha256(view))
-        self._write_view(self.ledger_path(brief_id), view, mode=0o600)
+            if not self.shared:
+                self._write_view(self.ledger_path(brief_id), view, mode=0o600)
+        if self.shared:
+            self._write_view(self.ledger_path(brief_id), view, mode=0o600)
 
     def _write_view(self, path: Path, view: bytes, mode: int | None = None) -> None:
-        """Rewrite a view file after its commit. A failure is a warning, not an error: the database has
-        the change (a send stopped here would be recorded as started and never made), and the next
-        commit writes the view whole again."""
+        """Rewrite a view file. On one host (SQLite) the views are the person's handle on the state, as
+        the files were before the database: the view is written inside the transaction, just before its
+        commit, and a failure (OSError) rolls the transaction back, so a send stops before its "." with
+        nothing recorded; a commit that fails after it leaves a view whose bytes the store does not
+        know, which the next run takes in. With a shared database the view follows the commit and a
+        failure is a warning: the database has the change, and the next commit writes the view again."""
         try:
             write_atomic(path, view, mode=mode)
         except OSError as exc:
+            if not self.shared:
+                raise
             log.warning("%s: not brought up to date (%s); the state database has every change", path, exc.strerror or exc)
 
     def _replace_deliveries(self, conn: Connection, brief_id: str, entries: Sequence[dict[str, str]]) -> None:
@@ -455,8 +465,8 @@ class Store:
         known = ("SELECT 1 FROM briefing_views WHERE brief_id = ? AND kind = ? AND sha256 = ?",
                  (brief_id, kind, _sha256(view) if view is not None else ""))
         found = _quick_query(self.db_path, [known, (f"SELECT entry FROM {table} WHERE brief_id = ? ORDER BY {order}", (brief_id,))])
-        if found is None or (view is not None and not found[0]):
-            return None
+        if found is None or (view is not None and not found[0]) or (view is None and found[1]):
+            return None  # a view to take in, or one removed (``_take_in``)
         return [json.loads(row[0]) for row in found[1]]
 
     def _take_in(self, conn: Connection, brief_id: str, kind: str) -> None:
@@ -465,6 +475,8 @@ class Store:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
+            if not self.shared:  # one host: a view removed by a person starts that brief's editions or ledger over
+                (self._replace_editions if kind == "manifest" else self._replace_deliveries)(conn, brief_id, [])
             return
         except OSError as exc:
             raise (BuildError if kind == "manifest" else MailError)(f"{path}: cannot be read ({exc.strerror or exc})") from None

@@ -105,3 +105,22 @@ def test_a_state_that_names_no_database_is_one_line_and_exit_2(tmp_path):
     [line] = result.stderr.splitlines()
     assert line.startswith("--state mysql://briefing:***@127.0.0.1/briefing: not a state database URL; give postgresql://")
     assert not out.exists()
+
+
+def test_on_one_host_a_removed_view_starts_over_as_a_removed_file_did(published, tmp_path, smtp_server):
+    """The README's ways out stay true: delete the ledger to send everyone the edition again; move the
+    manifest aside to start a new series of editions."""
+    server = smtp_server()
+    out = copy_views(published, tmp_path / "out")
+    edition = publish(BAKHMUT, out)
+    send_edition(edition, ["anna@example.org"], settings=server.settings(), out_dir=out)
+    assert send_edition(edition, ["anna@example.org"], settings=server.settings(), out_dir=out).skipped == ("anna@example.org",)
+
+    (out / "bakhmut.deliveries.json").unlink()
+    again = send_edition(edition, ["anna@example.org"], settings=server.settings(), out_dir=out)
+
+    assert again.sent == ("anna@example.org",) and server.handler.recipients() == ["anna@example.org"] * 2
+    (out / "bakhmut" / "manifest.json").unlink()
+    anew = publish(BAKHMUT, out)
+    assert anew.built and anew.number == 1
+    assert [e["number"] for e in json.loads((out / "bakhmut" / "manifest.json").read_text())["editions"]] == [1]
