@@ -359,13 +359,9 @@ class Store:
         """Commit the brief's editions (the commit point of a publish) and rewrite its manifest view."""
         view = _json_bytes({"format": MANIFEST_FORMAT, "id": brief_id, "editions": list(editions)})
         path = self.out_dir / brief_id / "manifest.json"
-        with self._tx(("brief", brief_id)) as conn:
+        with self._view_with(("brief", brief_id), path, view) as conn:
             self._replace_editions(conn, brief_id, editions)
             self._know(conn, brief_id, "manifest", _sha256(view))
-            if not self.shared:
-                self._write_view(path, view)
-        if self.shared:
-            self._write_view(path, view)
 
     def _replace_editions(self, conn: Connection, brief_id: str, editions: Sequence[dict[str, Any]]) -> None:
         from sqlalchemy import delete, insert
@@ -405,7 +401,7 @@ class Store:
         t = self._t["briefing_deliveries"]
         view = _json_bytes({"version": LEDGER_VERSION, "deliveries": list(entries)})
         key = (t.c.brief_id == brief_id) & (t.c.edition == entry["edition"]) & (t.c.recipient_key == entry["recipient"].lower())
-        with self._tx(("mail", brief_id)) as conn:
+        with self._view_with(("mail", brief_id), self.ledger_path(brief_id), view, 0o600) as conn:
             seq = conn.execute(select(t.c.seq).where(key)).scalar()
             conn.execute(delete(t).where(key))
             if not drop:
@@ -415,24 +411,43 @@ class Store:
                                               seq=seq, status=entry.get("status", "accepted"),
                                               entry=json.dumps(entry, ensure_ascii=False)))
             self._know(conn, brief_id, "ledger", _sha256(view))
-            if not self.shared:
-                self._write_view(self.ledger_path(brief_id), view, mode=0o600)
-        if self.shared:
-            self._write_view(self.ledger_path(brief_id), view, mode=0o600)
 
-    def _write_view(self, path: Path, view: bytes, mode: int | None = None) -> None:
-        """Rewrite a view file. On one host (SQLite) the views are the person's handle on the state, as
-        the files were before the database: the view is written inside the transaction, just before its
-        commit, and a failure (OSError) rolls the transaction back, so a send stops before its "." with
-        nothing recorded; a commit that fails after it leaves a view whose bytes the store does not
-        know, which the next run takes in. With a shared database the view follows the commit and a
-        failure is a warning: the database has the change, and the next commit writes the view again."""
+    @contextmanager
+    def _view_with(self, claim: tuple[str, str], path: Path, view: bytes, mode: int | None = None) -> Iterator[Connection]:
+        """A transaction of the brief's state that rewrites its view file ``path`` as ``view``.
+
+        On one host (SQLite) the views are the person's handle on the state, as the files were before
+        the database, so they never say what the database does not: the view is written inside the
+        transaction, just before the commit; a view that cannot be written (OSError) rolls the step
+        back (a send stops before its "." with nothing recorded), and a commit that fails after it puts
+        the previous view back. With a shared database the view follows the commit, and a failure to
+        write it is a warning: the database has the change, and the next commit writes the view again.
+        """
+        if self.shared:
+            with self._tx(claim) as conn:
+                yield conn
+            try:
+                write_atomic(path, view, mode=mode)
+            except OSError as exc:
+                log.warning("%s: not brought up to date (%s); the state database has every change", path, exc.strerror or exc)
+            return
         try:
-            write_atomic(path, view, mode=mode)
-        except OSError as exc:
-            if not self.shared:
-                raise
-            log.warning("%s: not brought up to date (%s); the state database has every change", path, exc.strerror or exc)
+            before: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            before = None
+        written = False
+        try:
+            with self._tx() as conn:
+                yield conn
+                write_atomic(path, view, mode=mode)
+                written = True
+        except StateError:
+            if written:  # the commit failed: the view goes back to what the database still says
+                try:
+                    write_atomic(path, before, mode=mode) if before is not None else path.unlink(missing_ok=True)
+                except OSError as exc:
+                    log.error("%s: says more than the state database (%s); restore it from %s", path, exc.strerror or exc, self.label)
+            raise
 
     def _replace_deliveries(self, conn: Connection, brief_id: str, entries: Sequence[dict[str, str]]) -> None:
         from sqlalchemy import delete, insert
