@@ -16,6 +16,7 @@ a skip (3), which outranks success, so a held lock never hides a broken brief.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -196,7 +197,7 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
                 failed = _most_serious(failed, exc.exit_code)
                 continue
             except OSError as exc:
-                click.echo(f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", err=True)
+                click.echo(_write_failure(path, exc, out_dir), err=True)
                 failed = _most_serious(failed, 1)
                 continue
             for eml in report.written:
@@ -279,9 +280,17 @@ def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout:
     except BriefingError as exc:
         return str(exc), exc.exit_code
     except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
-        return f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", 1
+        return _write_failure(path, exc, out_dir), 1
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the other briefs of the run
         return _unexpected(path, exc), 1
+
+
+def _write_failure(path: Path, exc: OSError, out_dir: Path) -> str:
+    """One line for an output that cannot be written; a folder the run may not write says how out."""
+    line = f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        line += f"; make {out_dir} writable, or choose another output folder with --out"
+    return line
 
 
 def _unexpected(path: Path, exc: BaseException) -> str:

@@ -294,7 +294,8 @@ def reuse_current(facts_path: str | Path, out_dir: str | Path = "output", option
     if not (folder / "manifest.json").is_file() and not (state or os.environ.get(STATE_ENV)):  # never published here
         return None
     store = open_store(state, out_dir)
-    with store.brief_lock(brief_id, lock_timeout):  # another run may be publishing; the bytes are read again, as publish does
+    # another run may be publishing; the bytes are read again, as publish does (not held where .lock cannot be made)
+    with store.brief_lock(brief_id, lock_timeout, reading=True):
         try:
             if read_facts_bytes(facts_path) != facts_bytes:
                 return None
@@ -458,7 +459,7 @@ def _publish_locked(store: Store, facts: Facts, warnings: list[Problem], facts_b
         return _edition(facts, facts_path, latest_pdf, folder, previous, built=False, changes=None)
 
     # a date alone names the edition by its day: no hour is invented
-    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
+    base = words.utc_stamp(facts.as_of, "%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
     revision = 1 + max((e["revision"] for e in editions if e["name"].split("-r")[0] == base), default=0)
     name = base if revision == 1 else f"{base}-r{revision}"
     number = 1 + max((e["number"] for e in editions), default=0)

@@ -258,9 +258,14 @@ class Store:
     # ---- locks -----------------------------------------------------------------------------------
 
     @contextmanager
-    def brief_lock(self, brief_id: str, timeout: float) -> Iterator[bool]:
+    def brief_lock(self, brief_id: str, timeout: float, *, reading: bool = False) -> Iterator[bool]:
         """Hold the brief's lock while it is built; yields whether another run held it first.
-        LockedError after ``timeout`` seconds."""
+        LockedError after ``timeout`` seconds.
+
+        ``reading``: for a run that only reads, the file lock is not held in a folder it may not write
+        (a read-only archive or mount: creating ``.lock`` would fail a rerun with nothing to do); the
+        views are replaced atomically, so they are read as they are, and a write still fails in one line.
+        """
         message = f"{brief_id}: another run holds the lock; skipped"
         if not self.shared:
             import filelock
@@ -268,19 +273,25 @@ class Store:
             folder = self.out_dir / brief_id
             folder.mkdir(parents=True, exist_ok=True)
             lock = filelock.FileLock(folder / ".lock", timeout=timeout)
-            waited = False
+            waited = held = False
             try:
                 lock.acquire(blocking=False)
-            except filelock.Timeout:
+                held = True
+            except filelock.Timeout:  # (a TimeoutError, so an OSError: first)
                 waited = True
                 try:
                     lock.acquire()
+                    held = True
                 except filelock.Timeout:
                     raise LockedError(message) from None
+            except OSError as exc:
+                if not (reading and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)):
+                    raise
             try:
                 yield waited
             finally:
-                lock.release()
+                if held:
+                    lock.release()
             return
         with self._advisory("brief", brief_id, timeout, message) as waited:
             yield waited
