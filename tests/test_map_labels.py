@@ -192,22 +192,27 @@ def test_one_water_name_once_per_panel(drawn):
     assert len(names) == len(set(names)), names
 
 
-def test_a_large_country_overview_shows_its_part_around_the_location(drawn):
-    """Los Angeles: the overview is the western United States with its neighbours and the Pacific (the
-    reader places California), not a quarter of the continent out to Lake Superior."""
+def test_a_country_that_fits_is_shown_whole_on_the_overview(drawn):
+    """Los Angeles: the overview is the lower 48 United States with its neighbours and both oceans'
+    coasts (the reader places California in the country), not only the western states; a country too
+    large for that (Canada from Montreal) shows its part around the location."""
     from briefing.map.projection import Proj
 
     debug, chars, _text, height = drawn("los_angeles")
     loc = CASES["los_angeles"][0]
     view, proj = debug.overview_view, Proj(loc.lat, loc.lon)
-    west, east = (float(proj.lonlat(x, 0.0)[0]) for x in (view.x0, view.x1))
-    north = float(proj.lonlat(0.0, view.y1)[1])
-    assert west < -124.4 and -104.0 < east < -97.0, (west, east)  # the coast to the Great Plains
-    assert 49.0 < north < 53.0, north  # Canada just past the border
-    text = _panel_text(debug, chars, height, "overview")
-    for name in ("UnitedStates", "Canada", "Mexico", "PACIFICOCEAN"):
-        assert name in text.replace(" ", ""), (name, text)
-    assert "Superior" not in text
+    west = float(proj.lonlat(view.x0, 0.0)[0])
+    east = float(proj.lonlat(view.x1, view.y1)[0])  # the north-east corner: past Maine
+    north, south = float(proj.lonlat(0.0, view.y1)[1]), float(proj.lonlat(0.0, view.y0)[1])
+    assert west < -124.4 and east > -67.0, (west, east)  # the Pacific coast to the Atlantic's
+    assert north > 49.0 and south < 25.0, (north, south)  # Canada past the border, Mexico below
+    text = _panel_text(debug, chars, height, "overview").replace(" ", "")
+    for name in ("UnitedStates", "Canada", "Mexico", "PACIFICOCEAN", "GulfofMexico", "Washington"):
+        assert name in text, (name, text)
+    _result, montreal = _render(MapPoint("Montreal", 45.5017, -73.5673), "CA", None, [])
+    mproj, mview = Proj(45.5017, -73.5673), montreal.overview_view
+    assert float(mproj.lonlat(mview.x0, 0.0)[0]) > -100.0  # not out to the Rockies and the Yukon
+    assert float(mproj.lonlat(0.0, mview.y1)[1]) < 65.0  # nor up to the Arctic islands
 
 
 def test_capitals_are_starred_and_the_legend_says_so(drawn):
@@ -219,7 +224,7 @@ def test_capitals_are_starred_and_the_legend_says_so(drawn):
     assert "capital" in debug.legend and "capital" in " ".join(text.split())
     result, near = _render(MapPoint("Irpin", 50.5218, 30.2506), "UA", None, [MapPoint("Bucha", 50.5439, 30.2121)])
     assert ("detail", "Kyiv") in near.capitals and "capital" in near.legend
-    _lonely, far = _render(*CASES["new_orleans"])  # Washington is far off both panels: no star, no entry
+    _lonely, far = _render(*ISLANDS["honolulu"])  # Washington is far off both panels: no star, no entry
     assert not far.capitals and "capital" not in far.legend
 
 

@@ -127,7 +127,9 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
     distances = tuple(distance_and_bearing(location, p) for p in places)
     proj = Proj(location.lat, location.lon)
     home_units, code = country_units(country, location, warnings)
-    region = find_admin1(code, admin1, location, warnings) if admin1 else None
+    # where the facts name the country the map uses, validation has warned of an unknown region (with its names)
+    said = code == (country or "").strip().upper()
+    region = find_admin1(code, admin1, location, [] if said else warnings) if admin1 else None
     lay = _layout(location, places, width_in, height_in)
     px_, py_, projected, detail = detail_view(proj, location, places, overlays, lay.de_w / lay.panel_h)
     overview = overview_view(proj, home_units, detail, lay.ov_w / lay.panel_h)

@@ -16,8 +16,11 @@ from .projection import MapPoint, Proj, Rect, aspect_rect
 
 MIN_DETAIL_HALF_KM = 20.0  # wide enough to show a few towns around the location
 MIN_OVERVIEW_HALF_KM = 180.0
-#: A large country's overview shows its part around the location (the western United States for Los
-#: Angeles, with Canada, Mexico and the Pacific), not a quarter of the continent: 1,800 km reached Lake Superior.
+#: A country whose main part fits in an overview this wide (half its width or height) is shown whole:
+#: the lower 48 United States for Los Angeles or New Orleans, where the reader places the state.
+WHOLE_COUNTRY_HALF_KM = 2400.0
+#: A larger one (Russia, Canada) shows its part around the location, with the neighbours that place it:
+#: the whole of Canada from Montreal is mostly Arctic islands, with Montreal at the bottom edge.
 MAX_OVERVIEW_HALF_KM = 1400.0
 MAX_ISLAND_HALF_KM = 3600.0  # an island's overview widens up to this until another country's land shows
 
@@ -41,8 +44,36 @@ def detail_view(proj: Proj, location: MapPoint, places: Sequence[MapPoint], over
 
 
 def overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: float) -> Rect:
-    """Frame the home country (its parts near the location) and the detail area."""
+    """Frame the home country (whole where it fits, else its parts near the location) and the detail area."""
     layer = geodata.admin0("coarse")
+    xs, ys = _home_extent(layer, proj, home_units, detail, 2 * WHOLE_COUNTRY_HALF_KM)
+    limit = float("inf")  # shown whole, however the panel's shape needs it
+    if max(xs) - min(xs) > 2 * WHOLE_COUNTRY_HALF_KM or max(ys) - min(ys) > 2 * WHOLE_COUNTRY_HALF_KM:
+        limit = MAX_OVERVIEW_HALF_KM
+        xs, ys = _home_extent(layer, proj, home_units, detail, 1.2 * limit)
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    hw = (x1 - x0) / 2 * 1.08
+    hh = (y1 - y0) / 2 * 1.08
+    floor = max(MIN_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2)
+    hh = max(hh, hw / aspect, floor)
+    hh = min(hh, max(limit, 2.5 * max(detail.w, detail.h) / 2))
+    view = aspect_rect(cx, cy, hh * aspect, hh, aspect)
+    # an island alone says nothing of where it is: widen until another country's land shows
+    for _ in range(4):
+        if _others_show(layer, proj, view, home_units) or view.h / 2 > MAX_ISLAND_HALF_KM:
+            break
+        view = view.grow(0.35)
+    # keep the detail frame inside
+    dx = max(0.0, detail.x1 - view.x1) - max(0.0, view.x0 - detail.x0)
+    dy = max(0.0, detail.y1 - view.y1) - max(0.0, view.y0 - detail.y0)
+    return Rect(view.x0 + dx, view.y0 + dy, view.x1 + dx, view.y1 + dy)
+
+
+def _home_extent(layer, proj: Proj, home_units: np.ndarray, detail: Rect, radius: float,
+                 ) -> tuple[list[float], list[float]]:
+    """The x and y bounds of the detail frame and of the home country's land within ``radius`` km of
+    the location (of each of its polygons that comes near enough to count)."""
     xs, ys = [detail.x0, detail.x1], [detail.y0, detail.y1]
     reach = max(1500.0, 3 * max(detail.w, detail.h))
     for p in np.flatnonzero(np.isin(layer.poly_unit, home_units)):
@@ -57,26 +88,10 @@ def overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: floa
         ok = np.isfinite(d)
         if not ok.any() or d[ok].min() > reach:
             continue
-        near = ok & (d < MAX_OVERVIEW_HALF_KM * 1.2)
+        near = ok & (d < radius)
         xs.extend([float(x[near].min()), float(x[near].max())] if near.any() else [])
         ys.extend([float(y[near].min()), float(y[near].max())] if near.any() else [])
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    hw = (x1 - x0) / 2 * 1.08
-    hh = (y1 - y0) / 2 * 1.08
-    floor = max(MIN_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2)
-    hh = max(hh, hw / aspect, floor)
-    hh = min(hh, max(MAX_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2))
-    view = aspect_rect(cx, cy, hh * aspect, hh, aspect)
-    # an island alone says nothing of where it is: widen until another country's land shows
-    for _ in range(4):
-        if _others_show(layer, proj, view, home_units) or view.h / 2 > MAX_ISLAND_HALF_KM:
-            break
-        view = view.grow(0.35)
-    # keep the detail frame inside
-    dx = max(0.0, detail.x1 - view.x1) - max(0.0, view.x0 - detail.x0)
-    dy = max(0.0, detail.y1 - view.y1) - max(0.0, view.y0 - detail.y0)
-    return Rect(view.x0 + dx, view.y0 + dy, view.x1 + dx, view.y1 + dy)
+    return xs, ys
 
 
 def _others_show(layer, proj: Proj, view: Rect, home_units: np.ndarray) -> bool:
