@@ -35,6 +35,7 @@ from .vector import ACCENT, ALERT, INK, figure_to_drawing, house_style
 from .words import human_date, number
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from reportlab.graphics.shapes import Drawing
 
 #: Width of a chart on the page, in inches (A4 and Letter text widths both exceed it).
@@ -195,12 +196,12 @@ def _timeline_drawing(events: list[Event]) -> Drawing:
     fallback = any(needs_fallback(t) for t in texts)
     first, last = events[0].day, max(e.end for e in events)
     span = (last - first).days
-    pad = dt.timedelta(days=max(1, round(span * 0.04)) if span >= 7 else 3)
-    lo, hi = mdates.date2num(first - pad), mdates.date2num(last + pad + dt.timedelta(days=1))
+    pad = max(1, round(span * 0.04)) if span >= 7 else 3  # days; counted as numbers, past 9999 too
+    lo, hi = mdates.date2num(first) - pad, mdates.date2num(last) + 1 + pad
     inner = CHART_WIDTH_IN - 2 * MARGIN_IN
 
-    def x_in(day: dt.date) -> float:
-        return MARGIN_IN + (mdates.date2num(day) - lo) / (hi - lo) * inner
+    def x_in(day: dt.date, days_after: int = 0) -> float:
+        return MARGIN_IN + (mdates.date2num(day) + days_after - lo) / (hi - lo) * inner
 
     with house_style(fallback):
         import matplotlib
@@ -234,7 +235,7 @@ def _timeline_drawing(events: list[Event]) -> Drawing:
         locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
         locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]
         leaders = [lab.x for lab in labels if lab.side == -1]
-        for tick in locator.tick_values(mdates.num2date(lo), mdates.num2date(hi)):
+        for tick in locator.tick_values(*(mdates.num2date(x) for x in _drawable(lo, hi))):
             if lo <= tick <= hi:
                 tx = MARGIN_IN + (tick - lo) / (hi - lo) * inner
                 ax.plot([tx, tx], [0, -0.04], color=INK, linewidth=0.6)
@@ -245,7 +246,7 @@ def _timeline_drawing(events: list[Event]) -> Drawing:
                     ax.text(tx, -0.06, words, ha="center", va="top", fontsize=6, color="#555555")
         for e, lab in zip(events, labels):
             if e.is_range or e.month_only:
-                ax.plot([x_in(e.day), x_in(e.end + dt.timedelta(days=1))], [0, 0], color=ACCENT, linewidth=4.5,
+                ax.plot([x_in(e.day), x_in(e.end, 1)], [0, 0], color=ACCENT, linewidth=4.5,
                         alpha=0.45 if e.approx or e.month_only else 0.8, solid_capstyle="butt", zorder=2)
             elif e.approx:
                 ax.plot([lab.x], [0], "o", markersize=5, markerfacecolor="white", markeredgecolor=ACCENT, markeredgewidth=1.2, zorder=3)
@@ -270,6 +271,14 @@ _Day = TypeVar("_Day", dt.date, dt.datetime)
 def _month_after(d: _Day) -> _Day:
     """The first day of the month after ``d``'s (a datetime stays one)."""
     return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _drawable(lo: float, hi: float) -> tuple[float, float]:
+    """``lo``-``hi`` (matplotlib day numbers) inside the calendar matplotlib can draw, years 1 to 9999:
+    a margin round events or points at its ends would fall outside it (ValueError, no PDF)."""
+    from matplotlib import dates as mdates
+
+    return max(lo, mdates.date2num(dt.datetime(1, 1, 1))), min(hi, mdates.date2num(dt.datetime(9999, 12, 31)))
 
 
 def _tick_date(day: dt.date, span_days: int) -> str:
@@ -422,9 +431,12 @@ _PERIOD = {"day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}
 
 
 def _period_end(start: dt.datetime, every: str) -> dt.datetime:
-    if every == "month":
-        return _month_after(start)
-    return start + _PERIOD[every]
+    """When the period that starts at ``start`` ends; the calendar's last day for one that would end
+    after 9999 (a month total of December 9999 is drawn up to its 31st)."""
+    try:
+        return _month_after(start) if every == "month" else start + _PERIOD[every]
+    except OverflowError:
+        return dt.datetime(9999, 12, 31)
 
 
 def _when_words(value: dt.date | dt.datetime) -> str:
@@ -493,6 +505,7 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
         fig = MplFigure(figsize=(CHART_WIDTH_IN, SERIES_HEIGHT_IN))
         ax = fig.add_axes((0.11, 0.16, 0.86, 0.72 if len(group) == 1 else 0.62))
         lowest = min(p.value for s in group for p in s.points)
+        peaks: list[tuple[str, float, float]] = []  # each series' peak label, where it goes
         for s, label in zip(group, labels):
             xs = [moment(p.date) for p in s.points]
             ys = [float(p.value) for p in s.points]
@@ -503,15 +516,17 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
                 ax.plot(xs, ys, label=label, marker="o" if len(xs) <= 40 else None, markersize=3)
             peak = max(range(len(ys)), key=lambda k: ys[k])
             x_peak = mdates.date2num(xs[peak]) + ((edges[peak + 1] - edges[peak]) / 2 if _totals(s) else 0)
-            ax.annotate(number(s.points[peak].value), (x_peak, ys[peak]), xytext=(0, 4), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=7, color=INK, annotation_clip=False)
+            peaks.append((number(s.points[peak].value), x_peak, ys[peak]))
         if lowest >= 0:
             ax.set_ylim(bottom=0)
         top = ax.get_ylim()[1]
         ax.set_ylim(top=top * 1.12 if top > 0 else top)
         span = mdates.date2num(end) - mdates.date2num(start)
         pad = span * 0.02 or 0.5
-        ax.set_xlim(mdates.date2num(start) - pad, mdates.date2num(end) + pad)
+        ax.set_xlim(*_drawable(mdates.date2num(start) - pad, mdates.date2num(end) + pad))
+        for words, x, y in peaks:
+            ax.annotate(words, (x, y), xytext=(0, 4), textcoords="offset points", ha=_inside(ax, x, words, 7),
+                        va="bottom", fontsize=7, color=INK, annotation_clip=False)
         xs_events = [mdates.date2num(moment(event.day)) for event in events]
         for x in xs_events:
             ax.axvline(x, color=ALERT, linewidth=0.8, linestyle=(0, (3, 2)), zorder=0)
@@ -530,6 +545,22 @@ def _series_drawing(group: list[Series], unit: str, events: list[Event], start: 
         if len(group) > 1:
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1.04), ncol=min(len(group), 3), fontsize=7, frameon=False)
         return figure_to_drawing(fig, fallback)
+
+
+def _inside(ax: "Axes", x: float, words: str, size: float) -> str:
+    """How to align a label above data point ``x`` so that it stays inside the axes: centred, or
+    starting (ending) at the point near the left (right) edge. Centred over a peak at the first
+    point, "28,000" ran out over the y axis onto its tick label "30k"."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width_pt = TextToPath().get_text_width_height_descent(words, FontProperties(size=size), ismath=False)[0]
+    axes_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    lo, hi = ax.get_xlim()
+    at = (x - lo) / (hi - lo) * axes_pt
+    if at - width_pt / 2 < 0:
+        return "left"
+    return "right" if at + width_pt / 2 > axes_pt else "center"
 
 
 #: Closer than this (points on the page), event numbers share one label ("1,2") instead of printing over each other.

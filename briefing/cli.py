@@ -4,7 +4,8 @@ Exit status, one code per kind of outcome so a script or a systemd unit can tell
 
     0   every brief built (or already current)
     1   another error: a brief could not be rendered, written or mailed
-    2   invalid input: a facts file, a recipient or an SMTP setting (one line per problem)
+    2   invalid input: a facts file, a recipient, an SMTP setting or the state database (``--state``:
+        unreachable, a wrong password, no permission, a newer schema), one line per problem
     3   skipped: another run held a brief's lock (not a failure; ``SuccessExitStatus=3``)
     64  usage error: the command line itself is wrong (EX_USAGE of sysexits.h; click would say 2,
         which would make a typo in a crontab line look like a broken facts file)
@@ -15,6 +16,7 @@ a skip (3), which outranks success, so a held lock never hides a broken brief.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -28,6 +30,7 @@ from .errors import LOCK_TIMEOUT, BriefingError
 
 if TYPE_CHECKING:
     from .editions import Edition, Unchanged
+    from .mail import SmtpSettings
 
 # editions (file locks, hashing), mail (email parsing) and schedule (APScheduler) are imported by the
 # options that need them: --check and an unchanged rerun start in a fraction of the time.
@@ -93,11 +96,13 @@ def _facts_files(files: tuple[Path, ...]) -> list[Path]:
 @click.option("--no-cache", is_flag=True, help="Draw every chart and map afresh instead of reusing drawings cached in $XDG_CACHE_HOME/briefing.")
 @click.option("--gather", is_flag=True, help="The arguments are SOURCES (saved files or http(s) URLs, each fetched once): read them and write a draft facts file (--draft).")
 @click.option("--draft", "draft_out", type=click.Path(path_type=Path, dir_okay=False), metavar="OUT.yaml", help="With --gather: the draft facts file to write, or to add to (the person's edits are kept); the sources are saved under sources/ beside it.")
+@click.option("--state", metavar="URL", default=None, help="The state database (editions, delivery ledger, locks): "
+              "postgresql://USER@HOST/DB lets several hosts run one schedule. Default: $BRIEFING_STATE, else OUT/briefing.db (SQLite).")
 @click.option("--max-ticks", type=click.IntRange(min=1), hidden=True, help="Testing: stop --every/--cron after this many runs.")
 def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper: str, verbose: bool, quiet: bool,
          send: bool, to: tuple[str, ...], to_file: Path | None, dry_run: bool,
          every: float | None, cron: str | None, lock_timeout: float, preview: bool, port: int | None, host: str | None,
-         jobs: int, no_cache: bool, gather: bool, draft_out: Path | None,
+         jobs: int, no_cache: bool, gather: bool, draft_out: Path | None, state: str | None,
          max_ticks: int | None) -> None:
     """Build a PDF situation brief from each FACTS file (default: every briefs/*.yaml).
 
@@ -126,6 +131,8 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
     options = BuildOptions(paper=paper.lower(), strict=strict, cache=not no_cache)
     if (to or to_file or dry_run) and not send:
         raise click.UsageError("--to, --to-file and --dry-run apply only with --send")
+    if state is not None and (check or preview):
+        raise click.UsageError("--state applies to publishing and mailing, not to --check or --preview")
     if (port is not None or host is not None) and not preview:
         raise click.UsageError("--port and --host apply only with --preview")
     if preview:
@@ -144,16 +151,10 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
-    if send:  # every recipient and setting is checked before anything is built or sent
-        from .mail import SmtpSettings, check_server, read_recipients, send_edition
+    if send:
+        from .mail import send_edition
 
-        try:
-            recipients, settings = read_recipients(to, to_file), SmtpSettings.from_env(os.environ)
-            if not dry_run:  # a server that cannot take the mail is found before anything is built
-                check_server(settings)
-        except BriefingError as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(exc.exit_code)
+        recipients, settings = _mail_setup(to, to_file, dry_run)
     if every is not None or cron is not None:
         if check or (every is not None and cron is not None):
             raise click.UsageError("--every and --cron exclude each other and --check")
@@ -169,16 +170,20 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
         def each_tick(edition: Edition) -> None:  # as a one-shot run: print the path, mail who lacks it
             click.echo(str(edition.pdf_path))
             if send:
-                for eml in send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir).written:
+                for eml in send_edition(edition, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir,
+                                        state=state).written:
                     click.echo(str(eml))
 
-        schedule.run(_facts_files(files), out_dir, options, next_tick, on_edition=each_tick,
-                     max_ticks=max_ticks, lock_timeout=lock_timeout)
+        paths = _facts_files(files)
+        _state_setup(state, out_dir)
+        schedule.run(paths, out_dir, options, next_tick, on_edition=each_tick,
+                     max_ticks=max_ticks, lock_timeout=lock_timeout, state=state)
         sys.exit(0)
     paths = _facts_files(files)
     if check:
         sys.exit(_check_all(paths, strict=strict, use_cache=not no_cache))
-    for path, outcome in _publish_all(paths, out_dir, options, lock_timeout, jobs, reuse=not send):
+    _state_setup(state, out_dir)
+    for path, outcome in _publish_all(paths, out_dir, options, lock_timeout, jobs, reuse=not send, state=state):
         if isinstance(outcome, tuple):  # (message, exit status)
             click.echo(outcome[0], err=True)
             failed = _most_serious(failed, outcome[1])
@@ -186,18 +191,46 @@ def main(facts: tuple[str, ...], out_dir: Path, check: bool, strict: bool, paper
         click.echo(str(outcome.pdf_path))
         if send:  # with --send nothing is reused unvalidated: the outcome is an Edition
             try:
-                report = send_edition(outcome, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir)
+                report = send_edition(outcome, recipients, settings=settings, dry_run=dry_run, out_dir=out_dir, state=state)
             except BriefingError as exc:
                 click.echo(str(exc), err=True)
                 failed = _most_serious(failed, exc.exit_code)
                 continue
             except OSError as exc:
-                click.echo(f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", err=True)
+                click.echo(_write_failure(path, exc, out_dir), err=True)
                 failed = _most_serious(failed, 1)
                 continue
             for eml in report.written:
                 click.echo(str(eml))
     sys.exit(failed)
+
+
+def _mail_setup(to: tuple[str, ...], to_file: Path | None, dry_run: bool) -> tuple[tuple[str, ...], SmtpSettings]:
+    """--send: every recipient and setting checked, and the server reached (not for a dry run), before
+    anything is built or sent; a problem is one line and exit 2."""
+    from .mail import SmtpSettings, check_server, read_recipients
+
+    try:
+        recipients, settings = read_recipients(to, to_file), SmtpSettings.from_env(os.environ)
+        if not dry_run:  # a server that cannot take the mail is found before anything is built
+            check_server(settings)
+    except BriefingError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    return recipients, settings
+
+
+def _state_setup(state: str | None, out_dir: Path) -> None:
+    """The state database (``--state``, else ``BRIEFING_STATE``, else ``OUT/briefing.db``) reached, logged
+    in to and its schema checked or upgraded before anything is validated, built or sent; an unreachable
+    server, a wrong password, no permission or a newer schema is one line and exit 2."""
+    from .state import open_store
+
+    try:
+        open_store(state, out_dir)
+    except BriefingError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
 
 
 def _gather(sources: tuple[str, ...], draft_out: Path) -> NoReturn:
@@ -234,22 +267,30 @@ def _check_all(paths: list[Path], *, strict: bool, use_cache: bool) -> int:
 
 
 def _publish_one(path: Path, out_dir: Path, options: BuildOptions, lock_timeout: float,
-                 reuse: bool = False) -> Edition | Unchanged | tuple[str, int]:
+                 reuse: bool = False, state: str | None = None) -> Edition | Unchanged | tuple[str, int]:
     """Publish one brief; a known failure comes back as (one-line message, exit status), never raised,
     so it crosses a process boundary intact. ``reuse``: a brief whose inputs did not change is found
     so without validating it (``reuse_current``), for a run that needs only the PDF's path."""
     from .editions import publish, reuse_current
 
     try:
-        if reuse and (current := reuse_current(path, out_dir, options, lock_timeout=lock_timeout)) is not None:
+        if reuse and (current := reuse_current(path, out_dir, options, lock_timeout=lock_timeout, state=state)) is not None:
             return current
-        return publish(path, out_dir, options, lock_timeout=lock_timeout)
+        return publish(path, out_dir, options, lock_timeout=lock_timeout, state=state)
     except BriefingError as exc:
         return str(exc), exc.exit_code
     except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
-        return f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})", 1
+        return _write_failure(path, exc, out_dir), 1
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the other briefs of the run
         return _unexpected(path, exc), 1
+
+
+def _write_failure(path: Path, exc: OSError, out_dir: Path) -> str:
+    """One line for an output that cannot be written; a folder the run may not write says how out."""
+    line = f"{path}: cannot write the brief: {exc.strerror or exc} ({exc.filename or out_dir})"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        line += f"; make {out_dir} writable, or choose another output folder with --out"
+    return line
 
 
 def _unexpected(path: Path, exc: BaseException) -> str:
@@ -261,7 +302,7 @@ def _unexpected(path: Path, exc: BaseException) -> str:
 
 
 def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_timeout: float,
-                 jobs: int, reuse: bool = False) -> Iterator[tuple[Path, Edition | Unchanged | tuple[str, int]]]:
+                 jobs: int, reuse: bool = False, state: str | None = None) -> Iterator[tuple[Path, Edition | Unchanged | tuple[str, int]]]:
     """Each brief's outcome, in the order given; with ``jobs`` > 1 built by a pool of processes.
 
     Why processes: building is CPU-bound Python (layout, drawing), which threads would serialise.
@@ -269,7 +310,7 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     """
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:
-            yield path, _publish_one(path, out_dir, options, lock_timeout, reuse)
+            yield path, _publish_one(path, out_dir, options, lock_timeout, reuse, state)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -288,7 +329,7 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     # fork: workers start at once with all of that loaded (spawn would import everything again).
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
-        futures = [pool.submit(_publish_one, path, out_dir, options, lock_timeout, reuse) for path in paths]
+        futures = [pool.submit(_publish_one, path, out_dir, options, lock_timeout, reuse, state) for path in paths]
         for path, future in zip(paths, futures):
             try:
                 outcome = future.result()

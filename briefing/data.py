@@ -19,6 +19,7 @@ out; any other value that is not a number or an ISO 8601 date is an error.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import io
@@ -295,6 +296,12 @@ def _parse_dates(column: pd.Series, name: str, table: _Table) -> pd.Series:
         at = bad.idxmax()
         raise _Refused(Problem(table.name, f"{table.row(int(at))}, column {name}",
                                f'"{column[at]}" is not a date; expected an ISO 8601 date such as 2024-03-01 or 2024-03-01T06:00Z'))
+    years = stamps.dt.year
+    outside = present & ((years < 1) | (years > 9999))  # pandas reads year 0; a chart or a date cannot hold it
+    if outside.any():
+        at = outside.idxmax()
+        raise _Refused(Problem(table.name, f"{table.row(int(at))}, column {name}",
+                               f'"{column[at]}" falls outside the years 1 to 9999 (in UTC); expected a date from 0001-01-01 to 9999-12-31'))
     return stamps.dt.tz_localize(None)
 
 
@@ -315,13 +322,25 @@ def _date_or_time(ts: pd.Timestamp) -> dt.date | dt.datetime:
 
 
 def _day(ts: pd.Timestamp) -> str:
-    return ts.strftime("%Y-%m-%d")
+    return ts.date().isoformat()  # the year in four digits (strftime writes the year 1 as "1")
 
 
 def _plain(value: Any) -> int | float:
     """A numpy number as a plain Python number; whole floats as ints (counts print without decimals)."""
     v = float(value)
     return int(v) if v.is_integer() and abs(v) < 1e15 else v
+
+
+def _period_last_day(start: dt.date, every: str | None) -> dt.date:
+    """The last day of the period a resampled point starts (the day itself for a day or no period)."""
+    try:
+        if every == "week":
+            return start + dt.timedelta(days=6)
+        if every == "month":
+            return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    except OverflowError:  # a week that would end after 9999
+        return dt.date.max
+    return start
 
 
 def statistic(points: tuple[Point, ...], stat: str) -> int | float:
@@ -339,11 +358,19 @@ def statistic(points: tuple[Point, ...], stat: str) -> int | float:
 
 
 def _derive(figure: KeyFigure, series: Series, last_date: dt.date | None) -> KeyFigure:
-    """A derived figure gets its value from the series, and its as-of date from the series' last date.
+    """A derived figure gets its value from the series, and its as-of date from the series' last date,
+    or for a highest, lowest or first value from the point that has it.
 
-    For a resampled series that is the last date in the rows it drew on, not the start of the last
-    period (a month's total of rows up to 24 November is as of 24 November, not 1 November).
+    For a resampled series the last date is the last in the rows it drew on, not the start of the last
+    period (a month's total of rows up to 24 November is as of 24 November, not 1 November). "Fewest
+    flights in a day" is dated by the day of the low (17 April), not the series' last day (22 April):
+    a period's point by the period's last day, no later than the data.
     """
     last = series.points[-1].date
     as_of = last_date or (last.date() if isinstance(last, dt.datetime) else last)
+    stat = figure.from_.stat  # type: ignore[union-attr]
+    if stat in ("max", "min", "first"):
+        values = [p.value for p in series.points]
+        at = series.points[0 if stat == "first" else values.index(max(values) if stat == "max" else min(values))].date
+        as_of = min(as_of, _period_last_day(at.date() if isinstance(at, dt.datetime) else at, series.every))
     return figure.model_copy(update={"value": statistic(series.points, figure.from_.stat), "as_of": as_of})  # type: ignore[union-attr]

@@ -7,15 +7,17 @@ file or manifest behind, even when it is killed or two runs overlap.
 
 Layout of ``OUT`` for a brief whose id is ``bakhmut``::
 
+    OUT/briefing.db                                   the state store (``briefing.state``), unless --state names one
     OUT/bakhmut.pdf                                   the latest edition, always a complete PDF
-    OUT/bakhmut/manifest.json                         every edition, oldest first
+    OUT/bakhmut/manifest.json                         every edition, oldest first (the store's view)
     OUT/bakhmut/bakhmut-20230301T1800Z.pdf            edition 1 (named by its as-of time, UTC)
     OUT/bakhmut/bakhmut-20230301T1800Z-r2.pdf         edition 2: same as-of time, revised
     OUT/bakhmut/bakhmut-20230301T1800Z.facts.json     the validated facts edition 1 was built from
     OUT/bakhmut/.lock                                 held while a run works on this brief
 
 Crash safety comes from the order of writes, each one atomic: the archived PDF and facts snapshot
-first, then the manifest (the commit point), then ``OUT/<id>.pdf``. A run killed before the manifest
+first, then the manifest entry in the state store (one transaction, the commit point; then its view
+``manifest.json``), then ``OUT/<id>.pdf``. A run killed before the manifest
 is written leaves the previous edition as it was; one killed after it leaves ``OUT/<id>.pdf`` one
 edition behind, which the next run notices (by its SHA-256 in the manifest) and puts right.
 
@@ -38,17 +40,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-import filelock
-
 import briefing
 
 from . import cache, words
 from .atomic import write_atomic
 from .build import BuildOptions, build_brief
 from .changes import changes_lines, edition_words, previous_words
-from .errors import LOCK_TIMEOUT, BuildError, FactsError, LockedError, Problem
+from .errors import LOCK_TIMEOUT, BuildError, FactsError, Problem
 from .files import (ID_PATTERN, MAX_SOURCE_BYTES, SOURCES_ROOT_ENV, parse_yaml, read_bounded, read_facts_bytes, read_yaml,
                     source_file)
+from .state import STATE_ENV, Store, open_store, parse_manifest
 
 if TYPE_CHECKING:  # reportlab loads only when an edition is built; pydantic only when facts are validated
     from .facts import Facts
@@ -61,7 +62,6 @@ TEMPLATES_DIR = words.TEMPLATES
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 #: Template folders no brief is built from (the live preview's pages): editing them makes no new edition.
 NOT_IN_BRIEF = ("preview",)
-MANIFEST_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -225,11 +225,14 @@ def publish(
     options: BuildOptions = BuildOptions(),
     *,
     lock_timeout: float = LOCK_TIMEOUT,
+    state: str | None = None,
 ) -> Edition:
     """Publish a new edition of the brief in ``facts_path`` if anything it is built from changed.
 
+    ``state`` names the state database (``--state``; default ``BRIEFING_STATE``, else ``OUT/briefing.db``).
     Raises FactsError for an unusable facts file (nothing is written), LockedError when another run
-    held the brief's lock for ``lock_timeout`` seconds, BuildError for an unreadable manifest.
+    held the brief's lock for ``lock_timeout`` seconds, BuildError for an unreadable manifest,
+    StateError for a state database that cannot be used.
     """
     from .validate import validate_facts
 
@@ -239,10 +242,9 @@ def publish(
     first_bytes = read_facts_bytes(facts_path)
     facts, warnings = validate_facts(first_bytes, facts_path, options.strict)  # before anything is locked or written
     brief_id = facts.id
-    folder = out_dir / brief_id
-    folder.mkdir(parents=True, exist_ok=True)
-    lock, waited = _lock(folder, brief_id, lock_timeout)
-    try:
+    store = open_store(state, out_dir)
+    (out_dir / brief_id).mkdir(parents=True, exist_ok=True)
+    with store.brief_lock(brief_id, lock_timeout) as waited:
         _clean_stale_temps(out_dir, brief_id)
         # Hash the bytes under the lock, before any parsing: if the file changes later, the next run
         # rebuilds. A run that waited for the lock, or whose file changed meanwhile, validates it again
@@ -253,23 +255,7 @@ def publish(
             facts, warnings = validate_facts(facts_bytes, facts_path, options.strict)
         if facts.id != brief_id:
             raise BuildError(f"{facts_path}: its id changed from {brief_id} to {facts.id} during the run; run again")
-        return _publish_locked(facts, warnings, facts_bytes, facts_path, out_dir, options)
-    finally:
-        lock.release()
-
-
-def _lock(folder: Path, brief_id: str, timeout: float) -> tuple[filelock.FileLock, bool]:
-    """The brief's lock, held, and whether another run held it first; LockedError after ``timeout``."""
-    lock = filelock.FileLock(folder / ".lock", timeout=timeout)
-    try:
-        lock.acquire(blocking=False)
-        return lock, False
-    except filelock.Timeout:
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise LockedError(f"{brief_id}: another run holds the lock; skipped") from None
-        return lock, True
+        return _publish_locked(store, facts, warnings, facts_bytes, facts_path, out_dir, options)
 
 
 @dataclass(frozen=True)
@@ -282,7 +268,7 @@ class Unchanged:
 
 
 def reuse_current(facts_path: str | Path, out_dir: str | Path = "output", options: BuildOptions = BuildOptions(), *,
-                  lock_timeout: float = LOCK_TIMEOUT) -> Unchanged | None:
+                  lock_timeout: float = LOCK_TIMEOUT, state: str | None = None) -> Unchanged | None:
     """The latest edition, when these exact facts bytes and every file they name are what it was built from.
 
     Why: most runs (a cron line, a repeated ``make report``) find nothing changed, and proving that
@@ -305,32 +291,32 @@ def reuse_current(facts_path: str | Path, out_dir: str | Path = "output", option
     if not isinstance(brief_id, str) or not re.fullmatch(ID_PATTERN, brief_id):
         return None
     folder = out_dir / brief_id
-    if not (folder / "manifest.json").is_file():  # never published
+    if not (folder / "manifest.json").is_file() and not (state or os.environ.get(STATE_ENV)):  # never published here
         return None
-    lock, _ = _lock(folder, brief_id, lock_timeout)
-    try:  # under the lock: another run may be publishing; the bytes are read again, as publish does
+    store = open_store(state, out_dir)
+    # another run may be publishing; the bytes are read again, as publish does (not held where .lock cannot be made)
+    with store.brief_lock(brief_id, lock_timeout, reading=True):
         try:
             if read_facts_bytes(facts_path) != facts_bytes:
                 return None
         except FactsError:
             return None
-        latest = _current(facts_bytes, facts_path, folder, brief_id, options)
+        latest = _current(store, facts_bytes, facts_path, folder, brief_id, options)
         if latest is None:
             return None
         _clean_stale_temps(out_dir, brief_id)
         _restore_latest(out_dir / f"{brief_id}.pdf", folder / latest["file"], latest)
-    finally:
-        lock.release()
     for field, message in latest.get("warnings", []):
         log.warning("%s", Problem(str(facts_path), field, message))
     log.info("%s: unchanged since edition %s", brief_id, latest["name"])
     return Unchanged(brief_id, latest["name"], out_dir / f"{brief_id}.pdf")
 
 
-def _current(facts_bytes: bytes, facts_path: Path, folder: Path, brief_id: str, options: BuildOptions) -> dict[str, Any] | None:
+def _current(store: Store, facts_bytes: bytes, facts_path: Path, folder: Path, brief_id: str,
+             options: BuildOptions) -> dict[str, Any] | None:
     """The latest manifest entry if it was built from exactly these inputs, from this file, in this paper size."""
     try:
-        editions = _read_manifest(folder / "manifest.json", brief_id)
+        editions = store.editions(brief_id)
     except BuildError:
         return None
     latest = editions[-1] if editions else None
@@ -408,9 +394,17 @@ def _recorded_files(entry: Mapping[str, Any]) -> bool:
 
 
 def read_editions(out_dir: str | Path, brief_id: str) -> list[dict[str, Any]]:
-    """The published editions of a brief, oldest first, from ``OUT/<id>/manifest.json`` (for the live
-    preview, which shows them but never publishes). BuildError for a manifest that is not ours."""
-    return _read_manifest(Path(out_dir) / brief_id / "manifest.json", brief_id)
+    """The published editions of a brief, oldest first, from its view ``OUT/<id>/manifest.json`` (for the
+    live preview, which only reads the output folder and never publishes: the store keeps the view
+    current). BuildError for a manifest that is not ours."""
+    path = Path(out_dir) / brief_id / "manifest.json"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise BuildError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return parse_manifest(path, data, brief_id)
 
 
 def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: str | Path) -> ChangesPart | None:
@@ -445,13 +439,12 @@ def _clean_stale_temps(out_dir: Path, brief_id: str) -> None:
         log.info("%s: removed %d temporary file(s) left by an interrupted run", brief_id, len(stale))
 
 
-def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, facts_path: Path, out_dir: Path,
+def _publish_locked(store: Store, facts: Facts, warnings: list[Problem], facts_bytes: bytes, facts_path: Path, out_dir: Path,
                     options: BuildOptions) -> Edition:
     started = time.perf_counter()
     folder = out_dir / facts.id
     latest_pdf = out_dir / f"{facts.id}.pdf"
-    manifest_path = folder / "manifest.json"
-    editions = _read_manifest(manifest_path, facts.id)
+    editions = store.editions(facts.id)
     _refuse_a_second_file_with_this_id(editions, facts_path, facts.id, folder)
     inputs = input_hashes(facts_bytes, facts, facts_path, options.cache)
     fp = fingerprint(inputs)
@@ -460,13 +453,13 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
     if previous is not None and _same_content(previous, inputs, fp) and (
             options.paper != _paper(previous) or _intact(folder / previous["file"], previous["pdf_sha256"])):
         if options.paper != _paper(previous):
-            return _paper_variant(facts, facts_path, out_dir, editions, inputs, options)
+            return _paper_variant(store, facts, facts_path, out_dir, editions, inputs, options)
         _restore_latest(latest_pdf, folder / previous["file"], previous)
         log.info("%s: unchanged since edition %s", facts.id, previous["name"])
         return _edition(facts, facts_path, latest_pdf, folder, previous, built=False, changes=None)
 
     # a date alone names the edition by its day: no hour is invented
-    base = facts.as_of.astimezone(dt.timezone.utc).strftime("%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
+    base = words.utc_stamp(facts.as_of, "%Y%m%d" if facts.as_of_day_only else "%Y%m%dT%H%MZ")
     revision = 1 + max((e["revision"] for e in editions if e["name"].split("-r")[0] == base), default=0)
     name = base if revision == 1 else f"{base}-r{revision}"
     number = 1 + max((e["number"] for e in editions), default=0)
@@ -500,7 +493,7 @@ def _publish_locked(facts: Facts, warnings: list[Problem], facts_bytes: bytes, f
     log.debug("%s: Step 5 - Writing edition %s", facts.id, name)
     write_atomic(folder / entry["file"], pdf)
     write_atomic(folder / entry["facts"], _json_bytes(snapshot))
-    write_atomic(manifest_path, _json_bytes({"format": MANIFEST_FORMAT, "id": facts.id, "editions": [*editions, entry]}))
+    store.save_editions(facts.id, [*editions, entry])  # the commit point (then the manifest view)
     write_atomic(latest_pdf, pdf)
     log.info("%s: edition %s built (%d pages) in %.2f s: %s",
              facts.id, name, entry["pages"], time.perf_counter() - started, latest_pdf)
@@ -519,7 +512,7 @@ def _paper(entry: Mapping[str, Any]) -> str:
     return entry.get("paper") or str((entry.get("inputs") or {}).get("options", "paper=a4")).removeprefix("paper=")
 
 
-def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list[dict[str, Any]],
+def _paper_variant(store: Store, facts: Facts, facts_path: Path, out_dir: Path, editions: list[dict[str, Any]],
                    inputs: Mapping[str, str], options: BuildOptions) -> Edition:
     """The latest edition in another paper size: built once (same edition line, same changes), then reused.
 
@@ -542,7 +535,7 @@ def _paper_variant(facts: Facts, facts_path: Path, out_dir: Path, editions: list
         variant = {"file": f"{facts.id}-{entry['name']}.{options.paper}.pdf", "pdf_sha256": _sha256(pdf)}
         write_atomic(folder / variant["file"], pdf)
         entry = {**entry, "papers": {**(entry.get("papers") or {}), options.paper: variant}}
-        write_atomic(folder / "manifest.json", _json_bytes({"format": MANIFEST_FORMAT, "id": facts.id, "editions": [*editions[:-1], entry]}))
+        store.save_editions(facts.id, [*editions[:-1], entry])
         log.info("%s: edition %s written in %s size too (the same edition; nothing new to mail)", facts.id, entry["name"], options.paper)
     else:
         log.info("%s: unchanged since edition %s (%s size)", facts.id, entry["name"], options.paper)
@@ -602,36 +595,3 @@ def _restore_latest(latest_pdf: Path, archived: Path, entry: Mapping[str, Any]) 
 
 def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-_ENTRY_KEYS = {"number": int, "name": str, "as_of": str, "revision": int, "fingerprint": str, "file": str,
-               "facts": str, "pdf_sha256": str, "pages": int}
-
-
-def _read_manifest(path: Path, brief_id: str) -> list[dict[str, Any]]:
-    """The editions so far, oldest first; BuildError (one line) if the manifest is not one we wrote."""
-    if not path.is_file():
-        return []
-
-    def bad(why: str) -> BuildError:
-        return BuildError(f"{path}: {why}; fix that entry, or move {path.parent} aside (such as mv {path.parent} "
-                          f"{path.parent}.old) and run make_report.py on the facts file again to start a new series of editions")
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise bad(f"cannot be read as JSON ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("editions"), list):
-        raise bad('is not an edition manifest (expected an object with an "editions" list)')
-    if data.get("id") != brief_id:
-        raise bad(f'belongs to brief "{data.get("id")}", not "{brief_id}"')
-    for i, entry in enumerate(data["editions"]):
-        for key, kind in _ENTRY_KEYS.items():
-            if not isinstance(entry, dict) or not isinstance(entry.get(key), kind):
-                raise bad(f'editions[{i}].{key} is missing or not a {kind.__name__}')
-        papers = entry.get("papers") if isinstance(entry.get("papers"), dict) else {}
-        for key, name in [("file", entry["file"]), ("facts", entry["facts"]),
-                          *((f"papers.{p}.file", v.get("file") if isinstance(v, dict) else None) for p, v in papers.items())]:
-            if not isinstance(name, str) or name in ("", ".", "..") or Path(name).name != name or "\\" in name or "\0" in name:
-                raise bad(f'editions[{i}].{key} "{name}" is not the name of a file in {path.parent} (entries never point elsewhere)')
-    return data["editions"]

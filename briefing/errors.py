@@ -8,6 +8,8 @@
     ├── MailError                  a brief could not be mailed (exit 1)
     │     ├── ConfigError          bad SMTP settings or recipients, found before anything is sent
     │     └── DeliveryError        the server refused some recipients (each named)
+    ├── StateError                 the state database (--state, BRIEFING_STATE) cannot be used: unreachable,
+    │                              a wrong password, no permission, a newer schema (exit 2, before anything is built)
     └── LockedError                another run holds the brief's lock (exit 3)
 
 A wrong command line is not in this tree: click reports it, and ``cli.py`` gives it exit 64 (EX_USAGE),
@@ -83,6 +85,12 @@ class ConfigError(MailError):
 
 class DeliveryError(MailError):
     """The server refused one or more recipients; each is named in the message."""
+
+
+class StateError(BriefingError):
+    """The state store cannot be opened or written; the message names the database (never its password)."""
+
+    exit_code = 2
 
 
 class LockedError(BriefingError):

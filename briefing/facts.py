@@ -10,9 +10,11 @@ text: statements stay plain strings until the PDF stage escapes them.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import re
+import unicodedata
 from typing import Annotated, Any, ClassVar, Iterator, Literal, Optional, Sequence, Union
 
 from pydantic import (
@@ -23,6 +25,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StrictBool,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -82,6 +85,8 @@ SourceId = Annotated[str, Field(pattern=_ID, max_length=64)]
 
 #: Control characters (other than tab and line breaks) and lone surrogates: YAML escapes such as
 #: "\x07" or "\ud800" can produce them, but no text of a brief means them and no font draws them.
+#: Fields kept exactly as written: paths name files on disk, whose names may be decomposed.
+_AS_WRITTEN = frozenset({"file", "geojson", "url"})
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -92,9 +97,18 @@ class _Model(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _printable(cls, value: Any) -> Any:
+    def _printable(cls, value: Any, info: ValidationInfo) -> Any:
+        """Text without control characters, in composed form (NFC): Korean saved decomposed (as some
+        editors and macOS file names do) is conjoining jamo, which no bundled font draws, so it printed
+        as boxes; composed it is the syllables the fonts have. Paths are kept as written (a file's name)."""
         if isinstance(value, str) and (bad := _UNPRINTABLE.search(value)):
             raise ValueError(f"contains the control character U+{ord(bad[0]):04X} (character {bad.start() + 1}); delete it")
+        if info.field_name in _AS_WRITTEN:
+            return value
+        if isinstance(value, str):
+            return unicodedata.normalize("NFC", value)
+        if isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
+            return tuple(unicodedata.normalize("NFC", v) for v in value)
         return value
 
 
@@ -206,6 +220,17 @@ class Dataset(_Model):
         return value.lower() if isinstance(value, str) else value
 
 
+def in_utc_calendar(value: dt.datetime) -> dt.datetime:
+    """``value`` if its time in UTC is still in the years 1 to 9999; else ValueError (one line), not
+    the OverflowError that converting it raised in editions, mail and charts (9999-12-31T23:00-05:00)."""
+    try:
+        value.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise ValueError("in UTC it falls outside the years 1 to 9999; expected a time from 0001-01-01T00:00:00Z "
+                         "to 9999-12-31T23:59:59Z") from None
+    return value
+
+
 def moment(value: dt.date | dt.datetime) -> dt.datetime:
     """A point's date as a datetime (a day starts at midnight), so days and times sort and plot together."""
     return value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
@@ -223,7 +248,7 @@ class Point(_Model):
     def _utc(cls, value: dt.date | dt.datetime) -> dt.date | dt.datetime:
         """Times with a zone become UTC without one, as dataset times do, so all points compare."""
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return in_utc_calendar(value).astimezone(dt.timezone.utc).replace(tzinfo=None)
         return value
 
 
@@ -339,7 +364,7 @@ class Event(_Model):
         if self.is_range:
             return dt.date.fromisoformat(self.date.split("/")[1])
         if self.month_only:
-            return (self.day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            return self.day.replace(day=calendar.monthrange(self.day.year, self.day.month)[1])  # 9999-12 too
         return self.day
 
     @property
@@ -526,6 +551,11 @@ class Facts(_Model):
 
     #: True when ``as_of`` was given as a date alone: the brief then prints no hour (none is known).
     _as_of_day: bool = PrivateAttr(False)
+
+    @field_validator("as_of")
+    @classmethod
+    def _in_utc_calendar(cls, value: dt.datetime) -> dt.datetime:
+        return in_utc_calendar(value)
 
     @model_validator(mode="wrap")
     @classmethod

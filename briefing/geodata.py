@@ -396,6 +396,7 @@ class Towns:
     lat: np.ndarray
     population: np.ndarray
     name: _Names
+    capital: np.ndarray  # the rows of the national capitals, ascending
 
 
 @functools.cache
@@ -409,7 +410,7 @@ def towns() -> Towns:
         return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
 
     return Towns(lon=arr("lon"), lat=arr("lat"), population=arr("population"),
-                 name=_Names(arr("names"), arr("name_start")))
+                 name=_Names(arr("names"), arr("name_start")), capital=np.load(folder / "capital.npy"))
 
 
 # --------------------------------------------------------------------------------------------- named features

@@ -148,6 +148,9 @@ def parse_geojson(data: bytes, kind: str) -> AreaParts | LineParts:
         raise GeometryError("is not UTF-8 text; expected a GeoJSON file") from None
     except json.JSONDecodeError as exc:
         raise GeometryError(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); expected a GeoJSON file") from None
+    except RecursionError:  # the fault probe's 100,000 nested arrays: json's reader recurses per level
+        raise GeometryError("nests its arrays and objects too deeply to read; expected a GeoJSON file "
+                            "(a FeatureCollection of MultiPolygons nests 7 deep)") from None
     crs = doc.get("crs") if isinstance(doc, dict) else None
     if crs is not None:
         name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""

@@ -6,9 +6,10 @@ Why it is built this way:
   settings and the size of every message - so a typo never leaves half of a list mailed.
 * One message per recipient, each sent on its own: a refused address does not block the others, and
   each address is named in the error with the server's own reply.
-* A delivery ledger beside the output (``OUT/<id>.deliveries.json``) records each (edition,
-  recipient) *before* the message is committed (just before the final "." that hands it to the
-  server) as ``sending``, and again once the server accepted it; both writes are atomic. A ledger
+* A delivery ledger in the state store (``briefing.state``; its view is ``OUT/<id>.deliveries.json``)
+  records each (edition, recipient) *before* the message is committed (just before the final "."
+  that hands it to the server) as ``sending``, and again once the server accepted it; each is one
+  transaction, under the brief's mail lock (with PostgreSQL, held for every host that shares it). A ledger
   that cannot be written (a full disk) therefore means the message is not sent: the connection is
   dropped before the ".", and the server discards it. A rerun skips whoever already has this
   edition, and whoever's send was left ``sending`` (the server may have it: like an uncertain one,
@@ -28,18 +29,14 @@ Why it is built this way:
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import fcntl
 import hashlib
 import json
 import logging
-import os
 import re
 import smtplib
 import ssl
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.header import Header
 from email.message import EmailMessage
@@ -52,8 +49,9 @@ from email_validator import EmailNotValidError, validate_email
 
 from .atomic import write_atomic
 from .deliveries import Ledger
+from .state import open_store
 from .editions import Edition
-from .errors import ConfigError, DeliveryError, LockedError, MailError
+from .errors import ConfigError, DeliveryError, MailError
 from .facts import Facts, strip_bidi_controls
 from .words import as_of_iso, as_of_words, macros, render
 
@@ -287,29 +285,6 @@ def _encoded_subject(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# The delivery ledger
-# --------------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _send_lock(path: Path) -> Iterator[None]:
-    """Hold ``path`` exclusively, so two runs never mail the same brief at once (and so twice)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:  # O_NOFOLLOW: a symbolic link planted here must not make us create or lock another file
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise MailError(f"{path}: is a symbolic link; the mail lock must be a plain file - remove the link") from None
-        raise
-    with os.fdopen(fd, "r+b") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LockedError(f"{path}: another run is mailing this brief right now; try again when it has finished") from None
-        yield
-
-
-# --------------------------------------------------------------------------------------------------
 # Sending
 # --------------------------------------------------------------------------------------------------
 
@@ -525,9 +500,14 @@ def _eml_path(out_dir: Path, edition: Edition, recipient: str) -> Path:
 
 
 def send_edition(
-    edition: Edition, recipients: Sequence[str], *, settings: SmtpSettings, dry_run: bool = False, out_dir: Path
+    edition: Edition, recipients: Sequence[str], *, settings: SmtpSettings, dry_run: bool = False, out_dir: Path,
+    state: str | None = None,
 ) -> DeliveryReport:
     """Mail ``edition`` to each recipient who does not have it yet, or (dry run) write the .eml files.
+
+    Who has it is the delivery ledger of the state store ``state`` (``briefing.state.open_store``),
+    read and written under the brief's mail lock, so two runs, on one host or several, never mail
+    the same brief at once.
 
     Raises MailError before sending anything when a message is over ``settings.max_bytes``, and
     DeliveryError after trying everyone when any recipient was not delivered (each named, with the
@@ -538,9 +518,10 @@ def send_edition(
     if facts.draft:  # a gathered draft has not been checked by a person: it is never mailed
         raise ConfigError(f"{edition.facts_path}: draft: true - a draft is never mailed; "
                           "check it, then remove 'draft: true' to send it")
-    ledger_path = out_dir / f"{facts.id}.deliveries.json"
-    with _send_lock(out_dir / f".{facts.id}.deliveries.lock"):
-        ledger = Ledger(ledger_path)
+    store = open_store(state, out_dir)
+    ledger_path = store.ledger_path(facts.id)
+    with store.mail_lock(facts.id):
+        ledger = Ledger(store, facts.id)
         skipped = tuple(r for r in recipients if ledger.has(edition.name, r))
         for r in ledger.unfinished(edition.name):
             log.warning("%s: edition %s to %s: uncertain - an earlier run stopped while sending it, so the server may have it; "
@@ -550,7 +531,9 @@ def send_edition(
             everyone = "its only recipient" if len(skipped) == 1 else f"all {len(skipped)} recipients"
             log.info("%s: edition %s was already mailed to %s; nothing sent", facts.id, edition.name, everyone)
             return DeliveryReport(edition.name, skipped=skipped)
-        pdf = edition.pdf_path.read_bytes()
+        # the archived PDF of this very edition: OUT/<id>.pdf may be a newer one by now (another run, another host)
+        archived = edition.archive_path
+        pdf = (archived if archived is not None and archived.is_file() else edition.pdf_path).read_bytes()
         now = dt.datetime.now(dt.timezone.utc)
 
         def wire(recipient: str) -> tuple[str, bytes]:  # one message at a time: memory stays flat

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, Callable
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, Paragraph
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, Paragraph, Table
 
 from .fonts import SANS, SANS_BOLD
 from .glyphs import draw_string, string_width
-from .words import as_of_words
+from .words import as_of_words, utc_stamp
 
 if TYPE_CHECKING:
     from .facts import Facts
@@ -126,8 +126,7 @@ class PdfCanvas(Canvas):
 
     def __init__(self, *args: Any, as_of: dt.datetime, before_save: Callable[[Canvas], None], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        utc = as_of.astimezone(dt.timezone.utc)
-        stamp = utc.strftime("D:%Y%m%d%H%M%S+00'00'")
+        stamp = utc_stamp(as_of, "D:%Y%m%d%H%M%S+00'00'")
         self.setDateFormatter(lambda *_: stamp)
         self._before_save = before_save
 
@@ -185,6 +184,39 @@ def sink_float(flowables: list[Flowable], frame: Frame) -> None:
     if height > left and (left <= page / 4 or not isinstance(passing[-1], Paragraph)):
         return  # it would not fit, and the page is full enough to end here (or the item cannot be split)
     flowables[0:len(passing) + 1] = [*passing, float_]
+
+
+class TallRowTable(Table):
+    """A table whose rows break inside only when one is taller than a whole page can hold.
+
+    Why: reportlab moves a row that does not fit to the next page whole, so a row taller than a page
+    (a place note or an indicator of 2,000 Chinese characters, one word of 2,000 letters) fits on no
+    page and the build ends in LayoutError with no PDF. Letting every row break inside
+    (``splitInRow``) would instead cut ordinary rows at the foot of a page, leaving a line or two
+    alone; so a table is split inside a row only when splitting between rows failed and some row,
+    with the header repeated above it, is taller than the page's frame: that row breaks across
+    pages (its paragraphs line by line), everything else paginates as before.
+    """
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self.splitInRow = 0
+        parts = super().split(availWidth, availHeight)
+        if parts or not self._row_taller_than_page():
+            return parts
+        self.splitInRow = 1  # the least height either part of the row may have, in points
+        try:
+            return super().split(availWidth, availHeight)
+        finally:
+            self.splitInRow = 0
+
+    def _row_taller_than_page(self) -> bool:
+        """Whether a body row and the header repeated above it are taller than the whole frame
+        (known only while the document lays out: the canvas names its document)."""
+        frame = getattr(getattr(getattr(self, "canv", None), "_doctemplate", None), "frame", None)
+        if frame is None:
+            return False
+        head = sum(self._rowHeights[:self.repeatRows])
+        return any(head + h > frame._aH for h in self._rowHeights[self.repeatRows:])
 
 
 def no_lone_items(items: list[Flowable], tail: int = 2) -> list[Flowable]:

@@ -37,7 +37,7 @@ from .charts import PLACES, event_date
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import with_fallback
-from .pagination import (MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, RULE, Bookmark, Float, PageFurniture, PdfCanvas, SectionStart,
+from .pagination import (MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, RULE, Bookmark, Float, PageFurniture, PdfCanvas, SectionStart, TallRowTable,
                          bind_headings, no_lone_items, sink_float)
 from .words import amount, as_of_iso, as_of_words, horizon, human_date, macros
 
@@ -314,7 +314,7 @@ def _bottom_line(facts: Facts, st: dict[str, ParagraphStyle], m: Any, stmt: Call
     rows = [[ScriptParagraph(str(m.heading("key_points")), st["boxhead"])]]
     rows += [[stmt(s, "boxbullet")] for s in facts.key_points]
     rows.append([ScriptParagraph(_sourcing_words(facts, m), st["boxbullet"])])
-    box = Table(rows, colWidths=[width], repeatRows=1)
+    box = TallRowTable(rows, colWidths=[width], repeatRows=1)
     box.setStyle(TableStyle(_TABLE_BASE + [
         ("BACKGROUND", (0, 0), (-1, -1), BOX),
         ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
@@ -488,7 +488,7 @@ def _header_table(rows: list[list[Flowable]], col_widths: list[float], note: Flo
     last = len(rows) - 1  # the last body row
     if note is not None:
         rows = [*rows, [note] + [""] * (len(col_widths) - 1)]
-    table = Table(rows, colWidths=col_widths, repeatRows=1)
+    table = TallRowTable(rows, colWidths=col_widths, repeatRows=1)
     style = _TABLE_BASE + [
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
         ("ROWBACKGROUNDS", (0, 1), (-1, last), [colors.white, BOX]),
@@ -509,7 +509,7 @@ def _header_table(rows: list[list[Flowable]], col_widths: list[float], note: Flo
 
 def _pull_quote(text: str, speaker: str, said: str | None, number_: int, st: dict[str, ParagraphStyle], width: float, m: Any) -> Flowable:
     body = [ScriptParagraph(str(m.quote_text(text)), st["quote"]), ScriptParagraph(str(m.quote_attribution(speaker, said, number_)), st["attrib"])]
-    table = Table([[body]], colWidths=[width - 24])
+    table = TallRowTable([[body]], colWidths=[width - 24])
     table.setStyle(TableStyle(_TABLE_BASE + [
         ("LINEBEFORE", (0, 0), (0, -1), 2.5, ACCENT),
         ("LEFTPADDING", (0, 0), (-1, -1), 12),

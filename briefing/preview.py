@@ -64,7 +64,7 @@ from .facts import LIKELIHOOD, Facts
 from .provenance import Support, check_provenance
 from .validate import validate_facts
 from .files import read_facts_bytes
-from .deliveries import Ledger
+from .deliveries import read_ledger
 from .pdf import ChangesPart, MapPart, render_pdf
 
 log = logging.getLogger("briefing")
@@ -264,7 +264,7 @@ def published_editions(out_dir: Path, brief_id: str) -> tuple[list[EditionView],
     """The published editions of a brief, newest first, with their deliveries; and a problem reading them."""
     try:
         entries = read_editions(out_dir, brief_id)
-        ledger = Ledger(out_dir / f"{brief_id}.deliveries.json").entries
+        ledger = read_ledger(out_dir, brief_id)
     except BriefingError as exc:
         return [], str(exc)
     views = []

@@ -9,7 +9,8 @@ last good edition stays in place and the next tick tries again.
 
 Why every tick hands the current edition to the mail step, built or not: which recipients still lack
 it is in the delivery ledger on disk, not in this process's memory, so a list left half-mailed by a
-kill, an OOM or a reboot is finished by the next tick of whichever process runs next.
+kill, an OOM or a reboot is finished by the next tick of whichever process runs next - on any host,
+when the ledger is in a shared PostgreSQL (``--state``, see ``briefing.state``).
 """
 
 from __future__ import annotations
@@ -67,12 +68,15 @@ def run(
     on_edition: Callable[[Edition], None] | None = None,
     max_ticks: int | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
+    state: str | None = None,
 ) -> None:
     """Publish each facts file at every tick until SIGINT/SIGTERM (or ``max_ticks`` ticks, for tests).
 
     ``on_edition`` is called at every tick with the current edition of each brief, new or unchanged
     (the CLI prints its path and passes it to the mail step, which sends only to recipients the
     ledger says lack it); an exception it raises is logged and the next tick calls it again.
+    ``state`` names the state database (``briefing.state``): with PostgreSQL, several hosts may run
+    this loop for the same briefs, and each brief is built and mailed by whichever claims it first.
     """
     with _StopOnSignal() as stop:
         previous: dt.datetime | None = None
@@ -89,7 +93,7 @@ def run(
             for path in facts_paths:
                 if stop.requested:
                     break
-                _tick_one(path, out_dir, options, on_edition, lock_timeout)
+                _tick_one(path, out_dir, options, on_edition, lock_timeout, state)
     log.info("stopped")
 
 
@@ -98,10 +102,10 @@ def _now() -> dt.datetime:
 
 
 def _tick_one(path: Path, out_dir: Path, options: BuildOptions, on_edition: Callable[[Edition], None] | None,
-              lock_timeout: float) -> None:
+              lock_timeout: float, state: str | None = None) -> None:
     """One brief, one tick: every failure becomes log lines, so one bad brief never stops the others."""
     try:
-        edition = publish(path, out_dir, options, lock_timeout=lock_timeout)
+        edition = publish(path, out_dir, options, lock_timeout=lock_timeout, state=state)
         if on_edition is not None:
             on_edition(edition)
     except LockedError as exc:

@@ -112,8 +112,14 @@ def horizon(value: str) -> tuple[str, str]:
 
 
 def iso(when: dt.datetime) -> str:
+    return utc_stamp(when, "%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_stamp(when: dt.datetime, fmt: str) -> str:
+    """``when`` in UTC by ``fmt``, the year always in four digits (strftime writes the year 1 as "1",
+    so an edition of 0001-01-01 was named 10101 and sorted after 9999's)."""
     utc = when.astimezone(dt.timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc.strftime(fmt.replace("%Y", f"{utc.year:04d}"))
 
 
 def human_date(value: str | dt.date) -> str:

@@ -52,7 +52,8 @@ def test_la_riots_figures_are_computed_from_the_table_and_printed(tmp_path: Path
     # the label already says what is counted: "deaths" after the number would add nothing
     assert f"Deaths in the table, all dates {expected['deaths-total']} 24 November 1993" in text
     assert f"Deaths from 29 April to 4 May 1992 {expected['deaths-five-days']} 3 May 1992" in text
-    assert f"Most deaths on one day {expected['deadliest-day']} deaths in a day" in text
+    # a highest value is dated by the day it happened (30 April), not the series' last day (4 May)
+    assert f"Most deaths on one day {expected['deadliest-day']} deaths in a day 30 April 1992" in text
     assert f"Homicides from 29 April to 4 May 1992 {expected['homicides-five-days']} deaths" in text
     # the dataset is listed with the sources, with its file and hash
     digest = hashlib.sha256(LA_CSV.read_bytes()).hexdigest()
@@ -89,6 +90,8 @@ def refusal(data_: dict[str, Any], path: Path) -> str:
     (TABLE, {"filter": {"gate": "North"}}, '{facts}: series[0].filter.gate: column "gate" is not in t.csv; its columns are: day, n, point'),
     ("day,n\n2024-03-01,5\n2024-03-02,12a\n", {}, '{dir}/t.csv: row 3, column n: "12a" is not a number; expected a number such as 1250 or 12.5 (no units, no thousands separators)'),
     ("day,n\n2024-03-01,5\n2024-13-01,2\n", {}, '{dir}/t.csv: row 3, column day: "2024-13-01" is not a date; expected an ISO 8601 date such as 2024-03-01 or 2024-03-01T06:00Z'),
+    ("day,n\n0001-01-01,5\n0000-12-31,2\n", {}, '{dir}/t.csv: row 3, column day: "0000-12-31" falls outside the years 1 to 9999 (in UTC); expected a date from 0001-01-01 to 9999-12-31'),
+    ("day,n\n9999-12-31T23:00:00-05:00,5\n", {}, '{dir}/t.csv: row 2, column day: "9999-12-31T23:00:00-05:00" falls outside the years 1 to 9999 (in UTC); expected a date from 0001-01-01 to 9999-12-31'),
     (TABLE, {"filter": {"point": "West"}}, "{facts}: series[0].filter.point: no rows of t.csv have point = West; values there include: North, South"),
     (TABLE, {"between": ["2025-01-01", "2025-02-01"]}, "{facts}: series[0].between: no dated rows of t.csv fall between 2025-01-01 and 2025-02-01; they run from 2024-03-01 to 2024-03-09"),
 ])
@@ -174,6 +177,11 @@ def test_filter_resample_aggregate_and_every_stat(facts_data, tmp_path) -> None:
     assert [(p.date, p.value) for p in series.points] == [(dt.date(2024, 2, 26), 6), (dt.date(2024, 3, 4), 4)]
     assert {f.id: f.value for f in facts.figures} == {"total": 10, "latest": 4, "first": 6, "max": 6, "min": 4, "change": -2}
     assert facts.figures[0].as_of == dt.date(2024, 3, 9)  # the last date in the rows, not the week's start
+    # the highest and the first value are the week of 26 February's (it ends on Sunday 3 March); the
+    # lowest the week of 4 March's, which the rows end within (9 March)
+    as_of = {f.id: f.as_of for f in facts.figures}
+    assert (as_of["max"], as_of["first"], as_of["min"], as_of["latest"]) == (
+        dt.date(2024, 3, 3), dt.date(2024, 3, 3), dt.date(2024, 3, 9), dt.date(2024, 3, 9))
     assert facts.figure_sources(facts.figures[0]) == ("tab",)
 
 
@@ -332,3 +340,45 @@ def test_bad_series_and_dataset_keys_are_one_line_each(facts_data, tmp_path) -> 
         f'{f}: series[0].agg: "avg" is not supported; expected one of sum, mean, max, min, last',
         f"{f}: series[1]: every applies only to a series from a dataset; give data: DATASET-ID, or drop it and keep the points",
     ]
+
+
+def test_dates_at_the_ends_of_the_calendar_are_drawn(facts_data, tmp_path) -> None:
+    """The fault probe's files: a month total of December 9999, days of January in the year 1, events in
+    0001-01 and 9999-12 and an as_of of 9999's last minute each ended in OverflowError or matplotlib's
+    ValueError (a chart's margin past the years it can draw), no PDF."""
+    table = "day,n\n0001-01-01,3\n0001-01-02,5\n0001-01-03,2\n9999-10-04,4\n9999-11-30,6\n9999-12-31,9\n"
+    d = spec2(facts_data, tmp_path, table, every="day", between=["0001-01-01", "0001-01-03"])
+    d["series"].append({"id": "late", "label": "Late arrivals", "unit": "people", "data": "tab", "date": "day",
+                        "value": "n", "every": "month", "between": ["9999-10-01", "9999-12-31"]})
+    d["as_of"] = "9999-12-31T23:59:00Z"
+    d["events"] = [{"date": "0001-01", "label": "The first month", "source": "cnn"},
+                   {"date": "9999-12", "label": "The last month", "source": "cnn"}]
+    facts = parse_facts(d, tmp_path / "f.yaml", tmp_path)
+    text = squash(pdf_text(build_brief(facts)))
+    assert "Dated events, January 1 to December 9999" in text  # one timeline over the whole calendar
+    assert "Arrivals. 3 totals per day, 1 January 1 to 3 January 1; first 3, highest 5" in text
+    assert "Late arrivals. 3 totals per month, 1 October 9999 to 1 December 9999; first 4, highest 9" in text
+    assert "Events marked: 1 = The last month (December 9999)" in text
+    edition = publish(_facts_file(d, tmp_path), tmp_path / "out")
+    assert edition.name == "99991231T2359Z" and edition.pdf_path.exists()
+
+
+def _facts_file(d: dict[str, Any], folder: Path) -> Path:
+    import yaml
+
+    path = folder / "f.yaml"
+    path.write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_an_as_of_or_a_point_outside_the_years_1_to_9999_in_utc_is_refused_in_one_line(facts_data, tmp_path) -> None:
+    f = tmp_path / "f.yaml"
+    expected = "in UTC it falls outside the years 1 to 9999; expected a time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+    for as_of in ("9999-12-31T23:00:00-05:00", "0001-01-01T01:00:00+05:00"):
+        facts_data["as_of"] = as_of
+        assert refusal(facts_data, f) == f'{f}: as_of: "{as_of}": {expected}'
+    facts_data["as_of"] = "2023-03-01"
+    facts_data["spec"] = 2
+    facts_data["series"] = [{"id": "s", "label": "Arrivals", "unit": "people",
+                             "points": [{"date": "9999-12-31T23:00:00-05:00", "value": 1, "source": "cnn"}]}]
+    assert refusal(facts_data, f) == f'{f}: series[0].points[0].date: "9999-12-31T23:00:00-05:00": {expected}'

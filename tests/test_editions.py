@@ -315,6 +315,46 @@ def test_a_manifest_entry_never_points_outside_the_briefs_folder(facts_file: Pat
 # --------------------------------------------------------------------------------------------------
 
 
+def run_without_write_override(*args: str) -> subprocess.CompletedProcess[str]:
+    """make_report.py as a user who may not write a read-only folder: as root (a container's user, whom
+    file modes do not stop) without the capabilities that override them (setpriv), else as is."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        import shutil
+
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: a read-only folder cannot be made")
+        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    return subprocess.run([*prefix, sys.executable, str(ROOT / "make_report.py"), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_an_unchanged_rerun_works_in_a_read_only_output_folder(facts_file: Path, out: Path, facts_data: dict[str, Any]) -> None:
+    """An archive or a read-only mount: the rerun that writes nothing works (it failed creating .lock),
+    and one that must write says so in one line, naming the folder and how out."""
+    publish(facts_file, out)
+    (out / "bakhmut" / ".lock").unlink(missing_ok=True)
+    folders = [out, out / "bakhmut"]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        again = run_without_write_override(str(facts_file), "--out", str(out))
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.strip() == str(out / "bakhmut.pdf")
+        assert again.stderr.strip() == f"bakhmut: unchanged since edition {BASE}"
+        assert not (out / "bakhmut" / ".lock").exists()
+
+        figure(facts_data, "civilians")["value"] = 4600
+        put(facts_file, facts_data)
+        changed = run_without_write_override(str(facts_file), "--out", str(out), "-q")
+        assert changed.returncode == 1 and changed.stdout == ""
+        assert changed.stderr.strip() == (f"{facts_file}: cannot write the brief: Permission denied ({out / 'bakhmut' / '.lock'}); "
+                                          f"make {out} writable, or choose another output folder with --out")
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+
+
 def test_a_held_lock_skips_the_brief_with_exit_3(facts_file: Path, out: Path) -> None:
     (out / "bakhmut").mkdir(parents=True)
     with filelock.FileLock(out / "bakhmut" / ".lock"):

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+import unicodedata
 from typing import Any
 
 import pdfplumber
@@ -153,3 +154,28 @@ def test_a_fallback_font_is_parsed_only_when_some_text_needs_it(facts_data, writ
     assert _fonts_parsed(str(BAKHMUT)) == house
     facts_data["key_points"][0]["text"] = "שלום עולם"
     assert _fonts_parsed(str(write_facts(facts_data))) == ["BriefHebrew", *house]
+
+
+def test_hangul_on_the_map_and_the_charts_builds_without_a_glyph_warning(facts_data, write_facts, recwarn) -> None:
+    """The new user's Korean place names: matplotlib warned "Glyph ... (HANGUL SYLLABLE ...) missing from
+    font(s) Droid Sans Fallback" for labels that print fine, in builds and test runs (issue 22 user 3)."""
+    facts_data["places"][0]["name"] = "솔레다르"
+    facts_data["places"][1]["name"] = "슬로뱐스크"
+    facts_data["events"][0]["label"] = "한국어 사건, 日本語の出来事"
+    facts = load_facts(write_facts(facts_data))
+    assert glyph_warnings(facts, "f.yaml") == []
+    text = pdf_text(build_brief(facts))
+    assert "솔레다르" in text and "한국어 사건" in text
+    assert [str(w.message) for w in recwarn if "Glyph" in str(w.message) or "missing from font" in str(w.message)] == []
+
+
+def test_korean_saved_decomposed_prints_as_the_syllables_it_spells(facts_data, write_facts) -> None:
+    """Hangul in NFD (conjoining jamo, as some editors and macOS file names save it): no bundled font
+    draws the jamo, so "슬로뱐스크" printed as boxes with a warning; text is read composed (NFC)."""
+    facts_data["places"][1]["name"] = unicodedata.normalize("NFD", "슬로뱐스크")
+    facts_data["key_points"][0]["text"] = unicodedata.normalize("NFD", "바흐무트 전투가 계속된다.")
+    facts = load_facts(write_facts(facts_data))
+    assert glyph_warnings(facts, "f.yaml") == []
+    assert facts.places[1].name == "슬로뱐스크"
+    text = pdf_text(build_brief(facts))
+    assert "슬로뱐스크" in text and "바흐무트 전투가 계속된다." in text

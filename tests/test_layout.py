@@ -238,3 +238,46 @@ def test_a_day_of_many_long_labels_is_split_into_timelines_that_fit_a_page(facts
     assert "Timeline of events (part 1 of" in text
     assert all(f"{i} A very long event label" in text for i in range(12))
     assert_readable(pdf)
+
+
+#: Cells taller than a page (the fault probe's files): each of these ended in LayoutError, no PDF.
+_HAN = ("中国人民解放军" * 300)[:2000]
+_LONG_WORD = "Q" * 2000
+
+
+@pytest.mark.parametrize("where,text", [
+    ("place note", _HAN), ("place note", _LONG_WORD), ("indicator", _HAN), ("quote", _HAN)])
+def test_a_table_cell_taller_than_a_page_breaks_across_pages_with_all_its_text(facts_data, where, text):
+    if where == "place note":
+        facts_data["places"][0]["note"] = text
+    elif where == "indicator":
+        facts_data["indicators"][0]["text"] = facts_data["indicators"][0]["meaning"] = text
+    else:
+        facts_data["quotes"][0]["text"] = text
+    pdf = build(facts_data)
+    # every character of the cell is printed (its pages' headers and footers come between its parts)
+    assert pdf_text(pdf).count(text[1]) == text.count(text[1]) * (2 if where == "indicator" else 1)
+    assert_readable(pdf)
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["peak first", "peak last"])
+def test_a_peak_at_either_end_of_a_time_chart_keeps_its_label_clear_of_the_tick_labels(facts_data, first):
+    """The new user's flights chart: centred over a peak on the first day, "28,000" ran out over the
+    y axis onto its tick label "30k"; at the last day it runs out past the axes on the right."""
+    values = [28000, 27500, 24000, 11000, 5000, 5200, 9500, 14000, 21000, 26000]
+    facts_data["spec"] = 2
+    facts_data["series"] = [{"id": "flights", "label": "Flights in European airspace", "unit": "flights", "points": [
+        {"date": f"2023-02-{10 + i:02d}", "value": v, "source": "cnn"} for i, v in enumerate(values if first else values[::-1])]}]
+    pdf = build(facts_data)
+    for page in pages(pdf):
+        words = page.extract_words()
+        if any(w["text"] == "30k" for w in words):
+            break
+    [tick] = [w for w in words if w["text"] == "30k"]
+    [peak] = [w for w in words if w["text"] == "28,000" and abs(w["top"] - tick["top"]) < 20]  # not the caption's
+    right_ends = [w["x1"] for w in words if w["text"] == "2023-Feb"]  # the date axis' offset, at its right end
+    y_axis = min(e["x0"] for e in page.lines + page.curves
+                 if abs(e["x1"] - e["x0"]) < 0.5 and e["bottom"] - e["top"] > 50 and e["x0"] > tick["x1"])
+    assert peak["x0"] >= y_axis  # right of the y axis, clear of its tick labels
+    assert peak["x1"] <= max(right_ends) + 1  # and not past the axes' right end
+    assert_readable(pdf)

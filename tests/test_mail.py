@@ -627,19 +627,22 @@ def test_bad_settings_name_the_variable(env, message):
 
 
 #: Mails the example edition in OUT (argv[1]) to argv[3:] with the files this process writes limited to
-#: argv[2] bytes (RLIMIT_FSIZE: a full disk for this process alone; Python ignores SIGXFSZ, so a write
-#: past it fails with EFBIG as on a full disk), the settings taken from the environment.
+#: argv[2] bytes more than its state database (OUT/briefing.db, created first) holds (RLIMIT_FSIZE: a full
+#: disk for this process alone; Python ignores SIGXFSZ, so a write past it fails with EFBIG as on a full
+#: disk), the settings taken from the environment.
 _SEND_ON_A_FULL_DISK = """
 import os, resource, sys
 from pathlib import Path
 from briefing.editions import Edition
 from briefing.errors import BriefingError
 from briefing.mail import SmtpSettings, send_edition
+from briefing.state import open_store
 from briefing.validate import load_facts
-out, limit, name, recipients = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+out, room, name, recipients = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 edition = Edition(facts=load_facts(os.environ["FACTS"]), facts_path=Path(os.environ["FACTS"]), pdf_path=out / "bakhmut.pdf",
                   name=name, built=True)
-resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+open_store(None, out)
+resource.setrlimit(resource.RLIMIT_FSIZE, ((out / "briefing.db").stat().st_size + room, resource.RLIM_INFINITY))
 try:
     send_edition(edition, recipients, settings=SmtpSettings.from_env(os.environ), out_dir=out)
 except BriefingError as exc:
@@ -651,12 +654,12 @@ except BriefingError as exc:
 def test_a_full_disk_while_mailing_never_sends_a_second_copy(smtp_server, edition):
     server = smtp_server()
     out = edition.pdf_path.parent
-    everyone = [f"r{i}@example.org" for i in range(8)]
-    run = subprocess.run([sys.executable, "-c", _SEND_ON_A_FULL_DISK, str(out), "1500", edition.name, *everyone], cwd=ROOT,
+    everyone = [f"r{i}@example.org" for i in range(40)]
+    run = subprocess.run([sys.executable, "-c", _SEND_ON_A_FULL_DISK, str(out), "4096", edition.name, *everyone], cwd=ROOT,
                          env=server.env(FACTS=str(BAKHMUT)), capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
     [line] = run.stderr.splitlines()
-    assert "bakhmut.deliveries.json: cannot record" in line and "free space on that disk and run again" in line, line
+    assert "briefing.db: cannot record" in line and "free space on that disk and run again" in line, line
     first = server.handler.recipients()
     assert 0 < len(first) < len(everyone)
 

@@ -27,6 +27,16 @@ CASES = {
                  [MapPoint("Suez", 29.9737, 32.5263), MapPoint("Port Said", 31.2653, 32.3019)]),
     "new_orleans": (MapPoint("New Orleans", 29.9511, -90.0715), "US", "Louisiana",
                     [MapPoint("Baton Rouge", 30.4515, -91.1871)]),
+    "los_angeles": (MapPoint("Los Angeles", 34.0522, -118.2437), "US", "California",
+                    [MapPoint("Compton", 33.8958, -118.2201), MapPoint("Koreatown", 34.0578, -118.3009)]),
+}
+
+
+#: Drawn by single tests (not every parametrised one): small island countries.
+ISLANDS = {
+    "male": (MapPoint("Malé", 4.1755, 73.5093), "MV", None, []),
+    "funafuti": (MapPoint("Funafuti", -8.5211, 179.1983), "TV", None, []),
+    "honolulu": (MapPoint("Honolulu", 21.3069, -157.8583), "US", "Hawaii", [MapPoint("Pearl City", 21.3972, -157.9752)]),
 }
 
 
@@ -36,7 +46,7 @@ def drawn():
 
     def get(name):
         if name not in cache:
-            loc, country, admin1, places = CASES[name]
+            loc, country, admin1, places = {**CASES, **ISLANDS}[name]
             result, debug = _render(loc, country, admin1, places)
             debug.drawing = result.drawing
             with pdfplumber.open(io.BytesIO(renderPDF.drawToString(result.drawing))) as pdf:
@@ -67,7 +77,7 @@ def _panel_text(debug, chars, height, panel):
 
 
 @pytest.mark.parametrize("name, overview, detail", [
-    ("bakhmut", ["Sea"], ["Donets"]),
+    ("bakhmut", ["Black Sea", "Sea of Azov"], ["Donets"]),
     ("nova_kakhovka", ["Black Sea"], ["Dnipro", "Kakhovka Reservoir"]),
     ("ismailia", ["Mediterranean Sea"], ["Great Bitter Lake", "Gulf of Suez"]),
     ("new_orleans", ["Gulf of Mexico"], ["Mississippi", "Lake Pontchartrain"]),
@@ -128,5 +138,144 @@ def test_every_symbol_drawn_has_a_legend_entry(drawn, name):
     assert "location" in debug.legend and "detail area" in debug.legend
     assert ("place in the brief" in debug.legend) == bool(places)
     assert ("town (gazetteer)" in debug.legend) == bool(debug.towns)
+    assert ("capital" in debug.legend) == bool(debug.capitals)
     assert ("region" in debug.legend) == (admin1 is not None)
-    assert "river" in debug.legend  # every case has a river drawn on its detail panel
+    # every case but Los Angeles has a river drawn on its detail panel (GSHHG has none there)
+    assert ("river" in debug.legend) == (name != "los_angeles")
+
+
+def _land_share(debug, panel: str, box) -> float:
+    """The share of ``box`` (pixels, as placed) that the map shows as land, the labels left out."""
+    import numpy as np
+    from matplotlib.colors import to_rgb
+
+    from briefing.map.style import LAND, LAND_HOME, REGION_FILL
+
+    fig = debug.fig
+    if getattr(debug, "_raster", None) is None:
+        hidden = [t for ax in fig.axes for t in ax.texts if t.get_visible()]
+        for t in hidden:
+            t.set_visible(False)
+        fig.canvas.draw()
+        debug._raster = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(float) / 255.0
+        for t in hidden:
+            t.set_visible(True)
+    img = debug._raster
+    h = img.shape[0]
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    patch = img[h - y1:h - y0, x0:x1].reshape(-1, 3)
+    land = np.zeros(len(patch), dtype=bool)
+    for colour in (LAND, LAND_HOME, REGION_FILL):
+        land |= np.abs(patch - np.array(to_rgb(colour))).max(axis=1) < 0.02
+    return float(land.mean()) if len(patch) else 0.0
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sea_names_sit_on_water(drawn, name):
+    """A sea's, gulf's or ocean's name is set on water as drawn (most of it; a narrow gulf's over its
+    shores), not on a delta or a cape the coarse polygon of the sea takes in (the Black Sea over the
+    Dnipro's delta at Nova Kakhovka)."""
+    from briefing.geodata import MARINE_KINDS
+
+    debug, _chars, _text, _height = drawn(name)
+    marine = {(p, n) for p, n, kind in debug.water if kind in MARINE_KINDS - {"river"}}  # "river": an estuary
+    assert marine
+    for panel, text, box in debug.label_boxes:
+        if (panel, text) in marine:
+            assert _land_share(debug, panel, box) < 0.5, (name, panel, text, _land_share(debug, panel, box))
+
+
+def test_one_water_name_once_per_panel(drawn):
+    """The Dead Sea's two basins are one sea: named once on the overview, not twice."""
+    debug, _chars, _text, _height = drawn("ismailia")
+    names = [(p, n) for p, n, _k in debug.water]
+    assert len(names) == len(set(names)), names
+
+
+def test_a_country_that_fits_is_shown_whole_on_the_overview(drawn):
+    """Los Angeles: the overview is the lower 48 United States with its neighbours and both oceans'
+    coasts (the reader places California in the country), not only the western states; a country too
+    large for that (Canada from Montreal) shows its part around the location."""
+    from briefing.map.projection import Proj
+
+    debug, chars, _text, height = drawn("los_angeles")
+    loc = CASES["los_angeles"][0]
+    view, proj = debug.overview_view, Proj(loc.lat, loc.lon)
+    west = float(proj.lonlat(view.x0, 0.0)[0])
+    east = float(proj.lonlat(view.x1, view.y1)[0])  # the north-east corner: past Maine
+    north, south = float(proj.lonlat(0.0, view.y1)[1]), float(proj.lonlat(0.0, view.y0)[1])
+    assert west < -124.4 and east > -67.0, (west, east)  # the Pacific coast to the Atlantic's
+    assert north > 49.0 and south < 25.0, (north, south)  # Canada past the border, Mexico below
+    text = _panel_text(debug, chars, height, "overview").replace(" ", "")
+    for name in ("UnitedStates", "Canada", "Mexico", "PACIFICOCEAN", "GulfofMexico", "Washington"):
+        assert name in text, (name, text)
+    _result, montreal = _render(MapPoint("Montreal", 45.5017, -73.5673), "CA", None, [])
+    mproj, mview = Proj(45.5017, -73.5673), montreal.overview_view
+    assert float(mproj.lonlat(mview.x0, 0.0)[0]) > -100.0  # not out to the Rockies and the Yukon
+    assert float(mproj.lonlat(0.0, mview.y1)[1]) < 65.0  # nor up to the Arctic islands
+
+
+def test_capitals_are_starred_and_the_legend_says_so(drawn):
+    """The home country's capital is starred and named on the overview (Kyiv for Bakhmut), a capital
+    near the location on the detail (Kyiv for Irpin), and the legend explains the star: "capital"."""
+    debug, chars, text, height = drawn("bakhmut")
+    assert ("overview", "Kyiv") in debug.capitals
+    assert "Kyiv" in _panel_text(debug, chars, height, "overview")
+    assert "capital" in debug.legend and "capital" in " ".join(text.split())
+    result, near = _render(MapPoint("Irpin", 50.5218, 30.2506), "UA", None, [MapPoint("Bucha", 50.5439, 30.2121)])
+    assert ("detail", "Kyiv") in near.capitals and "capital" in near.legend
+    _lonely, far = _render(*ISLANDS["honolulu"])  # Washington is far off both panels: no star, no entry
+    assert not far.capitals and "capital" not in far.legend
+
+
+@pytest.mark.parametrize("name, country, neighbour", [("male", "Maldives", "India"), ("funafuti", "Tuvalu", "Fiji")])
+def test_an_island_country_is_named_on_its_overview(drawn, name, country, neighbour):
+    """The overview of an island country names it (beside the detail frame: its atolls are too small to
+    draw at that scale) and a neighbour, so a reader can tell where on Earth the islands are."""
+    debug, chars, _text, height = drawn(name)
+    text = _panel_text(debug, chars, height, "overview")
+    assert country in text and neighbour in text, text
+
+
+def test_a_place_of_the_brief_is_not_named_twice():
+    """A brief about Eyjafjallajokull names the volcano once, as its location, not again as the ice cap
+    (whose name folds to the same letters)."""
+    from briefing.geodata import normalise_name
+
+    _result, debug = _render(MapPoint("Eyjafjallajokull", 63.63, -19.62), "IS", None,
+                             [MapPoint("Hvolsvollur", 63.7533, -20.2243)])
+    names = [normalise_name(t) for p, t, _b in debug.label_boxes if p == "detail"]
+    assert names.count("eyjafjallajokull") == 1, names
+    assert "myrdalsjokull" in names  # the other ice cap is still named
+
+
+def test_the_home_country_is_named_where_the_location_is(drawn):
+    """Honolulu: the overview reaches Alaska, the largest part of the United States it shows, but the
+    country is named beside Hawaii (the detail frame), where the brief is."""
+    import math
+
+    debug, _chars, _text, _height = drawn("honolulu")
+    box = next(b for p, t, b in debug.label_boxes if p == "overview" and t == "United States")
+    at = debug.fig.axes[0].transData.transform((0.0, 0.0))  # the location on the overview, in pixels
+    gap_pt = math.dist(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), at) * 72 / debug.fig.dpi
+    assert gap_pt < 60, gap_pt
+
+
+def test_a_sea_name_keeps_clear_of_the_shore(drawn):
+    """Funafuti: the ocean's name is set on open water, not across the atoll's islets (the land it
+    touches was under 15 % of its box, so the share rule alone let it cross them)."""
+    debug, _chars, _text, _height = drawn("funafuti")
+    pad = debug.fig.dpi / 72.0  # a point
+    for panel, text, (x0, y0, x1, y1) in debug.label_boxes:
+        if panel == "detail" and text.endswith("OCEAN"):
+            assert _land_share(debug, panel, (x0 - pad, y0 - pad, x1 + pad, y1 + pad)) == 0.0, text
+
+
+def test_labels_with_no_room_are_warned_in_one_line():
+    """Forty places stacked on one spot: the map marks them all, names what fits, and says so once."""
+    base = CASES["bakhmut"][0]
+    stacked = [MapPoint(f"Checkpoint {i}", base.lat + 0.0005 * i, base.lon) for i in range(40)]
+    result, debug = _render(base, "UA", None, stacked)
+    lines = [w for w in result.warnings if w.startswith("map: no room")]
+    assert len(debug.dropped) > 5 and len(lines) == 1, result.warnings
+    assert lines[0].startswith("map: no room for the labels of ") and " more; marked but not named on the map" in lines[0]

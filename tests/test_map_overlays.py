@@ -211,6 +211,9 @@ BAD_FILES = [
     ("open ring", {"type": "Polygon", "coordinates": [[[38, 48.6], [38.1, 48.6], [38.1, 48.7], [38.0, 48.7]]]},
      'map.areas[0].geojson: "x.geojson" coordinates[0]: the ring is not closed (its first and last positions differ); expected a closed ring'),
     ("missing file", None, 'map.areas[0].geojson: "x.geojson" not found (paths are relative to the facts file)'),
+    # the fault probe's file: json's reader recursed into RecursionError, a crash of --check and the build
+    ("nested 100,000 deep", "[" * 100_000 + "]" * 100_000, 'map.areas[0].geojson: "x.geojson" nests its arrays and objects too '
+     "deeply to read; expected a GeoJSON file (a FeatureCollection of MultiPolygons nests 7 deep)"),
 ]
 
 

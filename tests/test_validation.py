@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -228,6 +229,8 @@ def test_check_warns_on_an_unknown_admin1_listing_the_countrys_regions_closest_f
     assert line.startswith(f'{path}: location.admin1: "Southern Region" is not a region the map data knows for IS')
     regions = line.split("its regions, closest first: ")[1].split(", ")
     assert regions[0] == "Suðurland" and "Vestfirðir" in regions and len(regions) == 9
+    built = run_cli(str(path), "--out", str(path.parent / "out"))  # the build says it once, not again for the map
+    assert built.returncode == 0 and sum("location.admin1" in x for x in built.stderr.splitlines()) == 1, built.stderr
     facts_data["location"]["admin1"] = "Suðurland"
     assert "location.admin1" not in run_cli(str(write_facts(facts_data)), "--check").stderr
 
@@ -252,3 +255,24 @@ def test_latitude_and_longitude_swapped_are_warned_and_still_build(facts_data, w
     checked = run_cli(str(write_facts(facts_data)), "--check", "--no-cache")
     assert f"{path}: location: (-19.05, 63.63) is not in IS, the location's country; latitude and longitude swapped?" \
         in checked.stderr.splitlines()
+
+
+def test_a_map_overlay_given_as_lat_lon_is_warned_as_off_the_map(facts_data, write_facts, tmp_path):
+    """The new user's ash cloud, its GeoJSON written [lat, lon]: in range, the Indian Ocean, so the map
+    framed it with Iceland and drew a hemisphere; now --check and the build say so, naming the field."""
+    facts_data["spec"] = 2
+    facts_data["location"] = {"name": "Eyjafjallajokull", "lat": 63.63, "lon": -19.62, "country": "IS"}
+    facts_data["places"] = [{"name": "Vik", "lat": 63.42, "lon": -19.01, "sources": ["cnn"]}]
+    ring = [[63.5, -19.7], [63.7, -19.7], [63.7, -19.5], [63.5, -19.5], [63.5, -19.7]]
+    (tmp_path / "ash.geojson").write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}), encoding="utf-8")
+    facts_data["map"] = {"areas": [{"label": "Ash cloud", "kind": "hazard", "source": "cnn", "geojson": "ash.geojson"}],
+                         "lines": [{"label": "Flight ban line", "kind": "hazard", "source": "cnn",
+                                    "line": [[-19.0, 63.0], [-18.0, 64.0]]}]}  # [lon, lat], near: no warning
+    path = write_facts(facts_data)
+    expected = (f'{path}: map.areas[0]: "Ash cloud" is 11,610 km from the location at its nearest, off the map; '
+                "GeoJSON order is [lon, lat]: latitude and longitude swapped?")
+    checked = run_cli(str(path), "--check", "--no-cache")
+    assert checked.returncode == 0 and expected in checked.stderr.splitlines(), checked.stderr
+    assert "map.lines" not in checked.stderr
+    built = run_cli(str(path), "--out", str(tmp_path / "out"), "-q", "--no-cache")
+    assert built.returncode == 0 and expected in built.stderr.splitlines(), built.stderr

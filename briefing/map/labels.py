@@ -139,6 +139,44 @@ class Placer:
             return self._commit(x, y, text, dx, dy, ha, va, leader, box, props, halo, marker_pt)
         return None
 
+    def place_scan(self, x: float, y: float, text: str, *, props: dict, within, reject, halo: bool = True):
+        """Place ``text`` centred at the free spot nearest data point (x, y) that ``reject`` accepts, its
+        middle on ``within`` (projected km), scanning the whole panel in steps of half the label's height
+        (an area's name where its area has room: a sea's open water between islands); None when none."""
+        import shapely
+        from shapely.affinity import affine_transform
+
+        text = visual(text)
+        w, h = self.measure(text, **props)
+        px, py = self.to_px(x, y)
+        f = self.frame
+        pad = self.pt(1.0)
+        xs = np.arange(f[0] + w / 2 + pad, f[2] - w / 2 - pad, max(h / 2, 1.0))
+        ys = np.arange(f[1] + h / 2 + pad, f[3] - h / 2 - pad, max(h / 2, 1.0))
+        if not len(xs) or not len(ys):
+            return None
+        cx, cy = (a.ravel() for a in np.meshgrid(xs, ys))
+        boxes = np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+        if self.obstacles:
+            ob = np.asarray(self.obstacles, dtype=float)
+            hit = ((boxes[:, None, 0] - pad < ob[None, :, 2]) & (boxes[:, None, 2] + pad > ob[None, :, 0])
+                   & (boxes[:, None, 1] - pad < ob[None, :, 3]) & (boxes[:, None, 3] + pad > ob[None, :, 1]))
+            boxes = boxes[~hit.any(axis=1)]
+        (a, b, c), (d, e, f_), _ = self.ax.transData.get_matrix()
+        in_px = affine_transform(within, [a, b, d, e, c, f_])
+        shapely.prepare(in_px)
+        mid_x, mid_y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
+        boxes = boxes[shapely.contains_xy(in_px, mid_x, mid_y)]  # cheap first: its middle on the area
+        order = np.argsort(np.hypot((boxes[:, 0] + boxes[:, 2]) / 2 - px, (boxes[:, 1] + boxes[:, 3]) / 2 - py),
+                           kind="stable")
+        for box in boxes[order[:200]]:
+            box = tuple(float(v) for v in box)
+            if not reject(box):
+                dx = ((box[0] + box[2]) / 2 - px) * 72.0 / self.dpi
+                dy = ((box[1] + box[3]) / 2 - py) * 72.0 / self.dpi
+                return self._commit(x, y, text, dx, dy, "center", "center", False, box, props, halo, 0.0)
+        return None
+
     def _leader_clear(self, a, b, marker_pt) -> bool:
         # sample the leader line: it must not cross a label or another marker
         r = self.pt(marker_pt + 0.5)
@@ -188,6 +226,16 @@ class Placer:
         in_px = affine_transform(geom, [a, b, d, e, c, f])
         shapely.prepare(in_px)
         return lambda box: not bool(shapely.contains(in_px, shapely.box(*box)))
+
+    def touching(self, geoms):
+        """A test for ``reject``: does a pixel box touch any of ``geoms`` (projected km, as drawn here)?"""
+        import shapely
+        from shapely.affinity import affine_transform
+
+        (a, b, c), (d, e, f), _ = self.ax.transData.get_matrix()
+        in_px = affine_transform(shapely.union_all(list(geoms)), [a, b, d, e, c, f])
+        shapely.prepare(in_px)
+        return lambda box: bool(shapely.intersects(in_px, shapely.box(*box)))
 
     def place_along(self, x: float, y: float, text: str, *, angle_deg: float, offsets_pt: tuple, props: dict,
                     halo: bool = True):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import geodata
-from ..geodata import ICE_KINDS
+from ..geodata import ICE_KINDS, normalise_name
 from .labels import Placer
 from .layers import draw_polys, geo_windows
 from .projection import Proj, Rect
@@ -41,12 +41,14 @@ def draw_ice(ax, proj: Proj, view: Rect) -> list:
     return [a for a, g in zip(areas, geoms) if a.name and not g.is_empty]
 
 
-def label_ice(ax, proj: Proj, view: Rect, placer: Placer, ice: list, label_boxes: list, panel: str) -> None:
-    """Name the most important ice caps drawn, inside them."""
+def label_ice(ax, proj: Proj, view: Rect, placer: Placer, ice: list, label_boxes: list, panel: str,
+              skip: frozenset = frozenset()) -> None:
+    """Name the most important ice caps drawn, inside them; not one ``skip`` names (normalised): the
+    brief's own places are named already (Eyjafjallajokull the location, not again as ice)."""
     zoom = panel_zoom(ax, proj, view, placer)
     named = 0
     for area in ice:
-        if named >= MAX_ICE_NAMES or area.rank > zoom + 1:
+        if named >= MAX_ICE_NAMES or area.rank > zoom + 1 or normalise_name(area.name) in skip:
             continue
         at = _pole_in_view(proj, view.grow(-0.06), area.geometry)
         if at is None:
@@ -57,8 +59,10 @@ def label_ice(ax, proj: Proj, view: Rect, placer: Placer, ice: list, label_boxes
             named += 1
 
 
-def reference_points(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, panel: str) -> set[str]:
-    """Peaks (with their height), airports and ports on the panel, a few, by rank; returns the legend keys used."""
+def reference_points(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, panel: str,
+                     skip: frozenset = frozenset()) -> set[str]:
+    """Peaks (with their height), airports and ports on the panel, a few, by rank, none that ``skip``
+    names (the brief's places, normalised); returns the legend keys used."""
     from matplotlib.lines import Line2D
 
     zoom = panel_zoom(ax, proj, view, placer)
@@ -69,6 +73,8 @@ def reference_points(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: li
     for p in points:
         if placed >= MAX_POINTS:
             break
+        if normalise_name(p.name) in skip:
+            continue
         x, y = (float(v) for v in proj.xy(p.lon, p.lat))
         if not (np.isfinite(x) and inner.contains(x, y)):
             continue

@@ -60,7 +60,7 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     """
     from ..estimative import estimate_warnings, estimative_warnings
     from ..glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
-    from .regions import admin1_warnings, place_warnings  # read the map data's countries and regions
+    from .regions import admin1_warnings, overlay_warnings, place_warnings  # read the map data's countries and regions
 
     from ..provenance import check_provenance
 
@@ -68,7 +68,7 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     if checked.checked:
         _info_once(checked.summary)
     return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
-            *place_warnings(facts, file), *admin1_warnings(facts, file), *estimate_warnings(facts, file),
+            *place_warnings(facts, file), *overlay_warnings(facts, file), *admin1_warnings(facts, file), *estimate_warnings(facts, file),
             *checked.findings]
 
 

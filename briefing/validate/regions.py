@@ -1,5 +1,5 @@
 """Warnings about where the brief is: ``location.admin1`` the map data does not know (with the names
-it does), a location outside its own country, a place far away from the others.
+it does), a location outside its own country, a place far away from the others, a map overlay off the map.
 
 Why at ``--check`` time: an unknown region only dropped the map's highlight, and the build's warning
 did not say which names would work (Iceland's "Southern Region" is Suðurland in the data); latitude
@@ -13,9 +13,13 @@ import difflib
 import math
 import statistics
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import Problem
 from ..facts import Facts
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: How many region names a warning lists (a country may have dozens; the closest come first).
 LISTED = 12
@@ -88,6 +92,42 @@ def place_warnings(facts: Facts, file: str | Path) -> list[Problem]:
         out.append(Problem(str(file), f"places[{i}]", f'"{p.name}" at ({p.lat}, {p.lon}) is {km:,.0f} km from the location, '
                            f"far from the other places{'; ' + SWAPPED if swapped else ''}"))
     return out
+
+
+#: A map overlay whose nearest position is farther from the location than this (km) is off the map.
+OVERLAY_FAR_KM = 4 * FAR_KM
+
+
+def overlay_warnings(facts: Facts, file: str | Path) -> list[Problem]:
+    """Each map overlay nowhere near the location: the map frames its overlays with the location, so one
+    given as [lat, lon] (in range, the wrong hemisphere) shrank Iceland to a speck on a half-globe map."""
+    import numpy as np
+
+    if facts.map is None:
+        return []
+    loc, out = facts.location, []
+    for key, items in (("areas", facts.map.areas), ("lines", facts.map.lines)):
+        for i, overlay in enumerate(items):
+            rings = [ring for part in overlay.shapes for ring in (part if key == "areas" else (part,))]
+            if not rings:
+                continue
+            lon, lat = np.concatenate([np.asarray(r, dtype=float) for r in rings]).T
+            km = _nearest_km(loc.lat, loc.lon, lat, lon)
+            if km <= OVERLAY_FAR_KM:
+                continue
+            swapped = bool(np.all(np.abs(lon) <= 90)) and _nearest_km(loc.lat, loc.lon, lon, lat) <= OVERLAY_FAR_KM
+            out.append(Problem(str(file), f"map.{key}[{i}]", f'"{overlay.label}" is {km:,.0f} km from the location at its '
+                               f"nearest, off the map{'; GeoJSON order is [lon, lat]: ' + SWAPPED if swapped else ''}"))
+    return out
+
+
+def _nearest_km(lat0: float, lon0: float, lat: "np.ndarray", lon: "np.ndarray") -> float:
+    """The great-circle distance from (lat0, lon0) to the nearest of the positions (as ``_km``)."""
+    import numpy as np
+
+    p1, p2, dl = np.radians(lat0), np.radians(lat), np.radians(lon - lon0)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return float(2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(h))).min())
 
 
 def _in_country(code: str, lat: float, lon: float) -> bool | None:
