@@ -250,14 +250,15 @@ def test_any_valid_facts_file_builds_a_complete_pdf(data: dict[str, Any]) -> Non
 @profile("validate")
 @given(data=valid_facts(max_per_section=10, max_text=MAX_TEXT))
 def test_any_valid_facts_file_validates_and_keeps_its_text(data: dict[str, Any]) -> None:
-    """Through YAML and back: every text arrives as written (less surrounding whitespace)."""
+    """Through YAML and back: every text arrives as written (less surrounding whitespace), in composed
+    form (NFC, as briefing.facts reads text since Korean saved decomposed printed as boxes)."""
     with tempfile.TemporaryDirectory() as tmp:
         facts = load_facts(write(Path(tmp), dump(data)))
     statements = [st_["text"] for st_ in data["key_points"]]
     for name in ("situation", "stakes", "outlook"):
         statements += [st_["text"] for st_ in data["sections"][name]]
-    assert [s.text for _, s in facts.all_statements()] == [t.strip() for t in statements]
-    assert facts.title == data["title"].strip()
+    assert [s.text for _, s in facts.all_statements()] == [unicodedata.normalize("NFC", t.strip()) for t in statements]
+    assert facts.title == unicodedata.normalize("NFC", data["title"].strip())
 
 
 # --------------------------------------------------------------------------------------------------
