@@ -221,11 +221,15 @@ def _mail_setup(to: tuple[str, ...], to_file: Path | None, dry_run: bool) -> tup
 
 
 def _state_setup(state: str | None, out_dir: Path) -> None:
-    """The state database (``--state``, else ``BRIEFING_STATE``, else ``OUT/briefing.db``) reached, logged
-    in to and its schema checked or upgraded before anything is validated, built or sent; an unreachable
-    server, a wrong password, no permission or a newer schema is one line and exit 2."""
-    from .state import open_store
+    """A named state database (``--state``, else ``BRIEFING_STATE``) reached, logged in to and its schema
+    checked or upgraded before anything is validated, built or sent; an unreachable server, a wrong
+    password, no permission or a newer schema is one line and exit 2. The default, ``OUT/briefing.db``,
+    is checked so when it exists, and made when a brief is first published: a facts file that does not
+    validate leaves no output folder behind."""
+    from .state import DEFAULT_DB, STATE_ENV, open_store
 
+    if not (state or os.environ.get(STATE_ENV, "").strip()) and not (out_dir / DEFAULT_DB).exists():
+        return
     try:
         open_store(state, out_dir)
     except BriefingError as exc:

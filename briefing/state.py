@@ -177,6 +177,8 @@ def open_store(state: str | None, out_dir: str | Path) -> Store:
                     if engine.dialect.name == "postgresql" else "check that the output folder is writable and has free space")
             raise _failure(label, f"cannot use the state database ({describe_db_error(exc)})", hint) from None
         except OSError as exc:
+            if default:  # the output folder cannot be written: said as for the brief's own files (exit 1)
+                raise
             raise _failure(label, f"cannot create the state database ({exc.strerror or exc})") from None
         _READY.add(url)
     return Store(out_dir, url, label, db_path)

@@ -233,9 +233,13 @@ def test_label_font_size_is_readable(rendered):
 
 # ------------------------------------------------------------------------------------- regions and warnings
 def test_unknown_admin1_gives_a_warning_not_a_crash():
-    result = render_locator_map(BAKHMUT, "UA", "Foo", BAKHMUT_PLACES[:2])
+    """Drawn without a region; the map warns only where it found the country itself (where the facts
+    name it, validation has said so, with the country's regions: tests/test_validation.py)."""
+    result = render_locator_map(BAKHMUT, "", "Foo", BAKHMUT_PLACES[:2])
     assert any('location.admin1: "Foo"' in w and "UA" in w for w in result.warnings)
     assert "Bakhmut" in _text(result)
+    named = render_locator_map(BAKHMUT, "UA", "Foo", BAKHMUT_PLACES[:2])
+    assert "Bakhmut" in _text(named) and not any("admin1" in w for w in named.warnings)
 
 
 def test_known_admin1_spellings_match_without_warning():

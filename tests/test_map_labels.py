@@ -278,4 +278,5 @@ def test_labels_with_no_room_are_warned_in_one_line():
     result, debug = _render(base, "UA", None, stacked)
     lines = [w for w in result.warnings if w.startswith("map: no room")]
     assert len(debug.dropped) > 5 and len(lines) == 1, result.warnings
-    assert lines[0].startswith("map: no room for the labels of ") and " more; marked but not named on the map" in lines[0]
+    assert lines[0].startswith(f"map: no room for the labels of {len(debug.dropped)} places: ")
+    assert lines[0].endswith("; marked but not named on the map") and all(f'"{n}"' in lines[0] for n in debug.dropped)

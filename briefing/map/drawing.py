@@ -184,7 +184,7 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         used |= {"capital"} if capitals else set()
         legend_texts = legend(fig, used, lay.side, lay.bottom - LEGEND_ROW_IN + 0.02, width_in - 2 * lay.side)
         if dropped:  # one line, however many: a hundred stacked places are one problem
-            names = ", ".join(f'"{nm}"' for nm in dropped[:5]) + (f" and {len(dropped) - 5} more" if len(dropped) > 5 else "")
+            names = ", ".join(f'"{nm}"' for nm in dropped)
             what = "the label" if len(dropped) == 1 else f"the labels of {len(dropped)} places:"
             warnings.append(f"map: no room for {what} {names}; marked but not named on the map")
         fig.text(lay.side / width_in, 0.04 / height_in, "\n".join(lay.caption), fontsize=SMALL_PT, color=MUTED,
