@@ -40,12 +40,18 @@ def _svg(fig: Figure) -> str:
     return text[text.index("<svg"):]
 
 
+def _day(value: object) -> dt.date:
+    """An event's date as a day: a month (2023-01) its first, a range (2023-01-11/2023-01-20) its start."""
+    text = str(value).split("/")[0]
+    return dt.date.fromisoformat(text + ("-01" if len(text) == 7 else ""))
+
+
 def _timeline(events: list[dict]) -> str:
     events = sorted(events, key=lambda e: str(e["date"]))
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(6.6, 0.3 * len(events) + 0.8))
         ax = fig.add_axes((0.45, 0.2, 0.52, 0.75))
-        days = [dt.date.fromisoformat(str(e["date"]) + ("-01" if len(str(e["date"])) == 7 else "")) for e in events]
+        days = [_day(e["date"]) for e in events]
         ax.plot(days, range(len(events)), "o", color="#1f4e79")
         ax.set_yticks(range(len(events)), [e["label"][:46] for e in events], fontsize=7.5)
         ax.invert_yaxis()
