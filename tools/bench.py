@@ -52,6 +52,13 @@ def _timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _copy_saved_sources(facts: Path, folder: Path) -> None:
+    """A copy of the brief keeps the saved sources it names (``sources/`` beside it): the provenance
+    check reads them in every build, as in the user's own folder."""
+    if (facts.parent / "sources").is_dir():
+        shutil.copytree(facts.parent / "sources", folder / "sources")
+
+
 def _wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
@@ -110,6 +117,7 @@ def run(facts: Path, peer: str | None, runs: int, batch: int, work: Path) -> Non
     text = facts.read_text(encoding="utf-8")
     edited = work / "edited" / facts.name
     edited.parent.mkdir()
+    _copy_saved_sources(facts, edited.parent)
     edited.write_text(text, encoding="utf-8")
     subprocess.run([*CLI, str(edited), "--out", str(work / "fill"), "-q"], check=True, stdout=subprocess.DEVNULL, env=_env(cache_home))
     cached = []
@@ -138,7 +146,9 @@ def run(facts: Path, peer: str | None, runs: int, batch: int, work: Path) -> Non
     briefs = []
     for n in range(batch):
         path = work / "batch" / f"brief-{n}.yaml"
-        path.parent.mkdir(exist_ok=True)
+        if not path.parent.exists():
+            path.parent.mkdir()
+            _copy_saved_sources(facts, path.parent)
         path.write_text(text.replace("\nid: ", f"\nid: b{n}-", 1), encoding="utf-8")
         briefs.append(str(path))
     one = _wall([*CLI, *briefs, "--out", str(work / "batch-j1"), "-q", "--no-cache", "-j", "1"], _env(cache_home))
