@@ -132,6 +132,9 @@ def bounded_protocol() -> type:
             if self._waiting_for_head():
                 self._arm()  # the next request on a kept-alive connection: its head has the same time
             super().data_received(data)
+            if self._head_timer is not None and not self._waiting_for_head():
+                self._head_timer.cancel()  # the head is in: a kept-alive connection idle later is not cut
+                self._head_timer = None   # mid-request by a timer its earlier request started
 
         def connection_lost(self, exc: Exception | None) -> None:
             if self._head_timer is not None:
