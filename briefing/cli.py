@@ -226,9 +226,9 @@ def _state_setup(state: str | None, out_dir: Path) -> None:
     password, no permission or a newer schema is one line and exit 2. The default, ``OUT/briefing.db``,
     is checked so when it exists, and made when a brief is first published: a facts file that does not
     validate leaves no output folder behind."""
-    from .state import DEFAULT_DB, STATE_ENV, open_store
+    from .state import DEFAULT_DB, named_state, open_store
 
-    if not (state or os.environ.get(STATE_ENV, "").strip()) and not (out_dir / DEFAULT_DB).exists():
+    if named_state(state) is None and not (out_dir / DEFAULT_DB).exists():
         return
     try:
         open_store(state, out_dir)

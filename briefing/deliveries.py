@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from .errors import MailError, StateError
-from .state import Store, parse_ledger
+from .state import Store, parse_ledger, read_view
 
 
 class Ledger:
@@ -101,13 +101,8 @@ def read_ledger(out_dir: Path, brief_id: str) -> list[dict[str, str]]:
     """The entries of a brief's ledger view ``OUT/<id>.deliveries.json`` (for the live preview, which only
     reads the output folder); MailError if it is not readable."""
     path = Path(out_dir) / f"{brief_id}.deliveries.json"
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise MailError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return parse_ledger(path, data)
+    data = read_view(path, MailError)
+    return [] if data is None else parse_ledger(path, data)
 
 
 def _now() -> str:

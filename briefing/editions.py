@@ -49,7 +49,7 @@ from .changes import changes_lines, edition_words, previous_words
 from .errors import LOCK_TIMEOUT, BuildError, FactsError, Problem
 from .files import (ID_PATTERN, MAX_SOURCE_BYTES, SOURCES_ROOT_ENV, parse_yaml, read_bounded, read_facts_bytes, read_yaml,
                     source_file)
-from .state import STATE_ENV, Store, open_store, parse_manifest
+from .state import Store, named_state, open_store, parse_manifest, read_view
 
 if TYPE_CHECKING:  # reportlab loads only when an edition is built; pydantic only when facts are validated
     from .facts import Facts
@@ -291,7 +291,7 @@ def reuse_current(facts_path: str | Path, out_dir: str | Path = "output", option
     if not isinstance(brief_id, str) or not re.fullmatch(ID_PATTERN, brief_id):
         return None
     folder = out_dir / brief_id
-    if not (folder / "manifest.json").is_file() and not (state or os.environ.get(STATE_ENV)):  # never published here
+    if not (folder / "manifest.json").is_file() and named_state(state) is None:  # never published here
         return None
     store = open_store(state, out_dir)
     # another run may be publishing; the bytes are read again, as publish does (not held where .lock cannot be made)
@@ -398,13 +398,8 @@ def read_editions(out_dir: str | Path, brief_id: str) -> list[dict[str, Any]]:
     live preview, which only reads the output folder and never publishes: the store keeps the view
     current). BuildError for a manifest that is not ours."""
     path = Path(out_dir) / brief_id / "manifest.json"
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise BuildError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return parse_manifest(path, data, brief_id)
+    data = read_view(path, BuildError)
+    return [] if data is None else parse_manifest(path, data, brief_id)
 
 
 def draft_changes(facts: Facts, facts_bytes: bytes, facts_path: Path, out_dir: str | Path) -> ChangesPart | None:

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomic
-from .errors import BuildError, LockedError, MailError, StateError
+from .errors import BriefingError, BuildError, LockedError, MailError, StateError
 from .migrations import SCHEMA_VERSION, lock_key, schema_version, tables, upgrade
 
 if TYPE_CHECKING:
@@ -75,12 +75,25 @@ def _forget_engines() -> None:
 os.register_at_fork(after_in_child=_forget_engines)
 
 
+def named_state(state: str | None) -> str | None:
+    """The database the run was given: ``state`` (``--state``), else ``BRIEFING_STATE``; None for the default."""
+    return state or os.environ.get(STATE_ENV, "").strip() or None
+
+
+def read_view(path: Path, error: type[BriefingError]) -> bytes | None:
+    """A view file's bytes (a manifest or a ledger), None when there is none; ``error``, one line,
+    when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
 def state_url(state: str | None, out_dir: Path) -> str:
     """The database a run uses: ``state`` (``--state``), else ``BRIEFING_STATE``, else ``OUT/briefing.db``."""
-    state = state or os.environ.get(STATE_ENV, "").strip() or None
-    if state is None:
-        return f"sqlite:///{(Path(out_dir) / DEFAULT_DB).resolve()}"
-    return state
+    return named_state(state) or f"sqlite:///{(Path(out_dir) / DEFAULT_DB).resolve()}"
 
 
 def shown(url: str) -> str:
@@ -158,7 +171,7 @@ def open_store(state: str | None, out_dir: str | Path) -> Store:
     """
     out_dir = Path(out_dir)
     url = state_url(state, out_dir)
-    default = not (state or os.environ.get(STATE_ENV, "").strip())
+    default = named_state(state) is None
     db_path = out_dir / DEFAULT_DB if default else None
     label = str(out_dir / DEFAULT_DB) if default else _named(url, from_env=not state)
     if url not in _READY and db_path is not None and _quick_version(db_path) == SCHEMA_VERSION:
@@ -500,14 +513,11 @@ class Store:
     def _take_in(self, conn: Connection, brief_id: str, kind: str) -> None:
         """Import the brief's view file of ``kind`` if the store never wrote (or took in) these bytes."""
         path = self._view_path(brief_id, kind)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
+        data = read_view(path, BuildError if kind == "manifest" else MailError)
+        if data is None:
             if not self.shared:  # one host: a view removed by a person starts that brief's editions or ledger over
                 (self._replace_editions if kind == "manifest" else self._replace_deliveries)(conn, brief_id, [])
             return
-        except OSError as exc:
-            raise (BuildError if kind == "manifest" else MailError)(f"{path}: cannot be read ({exc.strerror or exc})") from None
         sha = _sha256(data)
         if self._known(conn, brief_id, kind, sha):
             return
