@@ -68,7 +68,8 @@ def chart_part(facts: Facts, use_cache: bool = True) -> list[Chart]:
     def draw() -> list[Chart]:
         from .vector import load_matplotlib
 
-        load_matplotlib()  # before charts imports matplotlib.figure
+        if facts.events or facts.figures or facts.series:  # what a chart may be drawn from
+            load_matplotlib()  # before charts imports matplotlib.figure; a brief with no charts never imports it
         from .charts import build_charts
 
         return build_charts(facts)
@@ -96,6 +97,11 @@ def chart_part(facts: Facts, use_cache: bool = True) -> list[Chart]:
     return cache.cached(use_cache, cache.key("charts", [RENDERER_VERSION, data]), draw, dump, load)
 
 
+#: Changes whenever the map would be drawn differently: cached maps of older versions are not reused
+#: (2: drawn with reportlab directly, ``map/canvas.py``, no longer through matplotlib and ``vector``).
+MAP_VERSION = 2
+
+
 def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
     """The locator map, or None when the map data is missing (the PDF then says so honestly).
 
@@ -116,12 +122,9 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
 
     def draw() -> dict[str, Any]:
         from .glyphs import drawable
-        from .vector import load_matplotlib
-
-        load_matplotlib()  # before the map imports matplotlib
         from .map import MapPoint, Overlay, render_locator_map
 
-        # Names are drawn as matplotlib text: characters no font has are drawn as boxes on purpose.
+        # Characters no font has are drawn as boxes on purpose (and said so by the validation's warning).
         drawn = render_locator_map(MapPoint(drawable(loc.name), loc.lat, loc.lon), loc.country, loc.admin1,
                                    [MapPoint(drawable(p.name), p.lat, p.lon) for p in located],
                                    overlays=tuple(Overlay(kind, geometry, drawable(label), shapes)
@@ -140,10 +143,8 @@ def locator_part(facts: Facts, use_cache: bool = True) -> MapPart | None:
         register_drawing_fonts(drawn["drawing"])
         return drawn
 
-    from .vector import RENDERER_VERSION
-
     try:
-        drawn = cache.cached(use_cache, cache.key("map", [RENDERER_VERSION, inputs]), draw, dump_part, load)
+        drawn = cache.cached(use_cache, cache.key("map", [MAP_VERSION, inputs]), draw, dump_part, load)
     except Exception as exc:
         from .geodata import MapDataMissing  # already loaded by the drawing that raised
 

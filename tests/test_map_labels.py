@@ -62,12 +62,8 @@ def drawn():
 
 def _panels(debug, height):
     """Each panel's box in PDF points (x0, top, x1, bottom), by name."""
-    w_in, h_in = debug.fig.get_size_inches()
-    out = {}
-    for name, ax in zip(("overview", "detail"), debug.fig.axes[:2]):
-        p = ax.get_position()
-        out[name] = (p.x0 * w_in * 72, height - p.y1 * h_in * 72, p.x1 * w_in * 72, height - p.y0 * h_in * 72)
-    return out
+    return {name: (p.box[0], height - p.box[3], p.box[2], height - p.box[1])
+            for name, p in zip(("overview", "detail"), debug.canvas.panels)}
 
 
 def _panel_text(debug, chars, height, panel):
@@ -97,10 +93,9 @@ def test_water_is_named_on_each_panel(drawn, name, overview, detail):
 def test_no_two_labels_touch(drawn, name):
     """The characters of two different labels on a panel never overlap or touch (0.3 pt apart at least)."""
     debug, chars, _text, height = drawn(name)
-    dpi = debug.fig.dpi
     boxes = []  # (label, panel, x0, top, x1, bottom) in PDF points, from the placement record
     for i, (panel, _label, (a, b, c, d)) in enumerate(debug.label_boxes):
-        boxes.append((i, panel, a * 72 / dpi, height - d * 72 / dpi, c * 72 / dpi, height - b * 72 / dpi))
+        boxes.append((i, panel, a, height - d, c, height - b))
 
     def owner(ch):
         cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
@@ -144,29 +139,42 @@ def test_every_symbol_drawn_has_a_legend_entry(drawn, name):
     assert ("river" in debug.legend) == (name != "los_angeles")
 
 
+def _without_text(node):
+    """A copy of a drawing's ``node`` without its strings and their halos: the map as drawn under the labels."""
+    import copy
+
+    from reportlab.graphics.shapes import Group, String
+
+    if isinstance(node, Group):
+        out = copy.copy(node)
+        out.contents = [c for c in (_without_text(k) for k in node.contents) if c is not None]
+        return out
+    if isinstance(node, String) or getattr(node, "halo", False):
+        return None
+    return node
+
+
 def _land_share(debug, panel: str, box) -> float:
-    """The share of ``box`` (pixels, as placed) that the map shows as land, the labels left out."""
+    """The share of ``box`` (points, as placed) that the map shows as land, the labels left out: the
+    drawing rendered (PDFium, 2 pixels a point) and its pixels' colours read."""
     import numpy as np
-    from matplotlib.colors import to_rgb
+    import pypdfium2
 
     from briefing.map.style import LAND, LAND_HOME, REGION_FILL
 
-    fig = debug.fig
+    scale = 2
     if getattr(debug, "_raster", None) is None:
-        hidden = [t for ax in fig.axes for t in ax.texts if t.get_visible()]
-        for t in hidden:
-            t.set_visible(False)
-        fig.canvas.draw()
-        debug._raster = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(float) / 255.0
-        for t in hidden:
-            t.set_visible(True)
+        bare = _without_text(debug.drawing)
+        pdf = pypdfium2.PdfDocument(renderPDF.drawToString(bare))
+        debug._raster = np.asarray(pdf[0].render(scale=scale).to_pil().convert("RGB")).astype(float) / 255.0
     img = debug._raster
     h = img.shape[0]
-    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    x0, y0, x1, y1 = (int(round(v * scale)) for v in box)
     patch = img[h - y1:h - y0, x0:x1].reshape(-1, 3)
     land = np.zeros(len(patch), dtype=bool)
     for colour in (LAND, LAND_HOME, REGION_FILL):
-        land |= np.abs(patch - np.array(to_rgb(colour))).max(axis=1) < 0.02
+        rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
+        land |= np.abs(patch - rgb).max(axis=1) < 0.02
     return float(land.mean()) if len(patch) else 0.0
 
 
@@ -256,8 +264,8 @@ def test_the_home_country_is_named_where_the_location_is(drawn):
 
     debug, _chars, _text, _height = drawn("honolulu")
     box = next(b for p, t, b in debug.label_boxes if p == "overview" and t == "United States")
-    at = debug.fig.axes[0].transData.transform((0.0, 0.0))  # the location on the overview, in pixels
-    gap_pt = math.dist(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), at) * 72 / debug.fig.dpi
+    at = debug.canvas.panels[0].to_pt(0.0, 0.0)  # the location on the overview, in points
+    gap_pt = math.dist(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), at)
     assert gap_pt < 60, gap_pt
 
 
@@ -265,7 +273,7 @@ def test_a_sea_name_keeps_clear_of_the_shore(drawn):
     """Funafuti: the ocean's name is set on open water, not across the atoll's islets (the land it
     touches was under 15 % of its box, so the share rule alone let it cross them)."""
     debug, _chars, _text, _height = drawn("funafuti")
-    pad = debug.fig.dpi / 72.0  # a point
+    pad = 1.0  # a point
     for panel, text, (x0, y0, x1, y1) in debug.label_boxes:
         if panel == "detail" and text.endswith("OCEAN"):
             assert _land_share(debug, panel, (x0 - pad, y0 - pad, x1 + pad, y1 + pad)) == 0.0, text

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
-from matplotlib.patches import PathPatch
 from pyproj import Transformer
 
 from briefing import geodata
@@ -33,26 +32,30 @@ def _aeqd(lat: float, lon: float) -> Transformer:
                                 always_xy=True)
 
 
-def _patches(ax, colour: str) -> list[PathPatch]:
-    from matplotlib.colors import to_hex
+def _patches(panel, colour: str) -> list:
+    """The unfilled lines and outlines a panel drew in ``colour`` (each a ``canvas.Shape``, data coordinates)."""
+    return [s for s in panel.shapes if s.kind in ("lines", "polys") and s.fill is None and s.stroke == colour]
 
-    return [a for a in ax.artists + ax.patches if isinstance(a, PathPatch) and a.get_fill() is False
-            and to_hex(a.get_edgecolor()) == colour]
+
+def _fills(panel, colour: str, zorder: float | None = None) -> list:
+    """The rings of the polygons a panel filled with ``colour`` (at ``zorder`` when given)."""
+    return [ring for s in panel.shapes if s.kind == "polys" and s.fill == colour
+            and (zorder is None or s.zorder == zorder) for ring in s.parts]
 
 
 # ------------------------------------------------------------------------------------- drawing
 def test_overlays_land_where_the_projection_puts_them():
     overlays = (Overlay("hostile", "line", "Front", (FRONT,)), Overlay("friendly", "area", "Held", (AREA,)))
     _result, dbg = _render(BAKHMUT, "UA", None, [], overlays=overlays, towns=False)
-    ax = dbg.fig.axes[1]
+    ax = dbg.canvas.panels[1]
     tr = _aeqd(BAKHMUT.lat, BAKHMUT.lon)
     (line,) = _patches(ax, KINDS["hostile"].colour)
     expected = np.array([tr.transform(lon, lat) for lon, lat in FRONT])
-    assert line.get_path().vertices == pytest.approx(expected, abs=1e-3)  # within a metre
-    outline = [p for p in _patches(ax, KINDS["friendly"].colour) if len(p.get_path().vertices) == 5]
+    assert line.parts[0] == pytest.approx(expected, abs=1e-3)  # within a metre
+    outline = [part for p in _patches(ax, KINDS["friendly"].colour) for part in p.parts if len(part) == 5]
     assert outline, "the area's outline is drawn"
     ring = np.array([tr.transform(lon, lat) for lon, lat in AREA[0]])
-    assert shapely.hausdorff_distance(shapely.Polygon(outline[0].get_path().vertices), shapely.Polygon(ring)) < 1e-3
+    assert shapely.hausdorff_distance(shapely.Polygon(outline[0]), shapely.Polygon(ring)) < 1e-3
     # the view was widened to show them
     v = dbg.detail_view
     assert v.x0 < expected[:, 0].min() and expected[:, 0].max() < v.x1
@@ -70,12 +73,12 @@ def test_rivers_land_where_the_projection_puts_them():
     """Strasbourg/Kehl: the drawn river paths, taken back to lon/lat independently, lie on the Rhine data."""
     loc = MapPoint("Strasbourg", 48.5839, 7.7455)
     _result, dbg = _render(loc, "FR", None, [MapPoint("Kehl", 48.5725, 7.8152)], towns=False)
-    ax = dbg.fig.axes[1]
-    rivers = _patches(ax, WATER_LINE)
+    ax = dbg.canvas.panels[1]
+    rivers = [s for s in _patches(ax, WATER_LINE) if s.kind == "lines"]
     assert rivers, "rivers are drawn in the detail panel"
     inv = Transformer.from_crs(f"+proj=aeqd +lat_0={loc.lat} +lon_0={loc.lon} +datum=WGS84 +units=km",
                                "EPSG:4326", always_xy=True)
-    pts = np.concatenate([p.get_path().vertices for p in rivers])
+    pts = np.concatenate([part for p in rivers for part in p.parts])
     lon, lat = inv.transform(pts[:, 0], pts[:, 1])
     data = geodata.rivers().select([(7.3, 48.2, 8.2, 49.0)])
     near = (data.line_bbox[:, 2] > 7.3) & (data.line_bbox[:, 0] < 8.2) & (data.line_bbox[:, 3] > 48.2) & (data.line_bbox[:, 1] < 49.0)
@@ -88,13 +91,10 @@ def test_rivers_land_where_the_projection_puts_them():
 
 def test_a_dam_reservoir_is_drawn_as_water():
     """Nova Kakhovka: the lake data has the reservoir, and the detail panel fills it like the sea."""
-    from matplotlib.colors import to_hex
-
     _result, dbg = _render(MapPoint("Nova Kakhovka", 46.7543, 33.3486), "UA", "Kherson Oblast", [], towns=False)
-    ax = dbg.fig.axes[1]
-    lakes = [a for a in ax.patches if isinstance(a, PathPatch) and a.get_fill() and to_hex(a.get_facecolor()) == SEA]
+    lakes = _fills(dbg.canvas.panels[1], SEA, zorder=1.5)
     assert lakes
-    area = sum(shapely.area(shapely.Polygon(p)) for a in lakes for p in a.get_path().to_polygons())
+    area = sum(shapely.area(shapely.Polygon(p)) for p in lakes)
     assert area > 20  # km2 of water in the panel
 
 
@@ -112,8 +112,7 @@ def test_orientation_towns_are_drawn_and_never_hide_a_facts_place():
             assert not (b[0] < f[2] and b[2] > f[0] and b[1] < f[3] and b[3] > f[1]), town
         for px, py in dbg.marker_px.values():
             assert not (b[0] < px + 3 and b[2] > px - 3 and b[1] < py + 3 and b[3] > py - 3), town
-    ax = dbg.fig.axes[1]
-    sizes = {t.get_text(): t.get_fontsize() for t in ax.texts}
+    sizes = {t.text: t.size for t in dbg.canvas.panels[1].shapes if t.kind == "text"}
     assert all(sizes[t] < sizes["Soledar"] for t in dbg.towns)
 
 
@@ -126,17 +125,30 @@ def test_region_tint_does_not_look_like_water():
 def test_caption_wraps_instead_of_being_clipped():
     loc = MapPoint("Nova Kakhovka hydroelectric power plant and dam on the Dnipro", 46.7543, 33.3486)
     _result, dbg = _render(loc, "UA", None, [], towns=False)
-    fig = dbg.fig
-    renderer = fig.canvas.get_renderer()
-    (caption,) = [t for t in fig.texts if "Projection" in t.get_text()]
-    assert "\n" in caption.get_text()
-    bb = caption.get_window_extent(renderer)
-    assert 0 <= bb.x0 and bb.x1 <= fig.bbox.width and 0 <= bb.y0
-    for ax in fig.axes:  # the panels stay above the caption
-        assert ax.get_window_extent(renderer).y0 > bb.y1
+    cv = dbg.canvas
+    (caption,) = [t for t in cv.shapes if t.kind == "text" and "Projection" in t.text]
+    assert "\n" in caption.text
+    (x0, y0), (x1, y1) = caption.parts[0]
+    assert 0 <= x0 and x1 <= cv.width and 0 <= y0
+    for panel in cv.panels:  # the panels stay above the caption
+        assert panel.box[1] > y1
+    # and the PDF sets its every line within the width
+    chars = _drawing_chars(_result.drawing)
+    assert chars and all(0 <= c["x0"] and c["x1"] <= cv.width for c in chars)
 
 
 # ------------------------------------------------------------------------------------- facts and PDF
+def _drawing_chars(drawing) -> list[dict]:
+    """The characters a reader's PDF viewer finds in a drawing written as a PDF on its own."""
+    import io
+
+    import pdfplumber
+    from reportlab.graphics import renderPDF
+
+    with pdfplumber.open(io.BytesIO(renderPDF.drawToString(drawing))) as pdf:
+        return [dict(c) for c in pdf.pages[0].chars]
+
+
 def _with_map(data: dict[str, Any], **map_: Any) -> dict[str, Any]:
     data["spec"] = 2
     data["map"] = map_
@@ -279,13 +291,9 @@ def test_loader_fields_cannot_be_written_in_a_facts_file(facts_data, write_facts
 
 def test_the_suez_canal_is_open_water_between_land():
     """Natural Earth's Egypt runs across the canal; the finer shoreline carves it out as water."""
-    from matplotlib.colors import to_hex
-
     _result, dbg = _render(MapPoint("Suez Canal", 30.0, 32.58), "EG", None, [], towns=False)
-    ax = dbg.fig.axes[1]
-    sea = [a for a in ax.patches if isinstance(a, PathPatch) and a.get_fill() and to_hex(a.get_facecolor()) == SEA
-           and a.get_zorder() == 1.2]
-    water = shapely.union_all([shapely.Polygon(p).buffer(0) for a in sea for p in a.get_path().to_polygons()])
+    sea = _fills(dbg.canvas.panels[1], SEA, zorder=1.2)
+    water = shapely.union_all([shapely.Polygon(p).buffer(0) for p in sea])
     v = dbg.detail_view
     for y in (5.0, 10.0):  # km north of the location: one narrow channel, land on both sides
         (channel,) = shapely.get_parts(shapely.intersection(water, shapely.LineString([(v.x0, y), (v.x1, y)])))
@@ -295,9 +303,9 @@ def test_the_suez_canal_is_open_water_between_land():
 
 def test_town_labels_keep_off_rivers():
     _result, dbg = _render(MapPoint("Strasbourg", 48.5839, 7.7455), "FR", None, [MapPoint("Kehl", 48.5725, 7.8152)])
-    ax = dbg.fig.axes[1]
-    rivers = shapely.MultiLineString([ax.transData.transform(part) for p in _patches(ax, WATER_LINE)
-                                      for part in p.get_path().to_polygons(closed_only=False) if len(part) > 1])
+    ax = dbg.canvas.panels[1]
+    rivers = shapely.MultiLineString([[ax.to_pt(x, y) for x, y in part] for p in _patches(ax, WATER_LINE)
+                                      if p.kind == "lines" for part in p.parts if len(part) > 1])
     boxes = {t: b for _p, t, b in dbg.label_boxes}
     assert len(dbg.towns) >= 3
     for town in dbg.towns:

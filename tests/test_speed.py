@@ -191,3 +191,26 @@ def test_labels_with_characters_no_font_has_draw_boxes_without_matplotlib_warnin
     assert "Celebration \u25a1 in the square" in text  # the timeline label, as drawn
     assert "Sol\u25a1edar" in text  # the map label, as drawn
     assert re.search(r"Sol.edar 48\.692° N, 38\.071° E\[10\] 12\.1 km \(7\.5 mi\) 26° NNE", text)  # the table row still there
+
+
+def test_the_map_is_drawn_without_matplotlib(tmp_path: Path, cache_home: Path, facts_data: dict,
+                                            write_facts: Callable[..., Path]) -> None:
+    """Issue 23: the locator map is drawn with reportlab alone (``map/canvas.py``), so a brief without
+    charts never imports matplotlib (0.77 s of a fresh process), nor does a build that redraws only the
+    map (an overlay added: the charts come from the cache)."""
+    out = str(tmp_path / "out")
+    charted = write_facts(facts_data, "charted.yaml")
+    assert "matplotlib" in _loaded_after(str(charted), "--out", out, "-q")  # cold: the charts are drawn
+    facts_data["spec"] = 2
+    facts_data["map"] = {"lines": [{"label": "Front line (approx.)", "kind": "hostile", "as_of": "2023-03-01",
+                                    "source": "cnn", "line": [[38.05, 48.72], [38.02, 48.66], [38.06, 48.56]]}]}
+    write_facts(facts_data, "charted.yaml")
+    assert "matplotlib" not in _loaded_after(str(charted), "--out", out, "-q")  # the map redrawn, charts cached
+    assert "Front line (approx.)" in squash(pdf_text((tmp_path / "out" / f"{facts_data['id']}.pdf").read_bytes()))
+    plain = {k: v for k, v in facts_data.items() if k not in ("events", "figures", "series")}
+    plain["id"] = "no-charts"
+    plain["places"] = [{**p, "name": p["name"] + " (east)"} for p in plain.get("places", [])]  # a map never drawn
+    pdf = tmp_path / "out" / "no-charts.pdf"
+    assert "matplotlib" not in _loaded_after(str(write_facts(plain, "plain.yaml")), "--out", out, "-q")
+    text = squash(pdf_text(pdf.read_bytes()))
+    assert facts_data["location"]["name"] in text and "Numbers over time" not in text

@@ -14,15 +14,17 @@ import numpy as np
 
 from .. import geodata
 from ..geodata import ATTRIBUTION, normalise_name
-from ..glyphs import needs_fallback, visual
-from ..vector import ALERT, INK, MUTED, figure_to_drawing, house_style
-from .furniture import LEGEND_ROW_IN, _frame, _km_per_pt, _north_arrow, _scale_bar, legend
+from ..fonts import SANS
+from ..glyphs import visual
+from ..vector import ALERT, INK, MUTED
+from .canvas import ASCENT, DESCENT, Canvas, Panel, text_width
+from .furniture import LEGEND_ROW_IN, _km_per_pt, _north_arrow, _scale_bar, legend
 from .labels import Placer
 from .reference import draw_ice, label_ice, reference_points
 from .water import label_water
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
                     WATER_LINE)
-from .layers import clip_layer, country_units, draw_lines, draw_polys, find_admin1, geo_windows
+from .layers import clip_layer, country_units, find_admin1, geo_windows
 from .framing import detail_view, overview_view
 from .overlays import Overlay
 from .overlays import draw as draw_overlays
@@ -49,9 +51,9 @@ class LocatorMap:
 class _Debug:
     detail_view: Rect
     overview_view: Rect
-    label_boxes: list  # (panel, text, (x0, y0, x1, y1)) in pixels
-    marker_px: dict  # name -> (px, py) of the marker in the detail axes
-    fig: object
+    label_boxes: list  # (panel, text, (x0, y0, x1, y1)) in points
+    marker_px: dict  # name -> (px, py) of the marker in the detail panel, points
+    canvas: Canvas
     dropped: list
     towns: list = field(default_factory=list)  # names of the orientation towns drawn
     legend: list = field(default_factory=list)  # the legend's entries, as printed
@@ -84,7 +86,6 @@ def render_locator_map(
 class _Layout:
     """Where the two panels and the caption sit on the figure (inches)."""
 
-    outlines: bool
     caption: tuple[str, ...]
     side: float
     gap: float
@@ -96,32 +97,18 @@ class _Layout:
 
 def _layout(location: MapPoint, places: Sequence[MapPoint], width_in: float, height_in: float) -> _Layout:
     """Split the figure into overview, detail and the caption under them."""
-    # Names that need a fallback font (CJK, Arabic, Hebrew) are measured and set in it: matplotlib
-    # must know the fallback fonts, or it would lay them out as boxes.
-    outlines = any(needs_fallback(name) for name in (location.name, *(p.name for p in places)))
     top, side, gap = 0.06, 0.04, 0.1
     caption = _caption_lines(f"{ATTRIBUTION}. Projection: azimuthal equidistant centred on {location.name}.",
-                             width_in - 2 * side, outlines)
+                             width_in - 2 * side)
     bottom = 0.08 + len(caption) * SMALL_PT * 1.25 / 72.0 + LEGEND_ROW_IN
     panel_h = height_in - bottom - top
     ov_w = min(panel_h, 0.42 * (width_in - 2 * side - gap))
     de_w = width_in - 2 * side - gap - ov_w
-    return _Layout(outlines, caption, side, gap, bottom, panel_h, ov_w, de_w)
-
-
-def _panel(ax, view: Rect) -> None:
-    """A framed panel showing ``view``, sea-coloured under the land."""
-    _frame(ax)
-    ax.set_facecolor(SEA)
-    ax.set_xlim(view.x0, view.x1)
-    ax.set_ylim(view.y0, view.y1)
+    return _Layout(caption, side, gap, bottom, panel_h, ov_w, de_w)
 
 
 def _render(location, country, admin1, places, *, overlays=(), towns=True, width_in=6.7, height_in=3.6):
     """The map and what the tests look at: the overview, then the detail, each drawn then labelled."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     warnings: list[str] = []
     places = list(places)
     distances = tuple(distance_and_bearing(location, p) for p in places)
@@ -134,62 +121,54 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
     px_, py_, projected, detail = detail_view(proj, location, places, overlays, lay.de_w / lay.panel_h)
     overview = overview_view(proj, home_units, detail, lay.ov_w / lay.panel_h)
 
-    with house_style(lay.outlines):
-        fig = Figure(figsize=(width_in, height_in))
-        FigureCanvasAgg(fig)
-        renderer = fig.canvas.get_renderer()
-        ax_o = fig.add_axes([lay.side / width_in, lay.bottom / height_in, lay.ov_w / width_in,
-                             lay.panel_h / height_in])
-        ax_d = fig.add_axes([(lay.side + lay.ov_w + lay.gap) / width_in, lay.bottom / height_in, lay.de_w / width_in,
-                             lay.panel_h / height_in])
-        label_boxes: list = []
-        drawn_towns: list[str] = []
-        dropped: list[str] = []
+    cv = Canvas(width_in * 72, height_in * 72)
+    ax_o = cv.panel(lay.side * 72, lay.bottom * 72, lay.ov_w * 72, lay.panel_h * 72, overview)
+    ax_d = cv.panel((lay.side + lay.ov_w + lay.gap) * 72, lay.bottom * 72, lay.de_w * 72, lay.panel_h * 72, detail)
+    label_boxes: list = []
+    drawn_towns: list[str] = []
+    dropped: list[str] = []
 
-        _panel(ax_o, overview)
-        clip = _overview_base(ax_o, proj, overview, home_units, code, region)
-        placer_o = Placer(ax_o, renderer, fig.dpi)
-        _detail_frame(ax_o, overview, detail, placer_o)
-        water = [("overview", *w) for w in label_water(ax_o, proj, overview, placer_o, label_boxes, "overview",
-                                                       rivers=False, land=clip.polys)]
-        capitals = [("overview", c)] if (c := home_capital(ax_o, proj, overview, placer_o, clip.polys[np.isin(
-            clip.poly_unit, home_units)], [location, *places], label_boxes)) else []
-        _overview_country_labels(proj, overview, clip, home_units, placer_o, label_boxes)
+    clip = _overview_base(ax_o, proj, overview, home_units, code, region)
+    placer_o = Placer(ax_o)
+    _detail_frame(ax_o, overview, detail, placer_o)
+    water = [("overview", *w) for w in label_water(proj, overview, placer_o, label_boxes, "overview",
+                                                   rivers=False, land=clip.polys)]
+    capitals = [("overview", c)] if (c := home_capital(proj, overview, placer_o, clip.polys[np.isin(
+        clip.poly_unit, home_units)], [location, *places], label_boxes)) else []
+    _overview_country_labels(proj, overview, clip, home_units, placer_o, label_boxes)
 
-        _panel(ax_d, detail)
-        dclip, a0d, river_lines, region_names, ice, admin1_drawn, land_d = _detail_base(ax_d, proj, detail,
-                                                                                         home_units)
-        placer = Placer(ax_d, renderer, fig.dpi)
-        if projected:
-            draw_overlays(ax_d, projected, detail, _km_per_pt(ax_d, detail, placer))
-        marker_px = _place_labels(ax_d, proj, detail, placer, location, places, distances, px_, py_, label_boxes,
-                                  dropped)
-        water += [("detail", *w) for w in label_water(ax_d, proj, detail, placer, label_boxes, "detail", rivers=True,
-                                                      land=land_d)]
-        own = frozenset(normalise_name(p.name) for p in (location, *places))
-        label_ice(ax_d, proj, detail, placer, ice, label_boxes, "detail", skip=own)
-        _detail_country_labels(detail, dclip, a0d, placer, label_boxes)  # two countries: both named, before towns
-        if towns:
-            starred: list[str] = []
-            orientation_towns(ax_d, proj, detail, placer, [location, *places], label_boxes, drawn_towns,
-                              [g for _ov, g in projected] + list(river_lines), capitals=starred)
-            capitals += [("detail", c) for c in starred]
-        points_used = reference_points(ax_d, proj, detail, placer, label_boxes, "detail", skip=own)
-        _region_labels(detail, region_names, placer, label_boxes)
+    dclip, a0d, river_lines, region_names, ice, admin1_drawn, land_d = _detail_base(ax_d, proj, detail, home_units)
+    placer = Placer(ax_d)
+    if projected:
+        draw_overlays(ax_d, projected, detail, _km_per_pt(detail, placer))
+    marker_px = _place_labels(ax_d, proj, detail, placer, location, places, distances, px_, py_, label_boxes,
+                              dropped)
+    water += [("detail", *w) for w in label_water(proj, detail, placer, label_boxes, "detail", rivers=True,
+                                                  land=land_d)]
+    own = frozenset(normalise_name(p.name) for p in (location, *places))
+    label_ice(proj, detail, placer, ice, label_boxes, "detail", skip=own)
+    _detail_country_labels(detail, dclip, a0d, placer, label_boxes)  # two countries: both named, before towns
+    if towns:
+        starred: list[str] = []
+        orientation_towns(proj, detail, placer, [location, *places], label_boxes, drawn_towns,
+                          [g for _ov, g in projected] + list(river_lines), capitals=starred)
+        capitals += [("detail", c) for c in starred]
+    points_used = reference_points(proj, detail, placer, label_boxes, "detail", skip=own)
+    _region_labels(detail, region_names, placer, label_boxes)
 
-        used = {"location", "frame", "water"} | ({"place"} if places else set()) | ({"town"} if drawn_towns else set())
-        used |= ({"region"} if region is not None else set()) | ({"river"} if len(river_lines) else set())
-        used |= {"border"} if (dclip.line_kind == 1).any() or (clip.line_kind == 1).any() else set()
-        used |= ({"admin1"} if admin1_drawn else set()) | ({"ice"} if ice else set()) | points_used
-        used |= {"capital"} if capitals else set()
-        legend_texts = legend(fig, used, lay.side, lay.bottom - LEGEND_ROW_IN + 0.02, width_in - 2 * lay.side)
-        if dropped:  # one line, however many: a hundred stacked places are one problem
-            names = ", ".join(f'"{nm}"' for nm in dropped)
-            what = "the label" if len(dropped) == 1 else f"the labels of {len(dropped)} places:"
-            warnings.append(f"map: no room for {what} {names}; marked but not named on the map")
-        fig.text(lay.side / width_in, 0.04 / height_in, "\n".join(lay.caption), fontsize=SMALL_PT, color=MUTED,
-                 ha="left", va="bottom", linespacing=1.25)
-        drawing = figure_to_drawing(fig, lay.outlines)
+    used = {"location", "frame", "water"} | ({"place"} if places else set()) | ({"town"} if drawn_towns else set())
+    used |= ({"region"} if region is not None else set()) | ({"river"} if len(river_lines) else set())
+    used |= {"border"} if (dclip.line_kind == 1).any() or (clip.line_kind == 1).any() else set()
+    used |= ({"admin1"} if admin1_drawn else set()) | ({"ice"} if ice else set()) | points_used
+    used |= {"capital"} if capitals else set()
+    legend_texts = legend(cv, used, lay.side, lay.bottom - LEGEND_ROW_IN + 0.02, width_in - 2 * lay.side)
+    if dropped:  # one line, however many: a hundred stacked places are one problem
+        names = ", ".join(f'"{nm}"' for nm in dropped)
+        what = "the label" if len(dropped) == 1 else f"the labels of {len(dropped)} places:"
+        warnings.append(f"map: no room for {what} {names}; marked but not named on the map")
+    cv.text(lay.side * 72, 0.04 * 72, "\n".join(visual(line) for line in lay.caption), size=SMALL_PT, fill=MUTED, ha="left",
+            va="bottom", line_pitch=1.25 * (ASCENT + DESCENT))
+    drawing = cv.drawing()
 
     result = LocatorMap(
         drawing=drawing,
@@ -198,42 +177,40 @@ def _render(location, country, admin1, places, *, overlays=(), towns=True, width
         data_note=DATA_NOTE,
         warnings=tuple(warnings),
     )
-    return result, _Debug(detail, overview, label_boxes, marker_px, fig, dropped, drawn_towns, legend_texts,
+    return result, _Debug(detail, overview, label_boxes, marker_px, cv, dropped, drawn_towns, legend_texts,
                           water=water, capitals=capitals)
 
 
-def _overview_base(ax, proj: Proj, overview: Rect, home_units: np.ndarray, code, region):
+def _overview_base(ax: Panel, proj: Proj, overview: Rect, home_units: np.ndarray, code, region):
     """Countries (home filled apart), the region, lakes, coasts, borders and the home outline."""
     a0 = geodata.admin0("coarse")
     clip = clip_layer(a0, proj, overview)
     home = np.isin(clip.poly_unit, home_units)
-    draw_polys(ax, clip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
-    draw_polys(ax, clip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
+    ax.polys(clip.polys[~home], fill=LAND, zorder=1)
+    ax.polys(clip.polys[home], fill=LAND_HOME, zorder=1)
     if region is not None:
         a1 = geodata.admin1(code)
         rclip = clip_layer(a1, proj, overview, units=np.array([region]), lines=False, outline=True)
-        draw_polys(ax, rclip.polys, facecolor=REGION_FILL, edgecolor="none", lw=0, zorder=2)
-        draw_lines(ax, rclip.outline, edgecolor=REGION_LINE, lw=0.7, zorder=4.5)
+        ax.polys(rclip.polys, fill=REGION_FILL, zorder=2)
+        ax.lines(rclip.outline, stroke=REGION_LINE, lw=0.7, zorder=4.5)
     _water(ax, proj, overview, rivers=False)  # lakes only: rivers would clutter the overview
     draw_ice(ax, proj, overview)
-    draw_lines(ax, clip.lines[clip.line_kind == 0], edgecolor=COAST, lw=0.4, zorder=3)
-    draw_lines(ax, clip.lines[clip.line_kind == 1], edgecolor=BORDER, lw=0.5, zorder=3)
+    ax.lines(clip.lines[clip.line_kind == 0], stroke=COAST, lw=0.4, zorder=3)
+    ax.lines(clip.lines[clip.line_kind == 1], stroke=BORDER, lw=0.5, zorder=3)
     hclip = clip_layer(a0, proj, overview, units=home_units, lines=False, outline=True, polys=False)
-    draw_lines(ax, hclip.outline, edgecolor=INK, lw=0.8, zorder=4)
+    ax.lines(hclip.outline, stroke=INK, lw=0.8, zorder=4)
     return clip
 
 
-def _detail_frame(ax, overview: Rect, detail: Rect, placer_o: Placer) -> None:
+def _detail_frame(ax: Panel, overview: Rect, detail: Rect, placer_o: Placer) -> None:
     """The detail panel's frame on the overview (never smaller than a few points), and the scale bar."""
-    from matplotlib.patches import Rectangle
-
     fw = max(detail.w, overview.w * 0.025)
     fh = max(detail.h, overview.h * 0.025)
     fx, fy = (detail.x0 + detail.x1) / 2 - fw / 2, (detail.y0 + detail.y1) / 2 - fh / 2
-    ax.add_artist(Rectangle((fx, fy), fw, fh, facecolor="none", edgecolor=ALERT, lw=1.1, zorder=10))
+    ax.rect(fx, fy, fw, fh, fill=None, stroke=ALERT, lw=1.1, zorder=10)
     a, b = placer_o.to_px(fx, fy), placer_o.to_px(fx + fw, fy + fh)
     placer_o.block((a[0] - 2, a[1] - 2, b[0] + 2, b[1] + 2))
-    _scale_bar(ax, overview, placer_o, np.array([[fx, fy], [fx + fw, fy + fh], [fx, fy + fh], [fx + fw, fy]]))
+    _scale_bar(overview, placer_o, np.array([[fx, fy], [fx + fw, fy + fh], [fx, fy + fh], [fx + fw, fy]]))
 
 
 def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.ndarray, placer_o: Placer,
@@ -297,7 +274,7 @@ def _place_beside(placer: Placer, x: float, y: float, text: str, props: dict):
     return placer.place(x, y, text, marker_pt=reach * 72.0 / placer.dpi, props=props, halo=True)
 
 
-def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
+def _detail_base(ax: Panel, proj: Proj, detail: Rect, home_units: np.ndarray):
     """Land, shoreline, water, region borders, coasts and borders of the detail panel.
 
     Returns the clipped countries, their layer, the river lines drawn, the regions (area, name, polygon),
@@ -310,8 +287,8 @@ def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
     a0d = geodata.admin0(level)
     dclip = clip_layer(a0d, proj, detail)
     home = np.isin(dclip.poly_unit, home_units)
-    draw_polys(ax, dclip.polys[~home], facecolor=LAND, edgecolor="none", lw=0, zorder=1)
-    draw_polys(ax, dclip.polys[home], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=1)
+    ax.polys(dclip.polys[~home], fill=LAND, zorder=1)
+    ax.polys(dclip.polys[home], fill=LAND_HOME, zorder=1)
     land_ = _shoreline(ax, proj, detail, dclip.polys[home])
     river_lines = _water(ax, proj, detail, rivers=True)
     ice = draw_ice(ax, proj, detail)
@@ -329,30 +306,26 @@ def _detail_base(ax, proj: Proj, detail: Rect, home_units: np.ndarray):
             region_names.append((float(shapely.area(g)), layer1.unit_name[int(u)], g))
     region_lines = [ls for ls in region_lines if len(ls)]
     if region_lines:
-        draw_lines(ax, np.concatenate(region_lines), edgecolor=ADMIN1_LINE, lw=0.5, linestyle=(0, (3, 1.5)), zorder=2)
+        ax.lines(np.concatenate(region_lines), stroke=ADMIN1_LINE, lw=0.5, dash=(1.5, 0.75), zorder=2)  # (3, 1.5) x lw
     if land_ is None:
         land_ = shapely.union_all(dclip.polys)
-        draw_lines(ax, dclip.lines[dclip.line_kind == 0], edgecolor=COAST, lw=0.6, zorder=3)
-    draw_lines(ax, dclip.lines[dclip.line_kind == 1], edgecolor=BORDER, lw=1.0, zorder=3)
+        ax.lines(dclip.lines[dclip.line_kind == 0], stroke=COAST, lw=0.6, zorder=3)
+    ax.lines(dclip.lines[dclip.line_kind == 1], stroke=BORDER, lw=1.0, zorder=3)
     return dclip, a0d, river_lines, region_names, ice, bool(region_lines), land_
 
 
 LOC_PT, PLACE_PT = 4.2, 2.6  # marker radii (points): the location, the brief's places
 
 
-def _place_labels(ax, proj: Proj, detail: Rect, placer: Placer, location: MapPoint, places: Sequence[MapPoint],
+def _place_labels(ax: Panel, proj: Proj, detail: Rect, placer: Placer, location: MapPoint, places: Sequence[MapPoint],
                   distances, px_, py_, label_boxes: list, dropped: list) -> dict:
     """Scale bar, north arrow, the markers, then the location's and the places' names (nearest first)."""
-    from matplotlib.lines import Line2D
-
     pts = np.column_stack([px_, py_])
-    used = _scale_bar(ax, detail, placer, pts)
-    _north_arrow(ax, proj, detail, placer, pts, avoid=(used,))
-    ax.add_line(Line2D([0.0], [0.0], marker="o", markersize=2 * LOC_PT, markerfacecolor=ALERT,
-                       markeredgecolor="white", markeredgewidth=0.8, linestyle="none", zorder=25))
-    for x, y in zip(px_[1:], py_[1:]):
-        ax.add_line(Line2D([x], [y], marker="o", markersize=2 * PLACE_PT, markerfacecolor=INK,
-                           markeredgecolor="white", markeredgewidth=0.6, linestyle="none", zorder=24))
+    used = _scale_bar(detail, placer, pts)
+    _north_arrow(proj, detail, placer, pts, avoid=(used,))
+    ax.markers([0.0], [0.0], "o", 2 * LOC_PT, ALERT, "#ffffff", 0.8, zorder=25)
+    if len(px_) > 1:
+        ax.markers(px_[1:], py_[1:], "o", 2 * PLACE_PT, INK, "#ffffff", 0.6, zorder=24)
     placer.block_point(0.0, 0.0, LOC_PT + 0.5)
     for x, y in zip(px_[1:], py_[1:]):
         placer.block_point(float(x), float(y), PLACE_PT + 0.5)
@@ -401,7 +374,7 @@ def _detail_country_labels(detail: Rect, dclip, a0d, placer: Placer, label_boxes
 
 
 def _region_labels(detail: Rect, region_names: list, placer: Placer, label_boxes: list) -> None:
-    """Region names, largest first, where room is left."""
+    """Region names, largest first, where room is left inside the region."""
     import shapely
 
     seen = set()
@@ -412,12 +385,13 @@ def _region_labels(detail: Rect, region_names: list, placer: Placer, label_boxes
         g2 = shapely.clip_by_rect(g, detail.x0, detail.y0, detail.x1, detail.y1)
         rp = shapely.point_on_surface(g2)
         t = placer.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), nm, marker_pt=0,
-                         props=dict(fontsize=SMALL_PT, color="#707070", fontstyle="italic"), candidates="center")
+                         props=dict(fontsize=SMALL_PT, color="#707070", fontstyle="italic"), candidates="center",
+                         reject=placer.outside(g2))  # inside its region: a name across a border misleads
         if t is not None:
             label_boxes.append(("detail", nm, placer.labels[-1][1]))
 
 
-def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> np.ndarray:
+def _water(ax: Panel, proj: Proj, view: Rect, *, rivers: bool) -> np.ndarray:
     """Lakes and reservoirs (sea-coloured, shore drawn) and, in the detail panel, rivers.
 
     Lakes smaller than about a point across on paper are left out: they would print as specks.
@@ -429,46 +403,30 @@ def _water(ax, proj: Proj, view: Rect, *, rivers: bool) -> np.ndarray:
     lakes = clip_layer(geodata.lakes(), proj, view, lines=False, min_km2=speck)
     if len(lakes.polys):
         big = shapely.area(lakes.polys) > speck
-        draw_polys(ax, lakes.polys[big], facecolor=SEA, edgecolor=WATER_LINE, lw=0.3, zorder=1.5)
+        ax.polys(lakes.polys[big], fill=SEA, stroke=WATER_LINE, lw=0.3, zorder=1.5)
     if rivers:
         r = clip_layer(geodata.rivers(), proj, view)
-        draw_lines(ax, r.lines, edgecolor=WATER_LINE, lw=0.6, zorder=1.6, capstyle="round", joinstyle="round")
+        ax.lines(r.lines, stroke=WATER_LINE, lw=0.6, zorder=1.6, cap=1, join=1)
         return r.lines
     return np.array([], dtype=object)
 
 
 @functools.lru_cache(maxsize=64)
-def _caption_lines(text: str, width_in: float, outlines: bool) -> tuple[str, ...]:
-    """The caption broken into lines that fit ``width_in`` (measured in the house font), never clipped.
-
-    Each line takes as many words as fit, found by bisection (a few measurements, not one a word).
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    with house_style(outlines):
-        fig = Figure(figsize=(width_in, 1.0))
-        FigureCanvasAgg(fig)
-        renderer = fig.canvas.get_renderer()
-        probe = fig.text(0, 0, "", fontsize=SMALL_PT)
-        limit = width_in * fig.dpi
-
-        def fits(words: list[str]) -> bool:
-            probe.set_text(visual(" ".join(words)))
-            return probe.get_window_extent(renderer).width <= limit
-
-        words, lines = text.split(" "), []
-        while words:
-            lo, hi = 1, len(words)  # words[:lo] is taken even when too long: one word never splits
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                lo, hi = (mid, hi) if fits(words[:mid]) else (lo, mid - 1)
-            lines.append(" ".join(words[:lo]))
-            words = words[lo:]
-        return tuple(lines)
+def _caption_lines(text: str, width_in: float) -> tuple[str, ...]:
+    """The caption broken into lines that fit ``width_in`` (measured as the PDF sets it), never clipped:
+    each line takes as many words as fit (one word never splits)."""
+    limit = width_in * 72.0
+    words, lines = text.split(" "), []
+    while words:
+        n = 1
+        while n < len(words) and text_width(visual(" ".join(words[:n + 1])), SANS, SMALL_PT) <= limit:
+            n += 1
+        lines.append(" ".join(words[:n]))
+        words = words[n:]
+    return tuple(lines)
 
 
-def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray):
+def _shoreline(ax: Panel, proj: Proj, view: Rect, home_polys: np.ndarray):
     """Carve the sea out of the country fills along GSHHG's finer shoreline; returns the land drawn
     (projected km), None where the shoreline has none.
 
@@ -488,15 +446,15 @@ def _shoreline(ax, proj: Proj, view: Rect, home_polys: np.ndarray):
     land_ = shapely.union_all(polys) if len(polys) else shapely.Polygon()
     sea = shapely.get_parts(shapely.difference(box, land_))
     sea = sea[shapely.get_type_id(sea) == 3]
-    draw_polys(ax, polys, facecolor=LAND, edgecolor="none", lw=0, zorder=0.9)
+    ax.polys(polys, fill=LAND, zorder=0.9)
     if len(home_polys) and len(polys):
         near_home = shapely.buffer(shapely.union_all(home_polys), view.h / 8.0)
         mine = shapely.get_parts(shapely.intersection(land_, near_home))
-        draw_polys(ax, mine[shapely.get_type_id(mine) == 3], facecolor=LAND_HOME, edgecolor="none", lw=0, zorder=0.95)
-    draw_polys(ax, sea, facecolor=SEA, edgecolor="none", lw=0, zorder=1.2)
+        ax.polys(mine[shapely.get_type_id(mine) == 3], fill=LAND_HOME, zorder=0.95)
+    ax.polys(sea, fill=SEA, zorder=1.2)
     shore = shapely.get_parts(shapely.intersection(shapely.boundary(land_), box)) if len(polys) else np.array([])
     shore = shore[shapely.get_type_id(shore) == 1] if len(shore) else shore
-    draw_lines(ax, shore, edgecolor=COAST, lw=0.6, zorder=3)
+    ax.lines(shore, stroke=COAST, lw=0.6, zorder=3)
     return land_
 
 

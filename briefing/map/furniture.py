@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..fonts import SANS_BOLD
 from ..vector import INK
+from .canvas import Canvas
 from .labels import Placer
 from .projection import KM_PER_MI, Proj, Rect
 from .style import SMALL_PT
@@ -41,15 +43,14 @@ def _pick_corner(boxes: dict[str, Rect], order: Sequence[str], points: np.ndarra
     return order[0]
 
 
-def _km_per_pt(ax, view: Rect, placer: Placer) -> float:
-    return view.h / (ax.get_window_extent(placer.renderer).height * 72.0 / placer.dpi)
+def _km_per_pt(view: Rect, placer: Placer) -> float:
+    return view.h / placer.panel.height
 
 
-def _scale_bar(ax, view: Rect, placer: Placer, points: np.ndarray, avoid: Sequence[str] = ()) -> str:
+def _scale_bar(view: Rect, placer: Placer, points: np.ndarray, avoid: Sequence[str] = ()) -> str:
     """Scale bar in km with a miles bar under it (true along any line through the centre); returns its corner."""
-    from matplotlib.patches import FancyBboxPatch, Rectangle
-
-    u = _km_per_pt(ax, view, placer)
+    u = _km_per_pt(view, placer)
+    ax = placer.panel
     km = _nice(view.w * 0.22)
     mi = _nice(view.w * 0.22 / KM_PER_MI)
     w = max(km, mi * KM_PER_MI) + 34 * u
@@ -60,15 +61,13 @@ def _scale_bar(ax, view: Rect, placer: Placer, points: np.ndarray, avoid: Sequen
     x0, y_mi = r.x0 + 2 * u, r.y0 + 2 * u
     y_km = y_mi + 8 * u
     bar = 2.6 * u
-    # add_artist, not add_patch: the limits are fixed, so the (slow) data-limit update is wasted
-    ax.add_artist(FancyBboxPatch((r.x0, r.y0), r.w, r.h, boxstyle=f"round,pad=0,rounding_size={2 * u}",
-                                 facecolor="white", edgecolor="none", alpha=0.75, zorder=29))
-    ax.add_artist(Rectangle((x0, y_km), km, bar, facecolor=INK, edgecolor=INK, lw=0.4, zorder=30))
-    ax.add_artist(Rectangle((x0, y_mi), mi * KM_PER_MI, bar, facecolor="white", edgecolor=INK, lw=0.5, zorder=30))
-    ax.text(x0 + km + 3 * u, y_km + bar / 2, _fmt_len(km, "km"), fontsize=SMALL_PT, va="center", ha="left",
-            color=INK, zorder=31)
-    ax.text(x0 + mi * KM_PER_MI + 3 * u, y_mi + bar / 2, _fmt_len(mi, "mi"), fontsize=SMALL_PT, va="center",
-            ha="left", color=INK, zorder=31)
+    ax.rect(r.x0, r.y0, r.w, r.h, fill="#ffffff", stroke=None, lw=0, alpha=0.75, radius_pt=2.0, zorder=29)
+    ax.rect(x0, y_km, km, bar, fill=INK, stroke=INK, lw=0.4, zorder=30)
+    ax.rect(x0, y_mi, mi * KM_PER_MI, bar, fill="#ffffff", stroke=INK, lw=0.5, zorder=30)
+    ax.text(x0 + km + 3 * u, y_km + bar / 2, _fmt_len(km, "km"), size=SMALL_PT, va="center", ha="left",
+            fill=INK, zorder=31)
+    ax.text(x0 + mi * KM_PER_MI + 3 * u, y_mi + bar / 2, _fmt_len(mi, "mi"), size=SMALL_PT, va="center",
+            ha="left", fill=INK, zorder=31)
     a = placer.to_px(r.x0, r.y0)
     b = placer.to_px(r.x1, r.y1)
     placer.block((a[0], a[1], b[0], b[1]))
@@ -79,9 +78,10 @@ def _fmt_len(v: float, unit: str) -> str:
     return f"{v:g} {unit}" if v < 1 else f"{int(round(v))} {unit}"
 
 
-def _north_arrow(ax, proj: Proj, view: Rect, placer: Placer, points: np.ndarray, avoid: Sequence[str]) -> None:
+def _north_arrow(proj: Proj, view: Rect, placer: Placer, points: np.ndarray, avoid: Sequence[str]) -> None:
     """A north arrow in a free corner, pointing to true north at that spot."""
-    u = _km_per_pt(ax, view, placer)
+    ax = placer.panel
+    u = _km_per_pt(view, placer)
     L = 14 * u
     boxes = _furniture_boxes(view, u, 10 * u, L + 10 * u)
     corner = _pick_corner(boxes, [c for c in ("ur", "ul", "lr", "ll") if c not in avoid], points, 14 * u)
@@ -91,23 +91,13 @@ def _north_arrow(ax, proj: Proj, view: Rect, placer: Placer, points: np.ndarray,
     x2, y2 = proj.xy(lon, min(float(lat) + 0.01, 89.99))
     ang = math.atan2(float(y2) - y, float(x2) - x)
     dx, dy = L * math.cos(ang), L * math.sin(ang)
-    ax.annotate("", xy=(x + dx, y + dy), xytext=(x, y),
-                arrowprops=dict(arrowstyle="-|>,head_length=0.5,head_width=0.22", color=INK, lw=0.8,
-                                shrinkA=0, shrinkB=0), zorder=30)
-    ax.text(x + dx + 1.5 * u * math.cos(ang), y + dy + 1.5 * u * math.sin(ang), "N", fontsize=SMALL_PT,
-            ha="center", va="bottom", color=INK, fontweight="bold", zorder=30)
+    # matplotlib's "-|>" at its 8-point mutation scale, as the map had it: a head 4 points long
+    ax.arrow(x, y, x + dx, y + dy, stroke=INK, lw=0.8, head_length=4.0, head_width=1.76, zorder=30)
+    ax.text(x + dx + 1.5 * u * math.cos(ang), y + dy + 1.5 * u * math.sin(ang), "N", size=SMALL_PT,
+            ha="center", va="bottom", fill=INK, font=SANS_BOLD, zorder=30)
     a = placer.to_px(r.x0, r.y0)
     b = placer.to_px(r.x1, r.y1)
     placer.block((a[0], a[1], b[0], b[1]))
-
-
-def _frame(ax) -> None:
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for s in ax.spines.values():
-        s.set_visible(True)
-        s.set_linewidth(0.6)
-        s.set_color("#444444")
 
 
 #: The legend's entries, in the order they are shown: (key, text). A key is shown when its symbol is drawn.
@@ -118,49 +108,42 @@ LEGEND = (("location", "location"), ("place", "place in the brief"), ("town", "t
 LEGEND_ROW_IN = 0.17  # the height the legend's row takes under the panels (inches)
 
 
-def _legend_symbol(fig, key: str, x: float, y: float, w: float) -> None:
-    """Draw the symbol of legend entry ``key`` in the ``w`` inches from (x, y) (inches, the row's middle)."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Rectangle
-
+def _legend_symbol(canvas: Canvas, key: str, x: float, y: float, w: float) -> None:
+    """Draw the symbol of legend entry ``key`` in the ``w`` points from (x, y) (points, the row's middle)."""
     from ..vector import ALERT
     from .style import ADMIN1_LINE, BORDER, ICE, REF_POINT, REGION_FILL, REGION_LINE, SEA, TOWN, WATER_LINE
     from .towns import CAPITAL_MARK
 
-    tr = fig.dpi_scale_trans
     cx = x + w / 2
-    dot = dict(linestyle="none", marker="o", transform=tr)
-    marks = {
-        "location": dict(markersize=6.4, markerfacecolor=ALERT, markeredgecolor="white", markeredgewidth=0.8, **dot),
-        "place": dict(markersize=4.4, markerfacecolor=INK, markeredgecolor="white", markeredgewidth=0.6, **dot),
-        "town": dict(markersize=3.2, markerfacecolor="white", markeredgecolor=TOWN, markeredgewidth=0.6, **dot),
-        "capital": dict(CAPITAL_MARK, linestyle="none", transform=tr),
-        "peak": dict(marker="^", markersize=3.6, markerfacecolor=REF_POINT, markeredgecolor="none",
-                     linestyle="none", transform=tr),
-        "airport": dict(marker="s", markersize=3.0, markerfacecolor="white", markeredgecolor=REF_POINT,
-                        markeredgewidth=0.7, linestyle="none", transform=tr),
-        "port": dict(marker="D", markersize=2.8, markerfacecolor="white", markeredgecolor=REF_POINT,
-                     markeredgewidth=0.7, linestyle="none", transform=tr),
+    marks = {  # marker, size, face, edge, edge width
+        "location": ("o", 6.4, ALERT, "#ffffff", 0.8),
+        "place": ("o", 4.4, INK, "#ffffff", 0.6),
+        "town": ("o", 3.2, "#ffffff", TOWN, 0.6),
+        "capital": CAPITAL_MARK,
+        "peak": ("^", 3.6, REF_POINT, None, 0.0),
+        "airport": ("s", 3.0, "#ffffff", REF_POINT, 0.7),
+        "port": ("D", 2.8, "#ffffff", REF_POINT, 0.7),
     }
-    lines = {"border": dict(color=BORDER, lw=1.0), "admin1": dict(color=ADMIN1_LINE, lw=0.6, linestyle=(0, (3, 1.5))),
-             "river": dict(color=WATER_LINE, lw=0.8)}
-    boxes = {"frame": dict(facecolor="none", edgecolor=ALERT, lw=1.0),
-             "region": dict(facecolor=REGION_FILL, edgecolor=REGION_LINE, lw=0.7),
-             "water": dict(facecolor=SEA, edgecolor=WATER_LINE, lw=0.3), "ice": dict(facecolor=ICE, edgecolor=WATER_LINE, lw=0.3)}
+    lines = {"border": (BORDER, 1.0, None), "admin1": (ADMIN1_LINE, 0.6, (3 * 0.6, 1.5 * 0.6)),
+             "river": (WATER_LINE, 0.8, None)}
+    boxes = {"frame": ("none", ALERT, 1.0), "region": (REGION_FILL, REGION_LINE, 0.7),
+             "water": (SEA, WATER_LINE, 0.3), "ice": (ICE, WATER_LINE, 0.3)}
     if key in marks:
-        fig.add_artist(Line2D([cx], [y], **marks[key]))
+        canvas.markers([cx], [y], *marks[key], zorder=2)
     elif key in lines:
-        fig.add_artist(Line2D([x, x + w], [y, y], transform=tr, **lines[key]))
+        stroke, lw, dash = lines[key]
+        canvas.line([x, x + w], [y, y], stroke, lw, dash)
     else:
-        h = 0.07
-        fig.add_artist(Rectangle((x + w * 0.1, y - h / 2), w * 0.8, h, transform=tr, **boxes[key]))
+        h = 0.07 * 72
+        fill, stroke, lw = boxes[key]
+        canvas.rect(x + w * 0.1, y - h / 2, w * 0.8, h, fill, stroke, lw)
 
 
-def legend(fig, used: set[str], x_in: float, y_in: float, width_in: float) -> list[str]:
+def legend(canvas: Canvas, used: set[str], x_in: float, y_in: float, width_in: float) -> list[str]:
     """One row of legend under the panels for every symbol drawn (``used``: keys of ``LEGEND``); its texts.
 
     The overlays' own legend is the PDF's (beside the map); this one explains the base map. Laid out by
-    the PDF's string widths, drawn as a few plain artists (matplotlib's legend costs a tenth of the map).
+    the PDF's string widths; positions in inches, drawn in points.
     """
     from ..fonts import SANS
     from ..glyphs import string_width
@@ -186,8 +169,7 @@ def legend(fig, used: set[str], x_in: float, y_in: float, width_in: float) -> li
         y = y_in + LEGEND_ROW_IN / 2 - 0.02 if len(rows) == 1 else y_in + LEGEND_ROW_IN - 0.04 - r * pitch
         x = x_in
         for key, text in row:
-            _legend_symbol(fig, key, x, y, sym)
-            fig.text(x + sym + pad, y, text, transform=fig.dpi_scale_trans, fontsize=size, color=INK, ha="left",
-                     va="center_baseline")
+            _legend_symbol(canvas, key, x * 72, y * 72, sym * 72)
+            canvas.text((x + sym + pad) * 72, y * 72, text, size=size, fill=INK, ha="left", va="center_baseline")
             x += sym + pad + string_width(text, SANS, size) / 72.0 + gap
     return [t for _k, t in entries]

@@ -1,7 +1,7 @@
-"""Greedy label placement in display (pixel) coordinates.
+"""Greedy label placement in the points of a panel.
 
 For each label in priority order, candidate positions around its marker are tried (text extents
-measured by the renderer) and the first one that stays inside the panel and clear of every marker,
+measured in the PDF's own font metrics) and the first one that stays inside the panel and clear of every marker,
 other label and map furniture wins; farther candidates get a leader line; a label that fits nowhere
 is left off (the caller warns). The result is deterministic.
 """
@@ -14,48 +14,38 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..glyphs import visual
-from ..vector import MUTED
+from ..vector import INK, MUTED
+from .canvas import Panel, face, text_size
 
 HALO = "white"
-
-
-def _pdf_width(text: str, props: dict) -> float:
-    """The width (points) the PDF gives ``text`` in the face ``props`` choose (as ``vector`` sets it)."""
-    from ..fonts import SANS, SANS_BOLD, SANS_ITALIC
-    from ..glyphs import string_width
-
-    face = (SANS_BOLD if props.get("fontweight") == "bold"
-            else SANS_ITALIC if props.get("fontstyle") in ("italic", "oblique") else SANS)
-    return string_width(text, face, float(props.get("fontsize", 10.0)))
+HALO_PT = 2.2  # the halo's width: 1.1 points of white round each glyph
 _MEASURED: dict[tuple, tuple[float, float]] = {}  # label extents, see Placer.measure
+
+
+def font_of(props: dict) -> str:
+    """The house face ``props`` choose (``fontweight``, ``fontstyle``)."""
+    return face(bold=props.get("fontweight") == "bold", italic=props.get("fontstyle") in ("italic", "oblique"))
 
 
 @dataclass
 class Placer:
-    """Greedy label placement in display (pixel) coordinates of one axes."""
+    """Greedy label placement in the points of one panel (``dpi`` 72: a pixel is a point)."""
 
-    ax: object
-    renderer: object
-    dpi: float
-    obstacles: list = field(default_factory=list)  # (x0, y0, x1, y1) pixel boxes
+    panel: Panel
+    obstacles: list = field(default_factory=list)  # (x0, y0, x1, y1) boxes, points
     labels: list = field(default_factory=list)  # (text, box) of placed labels
+    dpi: float = 72.0
 
     def __post_init__(self):
-        from matplotlib.transforms import TransformedPatchPath
-
-        b = self.ax.get_window_extent(self.renderer)
+        b = self.panel.box
         m = 2.0
-        self.frame = (b.x0 + m, b.y0 + m, b.x1 - m, b.y1 - m)
-        # Labels are never clipped (clip_on=False), but ax.text gives each one a clip path of its
-        # own, which costs more than the rest of making it: one shared path does the same.
-        self._clip = TransformedPatchPath(self.ax.patch)
+        self.frame = (b[0] + m, b[1] + m, b[2] - m, b[3] - m)
 
     def pt(self, v: float) -> float:
         return v * self.dpi / 72.0
 
     def to_px(self, x: float, y: float) -> tuple[float, float]:
-        px, py = self.ax.transData.transform((x, y))
-        return float(px), float(py)
+        return self.panel.to_pt(x, y)
 
     def block(self, box) -> None:
         self.obstacles.append(tuple(box))
@@ -76,32 +66,19 @@ class Placer:
         return True
 
     def measure(self, text: str, **props) -> tuple[float, float]:
-        """Width and height of ``text`` in pixels, as the renderer sets it.
-
-        Kept for the process: a label's extent depends only on its text, font and size, and
-        matplotlib's own metrics cache dies with each figure's renderer, so every map (a scheduled
-        rerun, the preview) would otherwise measure the same names again.
-        """
-        import matplotlib
-        from matplotlib.text import Text
-
-        key = (text, tuple(sorted((k, str(v)) for k, v in props.items() if k != "zorder")), self.dpi,
-               tuple(matplotlib.rcParams["font.family"]))
+        """Width and height of ``text`` (visual order) in points, as the PDF sets it (kept for the process:
+        a scheduled rerun or the preview measures the same names again)."""
+        key = (text, font_of(props), float(props.get("fontsize", 10.0)))
         size = _MEASURED.get(key)
         if size is None:
-            t = Text(0, 0, text, **props)
-            t.set_figure(self.ax.figure)
-            bb = t.get_window_extent(self.renderer)
             if len(_MEASURED) > 4096:
                 _MEASURED.clear()
-            # the PDF sets the string in its own font metrics (no kerning), a few per cent wider than
-            # matplotlib's: the box must hold the wider of the two
-            size = _MEASURED[key] = (max(bb.width, self.pt(_pdf_width(text, props))), bb.height)
+            size = _MEASURED[key] = text_size(text, key[1], key[2])
         return size
 
     def place(self, x: float, y: float, text: str, *, marker_pt: float, props: dict, candidates: str = "point",
               halo: bool = True, leader_ok: bool = True, reject=None):
-        """Place ``text`` near data point (x, y); returns the Text artist or None when it fits nowhere."""
+        """Place ``text`` near data point (x, y); returns True or None when it fits nowhere."""
         text = visual(text)  # right-to-left names in reading order
         w, h = self.measure(text, **props)
         px, py = self.to_px(x, y)
@@ -162,8 +139,7 @@ class Placer:
             hit = ((boxes[:, None, 0] - pad < ob[None, :, 2]) & (boxes[:, None, 2] + pad > ob[None, :, 0])
                    & (boxes[:, None, 1] - pad < ob[None, :, 3]) & (boxes[:, None, 3] + pad > ob[None, :, 1]))
             boxes = boxes[~hit.any(axis=1)]
-        (a, b, c), (d, e, f_), _ = self.ax.transData.get_matrix()
-        in_px = affine_transform(within, [a, b, d, e, c, f_])
+        in_px = affine_transform(within, self.panel.affine)
         shapely.prepare(in_px)
         mid_x, mid_y = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
         boxes = boxes[shapely.contains_xy(in_px, mid_x, mid_y)]  # cheap first: its middle on the area
@@ -191,39 +167,28 @@ class Placer:
         return True
 
     def _commit(self, x, y, text, dx, dy, ha, va, leader, box, props, halo, marker_pt):
-        from matplotlib import patheffects
-        from matplotlib.transforms import offset_copy
-
-        fig = self.ax.figure
-        tr = offset_copy(self.ax.transData, fig=fig, x=dx, y=dy, units="points")
-        zorder = props.pop("zorder", 20)
+        zorder = props.get("zorder", 20)
+        px, py = self.to_px(x, y)
         if leader:
-            from matplotlib.lines import Line2D
-
-            px, py = self.to_px(x, y)
             ang = math.atan2(dy, dx)
             r0 = self.pt(marker_pt + 0.6)
-            ends = np.array([[px + r0 * math.cos(ang), py + r0 * math.sin(ang)],
-                             [px + self.pt(dx), py + self.pt(dy)]])
-            data = self.ax.transData.inverted().transform(ends)
-            self.ax.add_line(Line2D(data[:, 0], data[:, 1], color=MUTED, linewidth=0.5, zorder=zorder - 2))
-        if halo:
-            self.ax.text(x, y, text, transform=tr, ha=ha, va=va, zorder=zorder - 1, clip_on=False, clip_path=self._clip,
-                         path_effects=[patheffects.Stroke(linewidth=2.2, foreground=HALO)], **props)
-        t = self.ax.text(x, y, text, transform=tr, ha=ha, va=va, zorder=zorder, clip_on=False, clip_path=self._clip,
-                         **props)
-        props["zorder"] = zorder
+            p = self.panel
+            ends = [(px + r0 * math.cos(ang), py + r0 * math.sin(ang)), (px + self.pt(dx), py + self.pt(dy))]
+            self.panel.polyline([(e[0] - p.tx) / p.sx for e in ends], [(e[1] - p.ty) / p.sy for e in ends],
+                                stroke=MUTED, lw=0.5, zorder=zorder - 2)
+        self.panel.text_pt(px + self.pt(dx), py + self.pt(dy), text, size=float(props.get("fontsize", 10.0)),
+                           fill=props.get("color", INK), font=font_of(props), ha=ha, va=va,
+                           rotation=float(props.get("rotation", 0.0)), halo=HALO_PT if halo else 0.0, zorder=zorder)
         self.obstacles.append(box)
         self.labels.append((text, box))
-        return t
+        return True
 
     def outside(self, geom):
         """A test for ``reject``: does a pixel box reach outside ``geom`` (projected km, as drawn here)?"""
         import shapely
         from shapely.affinity import affine_transform
 
-        (a, b, c), (d, e, f), _ = self.ax.transData.get_matrix()
-        in_px = affine_transform(geom, [a, b, d, e, c, f])
+        in_px = affine_transform(geom, self.panel.affine)
         shapely.prepare(in_px)
         return lambda box: not bool(shapely.contains(in_px, shapely.box(*box)))
 
@@ -232,8 +197,7 @@ class Placer:
         import shapely
         from shapely.affinity import affine_transform
 
-        (a, b, c), (d, e, f), _ = self.ax.transData.get_matrix()
-        in_px = affine_transform(shapely.union_all(list(geoms)), [a, b, d, e, c, f])
+        in_px = affine_transform(shapely.union_all(list(geoms)), self.panel.affine)
         shapely.prepare(in_px)
         return lambda box: bool(shapely.intersects(in_px, shapely.box(*box)))
 
@@ -255,5 +219,5 @@ class Placer:
             box = (cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2)
             if self.free(box, self.pt(1.0)):
                 return self._commit(x, y, text, dx, dy, "center", "center", False, box,
-                                    dict(props, rotation=angle_deg, rotation_mode="anchor"), halo, 0.0)
+                                    dict(props, rotation=angle_deg), halo, 0.0)
         return None

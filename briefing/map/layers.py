@@ -1,8 +1,8 @@
-"""Map layers: vendored geometry selected, clipped and projected for one view, and turned into paths.
+"""Map layers: vendored geometry selected, clipped and projected for one view.
 
 Clipping happens twice: in lon/lat (cheap, by bounding box windows that also split at the
 antimeridian) and after projection (to the view rectangle), then paths are simplified to print
-resolution. Also the look-ups that decide which country and region are "home".
+resolution (``canvas.Panel`` draws them). Also the look-ups that decide which country and region are "home".
 """
 
 from __future__ import annotations
@@ -242,48 +242,6 @@ def _boundary_lines(polys: np.ndarray, unit: np.ndarray) -> tuple[np.ndarray, np
     lines = shapely.linestrings(shapely.get_coordinates(rings), indices=np.repeat(
         np.arange(len(rings)), shapely.get_num_coordinates(rings)))
     return _drop_seams(lines, unit[ri])
-
-
-def polys_to_path(polys: np.ndarray):
-    import shapely
-    from matplotlib.path import Path
-
-    if len(polys) == 0:
-        return None
-    gtype, coords, (ring_off, _poly_off) = shapely.to_ragged_array(polys)
-    codes = np.full(len(coords), Path.LINETO, dtype=np.uint8)
-    codes[ring_off[:-1]] = Path.MOVETO
-    codes[ring_off[1:] - 1] = Path.CLOSEPOLY
-    return Path(np.round(coords, 4), codes)
-
-
-def lines_to_path(lines: np.ndarray):
-    import shapely
-    from matplotlib.path import Path
-
-    if len(lines) == 0:
-        return None
-    coords, idx = shapely.get_coordinates(lines, return_index=True)
-    codes = np.full(len(coords), Path.LINETO, dtype=np.uint8)
-    starts = np.concatenate([[0], np.flatnonzero(np.diff(idx)) + 1])
-    codes[starts] = Path.MOVETO
-    return Path(np.round(coords, 4), codes)
-
-
-def draw_polys(ax, polys, **kw) -> None:
-    from matplotlib.patches import PathPatch
-
-    path = polys_to_path(polys)
-    if path is not None:
-        ax.add_artist(PathPatch(path, **kw))  # add_artist: no (slow) data-limit update; limits are fixed
-
-
-def draw_lines(ax, lines, **kw) -> None:
-    from matplotlib.patches import PathPatch
-
-    path = lines_to_path(lines)
-    if path is not None:
-        ax.add_artist(PathPatch(path, fill=False, **kw))
 
 
 # --------------------------------------------------------------------------------------------- data lookups

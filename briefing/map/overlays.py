@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .canvas import Panel
 from .projection import Proj, Rect
 from .style import KINDS, LINE_WIDTH, hatch_segments, tint
 
@@ -55,12 +56,9 @@ def _hatch(geom, view: Rect, angle_deg: float, spacing: float):
     return shapely.intersection(shapely.MultiLineString(lines), geom)
 
 
-def draw(ax, overlays: list[tuple[Overlay, object]], view: Rect, km_per_pt: float) -> None:
+def draw(ax: Panel, overlays: list[tuple[Overlay, object]], view: Rect, km_per_pt: float) -> None:
     """Areas under lines, each kind in its style; clipped to the view."""
     import shapely
-    from matplotlib.patches import PathPatch
-
-    from .layers import lines_to_path, polys_to_path
 
     box = shapely.box(view.x0, view.y0, view.x1, view.y1)
     for ov, geom in overlays:
@@ -72,15 +70,14 @@ def draw(ax, overlays: list[tuple[Overlay, object]], view: Rect, km_per_pt: floa
         polys = polys[(shapely.get_type_id(polys) == 3) & ~shapely.is_empty(polys)]
         if len(polys) == 0:
             continue
-        path = polys_to_path(polys)
-        ax.add_artist(PathPatch(path, facecolor=tint(st.colour), edgecolor="none", zorder=6))
-        ax.add_artist(PathPatch(path, fill=False, edgecolor=st.colour, lw=0.9, zorder=6.2))
+        ax.polys(polys, fill=tint(st.colour), zorder=6)
+        ax.polys(polys, fill=None, stroke=st.colour, lw=0.9, zorder=6.2)
         area = shapely.union_all(polys)
         for ang in st.hatch_angles:
             h = shapely.get_parts(_hatch(area, view, ang, 4.0 * km_per_pt))
             h = h[(shapely.get_type_id(h) == 1) & ~shapely.is_empty(h)]  # a hatch far out can be an empty line
             if len(h):
-                ax.add_artist(PathPatch(lines_to_path(h), fill=False, edgecolor=st.colour, lw=0.5, zorder=6.1))
+                ax.lines(h, stroke=st.colour, lw=0.5, zorder=6.1)
     for ov, geom in overlays:
         if ov.geometry != "line":
             continue
@@ -89,8 +86,7 @@ def draw(ax, overlays: list[tuple[Overlay, object]], view: Rect, km_per_pt: floa
         parts = parts[(shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)]
         if len(parts) == 0:
             continue
-        path = lines_to_path(parts)
-        ax.add_artist(PathPatch(path, fill=False, edgecolor="white", lw=LINE_WIDTH + 1.4, zorder=7,
-                                capstyle="round", joinstyle="round"))
-        ax.add_artist(PathPatch(path, fill=False, edgecolor=st.colour, lw=LINE_WIDTH, zorder=7.1,
-                                linestyle=(0, st.dash) if st.dash else "solid", capstyle="butt", joinstyle="round"))
+        ax.lines(parts, stroke="#ffffff", lw=LINE_WIDTH + 1.4, zorder=7, cap=1, join=1)
+        # the dash pattern scaled by the line width, as matplotlib drew it
+        ax.lines(parts, stroke=st.colour, lw=LINE_WIDTH, zorder=7.1, cap=0, join=1,
+                 dash=[d * LINE_WIDTH for d in st.dash] if st.dash else None)

@@ -12,19 +12,20 @@ import numpy as np
 from .. import geodata
 from ..geodata import ICE_KINDS, normalise_name
 from .labels import Placer
-from .layers import draw_polys, geo_windows
+from .canvas import Panel
+from .layers import geo_windows
 from .projection import Proj, Rect
 from .style import ICE, ICE_TEXT, REF_POINT, SMALL_PT, WATER_LINE
 from .water import _pole_in_view, panel_zoom, projected
 
 MAX_ICE_NAMES = 2
 MAX_POINTS = 3
-#: The symbol of each kind of reference point: legend key, matplotlib marker, size (points), filled.
+#: The symbol of each kind of reference point: legend key, marker (canvas.marker_nodes), size (points), filled.
 POINT_STYLE = {"mountain": ("peak", "^", 3.6, True), "airport": ("airport", "s", 3.0, False),
                "military airport": ("airport", "s", 3.0, False), "port": ("port", "D", 2.8, False)}
 
 
-def draw_ice(ax, proj: Proj, view: Rect) -> list:
+def draw_ice(panel: Panel, proj: Proj, view: Rect) -> list:
     """Draw the ice caps and glaciers on the panel; returns the named ones (most important first)."""
     import shapely
 
@@ -37,15 +38,15 @@ def draw_ice(ax, proj: Proj, view: Rect) -> list:
     parts = shapely.get_parts(np.array(geoms, dtype=object))
     parts = parts[(shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)]
     if len(parts):
-        draw_polys(ax, parts, facecolor=ICE, edgecolor=WATER_LINE, lw=0.3, zorder=1.55)
+        panel.polys(parts, fill=ICE, stroke=WATER_LINE, lw=0.3, zorder=1.55)
     return [a for a, g in zip(areas, geoms) if a.name and not g.is_empty]
 
 
-def label_ice(ax, proj: Proj, view: Rect, placer: Placer, ice: list, label_boxes: list, panel: str,
+def label_ice(proj: Proj, view: Rect, placer: Placer, ice: list, label_boxes: list, panel: str,
               skip: frozenset = frozenset()) -> None:
     """Name the most important ice caps drawn, inside them; not one ``skip`` names (normalised): the
     brief's own places are named already (Eyjafjallajokull the location, not again as ice)."""
-    zoom = panel_zoom(ax, proj, view, placer)
+    zoom = panel_zoom(proj, view, placer)
     named = 0
     for area in ice:
         if named >= MAX_ICE_NAMES or area.rank > zoom + 1 or normalise_name(area.name) in skip:
@@ -59,13 +60,11 @@ def label_ice(ax, proj: Proj, view: Rect, placer: Placer, ice: list, label_boxes
             named += 1
 
 
-def reference_points(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, panel: str,
+def reference_points(proj: Proj, view: Rect, placer: Placer, label_boxes: list, panel: str,
                      skip: frozenset = frozenset()) -> set[str]:
     """Peaks (with their height), airports and ports on the panel, a few, by rank, none that ``skip``
     names (the brief's places, normalised); returns the legend keys used."""
-    from matplotlib.lines import Line2D
-
-    zoom = panel_zoom(ax, proj, view, placer)
+    zoom = panel_zoom(proj, view, placer)
     points = geodata.named_points(geo_windows(proj, view), kinds=POINT_STYLE.keys(), max_rank=zoom)
     inner = view.grow(-0.04)
     used: set[str] = set()
@@ -90,9 +89,8 @@ def reference_points(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: li
             placer.obstacles.pop()
             continue
         label_boxes.append((panel, name, placer.labels[-1][1]))
-        ax.add_line(Line2D([x], [y], marker=marker, markersize=size, linestyle="none", zorder=14,
-                           markerfacecolor=REF_POINT if filled else "white", markeredgecolor=REF_POINT,
-                           markeredgewidth=0.0 if filled else 0.7))
+        placer.panel.markers([x], [y], marker, size, REF_POINT if filled else "#ffffff",
+                             None if filled else REF_POINT, 0.0 if filled else 0.7, zorder=14)
         used.add(key)
         placed += 1
     return used

@@ -1,4 +1,4 @@
-"""The map's look, shared by the matplotlib drawing and the PDF legend swatches.
+"""The map's look, shared by the map's drawing (``canvas``) and the PDF legend swatches.
 
 Overlay kinds are told apart three ways at once, so they still read in greyscale print and for
 readers who do not see the colours: a colour, a hatch angle for areas, and a dash pattern for lines.

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import geodata
 from ..geodata import normalise_name
+from .canvas import Panel
 from .labels import Placer
 from .layers import geo_windows
 from .projection import MapPoint, Proj, Rect
@@ -20,7 +21,7 @@ CAPITAL_PT = 3.6  # a capital's star (radius, points)
 CAPITAL_BONUS = 1.0  # a national capital is as welcome as a town ten times its size
 
 
-def orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequence[MapPoint], label_boxes: list,
+def orientation_towns(proj: Proj, view: Rect, placer: Placer, named: Sequence[MapPoint], label_boxes: list,
                       drawn_towns: list, overlays: Sequence = (), capitals: list | None = None) -> None:
     """Label gazetteer towns in the view, the populous and near first, after (so never over) the facts' places;
     a national capital is starred (its name added to ``capitals``).
@@ -84,30 +85,24 @@ def orientation_towns(ax, proj: Proj, view: Rect, placer: Placer, named: Sequenc
         drawn_towns.append(t.name[i])
         taken.append((px, py))
         placed += 1
-    if dots:  # one artist for all the dots: cheaper to draw than one each
-        from matplotlib.lines import Line2D
-
+    if dots:  # one path for all the dots
         xs, ys = zip(*dots)
-        ax.add_line(Line2D(xs, ys, marker="o", markersize=2 * DOT_PT, markerfacecolor="white", markeredgecolor=TOWN,
-                           markeredgewidth=0.6, linestyle="none", zorder=14))
+        placer.panel.markers(xs, ys, "o", 2 * DOT_PT, "#ffffff", TOWN, 0.6, zorder=14)
     if stars:
-        draw_capitals(ax, stars)
+        draw_capitals(placer.panel, stars)
 
 
-def draw_capitals(ax, points: Sequence[tuple[float, float]]) -> None:
+def draw_capitals(panel: Panel, points: Sequence[tuple[float, float]]) -> None:
     """The capital's symbol (the legend's "capital") at each of ``points`` (projected km)."""
-    from matplotlib.lines import Line2D
-
     xs, ys = zip(*points)
-    ax.add_line(Line2D(xs, ys, **CAPITAL_MARK, linestyle="none", zorder=14))
+    panel.markers(xs, ys, *CAPITAL_MARK, zorder=14)
 
 
-#: The capital's star: on the map and in the legend.
-CAPITAL_MARK = dict(marker="*", markersize=2 * CAPITAL_PT, markerfacecolor="#444444", markeredgecolor="white",
-                    markeredgewidth=0.4)
+#: The capital's star, on the map and in the legend: marker, size (points), face, edge, edge width.
+CAPITAL_MARK = ("*", 2 * CAPITAL_PT, "#444444", "#ffffff", 0.4)
 
 
-def home_capital(ax, proj: Proj, view: Rect, placer: Placer, home_polys: np.ndarray, named: Sequence[MapPoint],
+def home_capital(proj: Proj, view: Rect, placer: Placer, home_polys: np.ndarray, named: Sequence[MapPoint],
                  label_boxes: list, panel: str = "overview") -> str | None:
     """Star and name the capital of the home country on the overview (where in the country this is),
     unless it is one of the brief's places or its name finds no room; returns its name."""
@@ -137,6 +132,6 @@ def home_capital(ax, proj: Proj, view: Rect, placer: Placer, home_polys: np.ndar
             placer.obstacles.pop()
             return None
         label_boxes.append((panel, t.name[i], placer.labels[-1][1]))
-        draw_capitals(ax, [(xi, yi)])
+        draw_capitals(placer.panel, [(xi, yi)])
         return t.name[i]
     return None

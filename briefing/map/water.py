@@ -29,13 +29,13 @@ AREA_RANK_SLACK = 2.0
 CSS_PX_PER_IN = 96.0  # web-map pixels, the scale of ``min_label``
 
 
-def panel_zoom(ax, proj: Proj, view: Rect, placer: Placer) -> float:
+def panel_zoom(proj: Proj, view: Rect, placer: Placer) -> float:
     """The web-map zoom this panel matches (what ``max_rank`` a named feature needs to be named)."""
-    width_in = ax.get_window_extent(placer.renderer).width / placer.dpi
+    width_in = placer.panel.width / 72.0
     return geodata.label_zoom(view.w, width_in * CSS_PX_PER_IN, proj.lat)
 
 
-def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, panel: str, *,
+def label_water(proj: Proj, view: Rect, placer: Placer, label_boxes: list, panel: str, *,
                 rivers: bool, land=None) -> list[tuple[str, str]]:
     """Name the most important water on the panel (areas, then rivers when ``rivers``); returns the
     (name, kind) of each name set.
@@ -45,7 +45,7 @@ def label_water(ax, proj: Proj, view: Rect, placer: Placer, label_boxes: list, p
     """
 
     windows = geo_windows(proj, view)
-    zoom = panel_zoom(ax, proj, view, placer)
+    zoom = panel_zoom(proj, view, placer)
     inner = geo_windows(proj, view.grow(-0.08))  # a name's point well inside the panel, not at its edge
     named: list[tuple[str, str]] = []
     areas = geodata.named_areas(windows, kinds=LAKE_KINDS | MARINE_KINDS, max_rank=zoom + AREA_RANK_SLACK)
@@ -151,8 +151,10 @@ class _Land:
         import shapely
 
         if self._px is None:
-            (a, b, c), (d, e, f), _ = placer.ax.transData.get_matrix()
-            self._px = shapely.transform(self.polys, lambda xy: xy @ np.array([[a, d], [b, e]]) + [c, f])
+            from shapely.affinity import affine_transform
+
+            m = placer.panel.affine
+            self._px = np.array([affine_transform(g, m) for g in self.polys], dtype=object)
             shapely.prepare(self._px)
         m = placer.pt(clear_pt)
         return lambda box: bool(shapely.intersects(self._px, shapely.box(box[0] - m, box[1] - m, box[2] + m,
@@ -170,8 +172,9 @@ class _Land:
         land? Measured in the box alone (each shape cut to it), not by carving the sea out of all the land."""
         import shapely
 
-        (a, b, c), (d, e, f), _ = placer.ax.transData.get_matrix()
-        water_px = shapely.transform(water, lambda xy: xy @ np.array([[a, d], [b, e]]) + [c, f])
+        from shapely.affinity import affine_transform
+
+        water_px = affine_transform(water, placer.panel.affine)
         self.touching(placer)  # the land in pixels, prepared
 
         def reject(box) -> bool:
