@@ -2,9 +2,9 @@
 """Time the locator map alone: one cold render (data loading included), then warm renders.
 
 Warm means the process has loaded the map data once (as a scheduled run or the preview server
-has); the target is at most 0.1 s per warm map. The share of the warm map spent carrying the finished
-figure into a reportlab drawing (``figure_to_drawing``) is timed apart, so matplotlib's drawing work
-and the writer can be told apart; so is the label placement pass (``Placer.place``, ``place_along``). Run with ``make bench`` or directly.
+has); the target is at most 0.1 s per warm map. The label placement pass (``Placer.place``,
+``place_along``) is timed apart. The map is drawn with reportlab alone (``briefing/map/canvas.py``):
+the run says whether matplotlib was imported (it must not be). Run with ``make bench`` or directly.
 """
 
 from __future__ import annotations
@@ -20,22 +20,6 @@ from briefing.validate import load_facts  # noqa: E402
 from briefing.build import locator_part  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _time_writer(spent: list[float]) -> None:
-    """Wrap the map's figure writer to add the time of each call to ``spent``."""
-    from briefing.map import drawing
-
-    writer = drawing.figure_to_drawing
-
-    def timed(*args, **kwargs):
-        t = time.perf_counter()
-        try:
-            return writer(*args, **kwargs)
-        finally:
-            spent.append(time.perf_counter() - t)
-
-    drawing.figure_to_drawing = timed
 
 
 def _time_placement(spent: list[float]) -> None:
@@ -57,8 +41,6 @@ def _time_placement(spent: list[float]) -> None:
 
 def main() -> int:
     facts = load_facts(ROOT / "briefs" / "bakhmut.yaml")
-    writes: list[float] = []
-    _time_writer(writes)
     placing: list[float] = []
     _time_placement(placing)
     t = time.perf_counter()
@@ -72,11 +54,10 @@ def main() -> int:
         runs.append(time.perf_counter() - t)
         placed.append(sum(placing))
     size = sum(p.stat().st_size for p in (ROOT / "assets" / "map").rglob("*") if p.is_file())
-    writer = (f"; of which the figure writer median {statistics.median(writes[1:]):.3f} s, matplotlib's drawing "
-              f"{statistics.median(r - w for r, w in zip(runs, writes[1:])):.3f} s") if len(writes) > len(runs) else ""
     print(f"map: cold {cold:.2f} s, warm median {statistics.median(runs):.3f} s (min {min(runs):.3f}, "
-          f"max {max(runs):.3f}) over {len(runs)} runs{writer}; "
-          f"label placement median {statistics.median(placed):.3f} s; assets/map {size / 1e6:.1f} MB")
+          f"max {max(runs):.3f}) over {len(runs)} runs; "
+          f"label placement median {statistics.median(placed):.3f} s; assets/map {size / 1e6:.1f} MB; "
+          f"matplotlib {'imported' if 'matplotlib' in sys.modules else 'not imported'}")
     return 0
 
 

@@ -113,32 +113,40 @@ def _font(font: str) -> Any:
 
 
 @functools.cache
-def _glyph(font: str, ch: str) -> tuple[tuple, float]:
-    """The outline of ``ch`` in ``font`` (cubic, in em units) and its units per em."""
+def _glyphs(font: str) -> tuple[dict[int, str], Any, float, type]:
+    """``font``'s character map, its glyphs, units per em, and a pen that records an outline (cubic)."""
     from fontTools.pens.basePen import BasePen
 
-    tt = _font(font)
-    name = tt.getBestCmap().get(ord(ch), ".notdef")
-    glyphs = tt.getGlyphSet()
-    ops: list[tuple] = []
-
     class Pen(BasePen):
+        def __init__(self, glyphs: Any) -> None:
+            super().__init__(glyphs)
+            self.ops: list[tuple] = []
+
         def _moveTo(self, p):  # noqa: ANN001
-            ops.append((0, p))
+            self.ops.append((0, p))
 
         def _lineTo(self, p):  # noqa: ANN001
-            ops.append((1, p))
+            self.ops.append((1, p))
 
         def _curveToOne(self, a, b, c):  # noqa: ANN001
-            ops.append((2, a, b, c))
+            self.ops.append((2, a, b, c))
 
         def _closePath(self):
-            ops.append((3,))
+            self.ops.append((3,))
 
         _endPath = _closePath
 
-    glyphs[name].draw(Pen(glyphs))
-    return tuple(ops), float(tt["head"].unitsPerEm)
+    tt = _font(font)
+    return tt.getBestCmap(), tt.getGlyphSet(), float(tt["head"].unitsPerEm), Pen
+
+
+@functools.cache
+def _glyph(font: str, ch: str) -> tuple[tuple, float]:
+    """The outline of ``ch`` in ``font`` (cubic, in em units) and its units per em."""
+    cmap, glyphs, upem, pen_type = _glyphs(font)
+    pen = pen_type(glyphs)
+    glyphs[cmap.get(ord(ch), ".notdef")].draw(pen)
+    return tuple(pen.ops), upem
 
 
 def _outline(pieces: list[tuple[str, str]], x: float, y: float, size: float) -> tuple[list[float], list[int]]:
