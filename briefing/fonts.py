@@ -2,8 +2,8 @@
 
 Why DejaVu: it ships inside matplotlib (a registry package we already depend on), so nothing is
 downloaded, and it covers Latin, Latin Extended, Greek and Cyrillic. The same files are registered with
-reportlab (for paragraphs and the charts' and map's labels, which ``vector.py`` sets as reportlab
-strings) and with matplotlib (which lays the labels out), so a chart label and the paragraph beside it
+reportlab (for paragraphs, the map's labels and the charts', which ``vector.py`` sets as reportlab
+strings) and with matplotlib (which lays the charts' labels out), so a chart label and the paragraph beside it
 share one typeface.
 
 Fallback fonts in ``assets/fonts`` (TrueType, so reportlab can embed them; licences in LICENSES.md)
@@ -45,7 +45,7 @@ HOUSE_FACES = (SANS, SANS_BOLD, SANS_ITALIC, SERIF, SERIF_BOLD, SERIF_ITALIC, SE
 SANS_FACES = (SANS, SANS_BOLD, SANS_ITALIC)
 FALLBACKS = (ARABIC, HEBREW, CJK)
 
-#: The family matplotlib lays chart and map labels out in (our Sans faces, in the PDF).
+#: The family matplotlib lays chart labels out in (our Sans faces, in the PDF).
 CHART_FAMILY = "DejaVu Sans"
 #: Families matplotlib falls back to, in order, for glyphs DejaVu Sans lacks.
 CHART_FALLBACKS = ["Noto Sans Arabic", "Noto Sans Hebrew", "Droid Sans Fallback"]

@@ -189,7 +189,7 @@ class DrawingRenderer(RendererBase):
     def draw_path(self, gc: Any, path: Any, transform: Any, rgbFace: Any = None) -> None:
         if gc.get_hatch() is not None:
             raise NotImplementedError("hatch patterns are not drawn into the PDF: draw hatching as lines "
-                                      "(as briefing/map/overlays.py does)")
+                                      "(as briefing/map/overlays.py does for the map)")
         rgb = gc.get_rgb()
         if gc.get_forced_alpha():
             stroke_alpha = fill_alpha = gc.get_alpha()

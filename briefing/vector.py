@@ -12,13 +12,13 @@ no figure of ours has images, which ``RendererBase`` refuses.
 What the Drawing keeps:
 
 - text is text: each label is a reportlab ``String`` in our registered, embedded fonts, at the
-  baseline matplotlib laid out (aligned by its anchor, rotated by a group transform), so chart and
-  map labels are extractable and set in the paragraphs' typeface. Runs a house font lacks (CJK,
+  baseline matplotlib laid out (aligned by its anchor, rotated by a group transform), so chart
+  labels are extractable and set in the paragraphs' typeface. Runs a house font lacks (CJK,
   Arabic, Hebrew) are Strings in the fallback font ``glyphs.runs`` names, so they stay searchable;
   matplotlib measures them with the same fallback fonts (``house_style(fallback=True)``);
 - paths keep their fill and stroke colours, alpha, line width, dashes, caps and joins; artists
   clipped to the same rectangle or path share one clipped group (a small PDF);
-- hatching is drawn as geometry by whoever wants it (``map/overlays.py``), never as a renderer
+- hatching is drawn as geometry by whoever wants it, never as a renderer
   pattern: a hatched artist is refused rather than drawn without its hatch.
 
 Rendering is deterministic: the same figure gives the same shapes, numbers and strings.
@@ -70,7 +70,7 @@ def _matplotlib() -> ModuleType:
     """matplotlib, loaded for drawing (``load_matplotlib``)."""
     import matplotlib
 
-    matplotlib.use("agg")  # never a GUI: the map measures text with Agg, everything is drawn by renderer.DrawingRenderer
+    matplotlib.use("agg")  # never a GUI: charts measure text with Agg, everything is drawn by renderer.DrawingRenderer
     # "Failed to find font weight bold for Droid Sans Fallback" is expected: the fallback has no bold.
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     return matplotlib
