@@ -26,7 +26,7 @@ from briefing import schedule
 from briefing.changes import describe_changes
 from briefing.editions import Edition, publish
 from briefing.errors import BuildError, DeliveryError
-from conftest import ROOT, pdf_pages_text, pdf_text, invoke_cli, run_cli, squash
+from conftest import ROOT, invoke_cli, pdf_pages_text, pdf_text, run_cli, squash
 
 BASE = "20230301"  # as_of is a date alone: no hour in the name
 CHANGES = "Changes since the previous edition"
