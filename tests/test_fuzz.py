@@ -33,7 +33,7 @@ from briefing.errors import FactsError
 from briefing.facts import MAX_ITEMS, MAX_PLACES, MAX_STATEMENTS, MAX_TEXT, MAX_TITLE
 from briefing.glyphs import missing, visual
 from briefing.pdf import MARGIN_BOTTOM, MARGIN_TOP
-from conftest import _NoAliasDumper, run_cli, text_only
+from conftest import _NoAliasDumper, invoke_cli, text_only
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 _COMMON: dict[str, Any] = {
@@ -498,7 +498,7 @@ def test_the_command_line_refuses_every_kind_of_broken_file_without_a_pdf(tmp_pa
         files.append(str(path))
         expected[str(path)] = field
     out = tmp_path / "out"
-    result = run_cli(*files, "--out", str(out), "-q")
+    result = invoke_cli(*files, "--out", str(out), "-q")
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in out.rglob("*.pdf")) == [] if out.exists() else True, result.stdout
@@ -580,7 +580,7 @@ def test_a_file_over_the_size_limit_is_refused_by_the_command_line_without_a_pdf
     path.write_text(yaml.dump(data, Dumper=fast, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
     size = path.stat().st_size
     assert size > 5 * 1024 * 1024
-    result = run_cli(str(path), "--out", str(tmp_path / "out"))
+    result = invoke_cli(str(path), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert result.stderr.strip() == f"{path}: is {size:,} bytes; a facts file may be at most 5,242,880 bytes"
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.pdf"))
