@@ -208,6 +208,37 @@ def test_browser_sees_pages_then_an_edit_a_broken_save_and_the_fix_without_reloa
     context.close()
 
 
+def test_an_update_whose_fetch_fails_is_fetched_again(start: Callable[..., Server], browser: Any) -> None:
+    """A dropped connection or a busy server must not leave an open page showing an old draft until the next save."""
+    server = start()
+    original = server.facts.read_text(encoding="utf-8")
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(server.url + "brief/bakhmut/read")
+    tab.evaluate("window.notReloaded = true")
+    tab.wait_for_timeout(300)  # the update stream is open
+    failing, failed = [True], []
+
+    def drop(route: Any) -> None:
+        if failing[0]:
+            failed.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    tab.route("**/brief/bakhmut/read/live", drop)
+    _save(server.facts, original.replace("edging closer to capturing", "edging ever closer to capturing"))
+    server.wait_for("/brief/bakhmut/read/live", "edging ever closer to capturing")  # the new draft is built
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:  # the page's fetches after the announcement fail (handled while it waits)
+        tab.wait_for_timeout(100)
+    failing[0] = False
+    assert failed, "the page never asked for the new draft"
+    tab.get_by_text("edging ever closer to capturing").first.wait_for(timeout=10_000)
+    assert tab.evaluate("window.notReloaded")
+    context.close()
+
+
 class _Text(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
