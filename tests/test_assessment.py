@@ -14,7 +14,7 @@ import yaml
 from briefing import build_brief, load_facts
 from briefing.errors import FactsError
 from briefing.estimative import estimative_warnings
-from conftest import BAKHMUT, pdf_pages_text, pdf_text, run_cli, squash
+from conftest import BAKHMUT, invoke_cli, pdf_pages_text, pdf_text, squash
 
 RANGES = {
     "almost no chance": "1–5%", "very unlikely": "5–20%", "unlikely": "20–45%", "roughly even chance": "45–55%",
@@ -203,17 +203,17 @@ def test_check_warns_and_exits_0_strict_exits_2_and_writes_nothing(facts_data, w
     path = write_facts(facts_data)
     line = f'{path}: sections.situation[1]: "certainly" is an estimative word outside an assessment; attribute it or move it to assessments'
 
-    checked = run_cli(str(path), "--check")
+    checked = invoke_cli(str(path), "--check")
     assert checked.returncode == 0 and checked.stdout.strip() == f"{path}: ok"
     assert line in checked.stderr.splitlines()
 
     out = tmp_path / "out"
-    strict = run_cli(str(path), "--strict", "--out", str(out))
+    strict = invoke_cli(str(path), "--strict", "--out", str(out))
     assert strict.returncode == 2
     assert strict.stderr.strip() == line
     assert strict.stdout == "" and not (out / "bakhmut.pdf").exists()
 
-    assert run_cli(str(path), "--check", "--strict").returncode == 2
+    assert invoke_cli(str(path), "--check", "--strict").returncode == 2
 
 
 def test_strict_counts_every_kind_of_warning(facts_data, write_facts):
@@ -241,14 +241,14 @@ def test_check_warns_on_an_estimate_without_a_time_frame_and_on_over_certain_alt
     del facts_data["assessments"][0]["horizon"]
     facts_data["assessments"][1]["alternatives"] = [{"text": "The east changes a great deal", "likelihood": "likely"}]
     path = write_facts(facts_data)
-    checked = run_cli(str(path), "--check")
+    checked = invoke_cli(str(path), "--check")
     assert checked.returncode == 0 and checked.stdout.strip() == f"{path}: ok"
     assert checked.stderr.splitlines() == [
         f"{path}: assessments[0]: an estimate needs a time frame; give horizon: a date (2023-03-31) or a period from as_of (30 days)",
         f"{path}: assessments[1].alternatives: the judgement and its alternatives (likely, likely) are together at least 110% "
         "likely, more than certainty; lower a likelihood, or make the outcomes ones that can happen together",
     ]
-    strict = run_cli(str(path), "--check", "--strict")
+    strict = invoke_cli(str(path), "--check", "--strict")
     assert strict.returncode == 2
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import filelock
 import pytest
 
-from conftest import BAKHMUT, run_cli
+from conftest import BAKHMUT, invoke_cli, run_cli
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,7 @@ from conftest import BAKHMUT, run_cli
     ids=["unknown option", "bad choice", "refused combination", "verbose and quiet"],
 )
 def test_a_usage_error_exits_64_not_2(args: list[str], error: str, tmp_path: Path) -> None:
-    result = run_cli(str(BAKHMUT), "--out", str(tmp_path / "out"), *args)
+    result = invoke_cli(str(BAKHMUT), "--out", str(tmp_path / "out"), *args)
     assert result.returncode == 64
     assert result.stderr.startswith("Usage: make_report.py [OPTIONS] [FACTS]...")
     assert result.stderr.strip().splitlines()[-1].startswith(error)
@@ -32,7 +32,7 @@ def test_a_usage_error_exits_64_not_2(args: list[str], error: str, tmp_path: Pat
 
 
 def test_no_facts_files_anywhere_is_a_usage_error(tmp_path: Path) -> None:
-    result = run_cli(cwd=tmp_path)
+    result = invoke_cli(cwd=tmp_path)
     assert result.returncode == 64
     assert result.stderr.strip().splitlines()[-1] == "Error: no facts files given and none found in briefs/"
 
@@ -53,7 +53,7 @@ def test_a_broken_brief_outranks_a_skipped_one(tmp_path: Path) -> None:
 
 
 def test_help_says_verbose_and_quiet_exclude_each_other() -> None:
-    result = run_cli("--help")
+    result = invoke_cli("--help")
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
     assert "Log each pipeline step (not with -q)." in text and "the paths written (not with -v)." in text

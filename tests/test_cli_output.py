@@ -12,11 +12,11 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import BAKHMUT, ROOT, pdf_text, run_cli, squash
+from conftest import BAKHMUT, ROOT, invoke_cli, pdf_text, squash
 
 
 def test_verbose_shows_every_pipeline_step_and_no_library_debug(tmp_path: Path) -> None:
-    result = run_cli(str(BAKHMUT), "--out", str(tmp_path / "out"), "-v")
+    result = invoke_cli(str(BAKHMUT), "--out", str(tmp_path / "out"), "-v")
 
     assert result.returncode == 0, result.stderr
     # the provenance check's summary and the statement below its threshold (tests/test_provenance.py)

@@ -26,7 +26,7 @@ from briefing import schedule
 from briefing.changes import describe_changes
 from briefing.editions import Edition, publish
 from briefing.errors import BuildError, DeliveryError
-from conftest import ROOT, pdf_pages_text, pdf_text, run_cli, squash
+from conftest import ROOT, invoke_cli, pdf_pages_text, pdf_text, run_cli, squash
 
 BASE = "20230301"  # as_of is a date alone: no hour in the name
 CHANGES = "Changes since the previous edition"
@@ -83,7 +83,7 @@ def out(tmp_path: Path) -> Path:
 
 
 def test_first_run_publishes_edition_one_and_a_rerun_does_nothing(facts_file: Path, out: Path) -> None:
-    first = run_cli(str(facts_file), "--out", str(out))
+    first = invoke_cli(str(facts_file), "--out", str(out))
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == str(out / "bakhmut.pdf")
     assert f"bakhmut: edition {BASE} built (6 pages)" in first.stderr
@@ -101,7 +101,7 @@ def test_first_run_publishes_edition_one_and_a_rerun_does_nothing(facts_file: Pa
     assert_consistent(out)
 
     stat, pdf, manifest_bytes = latest.stat(), latest.read_bytes(), (out / "bakhmut" / "manifest.json").read_bytes()
-    again = run_cli(str(facts_file), "--out", str(out))
+    again = invoke_cli(str(facts_file), "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == str(latest)  # scripts that read the path keep working
     assert again.stderr.strip() == f"bakhmut: unchanged since edition {BASE}"
@@ -118,30 +118,30 @@ def test_an_unchanged_rerun_repeats_the_warnings_and_sees_a_changed_source_copy(
     next(s for s in facts_data["sources"] if s["id"] == "geonames")["file"] = "article.txt"
     facts_data["events"][0]["date"] = "2023-03-05"  # after as_of: a warning, not an error
     facts_file = put(tmp_path / "bakhmut.yaml", facts_data)
-    first = run_cli(str(facts_file), "--out", str(out))
+    first = invoke_cli(str(facts_file), "--out", str(out))
     assert first.returncode == 0, first.stderr
     warning = next(line for line in first.stderr.splitlines() if "events[0].date" in line)
     assert warning.startswith(f"{facts_file}: events[0].date: 2023-03-05 is after as_of")
 
-    again = run_cli(str(facts_file), "--out", str(out))
+    again = invoke_cli(str(facts_file), "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert again.stderr.splitlines() == [warning, f"bakhmut: unchanged since edition {BASE}"]
-    strict = run_cli(str(facts_file), "--out", str(out), "--strict")  # strict validates: the warning is an error
+    strict = invoke_cli(str(facts_file), "--out", str(out), "--strict")  # strict validates: the warning is an error
     assert strict.returncode == 2 and warning in strict.stderr.splitlines()
 
     (tmp_path / "article.txt").write_text("The article, corrected.", encoding="utf-8")
-    third = run_cli(str(facts_file), "--out", str(out))
+    third = invoke_cli(str(facts_file), "--out", str(out))
     assert third.returncode == 0, third.stderr
     assert [e["name"] for e in manifest(out)["editions"]] == [BASE, f"{BASE}-r2"]
     assert_consistent(out)
 
 
 def test_an_edition_from_before_the_file_list_was_recorded_is_found_unchanged_by_validating(facts_file: Path, out: Path) -> None:
-    assert run_cli(str(facts_file), "--out", str(out)).returncode == 0
+    assert invoke_cli(str(facts_file), "--out", str(out)).returncode == 0
     data = manifest(out)
     del data["editions"][-1]["files"]
     (out / "bakhmut" / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
-    again = run_cli(str(facts_file), "--out", str(out))
+    again = invoke_cli(str(facts_file), "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert again.stderr.strip() == f"bakhmut: unchanged since edition {BASE}"
     assert len(manifest(out)["editions"]) == 1
@@ -222,12 +222,12 @@ def test_a_rebuild_without_fact_changes_says_why_in_one_line(
 
 
 def test_bad_edit_keeps_the_last_good_edition(facts_file: Path, facts_data: dict[str, Any], out: Path) -> None:
-    assert run_cli(str(facts_file), "--out", str(out)).returncode == 0
+    assert invoke_cli(str(facts_file), "--out", str(out)).returncode == 0
     pdf, manifest_bytes = (out / "bakhmut.pdf").read_bytes(), (out / "bakhmut" / "manifest.json").read_bytes()
     figure(facts_data, "civilians")["value"] = "lots"
     put(facts_file, facts_data)
 
-    bad = run_cli(str(facts_file), "--out", str(out))
+    bad = invoke_cli(str(facts_file), "--out", str(out))
 
     assert bad.returncode == 2
     assert bad.stdout == ""
@@ -277,7 +277,7 @@ def test_a_damaged_archived_pdf_is_never_restored_but_built_again(facts_file: Pa
     (out / "bakhmut.pdf").unlink()
 
     if cli:
-        result = run_cli(str(facts_file), "--out", str(out))
+        result = invoke_cli(str(facts_file), "--out", str(out))
         assert result.returncode == 0, result.stderr
         assert "restored from edition" not in result.stderr and "differs from the SHA-256 its manifest recorded" in result.stderr
     else:
@@ -302,7 +302,7 @@ def test_a_manifest_entry_never_points_outside_the_briefs_folder(facts_file: Pat
             data["editions"][0]["pdf_sha256"] = __import__("hashlib").sha256(secret.read_bytes()).hexdigest()
         path.write_text(json.dumps(data), encoding="utf-8")
         (out / "bakhmut.pdf").unlink(missing_ok=True)
-        result = run_cli(str(facts_file), "--out", str(out))
+        result = invoke_cli(str(facts_file), "--out", str(out))
         assert result.returncode == 1
         assert f'editions[0].{key} "{value}" is not the name of a file in {out / "bakhmut"}' in result.stderr
         assert not (out / "bakhmut.pdf").exists() or b"password" not in (out / "bakhmut.pdf").read_bytes()
@@ -591,9 +591,9 @@ def test_cron_fires_at_the_crontab_times() -> None:
 
 
 def test_cli_rejects_a_bad_cron_line_and_mixed_schedules(facts_file: Path, out: Path) -> None:
-    bad = run_cli(str(facts_file), "--out", str(out), "--cron", "0 25 * * *")
+    bad = invoke_cli(str(facts_file), "--out", str(out), "--cron", "0 25 * * *")
     assert bad.returncode == 64 and "Invalid value for --cron" in bad.stderr and "25" in bad.stderr
-    both = run_cli(str(facts_file), "--out", str(out), "--cron", "0 6 * * *", "--every", "60")
+    both = invoke_cli(str(facts_file), "--out", str(out), "--cron", "0 6 * * *", "--every", "60")
     assert both.returncode == 64 and "--every and --cron exclude each other" in both.stderr
     assert not out.exists()
 

@@ -15,7 +15,7 @@ import pdfplumber
 from briefing import build_brief, load_facts
 from briefing.charts import timeline_charts
 from briefing.glyphs import DOTTED_CIRCLE, drawable, glyph_warnings, visual, with_fallback
-from conftest import BAKHMUT, pdf_text, run_cli, squash
+from conftest import BAKHMUT, invoke_cli, pdf_text, squash
 
 
 def chars_in(pdf: bytes, font: str) -> list[dict[str, Any]]:
@@ -71,7 +71,7 @@ def test_characters_no_font_has_are_named_in_one_warning_line_per_field(facts_da
     facts_data["sections"]["situation"][3]["text"] += " 🎉🎊"
     facts_data["quotes"][0]["text"] += " 🎉"
     path = write_facts(facts_data)
-    result = run_cli(str(path), "--check")
+    result = invoke_cli(str(path), "--check")
     assert result.returncode == 0
     assert f'{path}: sections.situation[3].text: 2 characters (e.g. "🎉") have no glyph in the bundled fonts and print as boxes' in result.stderr.splitlines()
     assert f'{path}: quotes[0].text: 1 character ("🎉") has no glyph in the bundled fonts and prints as a box' in result.stderr.splitlines()

@@ -14,7 +14,7 @@ import pytest
 from briefing.editions import publish
 from briefing.errors import FactsError
 from briefing.validate import load_facts
-from conftest import BAKHMUT, run_cli
+from conftest import BAKHMUT, invoke_cli, run_cli
 
 
 def _line(path: Path) -> str:
@@ -38,7 +38,7 @@ def test_an_impossible_unquoted_date_is_one_line_like_the_quoted_form(tmp_path, 
     key, value = new.split(": ")
     quoted.write_text(text.replace(old, f'{key}: "{value}"', 1), encoding="utf-8")
 
-    result = run_cli(str(unquoted), "--check")
+    result = invoke_cli(str(unquoted), "--check")
 
     assert result.returncode == 2 and result.stderr == f"{unquoted}: {expected}\n"
     assert _line(quoted) == f"{quoted}: {expected}"
@@ -130,12 +130,12 @@ def test_two_facts_files_with_one_id_are_refused_naming_both(facts_data, write_f
     second = write_facts(facts_data, "second.yaml")
     out = tmp_path / "out"
 
-    result = run_cli(str(first), str(second), "--out", str(out))
+    result = invoke_cli(str(first), str(second), "--out", str(out))
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
         f'{second}: id: "bakhmut" is also the id of {first.resolve()}, whose editions are in {out / "bakhmut"}; give each brief its own id')
-    again = run_cli(str(first), str(second), "--out", str(out), "-q")  # no alternating editions
+    again = invoke_cli(str(first), str(second), "--out", str(out), "-q")  # no alternating editions
     assert again.returncode == 2
     editions = [e["name"] for e in json.loads((out / "bakhmut" / "manifest.json").read_text())["editions"]]
     assert editions == ["20230301"]

@@ -38,7 +38,7 @@ from briefing.errors import ConfigError, DeliveryError, LockedError, MailError
 from briefing.validate import load_facts
 from briefing.mail import SmtpSettings, compose, message_bytes, read_recipients, send_edition
 
-from conftest import BAKHMUT, ROOT, run_cli
+from conftest import BAKHMUT, ROOT, invoke_cli, run_cli
 
 FAST = {"BRIEFING_SMTP_RETRY_BASE": "0.01", "BRIEFING_SMTP_TIMEOUT": "5"}
 SENDER = "briefs@example.org"
@@ -364,7 +364,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path):
 
 
 def test_options_that_need_send_say_so():
-    result = run_cli(str(BAKHMUT), "--to", "anna@example.org")
+    result = invoke_cli(str(BAKHMUT), "--to", "anna@example.org")
     assert result.returncode == 64 and "apply only with --send" in result.stderr
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from briefing import BuildOptions, build_brief, load_facts
 from briefing.pdf import ChangesPart
-from conftest import BAKHMUT, ROOT, pdf_pages_text, pdf_text, run_cli, squash
+from conftest import BAKHMUT, ROOT, invoke_cli, pdf_pages_text, pdf_text, run_cli, squash
 
 
 @pytest.fixture(scope="module")
@@ -320,7 +320,7 @@ def test_example_headings_are_not_stranded(pdf):
 
 
 def test_cli_builds_every_brief_in_briefs_folder(tmp_path):
-    result = run_cli("--out", str(tmp_path))
+    result = invoke_cli("--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in (ROOT / "briefs").glob("*.yaml"))
     pdfs = [tmp_path / f"{Path(n).stem}.pdf" for n in names]
@@ -329,7 +329,7 @@ def test_cli_builds_every_brief_in_briefs_folder(tmp_path):
 
 
 def test_an_unwritable_output_folder_is_one_line_not_a_traceback():
-    result = run_cli(str(BAKHMUT), "--out", "/proc/briefing-cannot-write-here")
+    result = invoke_cli(str(BAKHMUT), "--out", "/proc/briefing-cannot-write-here")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f"{BAKHMUT}: cannot write the brief: No such file or directory (/proc/briefing-cannot-write-here)"

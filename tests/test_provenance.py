@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BAKHMUT, pdf_text, run_cli, squash
+from conftest import BAKHMUT, invoke_cli, pdf_text, squash
 
 from briefing.provenance import normalise, numbers_in, quote_in
 
@@ -42,10 +42,10 @@ def _brief(tmp_path: Path, old: str = "", new: str = "") -> Path:
 def test_a_tampered_brief_gives_its_warning_and_strict_writes_nothing(case: str, tmp_path: Path) -> None:
     (old, new), line = TAMPERED[case]
     _brief(tmp_path, old, new)
-    checked = run_cli("--check", "bakhmut.yaml", cwd=tmp_path)
+    checked = invoke_cli("--check", "bakhmut.yaml", cwd=tmp_path)
     assert checked.returncode == 0
     assert line in checked.stderr.splitlines()
-    strict = run_cli("--strict", "--out", "out", "bakhmut.yaml", cwd=tmp_path)
+    strict = invoke_cli("--strict", "--out", "out", "bakhmut.yaml", cwd=tmp_path)
     assert strict.returncode == 2
     assert line in strict.stderr.splitlines()
     assert not list(tmp_path.glob("out/**/*.pdf"))
@@ -53,7 +53,7 @@ def test_a_tampered_brief_gives_its_warning_and_strict_writes_nothing(case: str,
 
 def test_the_clean_example_gives_the_summary_line_and_names_its_saved_copy(tmp_path: Path) -> None:
     _brief(tmp_path)
-    result = run_cli("--out", "out", "bakhmut.yaml", cwd=tmp_path)
+    result = invoke_cli("--out", "out", "bakhmut.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     assert ('provenance: quotes 5/5 verbatim, figures 3/3, numbers 15/15, statements 22/22 supported; '
@@ -67,7 +67,7 @@ def test_a_remembered_check_prints_the_summary_line_too(tmp_path: Path) -> None:
     _brief(tmp_path)
     line = ('provenance: quotes 5/5 verbatim, figures 3/3, numbers 15/15, statements 22/22 supported; '
             '"geonames" unchecked (no saved copy)')
-    first, again = run_cli("--check", "bakhmut.yaml", cwd=tmp_path), run_cli("--check", "bakhmut.yaml", cwd=tmp_path)
+    first, again = invoke_cli("--check", "bakhmut.yaml", cwd=tmp_path), invoke_cli("--check", "bakhmut.yaml", cwd=tmp_path)
     assert first.returncode == again.returncode == 0
     assert first.stderr.splitlines() == again.stderr.splitlines() == [line]  # the second is recalled, not validated
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import pytest
 
 from briefing import BuildOptions, build_brief, cache
-from conftest import BAKHMUT, ROOT, pdf_text, run_cli, squash
+from conftest import BAKHMUT, ROOT, invoke_cli, pdf_text, run_cli, squash
 
 
 @pytest.fixture
@@ -135,14 +135,14 @@ def test_a_recalled_check_says_what_validation_says_and_sees_changed_files(
     next(s for s in facts_data["sources"] if s["id"] == "geonames")["file"] = "article.txt"
     facts_data["events"][0]["date"] = "2023-03-05"  # after as_of: a warning
     path = write_facts(facts_data)
-    first, again = run_cli(str(path), "--check"), run_cli(str(path), "--check")
+    first, again = invoke_cli(str(path), "--check"), invoke_cli(str(path), "--check")
     assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr) == (
         0, f"{path}: ok\n", f"{path}: events[0].date: 2023-03-05 is after as_of (2023-03-01); "
         "a brief cannot report what had not happened yet - check the date or as_of\n")
-    strict = [run_cli(str(path), "--check", "--strict") for _ in range(2)]
+    strict = [invoke_cli(str(path), "--check", "--strict") for _ in range(2)]
     assert strict[0].returncode == strict[1].returncode == 2 and strict[0].stderr == strict[1].stderr == first.stderr
     (tmp_path / "article.txt").unlink()  # a file the facts name is gone: validated again, and refused
-    gone = run_cli(str(path), "--check")
+    gone = invoke_cli(str(path), "--check")
     assert gone.returncode == 2 and '"article.txt" not found' in gone.stderr
 
 
@@ -151,7 +151,7 @@ def test_check_of_text_in_any_script_loads_no_fonts_or_reportlab(cache_home: Pat
     facts_data["key_points"][0]["text"] = "Talks in 北京, Київ and שלום continue 🎉."
     path = write_facts(facts_data)
     assert _loaded_after(str(path), "--check") == ["pydantic"]  # the glyph check reads the coverage table only
-    assert run_cli(str(path), "--check").stderr.splitlines() == [
+    assert invoke_cli(str(path), "--check").stderr.splitlines() == [
         f'{path}: key_points[0].text: 1 character ("🎉") has no glyph in the bundled fonts and prints as a box']
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from briefing.editions import publish
 from briefing.mail import send_edition
-from conftest import BAKHMUT, run_cli
+from conftest import BAKHMUT, invoke_cli, run_cli
 from test_mail import smtp_server  # noqa: F401 - a fixture
 
 
@@ -100,7 +100,7 @@ def test_a_default_database_newer_than_the_tool_is_refused_in_one_line(published
 
 def test_a_state_that_names_no_database_is_one_line_and_exit_2(tmp_path):
     out = tmp_path / "out"
-    result = run_cli(str(BAKHMUT), "--out", str(out), "--state", "mysql://briefing:s3cret-pw@127.0.0.1/briefing")
+    result = invoke_cli(str(BAKHMUT), "--out", str(out), "--state", "mysql://briefing:s3cret-pw@127.0.0.1/briefing")
     assert result.returncode == 2, result.stderr
     [line] = result.stderr.splitlines()
     assert line.startswith("--state mysql://briefing:***@127.0.0.1/briefing: not a state database URL; give postgresql://")
