@@ -205,6 +205,14 @@ def with_fallback(markup: str) -> str:
     return "".join(parts)
 
 
+def font_runs(text: str, font: str) -> list[tuple[str, str]]:
+    """``text`` as (font, text) pieces for drawn labels: ``font`` wherever a house face has the characters
+    (a Sans label keeps its weight), the fallback that has them elsewhere, registered on first use."""
+    if text.isascii():
+        return [(font, text)]
+    return [(font if f in (None, "", SANS) else registered(f), t) for f, t in runs(text)]
+
+
 def string_width(text: str, font: str, size: float) -> float:
     """Width of ``text`` as ``draw_string`` draws it (fallback runs measured in their own font)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth

@@ -24,8 +24,8 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import FILL_NON_ZERO
 
-from .fonts import SANS, SANS_BOLD, SANS_ITALIC, registered
-from .glyphs import runs
+from .fonts import SANS, SANS_BOLD, SANS_ITALIC
+from .glyphs import font_runs
 
 _CAPS = {"butt": 0, "round": 1, "projecting": 2}
 _JOINS = {"miter": 0, "round": 1, "bevel": 2}
@@ -239,8 +239,7 @@ class DrawingRenderer(RendererBase):
 
 def _set_runs(target: list[Any], s: str, face: str, x0: float, y0: float, anchor: str, style: dict[str, Any]) -> None:
     """``s`` as Strings: one in ``face``, or its runs in the fonts that have them, set one after another."""
-    pieces = [(face, s)] if s.isascii() else [
-        (face if font in (None, "", SANS) else registered(font), text) for font, text in runs(s)]
+    pieces = font_runs(s, face)
     if len(pieces) == 1:
         target.append(_new(_BLANK_STRING, x=x0, y=y0, text=s, fontName=pieces[0][0], textAnchor=anchor, **style))
         return

@@ -30,8 +30,8 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import FILL_NON_ZERO
 
-from ..fonts import SANS, SANS_BOLD, SANS_ITALIC, font_files, register_fonts, registered
-from ..glyphs import runs
+from ..fonts import SANS, SANS_BOLD, SANS_ITALIC, font_files, register_fonts
+from ..glyphs import font_runs
 
 #: A line of text's extent above and below its baseline, as a share of its size (the box matplotlib gave a label
 #: in DejaVu Sans, 1.03 high): what label placement keeps clear.
@@ -70,16 +70,10 @@ def face(bold: bool = False, italic: bool = False) -> str:
     return SANS_BOLD if bold else SANS_ITALIC if italic else SANS
 
 
-def _pieces(text: str, font: str) -> list[tuple[str, str]]:
-    if text.isascii():
-        return [(font, text)]
-    return [(font if f in (None, "", SANS) else registered(f), t) for f, t in runs(text)]
-
-
 def text_width(text: str, font: str, size: float) -> float:
     """The width (points) the PDF gives ``text`` (already in visual order), runs in their fonts."""
     register_fonts()
-    return sum(stringWidth(t, f, size) for f, t in _pieces(text, font))
+    return sum(stringWidth(t, f, size) for f, t in font_runs(text, font))
 
 
 def text_size(text: str, font: str, size: float) -> tuple[float, float]:
@@ -184,7 +178,7 @@ def text_nodes(x: float, y: float, text: str, *, size: float, fill: str, font: s
         if not line.strip():
             continue
         by = top - i * pitch
-        pieces = _pieces(line, font)
+        pieces = font_runs(line, font)
         widths = [stringWidth(t, f, size) for f, t in pieces]
         at = -sum(widths) * _SHARE[anchor]
         if halo > 0:
