@@ -10,7 +10,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # the drawing stages import matplotlib and reportlab, validation pydantic: only a build pays for them
     from .facts import Facts, Place, Source
@@ -28,6 +28,10 @@ class BuildOptions:
     strict: bool = False  # warnings about the facts are errors: nothing is built
     #: Reuse chart and map drawings from the on-disk cache (``briefing/cache.py``); the PDF is the same either way.
     cache: bool = True
+    #: Draw charts that are not cached in a forked child while this process draws the map (``overlap.py``);
+    #: only the command line sets it, for a build in its main process: a library caller, a pool worker,
+    #: the preview server or the scheduler draws in-process. The PDF is the same either way.
+    overlap: bool = False
 
 
 def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions()) -> bytes:
@@ -44,9 +48,12 @@ def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions
         log.debug("%s: Step 1 - Loading and validating facts", source)
         facts = load_facts(source, strict=options.strict)
     log.debug("%s: Step 2 - Drawing charts", facts.id)
-    charts = chart_part(facts, options.cache)
-    log.debug("%s: Step 3 - Drawing the locator map", facts.id)
-    locator = locator_part(facts, options.cache)
+    if options.overlap:
+        charts, locator = _charts_beside_the_map(facts, options.cache)
+    else:
+        charts = chart_part(facts, options.cache)
+        log.debug("%s: Step 3 - Drawing the locator map", facts.id)
+        locator = locator_part(facts, options.cache)
     log.debug("%s: Step 4 - Creating PDF", facts.id)
     return render_pdf(facts, charts, locator=locator, changes=options.changes, paper=options.paper, edition=options.edition)
 
@@ -57,12 +64,20 @@ WORDS_ONLY = frozenset({"title", "subtitle", "handling", "prepared_by", "key_poi
 
 
 def chart_part(facts: Facts, use_cache: bool = True) -> list[Chart]:
-    """The brief's charts, from the drawing cache when the facts they draw on were drawn before.
+    """The brief's charts, from the drawing cache when the facts they draw on were drawn before."""
+    from . import cache  # the drawing cache: --check never draws
+
+    name, draw, dump, load = _chart_drawing(facts)
+    return cache.cached(use_cache, name, draw, dump, load)
+
+
+def _chart_drawing(facts: Facts) -> tuple[str, Callable[[], list[Chart]], Callable[[list[Chart]], bytes],
+                                          Callable[[bytes], list[Chart]]]:
+    """The charts' cache entry name, and how they are drawn, dumped to bytes and loaded back.
 
     The key is every field except ``WORDS_ONLY``: a field added later counts until it is listed there.
     """
-
-    from . import cache  # the drawing cache: --check never draws
+    from . import cache
     from .drawcodec import dump_part, load_part
 
     def draw() -> list[Chart]:
@@ -94,7 +109,54 @@ def chart_part(facts: Facts, use_cache: bool = True) -> list[Chart]:
     from .vector import RENDERER_VERSION
 
     data = facts.model_dump(mode="json", exclude=set(WORDS_ONLY))
-    return cache.cached(use_cache, cache.key("charts", [RENDERER_VERSION, data]), draw, dump, load)
+    return cache.key("charts", [RENDERER_VERSION, data]), draw, dump, load
+
+
+def _charts_beside_the_map(facts: Facts, use_cache: bool) -> tuple[list[Chart], MapPart | None]:
+    """The charts and the map, the charts drawn in a forked child while this process draws the map.
+
+    Why: on a never-built brief they are most of the build (matplotlib's import alone 0.6 s), and
+    neither needs the other; side by side they take the time of the longer. Charts from the cache, or
+    a process that cannot fork safely (``overlap.can_fork``), draw as ``chart_part`` does. Anything
+    that goes wrong in the child makes the charts here instead, and the map's log records are held
+    until the charts are made, so every message comes in the order, and every error is the one, of
+    a build in one process: a chart that cannot be drawn stops the build before the map says a word.
+    """
+    from . import cache, overlap
+
+    name, draw, dump, load = _chart_drawing(facts)
+    charts = cache.recall(use_cache, name, load)
+    child = overlap.start(lambda: dump(draw())) if charts is None else None
+    if child is None:
+        charts = charts if charts is not None else cache.cached(use_cache, name, draw, dump, load)
+        log.debug("%s: Step 3 - Drawing the locator map", facts.id)
+        return charts, locator_part(facts, use_cache)
+    with child:
+        failure: Exception | None = None
+        with overlap.held_logs() as held:
+            log.debug("%s: Step 3 - Drawing the locator map", facts.id)
+            try:
+                locator = locator_part(facts, use_cache)
+            except Exception as exc:  # raised once the charts are made, as it would have been after them
+                locator, failure = None, exc
+        payload = child.result()
+    charts = _loaded(payload, load) if payload is not None else None
+    if payload is None or charts is None:
+        charts = cache.cached(use_cache, name, draw, dump, load)
+    elif use_cache:
+        cache.write(name, payload)
+    overlap.replay(held)
+    if failure is not None:
+        raise failure
+    return charts, locator
+
+
+def _loaded(payload: bytes, load: Callable[[bytes], list[Chart]]) -> list[Chart] | None:
+    """The charts a child sent, or None when they cannot be read (then they are drawn here)."""
+    try:
+        return load(payload)
+    except Exception:  # noqa: BLE001 - a payload cut short or garbled: drawing again says what is wrong, if anything
+        return None
 
 
 #: Changes whenever the map would be drawn differently: cached maps of older versions are not reused

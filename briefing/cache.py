@@ -139,18 +139,24 @@ def trim(max_bytes: int = MAX_BYTES) -> None:
         total -= size
 
 
-def cached(enabled: bool, name: str, make: Callable[[], _T], dump: Callable[[_T], bytes],
-           load: Callable[[bytes], _T]) -> _T:
-    """``make()``, or the value stored under ``name`` when there is a sound entry (then ``make`` is not called)."""
-    if not enabled:
-        return make()
-    payload = read(name)
+def recall(enabled: bool, name: str, load: Callable[[bytes], _T]) -> _T | None:
+    """The value stored under ``name`` when there is a sound entry, else None (values are never None)."""
+    payload = read(name) if enabled else None
     if payload is not None:
         try:
             return load(payload)
         except Exception as exc:  # any unreadable payload is corrupt: draw again, never trust it
             log.info("cache: entry %s cannot be read (%s); drawing it again", name, exc)
             _path(name).unlink(missing_ok=True)
+    return None
+
+
+def cached(enabled: bool, name: str, make: Callable[[], _T], dump: Callable[[_T], bytes],
+           load: Callable[[bytes], _T]) -> _T:
+    """``make()``, or the value stored under ``name`` when there is a sound entry (then ``make`` is not called)."""
+    if (value := recall(enabled, name, load)) is not None:
+        return value
     value = make()
-    write(name, dump(value))
+    if enabled:
+        write(name, dump(value))
     return value

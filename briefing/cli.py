@@ -16,6 +16,7 @@ a skip (3), which outranks success, so a held lock never hides a broken brief.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import os
@@ -310,11 +311,13 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     """Each brief's outcome, in the order given; with ``jobs`` > 1 built by a pool of processes.
 
     Why processes: building is CPU-bound Python (layout, drawing), which threads would serialise.
-    Each worker goes through ``publish``, so every brief keeps its lock and atomic writes.
+    Each worker goes through ``publish``, so every brief keeps its lock and atomic writes. One brief
+    at a time is built in this process, which may draw its charts in a forked child beside the map
+    (``BuildOptions.overlap``); a pool's workers never fork again.
     """
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:
-            yield path, _publish_one(path, out_dir, options, lock_timeout, reuse, state)
+            yield path, _publish_one(path, out_dir, dataclasses.replace(options, overlap=True), lock_timeout, reuse, state)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
