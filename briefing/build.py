@@ -83,7 +83,7 @@ def _chart_drawing(facts: Facts) -> tuple[str, Callable[[], list[Chart]], Callab
     def draw() -> list[Chart]:
         from .vector import load_matplotlib
 
-        if facts.events or facts.figures or facts.series:  # what a chart may be drawn from
+        if _charted(facts):
             load_matplotlib()  # before charts imports matplotlib.figure; a brief with no charts never imports it
         from .charts import build_charts
 
@@ -112,12 +112,18 @@ def _chart_drawing(facts: Facts) -> tuple[str, Callable[[], list[Chart]], Callab
     return cache.key("charts", [RENDERER_VERSION, data]), draw, dump, load
 
 
+def _charted(facts: Facts) -> bool:
+    """Whether the facts hold what a chart may be drawn from (else drawing the charts is instant)."""
+    return bool(facts.events or facts.figures or facts.series)
+
+
 def _charts_beside_the_map(facts: Facts, use_cache: bool) -> tuple[list[Chart], MapPart | None]:
     """The charts and the map, the charts drawn in a forked child while this process draws the map.
 
     Why: on a never-built brief they are most of the build (matplotlib's import alone 0.6 s), and
-    neither needs the other; side by side they take the time of the longer. Charts from the cache, or
-    a process that cannot fork safely (``overlap.can_fork``), draw as ``chart_part`` does. Anything
+    neither needs the other; side by side they take the time of the longer. Charts from the cache, a
+    brief with nothing to chart, or a process that cannot fork safely (``overlap.can_fork``) draw as
+    ``chart_part`` does. Anything
     that goes wrong in the child makes the charts here instead, and the map's log records are held
     until the charts are made, so every message comes in the order, and every error is the one, of
     a build in one process: a chart that cannot be drawn stops the build before the map says a word.
@@ -126,7 +132,7 @@ def _charts_beside_the_map(facts: Facts, use_cache: bool) -> tuple[list[Chart], 
 
     name, draw, dump, load = _chart_drawing(facts)
     charts = cache.recall(use_cache, name, load)
-    child = overlap.start(lambda: dump(draw())) if charts is None else None
+    child = overlap.start(lambda: dump(draw())) if charts is None and _charted(facts) else None
     if child is None:
         charts = charts if charts is not None else cache.cached(use_cache, name, draw, dump, load)
         log.debug("%s: Step 3 - Drawing the locator map", facts.id)

@@ -102,10 +102,13 @@ def test_the_cache_is_bounded_least_recently_used_first(cache_home: Path) -> Non
     assert [p.name[:2] for p in _entries(cache_home)] == ["03", "04"]
 
 
-def _loaded_after(*args: str) -> list[str]:
-    """Run the CLI in a fresh interpreter and list which heavy libraries it imported."""
+def _loaded_after(*args: str, one_process: bool = False) -> list[str]:
+    """Run the CLI in a fresh interpreter and list which heavy libraries it imported. ``one_process``:
+    with a second thread running, so the build draws its charts itself, never in a forked child
+    (``overlap.can_fork``), and what drawing them imports is seen (tests/test_overlap.py has the child)."""
     probe = (
-        "import atexit, sys\n"
+        "import atexit, sys, threading\n"
+        f"if {one_process}: threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
         "atexit.register(lambda: print('LOADED', sorted({m.split('.')[0] for m in sys.modules} & "
         "{'matplotlib', 'reportlab', 'pydantic', 'email_validator', 'apscheduler'})))\n"
         "from briefing.cli import main\n"
@@ -122,7 +125,7 @@ def test_check_and_an_unchanged_rerun_load_no_drawing_or_mail_libraries(tmp_path
     assert _loaded_after(str(BAKHMUT), "--check") == ["pydantic"]
     assert _loaded_after(str(BAKHMUT), "--check") == []  # checked before, nothing changed: recalled
     out = str(tmp_path / "out")
-    assert "matplotlib" in _loaded_after(str(BAKHMUT), "--out", out, "-q")  # cold: draws
+    assert "matplotlib" in _loaded_after(str(BAKHMUT), "--out", out, "-q", one_process=True)  # cold: draws
     assert _loaded_after(str(BAKHMUT), "--out", out, "-q") == []  # unchanged: nothing to validate or draw
     other = str(tmp_path / "other")
     assert _loaded_after(str(BAKHMUT), "--out", other, "-q") == ["pydantic", "reportlab"]  # cached drawings: no matplotlib
@@ -200,7 +203,7 @@ def test_the_map_is_drawn_without_matplotlib(tmp_path: Path, cache_home: Path, f
     map (an overlay added: the charts come from the cache)."""
     out = str(tmp_path / "out")
     charted = write_facts(facts_data, "charted.yaml")
-    assert "matplotlib" in _loaded_after(str(charted), "--out", out, "-q")  # cold: the charts are drawn
+    assert "matplotlib" in _loaded_after(str(charted), "--out", out, "-q", one_process=True)  # cold: the charts are drawn
     facts_data["spec"] = 2
     facts_data["map"] = {"lines": [{"label": "Front line (approx.)", "kind": "hostile", "as_of": "2023-03-01",
                                     "source": "cnn", "line": [[38.05, 48.72], [38.02, 48.66], [38.06, 48.56]]}]}
