@@ -23,6 +23,7 @@ Safe by construction, because a build must end exactly as it does in one process
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -133,6 +134,7 @@ def start(make: Callable[[], bytes]) -> Child | None:
     if pid:
         os.close(write_end)
         return Child(pid, read_end)
+    gc.disable()  # a collection would walk, and so copy, every page of the parent's objects; the child is brief
     os.close(read_end)
     status = 1
     try:
