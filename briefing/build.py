@@ -123,10 +123,10 @@ def _charts_beside_the_map(facts: Facts, use_cache: bool) -> tuple[list[Chart], 
     Why: on a never-built brief they are most of the build (matplotlib's import alone 0.6 s), and
     neither needs the other; side by side they take the time of the longer. Charts from the cache, a
     brief with nothing to chart, or a process that cannot fork safely (``overlap.can_fork``) draw as
-    ``chart_part`` does. Anything
-    that goes wrong in the child makes the charts here instead, and the map's log records are held
-    until the charts are made, so every message comes in the order, and every error is the one, of
-    a build in one process: a chart that cannot be drawn stops the build before the map says a word.
+    ``chart_part`` does. Anything that goes wrong in the child makes the charts here instead, and the
+    map's log records are held until the charts are made, so every message comes in the order, and
+    every error is the one, of a build in one process: a chart that cannot be drawn stops the build
+    before the map says a word.
     """
     from . import cache, overlap
 

@@ -316,8 +316,9 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     (``BuildOptions.overlap``); a pool's workers never fork again.
     """
     if jobs <= 1 or len(paths) <= 1:
+        here = dataclasses.replace(options, overlap=True)
         for path in paths:
-            yield path, _publish_one(path, out_dir, dataclasses.replace(options, overlap=True), lock_timeout, reuse, state)
+            yield path, _publish_one(path, out_dir, here, lock_timeout, reuse, state)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

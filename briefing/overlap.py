@@ -128,16 +128,22 @@ def start(make: Callable[[], bytes]) -> Child | None:
     if not can_fork():
         return None
     for stream in (sys.stdout, sys.stderr):  # nothing the parent wrote can be written twice by the child
-        stream.flush()
+        if stream is not None:
+            stream.flush()
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no memory or process left for a child: drawn in-process, as before
+        os.close(read_end)
+        os.close(write_end)
+        return None
     if pid:
         os.close(write_end)
         return Child(pid, read_end)
     gc.disable()  # a collection would walk, and so copy, every page of the parent's objects; the child is brief
-    os.close(read_end)
     status = 1
     try:
+        os.close(read_end)
         with warnings.catch_warnings(record=True) as shown, held_logs() as held:
             payload = make()
         if not shown and not held:  # else the parent makes it, and logs or warns as a build in one process does
