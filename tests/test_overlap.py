@@ -18,20 +18,28 @@ from typing import Any, Callable
 import pytest
 
 from briefing import overlap
-from conftest import BAKHMUT, ROOT, invoke_cli
+from conftest import BAKHMUT, ROOT
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2,
                                 reason="the charts are drawn beside the map only with fork and two cores")
 
 #: The command line in a fresh interpreter that says, at exit, how often it forked, whether it imported
 #: matplotlib, and whether any child of it is left (running or a zombie). "serial" first starts an idle
-#: thread, so the build may not fork and draws everything in-process, as before.
+#: thread, so the build may not fork and draws everything in-process, as before; "broken" draws no chart.
 PROBE = """
 import atexit, os, sys, threading
 forks = []
 os.register_at_fork(after_in_parent=lambda: forks.append(1))
-if sys.argv.pop(1) == "serial":
+mode = sys.argv.pop(1)
+if mode == "serial":
     threading.Thread(target=threading.Event().wait, daemon=True).start()
+if mode == "broken":  # a bug in chart drawing, in the child and here alike
+    import briefing.charts
+
+    def broken(facts):
+        raise RuntimeError("a chart bug")
+
+    briefing.charts.build_charts = broken
 
 def report():
     try:
@@ -157,27 +165,16 @@ def test_a_child_whose_parent_dies_ends_when_its_drawing_is_done(tmp_path: Path)
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.pdf"))
 
 
-def test_a_chart_that_cannot_be_drawn_stops_the_build_before_the_map_says_a_word(
-        misplaced: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_chart_that_cannot_be_drawn_stops_the_build_before_the_map_says_a_word(misplaced: Path, tmp_path: Path) -> None:
     """The charts fail in the child and again here: the error is the one a build in one process gives,
     and the map drawn meanwhile logs nothing (its warning was held until the charts were made)."""
-    from briefing import charts
-
-    def broken(facts: Any) -> list[Any]:
-        raise RuntimeError("a chart bug")
-
-    children: list[overlap.Child | None] = []
-    start = overlap.start
-    monkeypatch.setattr(overlap, "start", lambda make: children.append(start(make)) or children[-1])
-    monkeypatch.setattr(charts, "build_charts", broken)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    done = invoke_cli(str(misplaced), "--out", str(tmp_path / "out"), "-v")
-    assert len(children) == 1 and children[0] is not None  # forked: this test runs with one thread
-    assert done.returncode == 1
-    assert "; marked but not named on the map" not in done.stderr  # the map's warning
-    assert done.stderr.splitlines()[-1] == (f"{misplaced}: not built: unexpected RuntimeError: a chart bug "
-                                            "(a bug in briefing; run with -v for the traceback and report it)")
-    assert "Step 2 - Drawing charts" in done.stderr and "Step 3" not in done.stderr
+    status, out, err, report = _build("broken", misplaced, tmp_path / "out", "-v", cache_home=tmp_path / "xdg")
+    assert report == {"forks": 1, "matplotlib": True, "left": False}
+    assert (status, out) == (1, "")
+    assert "; marked but not named on the map" not in err  # the map's warning
+    assert err.splitlines()[-1] == (f"{misplaced}: not built: unexpected RuntimeError: a chart bug "
+                                    "(a bug in briefing; run with -v for the traceback and report it)")
+    assert "Step 2 - Drawing charts" in err and "Step 3" not in err
 
 
 def test_held_records_reach_the_handlers_they_would_have_reached_in_order() -> None:
