@@ -37,6 +37,7 @@ from reportlab.platypus import (
 
 from .version import __version__
 from .charts import PLACES, event_date
+from .drawpdf import MemoDrawing
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import with_fallback
@@ -230,7 +231,7 @@ def render_pdf(
 def _scaled(drawing: Drawing, width: float) -> Drawing:
     """``drawing`` scaled to ``width``: a new drawing around the same shapes, which stay unchanged."""
     scale = width / drawing.width
-    scaled = Drawing(width, drawing.height * scale, Group(*drawing.contents, transform=(scale, 0, 0, scale, 0, 0)))
+    scaled = MemoDrawing(width, drawing.height * scale, Group(*drawing.contents, transform=(scale, 0, 0, scale, 0, 0)))
     scaled.initialFontName = drawing.initialFontName
     return scaled
 

@@ -214,3 +214,26 @@ def test_the_map_is_drawn_without_matplotlib(tmp_path: Path, cache_home: Path, f
     assert "matplotlib" not in _loaded_after(str(write_facts(plain, "plain.yaml")), "--out", out, "-q")
     text = squash(pdf_text(pdf.read_bytes()))
     assert facts_data["location"]["name"] in text and "Numbers over time" not in text
+
+
+@pytest.mark.parametrize("facts", [BAKHMUT, ROOT / "briefs" / "la-riots.yaml"], ids=["bakhmut", "la-riots"])
+def test_a_warm_rebuild_formats_no_path_again_and_prints_reportlabs_bytes(
+        facts: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 23 (warm build): the map's paths are formatted into PDF operators once a process
+    (``drawpdf``), 15,000 points that were a fifth of a warm build; the PDF stays byte for byte what
+    reportlab's own renderer writes."""
+    from reportlab.graphics.shapes import Drawing
+
+    from briefing import drawpdf, pdf
+
+    drawpdf._path_code.cache_clear()
+    formatted: list[int] = []
+    real = drawpdf._renderPath
+    monkeypatch.setattr(drawpdf, "_renderPath", lambda path, *a, **k: formatted.append(len(path.points)) or real(path, *a, **k))
+    first = build_brief(facts)
+    assert sum(formatted) > 5000  # the map's coastlines, rivers and label halos
+    formatted.clear()
+    assert build_brief(facts) == first  # the map from the drawing cache: new objects, the same paths
+    assert formatted == []
+    monkeypatch.setattr(pdf, "MemoDrawing", Drawing)  # reportlab's renderer, as before drawpdf
+    assert build_brief(facts) == first
