@@ -217,23 +217,38 @@ def test_the_map_is_drawn_without_matplotlib(tmp_path: Path, cache_home: Path, f
 
 
 @pytest.mark.parametrize("facts", [BAKHMUT, ROOT / "briefs" / "la-riots.yaml"], ids=["bakhmut", "la-riots"])
-def test_a_warm_rebuild_formats_no_path_again_and_prints_reportlabs_bytes(
+def test_a_warm_rebuild_formats_no_path_and_parses_no_paragraph_again_and_prints_reportlabs_bytes(
         facts: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 23 (warm build): the map's paths are formatted into PDF operators once a process
-    (``drawpdf``), 15,000 points that were a fifth of a warm build; the PDF stays byte for byte what
-    reportlab's own renderer writes."""
+    """Issue 23 (warm build): the map's paths are formatted into PDF operators, and paragraph markup
+    is parsed, once a process (``pdfmemo``): 15,000 points were a fifth of a warm build, parsing a
+    tenth. The PDF stays byte for byte what reportlab's own renderer and Paragraph write."""
     from reportlab.graphics.shapes import Drawing
+    from reportlab.platypus import Paragraph
+    from reportlab.platypus.paraparser import ParaParser
 
-    from briefing import drawpdf, pdf
+    from briefing import pdf, pdfmemo
+    from briefing.glyphs import with_fallback
 
-    drawpdf._path_code.cache_clear()
+    pdfmemo._path_code.cache_clear()
+    pdfmemo._PARSED.clear()
     formatted: list[int] = []
-    real = drawpdf._renderPath
-    monkeypatch.setattr(drawpdf, "_renderPath", lambda path, *a, **k: formatted.append(len(path.points)) or real(path, *a, **k))
+    parsed: list[str] = []
+    real_render, real_parse = pdfmemo._renderPath, ParaParser.parse
+    monkeypatch.setattr(pdfmemo, "_renderPath", lambda path, *a, **k: formatted.append(len(path.points)) or real_render(path, *a, **k))
+    monkeypatch.setattr(ParaParser, "parse", lambda self, text, style: parsed.append(text) or real_parse(self, text, style))
     first = build_brief(facts)
     assert sum(formatted) > 5000  # the map's coastlines, rivers and label halos
+    assert len(parsed) > 40
     formatted.clear()
+    parsed.clear()
     assert build_brief(facts) == first  # the map from the drawing cache: new objects, the same paths
-    assert formatted == []
-    monkeypatch.setattr(pdf, "MemoDrawing", Drawing)  # reportlab's renderer, as before drawpdf
+    assert formatted == [] and parsed == []
+    monkeypatch.setattr(pdf, "MemoDrawing", Drawing)  # reportlab's renderer and Paragraph, as before pdfmemo
+
+    def unparsed(self: Any, text: str | None, style: Any, *args: Any, **kwargs: Any) -> None:
+        Paragraph.__init__(self, text if text is None else with_fallback(text), style, *args, **kwargs)
+        self._wrapped = None
+
+    monkeypatch.setattr(pdf.ScriptParagraph, "__init__", unparsed)
     assert build_brief(facts) == first
+    assert len(parsed) > 40
