@@ -252,3 +252,26 @@ def test_a_warm_rebuild_formats_no_path_and_parses_no_paragraph_again_and_prints
     monkeypatch.setattr(pdf.ScriptParagraph, "__init__", unparsed)
     assert build_brief(facts) == first
     assert len(parsed) > 40
+
+
+def test_matplotlib_loads_without_set_docs_and_its_set_still_takes_every_property() -> None:
+    """Issue 23: the 90 Artist classes of ``matplotlib.figure`` no longer write a signature and a
+    docstring for their ``set()`` (0.1 s of a fresh process), which nothing here reads; ``set()``
+    still sets every property and refuses an unknown one, as matplotlib's does."""
+    probe = (
+        "from briefing.vector import load_matplotlib\n"
+        "load_matplotlib()\n"
+        "import matplotlib.figure, matplotlib.lines, matplotlib.text\n"
+        "line = matplotlib.lines.Line2D([0], [0])\n"
+        "line.set(color='red', linewidth=3, label='x')\n"
+        "try:\n"
+        "    line.set(colour_of_sky='blue')\n"
+        "except AttributeError as exc:\n"
+        "    refused = str(exc)\n"
+        "print(line.get_color(), line.get_linewidth(), line.get_label(), matplotlib.text.Text.set.__doc__, refused, sep='|')\n"
+    )
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().split("|") == ["red", "3.0", "x", "None", "Line2D.set() got an unexpected keyword argument 'colour_of_sky'"]
