@@ -7,18 +7,15 @@ with what follows, charts never split, tables that break repeat their header).
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 import re
-import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from markupsafe import escape
 from reportlab.graphics.shapes import Drawing, Group
 from reportlab import rl_config
-from reportlab.pdfbase import pdfdoc
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -37,6 +34,7 @@ from reportlab.platypus import (
 
 from .version import __version__
 from .charts import PLACES, event_date
+from .pdfmemo import MemoDrawing, parsed_paragraph
 from .facts import LIKELIHOOD, Facts, Statement, strip_bidi_controls
 from .fonts import SANS, SANS_BOLD, SERIF, SERIF_ITALIC, register_fonts
 from .glyphs import with_fallback
@@ -49,21 +47,6 @@ if TYPE_CHECKING:
 
 # Streams are Flate-compressed binary, not also ASCII85-encoded: 25% smaller and faster to write.
 rl_config.useA85 = 0
-
-
-@functools.lru_cache(maxsize=64)
-def _deflate(data: bytes) -> bytes:
-    return zlib.compress(data)
-
-
-def _flate_encode(text: str | bytes) -> bytes:
-    """reportlab's Flate filter, remembering its last 64 streams: a process that builds again (the
-    preview, ``--every``, a batch) embeds the same font subsets and mostly the same pages, and
-    compressing them was a sixth of a warm build. The bytes are zlib's either way."""
-    return _deflate(text.encode("utf8") if isinstance(text, str) else bytes(text))
-
-
-pdfdoc.PDFZCompress.encode = _flate_encode  # the one filter instance every stream of reportlab's shares
 
 PAPER = {"a4": A4, "letter": LETTER}
 _URL_SCHEME = re.compile(r"^(?:https?|ftp|mailto):\S", re.IGNORECASE)
@@ -120,9 +103,12 @@ class ChangesPart:
 class ScriptParagraph(Paragraph):
     """A platypus Paragraph that sets characters the house fonts lack in a fallback font (``glyphs.with_fallback``)."""
 
-    def __init__(self, text: str | None, style: Any, *args: Any, **kwargs: Any):
-        # ``split`` makes the halves of a paragraph broken over pages from its fragments, text None.
-        super().__init__(text if text is None else with_fallback(text), style, *args, **kwargs)
+    def __init__(self, text: str | None, style: Any, bulletText: Any = None, **kwargs: Any):
+        if text is None:  # ``split`` makes the halves of a paragraph broken over pages from its fragments
+            super().__init__(None, style, bulletText, **kwargs)
+        else:  # the markup parsed once a process (``pdfmemo``), as Paragraph would parse it
+            text, style, frags, bullet = parsed_paragraph(with_fallback(text), style)
+            super().__init__(text, style, bullet or bulletText, frags=frags, **kwargs)
         self._wrapped: tuple[float, Any] | None = None  # (width, lines) of the last wrap
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
@@ -230,7 +216,7 @@ def render_pdf(
 def _scaled(drawing: Drawing, width: float) -> Drawing:
     """``drawing`` scaled to ``width``: a new drawing around the same shapes, which stay unchanged."""
     scale = width / drawing.width
-    scaled = Drawing(width, drawing.height * scale, Group(*drawing.contents, transform=(scale, 0, 0, scale, 0, 0)))
+    scaled = MemoDrawing(width, drawing.height * scale, Group(*drawing.contents, transform=(scale, 0, 0, scale, 0, 0)))
     scaled.initialFontName = drawing.initialFontName
     return scaled
 

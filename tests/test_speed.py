@@ -217,3 +217,64 @@ def test_the_map_is_drawn_without_matplotlib(tmp_path: Path, cache_home: Path, f
     assert "matplotlib" not in _loaded_after(str(write_facts(plain, "plain.yaml")), "--out", out, "-q")
     text = squash(pdf_text(pdf.read_bytes()))
     assert facts_data["location"]["name"] in text and "Numbers over time" not in text
+
+
+@pytest.mark.parametrize("facts", [BAKHMUT, ROOT / "briefs" / "la-riots.yaml"], ids=["bakhmut", "la-riots"])
+def test_a_warm_rebuild_formats_no_path_and_parses_no_paragraph_again_and_prints_reportlabs_bytes(
+        facts: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 23 (warm build): the map's paths are formatted into PDF operators, and paragraph markup
+    is parsed, once a process (``pdfmemo``): 15,000 points were a fifth of a warm build, parsing a
+    tenth. The PDF stays byte for byte what reportlab's own renderer and Paragraph write."""
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.platypus import Paragraph
+    from reportlab.platypus.paraparser import ParaParser
+
+    from briefing import pdf, pdfmemo
+    from briefing.glyphs import with_fallback
+
+    pdfmemo._path_code.cache_clear()
+    pdfmemo._PARSED.clear()
+    formatted: list[int] = []
+    parsed: list[str] = []
+    real_render, real_parse = pdfmemo._renderPath, ParaParser.parse
+    monkeypatch.setattr(pdfmemo, "_renderPath", lambda path, *a, **k: formatted.append(len(path.points)) or real_render(path, *a, **k))
+    monkeypatch.setattr(ParaParser, "parse", lambda self, text, style: parsed.append(text) or real_parse(self, text, style))
+    first = build_brief(facts)
+    assert sum(formatted) > 5000  # the map's coastlines, rivers and label halos
+    assert len(parsed) > 40
+    formatted.clear()
+    parsed.clear()
+    assert build_brief(facts) == first  # the map from the drawing cache: new objects, the same paths
+    assert formatted == [] and parsed == []
+    monkeypatch.setattr(pdf, "MemoDrawing", Drawing)  # reportlab's renderer and Paragraph, as before pdfmemo
+
+    def unparsed(self: Any, text: str | None, style: Any, *args: Any, **kwargs: Any) -> None:
+        Paragraph.__init__(self, text if text is None else with_fallback(text), style, *args, **kwargs)
+        self._wrapped = None
+
+    monkeypatch.setattr(pdf.ScriptParagraph, "__init__", unparsed)
+    assert build_brief(facts) == first
+    assert len(parsed) > 40
+
+
+def test_matplotlib_loads_without_set_docs_and_its_set_still_takes_every_property() -> None:
+    """Issue 23: the 90 Artist classes of ``matplotlib.figure`` no longer write a signature and a
+    docstring for their ``set()`` (0.1 s of a fresh process), which nothing here reads; ``set()``
+    still sets every property and refuses an unknown one, as matplotlib's does."""
+    probe = (
+        "from briefing.vector import load_matplotlib\n"
+        "load_matplotlib()\n"
+        "import matplotlib.figure, matplotlib.lines, matplotlib.text\n"
+        "line = matplotlib.lines.Line2D([0], [0])\n"
+        "line.set(color='red', linewidth=3, label='x')\n"
+        "try:\n"
+        "    line.set(colour_of_sky='blue')\n"
+        "except AttributeError as exc:\n"
+        "    refused = str(exc)\n"
+        "print(line.get_color(), line.get_linewidth(), line.get_label(), matplotlib.text.Text.set.__doc__, refused, sep='|')\n"
+    )
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().split("|") == ["red", "3.0", "x", "None", "Line2D.set() got an unexpected keyword argument 'colour_of_sky'"]
