@@ -147,8 +147,9 @@ def start(make: Callable[[], bytes]) -> Child | None:
         with warnings.catch_warnings(record=True) as shown, held_logs() as held:
             payload = make()
         if not shown and not held:  # else the parent makes it, and logs or warns as a build in one process does
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
+            rest = memoryview(payload)  # a pipe, not a file: written whole by os.write, as it drains
+            while rest:
+                rest = rest[os.write(write_end, rest):]
             status = 0
     except BaseException:  # noqa: BLE001 - any failure: the parent makes the payload itself, and says why
         pass
