@@ -311,12 +311,13 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     """Each brief's outcome, in the order given; with ``jobs`` > 1 built by a pool of processes.
 
     Why processes: building is CPU-bound Python (layout, drawing), which threads would serialise.
-    Each worker goes through ``publish``, so every brief keeps its lock and atomic writes. One brief
-    at a time is built in this process, which may draw its charts in a forked child beside the map
-    (``BuildOptions.overlap``); a pool's workers never fork again.
+    Each worker goes through ``publish``, so every brief keeps its lock and atomic writes. A run of
+    one brief may draw its charts in a forked child beside the map (``BuildOptions.overlap``); briefs
+    built one after another in this process do not (each child would import matplotlib again: 8
+    briefs with ``-j 1`` took 5.6 s instead of 3.6), nor do a pool's workers.
     """
     if jobs <= 1 or len(paths) <= 1:
-        here = dataclasses.replace(options, overlap=True)
+        here = dataclasses.replace(options, overlap=len(paths) == 1)
         for path in paths:
             yield path, _publish_one(path, out_dir, here, lock_timeout, reuse, state)
         return
