@@ -132,7 +132,12 @@ def _charts_beside_the_map(facts: Facts, use_cache: bool) -> tuple[list[Chart], 
 
     name, draw, dump, load = _chart_drawing(facts)
     charts = cache.recall(use_cache, name, load)
-    child = overlap.start(lambda: dump(draw())) if charts is None and _charted(facts) else None
+    child = None
+    if charts is None and _charted(facts):
+        from .fonts import register_fonts
+
+        register_fonts()  # both sides set text in the house fonts: parsed once, before the fork (0.1 s)
+        child = overlap.start(lambda: dump(draw()))
     if child is None:
         charts = charts if charts is not None else cache.cached(use_cache, name, draw, dump, load)
         log.debug("%s: Step 3 - Drawing the locator map", facts.id)
