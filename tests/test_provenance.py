@@ -102,3 +102,29 @@ def test_the_preview_shows_the_passage_that_supports_each_statement(tmp_path: Pa
             "Russian forces are employing more experienced fighters from the ranks of the Russian private military "
             "company Wagner as they attempt to capture the town.</blockquote>") in html
     assert html.count('<blockquote class="support"') == 22  # every statement but the desk's own (key_points[4], desk: true)
+
+
+def test_a_check_again_scores_only_the_statements_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 23 (warm build): the preview checks the brief on every save; a statement it scored
+    before against the same saved texts is not scored again, and the findings are the same."""
+    from briefing import provenance
+    from briefing.validate import load_facts
+
+    folder = tmp_path / "brief"
+    shutil.copytree(BAKHMUT.parent / "sources", folder / "sources")
+    path = folder / BAKHMUT.name
+    text = BAKHMUT.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    provenance._BEST.clear()
+    scored: list[str] = []
+    real = provenance._best_passage
+    monkeypatch.setattr(provenance, "_best_passage", lambda statement, texts: scored.append(statement) or real(statement, texts))
+    first = provenance.check_provenance(load_facts(path), path)
+    assert len(scored) >= 20  # every statement that cites a saved copy
+    scored.clear()
+    assert provenance.check_provenance(load_facts(path), path) == first
+    assert scored == []
+    path.write_text(text.replace("  - text: ", "  - text: Reportedly, ", 1), encoding="utf-8")
+    again = provenance.check_provenance(load_facts(path), path)
+    assert len(scored) == 1 and scored[0].startswith("Reportedly, ")
+    assert again.summary == first.summary
