@@ -46,7 +46,7 @@ def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions
         facts = source
     else:
         log.debug("%s: Step 1 - Loading and validating facts", source)
-        facts = load_facts(source, strict=options.strict)
+        facts = load_facts(source, strict=options.strict, use_cache=options.cache)
     log.debug("%s: Step 2 - Drawing charts", facts.id)
     if options.overlap:
         charts, locator = _charts_beside_the_map(facts, options.cache)

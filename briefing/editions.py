@@ -240,7 +240,7 @@ def publish(
     out_dir = Path(out_dir)
     log.debug("%s: Step 1 - Loading and validating facts", facts_path)
     first_bytes = read_facts_bytes(facts_path)
-    facts, warnings = validate_facts(first_bytes, facts_path, options.strict)  # before anything is locked or written
+    facts, warnings = validate_facts(first_bytes, facts_path, options.strict, options.cache)  # before anything is locked or written
     brief_id = facts.id
     store = open_store(state, out_dir)
     (out_dir / brief_id).mkdir(parents=True, exist_ok=True)
@@ -252,7 +252,7 @@ def publish(
         # twice cost every run, and a brief with data read its tables twice).
         facts_bytes = read_facts_bytes(facts_path)
         if waited or facts_bytes != first_bytes:
-            facts, warnings = validate_facts(facts_bytes, facts_path, options.strict)
+            facts, warnings = validate_facts(facts_bytes, facts_path, options.strict, options.cache)
         if facts.id != brief_id:
             raise BuildError(f"{facts_path}: its id changed from {brief_id} to {facts.id} during the run; run again")
         return _publish_locked(store, facts, warnings, facts_bytes, facts_path, out_dir, options)
@@ -358,7 +358,7 @@ def check_facts(facts_path: str | Path, *, strict: bool = False, use_cache: bool
     from .provenance import check_provenance
     from .validate import validate_facts
 
-    facts, warnings = validate_facts(facts_bytes, facts_path, strict)
+    facts, warnings = validate_facts(facts_bytes, facts_path, strict, use_cache)
     if use_cache:
         files = input_files(facts)
         checked = check_provenance(facts, facts_path)  # texts cached: the summary validation just printed

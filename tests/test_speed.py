@@ -34,7 +34,7 @@ def uncached_pdf() -> bytes:
 def test_a_miss_fills_the_cache_and_a_hit_prints_the_same_bytes(cache_home: Path, uncached_pdf: bytes) -> None:
     first = build_brief(BAKHMUT)
     entries = _entries(cache_home)
-    assert len(entries) == 2  # the charts and the map, each with its drawing
+    assert len(entries) >= 4  # the charts and the map, each with its drawing; the location's two checks (and the saved text)
     stamps = {p: p.stat().st_mtime_ns for p in entries}
     second = build_brief(BAKHMUT)
     assert first == second == uncached_pdf
@@ -45,6 +45,18 @@ def test_a_miss_fills_the_cache_and_a_hit_prints_the_same_bytes(cache_home: Path
 def test_no_cache_neither_reads_nor_writes(cache_home: Path, uncached_pdf: bytes) -> None:
     assert build_brief(BAKHMUT, BuildOptions(cache=False)) == uncached_pdf
     assert not cache_home.exists()
+
+
+def test_no_cache_in_a_new_process_leaves_the_cache_alone(tmp_path: Path) -> None:
+    """``--no-cache`` in a process of its own, so nothing remembered in memory hides a write: the checks'
+    memories (saved texts, where places are) stay out of the cache as the drawings do."""
+    import os
+
+    cache_home = tmp_path / "xdg"
+    done = run_cli(str(BAKHMUT), "--out", str(tmp_path / "out"), "-q", "--no-cache",
+                   env={**os.environ, "XDG_CACHE_HOME": str(cache_home), "MPLCONFIGDIR": str(tmp_path / "mpl")})
+    assert done.returncode == 0, done.stderr
+    assert not (cache_home / "briefing").exists()
 
 
 def test_a_corrupt_entry_is_drawn_again_never_trusted(cache_home: Path, uncached_pdf: bytes) -> None:
@@ -278,3 +290,32 @@ def test_matplotlib_loads_without_set_docs_and_its_set_still_takes_every_propert
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().split("|") == ["red", "3.0", "x", "None", "Line2D.set() got an unexpected keyword argument 'colour_of_sky'"]
+
+
+def test_a_rebuild_whose_location_did_not_move_reads_no_map_data_for_its_checks(
+        tmp_path: Path, facts_data: dict, write_facts: Callable[..., Path]) -> None:
+    """Issue 23: where the location is (in its country? its admin1 known?) is remembered in the cache
+    under those inputs and the map data's version, so a reworded build or ``--check`` imports no shapely
+    (50-70 ms); the warnings it gives are the same from the cache as computed."""
+    import os
+    import subprocess
+
+    facts_data["location"] = {"name": "Katla", "lat": -19.05, "lon": 63.63, "country": "IS", "admin1": "Southern Region"}
+    path = write_facts(facts_data)
+    probe = ("import atexit, sys\n"
+             "atexit.register(lambda: print('SHAPELY', 'shapely' in sys.modules))\n"
+             "from briefing.cli import main\n"
+             "main()\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "MPLCONFIGDIR": str(tmp_path / "mpl")}
+    runs = []
+    for n in range(2):  # the second time a statement reworded: validated again, the location not moved
+        facts_data["key_points"][0]["text"] = f"Reworded {n}: " + facts_data["key_points"][0]["text"]
+        write_facts(facts_data)
+        runs.append(subprocess.run([sys.executable, "-c", probe, str(path), "--check"], cwd=ROOT, env=env,
+                                   capture_output=True, text=True, timeout=300))
+    assert [r.returncode for r in runs] == [0, 0]
+    assert [r.stdout.split("SHAPELY")[1].strip() for r in runs] == ["True", "False"]
+    lines = [[line for line in r.stderr.splitlines() if "location" in line] for r in runs]
+    assert lines[0] == lines[1] and len(lines[0]) == 2, runs[0].stderr
+    assert f"{path}: location: (-19.05, 63.63) is not in IS, the location's country; latitude and longitude swapped?" in lines[0]
+    assert any("Suðurland" in line for line in lines[0])

@@ -49,14 +49,15 @@ def parse_facts(data: Any, file: str | Path = "<facts>", base: Path | None = Non
     return read_overlays(locate_places(facts, name), name, base)
 
 
-def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
+def facts_warnings(facts: Facts, file: str | Path, use_cache: bool = True) -> list[Problem]:
     """Every warning about a valid facts file, from every check: the one list ``strict`` consults.
 
     A warning is something a person should look at but that does not stop a useful brief: text no
     bundled font can print, direction controls, events after ``as_of``, estimative words
     outside assessments, and what the saved copies of its sources do not say (``provenance``; its
     summary line is logged here, once per brief and result, when anything was compared). Add new checks here, in the order their
-    lines should print.
+    lines should print. ``use_cache``: what the checks remember (saved texts, where places are) comes
+    from and goes to the drawing cache; False (``--no-cache``) leaves it alone.
     """
     from ..estimative import estimate_warnings, estimative_warnings
     from ..glyphs import glyph_warnings  # reads the fonts' coverage table, never the fonts
@@ -64,21 +65,21 @@ def facts_warnings(facts: Facts, file: str | Path) -> list[Problem]:
 
     from ..provenance import check_provenance
 
-    checked = check_provenance(facts, file)
+    checked = check_provenance(facts, file, use_cache=use_cache)
     if checked.checked:
         _info_once(checked.summary)
     return [*glyph_warnings(facts, file), *content_warnings(facts, file), *estimative_warnings(facts, file),
-            *place_warnings(facts, file), *overlay_warnings(facts, file), *admin1_warnings(facts, file), *estimate_warnings(facts, file),
+            *place_warnings(facts, file, use_cache), *overlay_warnings(facts, file), *admin1_warnings(facts, file, use_cache), *estimate_warnings(facts, file),
             *checked.findings]
 
 
-def load_facts(path: str | Path, strict: bool = False) -> Facts:
+def load_facts(path: str | Path, strict: bool = False, use_cache: bool = True) -> Facts:
     """Read and validate a facts file; raise FactsError (one line per problem) when it is unusable."""
     path = Path(path)
-    return validate_facts(read_facts_bytes(path), path, strict)[0]
+    return validate_facts(read_facts_bytes(path), path, strict, use_cache)[0]
 
 
-def validate_facts(facts_bytes: bytes, path: Path, strict: bool = False) -> tuple[Facts, list[Problem]]:
+def validate_facts(facts_bytes: bytes, path: Path, strict: bool = False, use_cache: bool = True) -> tuple[Facts, list[Problem]]:
     """Validate the bytes read from the facts file ``path``; the facts and their warnings.
 
     Why bytes: a caller that fingerprints or remembers the file (``editions``) validates exactly the
@@ -86,7 +87,7 @@ def validate_facts(facts_bytes: bytes, path: Path, strict: bool = False) -> tupl
     well as a build; with ``strict`` they are errors instead, for a desk that wants none to reach readers.
     """
     facts = parse_facts(parse_yaml(facts_bytes, str(path)), path, path.parent)
-    found = facts_warnings(facts, path)
+    found = facts_warnings(facts, path, use_cache)
     if strict and found:
         raise FactsError(found)
     for problem in found:

@@ -10,10 +10,11 @@ a hemisphere. Each warning says "latitude and longitude swapped?" where swapping
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import statistics
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from ..errors import Problem
 from ..facts import Facts
@@ -21,11 +22,13 @@ from ..facts import Facts
 if TYPE_CHECKING:
     import numpy as np
 
+_T = TypeVar("_T")
+
 #: How many region names a warning lists (a country may have dozens; the closest come first).
 LISTED = 12
 
 
-def admin1_warnings(facts: Facts, file: str | Path) -> list[Problem]:
+def admin1_warnings(facts: Facts, file: str | Path, use_cache: bool = True) -> list[Problem]:
     """One warning when ``location.admin1`` matches no region of ``location.country`` in the map data,
     listing that country's regions, closest first; none when the data has no regions for the country."""
     admin1 = facts.location.admin1
@@ -34,24 +37,44 @@ def admin1_warnings(facts: Facts, file: str | Path) -> list[Problem]:
     from .. import geodata
 
     try:
-        layer = geodata.admin1(facts.location.country)
+        listed = _remembered("admin1-unknown", [admin1, facts.location.country],
+                             lambda: _other_regions(admin1, facts.location.country), use_cache)
     except geodata.MapDataMissing:  # the build says so once, for the whole map
         return []
-    if layer is None:
+    if listed is None:
         return []
+    return [Problem(str(file), "location.admin1",
+                    f'"{admin1}" is not a region the map data knows for {facts.location.country} (the map would '
+                    f"highlight none); its regions, closest first: {listed}")]
+
+
+def _other_regions(admin1: str, country: str) -> str | None:
+    """None when ``admin1`` names a region of ``country`` in the map data (or the data has none for
+    it); otherwise the country's regions, closest first, as the warning lists them."""
+    from .. import geodata
+
+    layer = geodata.admin1(country)
+    if layer is None:
+        return None
     key = geodata.normalise_name(admin1, strip_types=True)
     if any(key in keys for keys in layer.unit_keys):
-        return []
+        return None
 
     def closeness(unit: int) -> float:
         return max(difflib.SequenceMatcher(None, key, k).ratio() for k in layer.unit_keys[unit] | {""})
 
     order = sorted(range(len(layer.unit_name)), key=lambda u: (-closeness(u), layer.unit_name[u]))
     names = list(dict.fromkeys(layer.unit_name[u] for u in order))
-    listed = ", ".join(names[:LISTED]) + (f" (and {len(names) - LISTED} more)" if len(names) > LISTED else "")
-    return [Problem(str(file), "location.admin1",
-                    f'"{admin1}" is not a region the map data knows for {facts.location.country} (the map would '
-                    f"highlight none); its regions, closest first: {listed}")]
+    return ", ".join(names[:LISTED]) + (f" (and {len(names) - LISTED} more)" if len(names) > LISTED else "")
+
+
+def _remembered(kind: str, inputs: list, compute: Callable[[], _T], use_cache: bool) -> _T:
+    """``compute()`` (JSON), remembered in the drawing cache under ``inputs`` and the code version, which
+    covers the map data: a build whose location did not move reads no map data for these checks (and
+    imports no shapely), 50-70 ms of a reworded build or a ``--check``; ``use_cache`` False computes it."""
+    from .. import cache
+
+    return cache.cached(use_cache, cache.key(kind, inputs), compute, lambda value: json.dumps(value).encode(), json.loads)
 
 
 #: A place farther from the location than this (km) and ten times the places' median is suspect
@@ -71,12 +94,12 @@ def _swappable(lat: float, lon: float) -> bool:
     return abs(lon) <= 90
 
 
-def place_warnings(facts: Facts, file: str | Path) -> list[Problem]:
+def place_warnings(facts: Facts, file: str | Path, use_cache: bool = True) -> list[Problem]:
     """A location outside its own ``country``, and each place far from the location compared with the others."""
     loc, out = facts.location, []
-    inside = _in_country(loc.country, loc.lat, loc.lon)
+    inside = _in_country(loc.country, loc.lat, loc.lon, use_cache)
     if inside is False:
-        hint = f"; {SWAPPED}" if _swappable(loc.lat, loc.lon) and _in_country(loc.country, loc.lon, loc.lat) else ""
+        hint = f"; {SWAPPED}" if _swappable(loc.lat, loc.lon) and _in_country(loc.country, loc.lon, loc.lat, use_cache) else ""
         out.append(Problem(str(file), "location", f"({loc.lat}, {loc.lon}) is not in {loc.country}, the location's "
                            f"country{hint}"))
     located = [(i, p) for i, p in enumerate(facts.places) if p.lat is not None and p.lon is not None]
@@ -130,9 +153,13 @@ def _nearest_km(lat0: float, lon0: float, lat: "np.ndarray", lon: "np.ndarray") 
     return float(2 * 6371.0 * np.arcsin(np.minimum(1.0, np.sqrt(h))).min())
 
 
-def _in_country(code: str, lat: float, lon: float) -> bool | None:
+def _in_country(code: str, lat: float, lon: float, use_cache: bool = True) -> bool | None:
     """Whether (lat, lon) is in the country ``code`` (within about 30 km of its simplified outline); None
     when the map data is missing or does not have that country."""
+    return _remembered("in-country", [code, lat, lon], lambda: _in_country_now(code, lat, lon), use_cache)
+
+
+def _in_country_now(code: str, lat: float, lon: float) -> bool | None:
     import shapely
 
     from .. import geodata
