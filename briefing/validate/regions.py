@@ -34,13 +34,8 @@ def admin1_warnings(facts: Facts, file: str | Path, use_cache: bool = True) -> l
     admin1 = facts.location.admin1
     if not admin1:
         return []
-    from .. import geodata
-
-    try:
-        listed = _remembered("admin1-unknown", [admin1, facts.location.country],
-                             lambda: _other_regions(admin1, facts.location.country), use_cache)
-    except geodata.MapDataMissing:  # the build says so once, for the whole map
-        return []
+    listed = _remembered("admin1-unknown", [admin1, facts.location.country],
+                         lambda: _other_regions(admin1, facts.location.country), use_cache)
     if listed is None:
         return []
     return [Problem(str(file), "location.admin1",
@@ -50,10 +45,14 @@ def admin1_warnings(facts: Facts, file: str | Path, use_cache: bool = True) -> l
 
 def _other_regions(admin1: str, country: str) -> str | None:
     """None when ``admin1`` names a region of ``country`` in the map data (or the data has none for
-    it); otherwise the country's regions, closest first, as the warning lists them."""
+    it, or there is no map data: the build says so once, for the whole map); otherwise the country's
+    regions, closest first, as the warning lists them."""
     from .. import geodata
 
-    layer = geodata.admin1(country)
+    try:
+        layer = geodata.admin1(country)
+    except geodata.MapDataMissing:
+        return None
     if layer is None:
         return None
     key = geodata.normalise_name(admin1, strip_types=True)
@@ -74,7 +73,10 @@ def _remembered(kind: str, inputs: list, compute: Callable[[], _T], use_cache: b
     imports no shapely), 50-70 ms of a reworded build or a ``--check``; ``use_cache`` False computes it."""
     from .. import cache
 
-    return cache.cached(use_cache, cache.key(kind, inputs), compute, lambda value: json.dumps(value).encode(), json.loads)
+    # kept as [value]: the cache holds no None (None says "not there"), and a region known or a country
+    # missing from the data is None here
+    return cache.cached(use_cache, cache.key(kind, inputs), lambda: [compute()], lambda value: json.dumps(value).encode(),
+                        json.loads)[0]
 
 
 #: A place farther from the location than this (km) and ten times the places' median is suspect
