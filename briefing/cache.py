@@ -139,8 +139,11 @@ def trim(max_bytes: int = MAX_BYTES) -> None:
         total -= size
 
 
-def recall(enabled: bool, name: str, load: Callable[[bytes], _T]) -> _T | None:
-    """The value stored under ``name`` when there is a sound entry, else None (values are never None)."""
+_MISSING: Any = object()
+
+
+def _recalled(enabled: bool, name: str, load: Callable[[bytes], _T]) -> _T:
+    """The value stored under ``name`` when there is a sound entry (None too), else ``_MISSING``."""
     payload = read(name) if enabled else None
     if payload is not None:
         try:
@@ -148,13 +151,20 @@ def recall(enabled: bool, name: str, load: Callable[[bytes], _T]) -> _T | None:
         except Exception as exc:  # any unreadable payload is corrupt: draw again, never trust it
             log.info("cache: entry %s cannot be read (%s); drawing it again", name, exc)
             _path(name).unlink(missing_ok=True)
-    return None
+    return _MISSING
+
+
+def recall(enabled: bool, name: str, load: Callable[[bytes], _T]) -> _T | None:
+    """The value stored under ``name`` when there is a sound entry, else None (for values that are never None)."""
+    value = _recalled(enabled, name, load)
+    return None if value is _MISSING else value
 
 
 def cached(enabled: bool, name: str, make: Callable[[], _T], dump: Callable[[_T], bytes],
            load: Callable[[bytes], _T]) -> _T:
-    """``make()``, or the value stored under ``name`` when there is a sound entry (then ``make`` is not called)."""
-    if (value := recall(enabled, name, load)) is not None:
+    """``make()``, or the value stored under ``name`` when there is a sound entry (then ``make`` is not
+    called); a value may be None."""
+    if (value := _recalled(enabled, name, load)) is not _MISSING:
         return value
     value = make()
     if enabled:

@@ -73,10 +73,7 @@ def _remembered(kind: str, inputs: list, compute: Callable[[], _T], use_cache: b
     imports no shapely), 50-70 ms of a reworded build or a ``--check``; ``use_cache`` False computes it."""
     from .. import cache
 
-    # kept as [value]: the cache holds no None (None says "not there"), and a region known or a country
-    # missing from the data is None here
-    return cache.cached(use_cache, cache.key(kind, inputs), lambda: [compute()], lambda value: json.dumps(value).encode(),
-                        json.loads)[0]
+    return cache.cached(use_cache, cache.key(kind, inputs), compute, lambda value: json.dumps(value).encode(), json.loads)
 
 
 #: A place farther from the location than this (km) and ten times the places' median is suspect
