@@ -152,7 +152,7 @@ def _charts_beside_the_map(facts: Facts, use_cache: bool) -> tuple[list[Chart], 
                 locator, failure = None, exc
         payload = child.result()
     charts = _loaded(payload, load) if payload is not None else None
-    if payload is None or charts is None:
+    if charts is None:  # the child failed, or sent what cannot be read: drawn here, as in one process
         charts = cache.cached(use_cache, name, draw, dump, load)
     elif use_cache:
         cache.write(name, payload)
