@@ -32,9 +32,12 @@ def uncached_pdf() -> bytes:
 
 
 def test_a_miss_fills_the_cache_and_a_hit_prints_the_same_bytes(cache_home: Path, uncached_pdf: bytes) -> None:
+    from briefing import provenance
+
+    provenance._text_of.cache_clear()  # the saved source's text too goes to this cache, not only to memory
     first = build_brief(BAKHMUT)
     entries = _entries(cache_home)
-    assert len(entries) >= 4  # the charts and the map, each with its drawing; the location's two checks (and the saved text)
+    assert len(entries) == 5  # the charts and the map, each with its drawing; the saved text; the location's two checks
     stamps = {p: p.stat().st_mtime_ns for p in entries}
     second = build_brief(BAKHMUT)
     assert first == second == uncached_pdf
