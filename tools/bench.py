@@ -69,9 +69,7 @@ def _copy_saved_sources(facts: Path, folder: Path) -> None:
 
 
 def _wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
-    started = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - started
+    return _cpu_and_wall(cmd, env)[1]
 
 
 def _env(cache_home: Path) -> dict[str, str]:
