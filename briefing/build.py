@@ -37,11 +37,12 @@ class BuildOptions:
 def build_brief(source: str | Path | Facts, options: BuildOptions = BuildOptions()) -> bytes:
     """Build one brief and return its PDF bytes. Raises FactsError for an unusable facts file."""
     from .facts import Facts
-    from .fonts import seed_matplotlib
+    from .fonts import remember_fonts, seed_matplotlib
     from .validate import load_facts
     from .pdf import render_pdf
 
     seed_matplotlib(options.cache)
+    remember_fonts(options.cache)
     if isinstance(source, Facts):
         facts = source
     else:

@@ -91,6 +91,20 @@ def _path(name: str) -> Path:
     return cache_dir() / name[:2] / name
 
 
+def seal(payload: bytes) -> bytes:
+    """``payload`` as an entry's bytes: the magic line and its SHA-256 first."""
+    return _MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def unseal(blob: bytes) -> bytes | None:
+    """The payload of an entry's bytes, or None when they are not a whole, sound entry."""
+    head = len(_MAGIC) + 32
+    payload = blob[head:]
+    if blob[: len(_MAGIC)] != _MAGIC or blob[len(_MAGIC):head] != hashlib.sha256(payload).digest():
+        return None
+    return payload
+
+
 def read(name: str) -> bytes | None:
     """The payload of entry ``name``, or None when it is missing or corrupt (a corrupt one is removed)."""
     path = _path(name)
@@ -98,9 +112,7 @@ def read(name: str) -> bytes | None:
         blob = path.read_bytes()
     except OSError:
         return None
-    head = len(_MAGIC) + 32
-    payload = blob[head:]
-    if blob[: len(_MAGIC)] != _MAGIC or blob[len(_MAGIC):head] != hashlib.sha256(payload).digest():
+    if (payload := unseal(blob)) is None:
         log.info("cache: entry %s is corrupt; drawing it again", path)
         path.unlink(missing_ok=True)
         return None
@@ -116,7 +128,7 @@ def write(name: str, payload: bytes) -> None:
     path = _path(name)
     try:
         cache_dir().mkdir(parents=True, exist_ok=True, mode=0o700)  # entries are the user's own
-        write_atomic(path, _MAGIC + hashlib.sha256(payload).digest() + payload)
+        write_atomic(path, seal(payload))
         trim()
     except OSError as exc:
         log.info("cache: cannot write %s (%s); going on without it", path, exc.strerror or exc)

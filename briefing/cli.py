@@ -324,9 +324,10 @@ def _publish_all(paths: list[Path], out_dir: Path, options: BuildOptions, lock_t
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from .fonts import register_fonts, seed_matplotlib
+    from .fonts import register_fonts, remember_fonts, seed_matplotlib
 
     seed_matplotlib(options.cache)
+    remember_fonts(options.cache)
     from .vector import load_matplotlib
 
     load_matplotlib()

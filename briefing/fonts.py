@@ -13,6 +13,28 @@ writes (``tools/build_font_coverage.py``): knowing a font's characters then cost
 
 reportlab is imported by the functions that register fonts, not by this module: the glyph check of
 ``--check`` reads the names and files here without loading reportlab.
+
+Parsed once, not every process. reportlab's ``TTFont`` parses a font file's tables into plain data
+(widths, the character map, glyph offsets): 65-100 ms CPU for the seven house faces, as much again for
+the CJK fallback, in every process that lays a PDF out. That data is remembered (``_font``), named
+by the SHA-256 of the font file's bytes and reportlab's and Python's versions, so a changed font or
+library is parsed again; a later process reads it back (20-30 ms: building the dicts' hundred
+thousand small objects is the floor) and makes the ``TTFont`` without parsing. The file's bytes are
+read every time (they are the font: subsetting copies glyphs from them) and the hash of them costs
+2.5 ms for the house faces' 3.5 MB, so the content, not a size and time that a copied or restored
+file may keep, names the entry. It is kept in two places:
+
+- prepared when the venv is made (``make``'s install step runs ``prepare``), beside the libraries it
+  comes from (``PREPARED_DIR``, inside the venv, never in git), so even a machine's first build, with
+  an empty cache, parses nothing; only that step writes there, and like the bytecode beside it, it is
+  used with ``--no-cache`` too (it is the installation's, not the cache's);
+- otherwise in the user cache (``briefing/cache.py``), written by the first process that parsed the
+  font, unless ``remember_fonts(False)`` (``--no-cache``) leaves the cache alone.
+
+Stored with ``marshal``, not pickle: it builds only Python's own types (no class at all, so nothing
+in an entry can choose code to run) and loads these dicts 1.5-2x faster than pickle; an entry
+carries its checksum (``cache.seal``), and one that is corrupt, unreadable or not of the shape
+written is ignored and the font parsed.
 """
 
 from __future__ import annotations
@@ -20,12 +42,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import io
+import marshal
 import os
 import re
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from reportlab.pdfbase.ttfonts import TTFont
 
 SANS = "BriefSans"
 SANS_BOLD = "BriefSans-Bold"
@@ -94,6 +121,26 @@ def font_dir() -> Path:
     return Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf"
 
 
+#: Where ``prepare`` keeps the parsed fonts at install time: inside the venv (or Python installation)
+#: whose reportlab parsed them and whose matplotlib ships the house faces.
+PREPARED_DIR = Path(sys.prefix) / "share" / "briefing" / "fonts"
+#: The layout of a remembered font's state; a change makes every entry a different name.
+_STATE_FORMAT = 1
+#: Face attributes not stored: the file's bytes (read again), the path (the one opened now) and the scale
+#: function (made again from ``unitsPerEm``).
+_NOT_STORED = frozenset({"_ttf_data", "filename", "_pdfScale"})
+#: Everything ``TTFont.__init__`` sets: a font with other attributes (another reportlab) is not remembered.
+_FONT_ATTRIBUTES = frozenset({"fontName", "face", "encoding", "state", "_asciiReadable", "_shapable"})
+_PLAIN = (int, float, str, bytes, bool, type(None))
+_remember = True
+
+
+def remember_fonts(enabled: bool) -> None:
+    """Whether fonts parsed from now on are remembered in the user cache and read back from it (``--no-cache``: not)."""
+    global _remember
+    _remember = enabled
+
+
 @functools.cache
 def register_fonts() -> None:
     """Register the house fonts with reportlab, once per process.
@@ -102,13 +149,156 @@ def register_fonts() -> None:
     (3.7 MB, CJK above all) would otherwise cost every brief, though most never use a glyph of theirs.
     """
     from reportlab.pdfbase import pdfmetrics, ttfonts
-    from reportlab.pdfbase.ttfonts import TTFont
 
     ttfonts.makeToUnicodeCMap = _astral_safe(ttfonts.makeToUnicodeCMap)
     base = font_dir()
     for name, filename in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(base / filename)))
+        pdfmetrics.registerFont(_font(name, base / filename))
     _map_faces()
+
+
+def _state_name(data: bytes) -> str:
+    """The entry name of the parsed state of a font file holding ``data``, for this reportlab and Python."""
+    from reportlab import Version
+
+    head = f"font-state {_STATE_FORMAT} reportlab={Version} marshal={marshal.version} python={sys.version_info[:2]}\n"
+    return hashlib.sha256(head.encode() + hashlib.sha256(data).digest()).hexdigest()
+
+
+def _font(name: str, path: Path) -> TTFont:
+    """reportlab's ``TTFont`` of the file at ``path``, made from its remembered state when there is one.
+
+    A font parsed here is remembered in the user cache (see the module's docstring); either way the
+    object is the one ``TTFont(name, str(path))`` makes, so the PDF is byte-identical.
+    """
+    from . import cache
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    data = path.read_bytes()
+    entry = _state_name(data)
+    state = _prepared(entry)
+    if state is None:
+        state = cache.recall(_remember, entry, _load_state)
+    if state is not None:
+        return _rebuilt(name, path, data, state)
+    named = io.BytesIO(data)
+    named.name = str(path)  # reportlab reads the bytes we hashed and names the face by the path, as TTFont(name, path) does
+    font = TTFont(name, named)
+    if _remember and (payload := _dump_state(font)) is not None:
+        cache.write(entry, payload)
+    return font
+
+
+def _prepared(entry: str) -> dict[str, Any] | None:
+    """The state of ``entry`` that ``prepare`` kept at install time, or None (none there, or not sound)."""
+    from . import cache
+
+    try:
+        payload = cache.unseal((PREPARED_DIR / entry).read_bytes())
+    except OSError:
+        return None
+    try:
+        return _load_state(payload) if payload is not None else None
+    except Exception:  # noqa: BLE001 - any unreadable entry: parse the font instead
+        return None
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is made of Python's own types only, exactly (marshal would store a subclass as its base)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is list or kind is tuple:
+        return all(map(_plain, value))
+    if kind is dict:
+        return all(map(_plain, value)) and all(map(_plain, value.values()))
+    return False
+
+
+def _dump_state(font: TTFont) -> bytes | None:
+    """The parsed state of ``font``'s face as bytes, or None when it holds more than plain data (another reportlab).
+
+    Stored: ``(face, names)``: the face's attributes but the unstored ones, and the ``ustr`` of each
+    name string (``TTFNameBytes``, bytes with the name as text beside them), whose bytes are in ``face``.
+    """
+    from reportlab.pdfbase.ttfonts import TTFNameBytes
+
+    if set(vars(font)) != _FONT_ATTRIBUTES:
+        return None
+    face = {key: value for key, value in vars(font.face).items() if key not in _NOT_STORED}
+    names = {key: value.ustr for key, value in face.items() if type(value) is TTFNameBytes}
+    face.update((key, bytes(face[key])) for key in names)
+    state = (face, names)
+    return marshal.dumps(state) if _plain(state) else None
+
+
+def _load_state(payload: bytes) -> dict[str, Any]:
+    """The face attributes ``_dump_state`` stored; raises for a payload of any other shape."""
+    from reportlab.pdfbase.ttfonts import TTFNameBytes
+
+    face, names = marshal.loads(payload)
+    if type(face) is not dict or type(names) is not dict or not isinstance(face.get("unitsPerEm"), int):
+        raise ValueError("not a font's state")
+    for key, text in names.items():
+        name = bytes.__new__(TTFNameBytes, face[key])
+        name.ustr = text
+        face[key] = name
+    return face
+
+
+def _rebuilt(name: str, path: Path, data: bytes, state: dict[str, Any]) -> TTFont:
+    """The ``TTFont`` that parsing ``data`` (read from ``path``) makes, from its stored ``state``: what
+    ``TTFont.__init__`` and ``TTFontFile.extractInfo`` (reportlab 5.1) set besides the stored attributes."""
+    from fnmatch import fnmatch
+    from weakref import WeakKeyDictionary
+
+    from reportlab import rl_config
+    from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace, unShapedFontGlob
+
+    face = TTFontFace.__new__(TTFontFace)
+    vars(face).update(state)
+    face._ttf_data = data
+    face.filename = str(path)
+    units = face.unitsPerEm
+    if units == 1000:  # extractInfo's scale, made the same way: the same floats
+        face._pdfScale = lambda x: x
+    else:
+        _1000mult = 1000 / units
+        face._pdfScale = lambda x: x * _1000mult
+    font = TTFont.__new__(TTFont)
+    font.fontName = name
+    font.face = face
+    font.encoding = TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = not any(fnmatch(name, glob) for glob in unShapedFontGlob)
+    return font
+
+
+def prepare(folder: Path | None = None) -> None:
+    """Parse every font once and keep its state in ``folder`` (``PREPARED_DIR``), for every later run.
+
+    Run by ``make``'s install step beside ``compileall``. Entries of fonts or libraries no longer
+    installed are removed; a folder that cannot be written leaves runs parsing (or using the cache).
+    """
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from . import cache
+    from .atomic import write_atomic
+
+    folder = folder or PREPARED_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = set()
+    for name, path in font_files().items():
+        data = path.read_bytes()
+        named = io.BytesIO(data)
+        named.name = str(path)
+        if (payload := _dump_state(TTFont(name, named))) is not None:
+            kept.add(entry := _state_name(data))
+            write_atomic(folder / entry, cache.seal(payload))
+    for old in folder.iterdir():
+        if old.name not in kept:
+            old.unlink(missing_ok=True)
 
 
 def _map_faces() -> None:
@@ -130,10 +320,9 @@ def register_fallback(name: str) -> None:
     """Register one fallback font with reportlab, once per process (before its first measurement or use)."""
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
     register_fonts()
-    pdfmetrics.registerFont(TTFont(name, str(FALLBACK_DIR / _FALLBACK_FILES[name])))
+    pdfmetrics.registerFont(_font(name, FALLBACK_DIR / _FALLBACK_FILES[name]))
     # Fallbacks have one face; map bold and italic to it so <b> around a fallback run still works.
     for bold in (0, 1):
         for italic in (0, 1):
