@@ -40,6 +40,7 @@ written is ignored and the font parsed.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import importlib.util
 import io
@@ -236,7 +237,13 @@ def _load_state(payload: bytes) -> dict[str, Any]:
     """The face attributes ``_dump_state`` stored; raises for a payload of any other shape."""
     from reportlab.pdfbase.ttfonts import TTFNameBytes
 
-    face, names = marshal.loads(payload)
+    collecting = gc.isenabled()
+    gc.disable()  # loading makes 100,000 containers: the collector would scan them again and again (half the time)
+    try:
+        face, names = marshal.loads(payload)
+    finally:
+        if collecting:
+            gc.enable()
     if type(face) is not dict or type(names) is not dict or not isinstance(face.get("unitsPerEm"), int):
         raise ValueError("not a font's state")
     for key, text in names.items():
