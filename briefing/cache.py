@@ -1,7 +1,8 @@
 """A content-addressed cache of drawn charts and maps, under ``$XDG_CACHE_HOME/briefing``.
 
 It also remembers the hashes of the template and asset trees (``editions._tree_hash``) and the facts
-files that passed ``--check`` (``editions.check_facts``), under names made the same way.
+files that passed ``--check`` (``editions.check_facts``), under names made the same way, and reportlab's
+parsed fonts (``fonts._font``: plain data in ``marshal``, named by the font file's SHA-256).
 
 Why: drawing the charts and the map (matplotlib, into reportlab drawings: ``vector.py``) is most
 of a build, yet a scheduled rebuild usually changes only words. Each entry is named by the
