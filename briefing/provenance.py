@@ -158,45 +158,61 @@ def _read_text(data: bytes, name: str) -> tuple[str, dt.date | None]:
     return "\n".join(p for p in parts if p), doc.published
 
 
+@dataclass(frozen=True, eq=False)
+class _Copy:
+    """One saved copy, read: its text, its date, the text normalised, its passages and their words."""
+
+    text: str
+    date: dt.date | None
+    norm: str
+    passages: tuple[str, ...]
+    words: _Words
+
+
 @functools.lru_cache(maxsize=64)
-def _text_of(digest: str, data: bytes, name: str, use_cache: bool) -> tuple[str, dt.date | None]:
-    def make() -> tuple[str, dt.date | None]:
-        return _read_text(data, name)
+def _text_of(digest: str, data: bytes, name: str, use_cache: bool) -> _Copy:
+    """The saved copy with these bytes, read and split into passages (runs of one to three sentences),
+    with their content words and, per word, the passages that hold it (``best_passage`` adds these up).
 
-    def dump(value: tuple[str, dt.date | None]) -> bytes:
-        return json.dumps([value[0], value[1] and value[1].isoformat()]).encode()
+    Remembered on disk by the bytes' hash: every new process (each scheduled or reworded build) would
+    otherwise run the reader and split and tokenise the same text again. One entry, JSON: the text, its
+    date, its sentences and, per content word, the sentences that have it (a hexadecimal bit mask); the
+    passages and their masks follow from these in a fraction of the time.
+    """
+    def make() -> tuple[str, dt.date | None, list[str], list[str], list[int]]:
+        text, day = _read_text(data, name)
+        sentences = _sentences(text)
+        masks: dict[str, int] = {}  # per word, the sentences that have it
+        for i, sentence in enumerate(sentences):
+            for word in set(_tokens(sentence)):
+                masks[word] = masks.get(word, 0) | 1 << i
+        vocab = sorted(masks, key=lambda w: (len(w), w))
+        return text, day, sentences, vocab, [masks[w] for w in vocab]
 
-    def load(payload: bytes) -> tuple[str, dt.date | None]:
-        text, day = json.loads(payload)
-        return text, dt.date.fromisoformat(day) if day else None
+    def dump(value: tuple[str, dt.date | None, list[str], list[str], list[int]]) -> bytes:
+        text, day, sentences, vocab, masks = value
+        return json.dumps([text, day and day.isoformat(), sentences, vocab, [f"{m:x}" for m in masks]]).encode()
 
-    return cache.cached(use_cache, cache.key("source-text", digest), make, dump, load)
+    def load(payload: bytes) -> tuple[str, dt.date | None, list[str], list[str], list[int]]:
+        text, day, sentences, vocab, masks = json.loads(payload)
+        if not (len(vocab) == len(masks) and all(isinstance(s, str) for s in [text, *sentences, *vocab, *masks])):
+            raise ValueError("not a saved text with its sentences and words")
+        return text, dt.date.fromisoformat(day) if day else None, sentences, vocab, [int(m, 16) for m in masks]
+
+    text, day, sentences, vocab, masks = cache.cached(use_cache, cache.key("source-text", digest), make, dump, load)
+    n = len(sentences)
+    passages = tuple(" ".join(sentences[i:i + k]) for k in (1, 2, 3) for i in range(n - k + 1))
+    return _Copy(text, day, normalise(text), passages, _Words.of(vocab, [_runs_holding(m, n) for m in masks]))
 
 
-def _prepare(sid: str, file: str, text: str, date: dt.date | None) -> _Text:
+def _prepare(sid: str, file: str, copy: _Copy, date: dt.date | None) -> _Text:
     """One source's text made ready; the work is shared by every source read in the same copy (``via``)."""
-    norm, passages, words = _passages_of(text)
-    return _Text(sid, file, norm, _numbers(text, date), passages, date, words)
+    return _Text(sid, file, copy.norm, _numbers(copy.text, date), copy.passages, date, copy.words)
 
 
 @functools.lru_cache(maxsize=64)
 def _numbers(text: str, date: dt.date | None) -> frozenset[float]:
     return frozenset(numbers_in(text, date))
-
-
-@functools.lru_cache(maxsize=16)
-def _passages_of(text: str) -> tuple[str, tuple[str, ...], _Words]:
-    """The normalised text, its passages (runs of one to three sentences), their content words and, per
-    word, the passages that hold it (``best_passage`` adds these up)."""
-    sentences = _sentences(text)
-    masks: dict[str, int] = {}  # per word, the sentences that have it
-    for i, sentence in enumerate(sentences):
-        for word in set(_tokens(sentence)):
-            masks[word] = masks.get(word, 0) | 1 << i
-    vocab = sorted(masks, key=lambda w: (len(w), w))
-    n = len(sentences)
-    passages = tuple(" ".join(sentences[i:i + k]) for k in (1, 2, 3) for i in range(n - k + 1))
-    return normalise(text), passages, _Words.of(vocab, [_runs_holding(masks[w], n) for w in vocab])
 
 
 def _runs_holding(sentences: int, n: int) -> int:
@@ -457,12 +473,12 @@ def saved_texts(facts: Facts, file: str | Path, base: Path | None = None, use_ca
             path = source_file(base, owner.file, name, f"sources[{i}].file")
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
-            text, day = _text_of(digest, data, owner.file, use_cache)
+            copy = _text_of(digest, data, owner.file, use_cache)
         except (BriefingError, OSError) as exc:
             problems.append(Problem(name, f"sources[{i}].file", f"saved copy cannot be read for the provenance check: {exc}"))
             continue
         shown = owner.file if owner is src else f'{owner.file}, the copy of "{owner.id}"'
-        texts[src.id] = _prepare(src.id, shown, text, day or src.published or owner.published)
+        texts[src.id] = _prepare(src.id, shown, copy, copy.date or src.published or owner.published)
     return texts, problems
 
 
