@@ -54,8 +54,10 @@ def prepare(target: Path | None = None) -> Path:
 def _fill() -> None:
     """The entries: each made by the very function a build calls, so its name is the one a build looks up."""
     from . import editions, words
+    from .map import canvas
 
     editions.installation_hashes()
+    canvas.prepare_outlines()
     for escape in (True, False):
         env = words.environment(escape)
         for name in env.list_templates(filter_func=lambda n: n.endswith(".j2") and not n.startswith("preview/")):

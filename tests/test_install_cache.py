@@ -90,3 +90,18 @@ def test_an_entry_there_is_found_and_a_corrupt_one_is_ignored_and_kept(tmp_path:
     assert there.exists()  # not the run's to delete
     monkeypatch.setenv(cache.INSTALL_ENV, "")
     assert cache.install_dir() is None and cache.read(name) is None
+
+
+_OUTLINES = """
+import sys
+from briefing import fonts
+from briefing.map import canvas
+print([canvas._glyph(face, ch) for face in canvas.PREPARED_FACES for ch in "Bakhmut Київ Αθήνα ß\\u4e2d\\U0001f600"],
+      "fontTools" in sys.modules)
+"""
+
+
+def test_the_maps_halos_come_from_it_without_fonttools_and_are_the_same_outlines(installed: Path, tmp_path: Path) -> None:
+    with_it, without = _run(_OUTLINES, tmp_path, installed), _run(_OUTLINES, tmp_path / "none", None)
+    assert with_it.endswith(" False\n") and without.endswith(" True\n")  # \u4e2d: the missing glyph's outline
+    assert with_it.removesuffix(" False\n") == without.removesuffix(" True\n")
