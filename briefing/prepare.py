@@ -64,5 +64,16 @@ def _fill() -> None:
             env.get_template(name)
 
 
+def main() -> int:
+    """One line either way: where the cache is, or why it could not be made (a run goes on without it)."""
+    try:
+        print(f"briefing: installation's cache prepared in {prepare()}", file=sys.stderr)
+    except OSError as exc:
+        print(f"briefing: cannot prepare the installation's cache in {exc.filename or cache.install_dir()}: "
+              f"{exc.strerror or exc}; runs work without it, only slower on an empty cache", file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    print(f"briefing: installation's cache prepared in {prepare()}", file=sys.stderr)
+    sys.exit(main())
