@@ -110,7 +110,7 @@ def test_the_maps_halos_come_from_it_without_fonttools_and_are_the_same_outlines
 def test_a_folder_that_cannot_be_made_is_one_line_and_a_failure(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a folder")
     done = subprocess.run([sys.executable, "-m", "briefing.prepare"], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, cache.INSTALL_ENV: str(tmp_path / "file" / "cache")})
+                          env={**os.environ, cache.INSTALL_ENV: str(tmp_path / "file" / "share" / "cache")})
     assert done.returncode == 1
-    assert done.stderr == (f"briefing: cannot prepare the installation's cache in {tmp_path / 'file'}: Not a directory; "
+    assert done.stderr == (f"briefing: cannot prepare the installation's cache in {tmp_path / 'file' / 'share'}: Not a directory; "
                            "runs work without it, only slower on an empty cache\n")
