@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	$(PY) -m compileall -q briefing  # bytecode at install, as a wheel's: a run never compiles our modules
-	$(PY) -c 'import briefing.fonts; briefing.fonts.prepare()'  # the fonts parsed at install: a run never parses them
+	-$(PY) -m briefing.prepare  # (a run works without it) what depends only on the installation, made once (briefing/prepare.py)
 	touch $(STAMP)
 
 report: $(STAMP)

@@ -23,6 +23,15 @@ Safe by construction:
   the bound are removed.
 
 ``BuildOptions(cache=False)`` (``--no-cache``) bypasses the cache for reading and writing.
+
+**The installation's cache.** Some entries depend on nothing but the installation: the hash of the
+assets and templates, the compiled templates, the parsed fonts, the map's glyph outlines. A machine's
+first run, or any brief built with an empty cache, would pay for them again (about 0.2 s). ``python -m
+briefing.prepare`` (the Makefile's install step, beside ``compileall``) makes them once into
+``install_dir()``, a folder of the installation (``<sys.prefix>/share/briefing/cache``: the venv's);
+a read that misses the user's cache looks there too. It holds no brief's drawing, only what any brief
+would compute the same way, under the same names, so a hit there is exactly a hit here; it is never
+written by a build, and an installation without it (a wheel installed by pip) only runs as before.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import importlib.util
 import json
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -49,6 +59,17 @@ _ASSETS = _PACKAGE.parent / "assets"
 _T = TypeVar("_T")
 #: Libraries whose version can change a drawing (or, for a remembered ``--check``, a validation).
 _DRAWING_LIBRARIES = ("matplotlib", "reportlab", "pyproj", "shapely", "numpy", "pydantic", "pandas", "yaml")
+
+
+#: Overrides ``install_dir()``; empty: no installation's cache (the tests' default).
+INSTALL_ENV = "BRIEFING_INSTALL_CACHE"
+
+
+def install_dir() -> Path | None:
+    """The installation's cache (see the module docstring), or None when ``$BRIEFING_INSTALL_CACHE`` is set empty."""
+    if (value := os.environ.get(INSTALL_ENV)) is not None:
+        return Path(value) if value else None
+    return Path(sys.prefix) / "share" / "briefing" / "cache"
 
 
 def cache_dir() -> Path:
@@ -92,13 +113,8 @@ def _path(name: str) -> Path:
     return cache_dir() / name[:2] / name
 
 
-def seal(payload: bytes) -> bytes:
-    """``payload`` as an entry's bytes: the magic line and its SHA-256 first."""
-    return _MAGIC + hashlib.sha256(payload).digest() + payload
-
-
-def unseal(blob: bytes) -> bytes | None:
-    """The payload of an entry's bytes, or None when they are not a whole, sound entry."""
+def _sound(blob: bytes) -> bytes | None:
+    """The payload of an entry's bytes, or None when they are not a whole, unchanged entry."""
     head = len(_MAGIC) + 32
     payload = blob[head:]
     if blob[: len(_MAGIC)] != _MAGIC or blob[len(_MAGIC):head] != hashlib.sha256(payload).digest():
@@ -107,13 +123,14 @@ def unseal(blob: bytes) -> bytes | None:
 
 
 def read(name: str) -> bytes | None:
-    """The payload of entry ``name``, or None when it is missing or corrupt (a corrupt one is removed)."""
+    """The payload of entry ``name``, or None when it is missing or corrupt (a corrupt one is removed);
+    an entry missing from the user's cache is looked for in the installation's (``install_dir``)."""
     path = _path(name)
     try:
         blob = path.read_bytes()
     except OSError:
-        return None
-    if (payload := unseal(blob)) is None:
+        return read_installed(name)
+    if (payload := _sound(blob)) is None:
         log.info("cache: entry %s is corrupt; drawing it again", path)
         path.unlink(missing_ok=True)
         return None
@@ -124,12 +141,23 @@ def read(name: str) -> bytes | None:
     return payload
 
 
+def read_installed(name: str) -> bytes | None:
+    """The payload of entry ``name`` in the installation's cache, or None (missing, unreadable or
+    corrupt: it is the installation's, so left as it is)."""
+    if (base := install_dir()) is None:
+        return None
+    try:
+        return _sound((base / name[:2] / name).read_bytes())
+    except OSError:
+        return None
+
+
 def write(name: str, payload: bytes) -> None:
     """Store ``payload`` as entry ``name`` atomically; a cache that cannot be written is skipped, not fatal."""
     path = _path(name)
     try:
         cache_dir().mkdir(parents=True, exist_ok=True, mode=0o700)  # entries are the user's own
-        write_atomic(path, seal(payload))
+        write_atomic(path, _MAGIC + hashlib.sha256(payload).digest() + payload)
         trim()
     except OSError as exc:
         log.info("cache: cannot write %s (%s); going on without it", path, exc.strerror or exc)

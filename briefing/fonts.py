@@ -22,18 +22,15 @@ library is parsed again; a later process reads it back (20-30 ms: building the d
 thousand small objects is the floor) and makes the ``TTFont`` without parsing. The file's bytes are
 read every time (they are the font: subsetting copies glyphs from them) and the hash of them costs
 2.5 ms for the house faces' 3.5 MB, so the content, not a size and time that a copied or restored
-file may keep, names the entry. It is kept in two places:
-
-- prepared when the venv is made (``make``'s install step runs ``prepare``), beside the libraries it
-  comes from (``PREPARED_DIR``, inside the venv, never in git), so even a machine's first build, with
-  an empty cache, parses nothing; only that step writes there, and like the bytecode beside it, it is
-  used with ``--no-cache`` too (it is the installation's, not the cache's);
-- otherwise in the user cache (``briefing/cache.py``), written by the first process that parsed the
-  font, unless ``remember_fonts(False)`` (``--no-cache``) leaves the cache alone.
+file may keep, names the entry. It is kept in the user cache (``briefing/cache.py``), written by the
+first process that parsed the font, unless ``remember_fonts(False)`` (``--no-cache``: then every font
+is parsed) leaves the cache alone; ``python -m briefing.prepare`` (``make``'s install step) puts every
+font's in the installation's cache, which a read that misses the user's looks in, so even a machine's
+first build, with an empty cache, parses nothing.
 
 Stored with ``marshal``, not pickle: it builds only Python's own types (no class at all, so nothing
 in an entry can choose code to run) and loads these dicts 1.5-2x faster than pickle; an entry
-carries its checksum (``cache.seal``), and one that is corrupt, unreadable or not of the shape
+carries its checksum (``briefing/cache.py``), and one that is corrupt, unreadable or not of the shape
 written is ignored and the font parsed.
 """
 
@@ -123,9 +120,6 @@ def font_dir() -> Path:
     return Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf"
 
 
-#: Where ``prepare`` keeps the parsed fonts at install time: inside the venv (or Python installation)
-#: whose reportlab parsed them and whose matplotlib ships the house faces.
-PREPARED_DIR = Path(sys.prefix) / "share" / "briefing" / "fonts"
 #: The layout of a remembered font's state; a change makes every entry a different name.
 _STATE_FORMAT = 1
 #: Face attributes not stored: the file's bytes (read again), the path (the one opened now) and the scale
@@ -172,7 +166,7 @@ def _state_name(data: bytes) -> str:
 def _font(name: str, path: Path) -> TTFont:
     """reportlab's ``TTFont`` of the file at ``path``, made from its remembered state when there is one.
 
-    A font parsed here is remembered in the user cache (see the module's docstring); either way the
+    A font parsed here is remembered in the cache (see the module's docstring); either way the
     object is the one ``TTFont(name, str(path))`` makes, so the PDF is byte-identical.
     """
     from . import cache
@@ -180,10 +174,7 @@ def _font(name: str, path: Path) -> TTFont:
 
     data = path.read_bytes()
     entry = _state_name(data)
-    state = _prepared(entry)
-    if state is None:
-        state = cache.recall(_remember, entry, _load_state)
-    if state is not None:
+    if (state := cache.recall(_remember, entry, _load_state)) is not None:  # the user's cache, else the installation's
         return _rebuilt(name, path, data, state)
     named = io.BytesIO(data)
     named.name = str(path)  # reportlab reads the bytes we hashed and names the face by the path, as TTFont(name, path) does
@@ -191,20 +182,6 @@ def _font(name: str, path: Path) -> TTFont:
     if _remember and (payload := _dump_state(font)) is not None:
         cache.write(entry, payload)
     return font
-
-
-def _prepared(entry: str) -> dict[str, Any] | None:
-    """The state of ``entry`` that ``prepare`` kept at install time, or None (none there, or not sound)."""
-    from . import cache
-
-    try:
-        payload = cache.unseal((PREPARED_DIR / entry).read_bytes())
-    except OSError:
-        return None
-    try:
-        return _load_state(payload) if payload is not None else None
-    except Exception:  # noqa: BLE001 - any unreadable entry: parse the font instead
-        return None
 
 
 def _plain(value: Any) -> bool:
@@ -297,32 +274,6 @@ def _rebuilt(name: str, path: Path, data: bytes, state: dict[str, Any]) -> TTFon
     font._asciiReadable = rl_config.ttfAsciiReadable
     font.shapable = not any(fnmatch(name, glob) for glob in unShapedFontGlob)
     return font
-
-
-def prepare(folder: Path | None = None) -> None:
-    """Parse every font once and keep its state in ``folder`` (``PREPARED_DIR``), for every later run.
-
-    Run by ``make``'s install step beside ``compileall``. Entries of fonts or libraries no longer
-    installed are removed; a folder that cannot be written leaves runs parsing (or using the cache).
-    """
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from . import cache
-    from .atomic import write_atomic
-
-    folder = folder or PREPARED_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    kept = set()
-    for name, path in font_files().items():
-        data = path.read_bytes()
-        named = io.BytesIO(data)
-        named.name = str(path)
-        if (payload := _dump_state(TTFont(name, named))) is not None:
-            kept.add(entry := _state_name(data))
-            write_atomic(folder / entry, cache.seal(payload))
-    for old in folder.iterdir():
-        if old.name not in kept:
-            old.unlink(missing_ok=True)
 
 
 def _map_faces() -> None:

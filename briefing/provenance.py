@@ -33,7 +33,7 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from . import cache
 from .errors import BriefingError, Problem
@@ -86,9 +86,53 @@ class _Text:
     numbers: frozenset[float]
     passages: tuple[str, ...]
     date: dt.date | None
-    vocab: tuple[str, ...] = ()
-    #: vocab x passages: which content words each passage has (numpy booleans)
-    incidence: Any = field(default=None, compare=False)
+    #: the passages' content words and which passages hold each (decided by the passages)
+    words: _Words | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, eq=False)
+class _Words:
+    """The content words of one saved text's passages, and which passages hold each, as ``best_passage``
+    needs them: plain Python (bit masks), so the check imports no numpy.
+
+    ``vocab`` is sorted by length, then alphabetically: the only words rapidfuzz's ratio can find 80 or
+    more like a word of length n are of length 2n/3 to 3n/2, a slice of it (``starts``).
+    """
+
+    vocab: tuple[str, ...]
+    #: per word of ``vocab``, the passages that hold it: bit ``j`` set for ``passages[j]``
+    holders: tuple[int, ...]
+    #: ``starts[n]``: the index in ``vocab`` of its first word of length ``n`` or more
+    starts: tuple[int, ...]
+    #: a statement's word -> the passages holding a word like it (a process scores many statements
+    #: with the same names and places in them)
+    known: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, vocab: list[str], holders: list[int]) -> _Words:
+        starts, k = [], 0
+        for n in range(len(vocab[-1]) + 2 if vocab else 1):
+            while k < len(vocab) and len(vocab[k]) < n:
+                k += 1
+            starts.append(k)
+        return cls(tuple(vocab), tuple(holders), tuple(starts))
+
+    def holding(self, word: str) -> int:
+        """The passages (bit ``j`` for ``passages[j]``) holding a word like ``word``: rapidfuzz's ratio >= 80."""
+        if (held := self.known.get(word)) is not None:
+            return held
+        from rapidfuzz import fuzz, process
+
+        # ratio = 100 (1 - distance / (n + m)) and distance >= |n - m|: 80 or more needs 2n/3 <= m <= 3n/2
+        last = len(self.starts) - 1
+        lo, hi = self.starts[min(-(-2 * len(word) // 3), last)], self.starts[min(3 * len(word) // 2 + 1, last)]
+        held = 0
+        for _, _, k in process.extract(word, self.vocab[lo:hi], scorer=fuzz.ratio, score_cutoff=80, limit=None):
+            held |= self.holders[lo + k]
+        if len(self.known) >= 4096:
+            self.known.clear()
+        self.known[word] = held
+        return held
 
 
 # --------------------------------------------------------------------------------------------------
@@ -114,25 +158,56 @@ def _read_text(data: bytes, name: str) -> tuple[str, dt.date | None]:
     return "\n".join(p for p in parts if p), doc.published
 
 
+@dataclass(frozen=True, eq=False)
+class _Copy:
+    """One saved copy, read: its text, its date, the text normalised, its passages and their words."""
+
+    text: str
+    date: dt.date | None
+    norm: str
+    passages: tuple[str, ...]
+    words: _Words
+
+
 @functools.lru_cache(maxsize=64)
-def _text_of(digest: str, data: bytes, name: str, use_cache: bool) -> tuple[str, dt.date | None]:
-    def make() -> tuple[str, dt.date | None]:
-        return _read_text(data, name)
+def _text_of(digest: str, data: bytes, name: str, use_cache: bool) -> _Copy:
+    """The saved copy with these bytes, read and split into passages (runs of one to three sentences),
+    with their content words and, per word, the passages that hold it (``best_passage`` adds these up).
 
-    def dump(value: tuple[str, dt.date | None]) -> bytes:
-        return json.dumps([value[0], value[1] and value[1].isoformat()]).encode()
+    Remembered on disk by the bytes' hash: every new process (each scheduled or reworded build) would
+    otherwise run the reader and split and tokenise the same text again. One entry, JSON: the text, its
+    date, its sentences and, per content word, the sentences that have it (a hexadecimal bit mask); the
+    passages and their masks follow from these in a fraction of the time.
+    """
+    def make() -> tuple[str, dt.date | None, list[str], list[str], list[int]]:
+        text, day = _read_text(data, name)
+        sentences = _sentences(text)
+        masks: dict[str, int] = {}  # per word, the sentences that have it
+        for i, sentence in enumerate(sentences):
+            for word in set(_tokens(sentence)):
+                masks[word] = masks.get(word, 0) | 1 << i
+        vocab = sorted(masks, key=lambda w: (len(w), w))
+        return text, day, sentences, vocab, [masks[w] for w in vocab]
 
-    def load(payload: bytes) -> tuple[str, dt.date | None]:
-        text, day = json.loads(payload)
-        return text, dt.date.fromisoformat(day) if day else None
+    def dump(value: tuple[str, dt.date | None, list[str], list[str], list[int]]) -> bytes:
+        text, day, sentences, vocab, masks = value
+        return json.dumps([text, day and day.isoformat(), sentences, vocab, [f"{m:x}" for m in masks]]).encode()
 
-    return cache.cached(use_cache, cache.key("source-text", digest), make, dump, load)
+    def load(payload: bytes) -> tuple[str, dt.date | None, list[str], list[str], list[int]]:
+        text, day, sentences, vocab, masks = json.loads(payload)
+        if not (len(vocab) == len(masks) and all(isinstance(s, str) for s in [text, *sentences, *vocab, *masks])):
+            raise ValueError("not a saved text with its sentences and words")
+        return text, dt.date.fromisoformat(day) if day else None, sentences, vocab, [int(m, 16) for m in masks]
+
+    text, day, sentences, vocab, masks = cache.cached(use_cache, cache.key("source-text", digest), make, dump, load)
+    n = len(sentences)
+    passages = tuple(" ".join(sentences[i:i + k]) for k in (1, 2, 3) for i in range(n - k + 1))
+    return _Copy(text, day, normalise(text), passages, _Words.of(vocab, [_runs_holding(m, n) for m in masks]))
 
 
-def _prepare(sid: str, file: str, text: str, date: dt.date | None) -> _Text:
+def _prepare(sid: str, file: str, copy: _Copy, date: dt.date | None) -> _Text:
     """One source's text made ready; the work is shared by every source read in the same copy (``via``)."""
-    norm, passages, vocab, incidence = _passages_of(text)
-    return _Text(sid, file, norm, _numbers(text, date), passages, date, vocab, incidence)
+    return _Text(sid, file, copy.norm, _numbers(copy.text, date), copy.passages, date, copy.words)
 
 
 @functools.lru_cache(maxsize=64)
@@ -140,23 +215,14 @@ def _numbers(text: str, date: dt.date | None) -> frozenset[float]:
     return frozenset(numbers_in(text, date))
 
 
-@functools.lru_cache(maxsize=16)
-def _passages_of(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...], Any]:
-    """The normalised text, its passages (runs of one to three sentences), their content words and the
-    word x passage matrix ``best_passage`` multiplies."""
-    import numpy as np
-
-    sentences = _sentences(text)
-    words = [frozenset(_tokens(s)) for s in sentences]
-    runs = [(i, n) for n in (1, 2, 3) for i in range(len(sentences) - n + 1)]
-    passages = tuple(" ".join(sentences[i:i + n]) for i, n in runs)
-    vocab = tuple(sorted(set().union(*words)))
-    index = {w: k for k, w in enumerate(vocab)}
-    incidence = np.zeros((len(vocab), len(runs)), dtype=bool)
-    for j, (i, n) in enumerate(runs):
-        for sentence in words[i:i + n]:
-            incidence[[index[w] for w in sentence], j] = True
-    return normalise(text), passages, vocab, incidence
+def _runs_holding(sentences: int, n: int) -> int:
+    """The passages (bit ``j`` for ``passages[j]``) holding a word found in ``sentences`` (bit ``i`` for
+    sentence ``i`` of ``n``): the runs of one sentence come first, then those of two, then of three,
+    each in order of their first sentence; a run of ``k`` starting at ``i`` holds sentences ``i`` to ``i + k - 1``."""
+    one = sentences
+    two = (sentences | sentences >> 1) & ((1 << max(n - 1, 0)) - 1)
+    three = (two | sentences >> 2) & ((1 << max(n - 2, 0)) - 1)
+    return one | two << n | three << (n + max(n - 1, 0))
 
 
 def _sentences(text: str) -> list[str]:
@@ -346,27 +412,44 @@ _BEST: OrderedDict[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], Support 
 
 
 def _best_passage(statement: str, texts: list[_Text]) -> Support | None:
-    from rapidfuzz import fuzz, process
-
     words = list(dict.fromkeys(_tokens(statement)))
     if not words:
         return None
-    import numpy as np
-
     best: Support | None = None
     seen: set[int] = set()
     for text in texts:
-        if not text.passages or id(text.passages) in seen:
+        if not text.passages or text.words is None or id(text.passages) in seen:
             continue  # sources read in the same copy (via a carrier) share its passages: scored once
         seen.add(id(text.passages))
-        wanted = process.cdist(words, text.vocab, scorer=fuzz.ratio, score_cutoff=80, dtype=np.uint8) > 0
-        # per word, the passages holding any of its matches (no BLAS: its threads stall a busy machine)
-        covered = sum((text.incidence[row].any(axis=0) for row in wanted), np.zeros(len(text.passages), dtype=np.int32))
-        j = int(covered.argmax())  # the first, so the shortest, of the best runs
-        score = 100.0 * float(covered[j]) / len(words)
+        top, j = _most_held([text.words.holding(w) for w in words], len(text.passages))
+        score = 100.0 * top / len(words)
         if best is None or score > best.score:
             best = Support("", text.id, text.passages[j], score)
     return best
+
+
+def _most_held(masks: list[int], n: int) -> tuple[int, int]:
+    """How many of ``masks`` hold the passage (bit) held by most of them, and that passage: the first
+    (lowest bit) of the best, as numpy's ``argmax`` picks.
+
+    Counted in binary, one bit mask per digit (``planes[i]``: bit ``j`` is digit ``i`` of passage ``j``'s
+    count), so a mask is added in a few operations on whole masks however many passages it holds.
+    """
+    planes: list[int] = []
+    for carry in masks:
+        for i, plane in enumerate(planes):
+            if not carry:
+                break
+            planes[i], carry = plane ^ carry, plane & carry
+        else:
+            if carry:
+                planes.append(carry)
+    best, top = (1 << n) - 1, 0  # from the highest digit down: keep the passages with the larger counts
+    for i in reversed(range(len(planes))):
+        if best & planes[i]:
+            best &= planes[i]
+            top |= 1 << i
+    return top, (best & -best).bit_length() - 1
 
 
 # --------------------------------------------------------------------------------------------------
@@ -390,12 +473,12 @@ def saved_texts(facts: Facts, file: str | Path, base: Path | None = None, use_ca
             path = source_file(base, owner.file, name, f"sources[{i}].file")
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
-            text, day = _text_of(digest, data, owner.file, use_cache)
+            copy = _text_of(digest, data, owner.file, use_cache)
         except (BriefingError, OSError) as exc:
             problems.append(Problem(name, f"sources[{i}].file", f"saved copy cannot be read for the provenance check: {exc}"))
             continue
         shown = owner.file if owner is src else f'{owner.file}, the copy of "{owner.id}"'
-        texts[src.id] = _prepare(src.id, shown, text, day or src.published or owner.published)
+        texts[src.id] = _prepare(src.id, shown, copy, copy.date or src.published or owner.published)
     return texts, problems
 
 

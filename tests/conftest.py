@@ -28,6 +28,9 @@ BAKHMUT = ROOT / "briefs" / "bakhmut.yaml"
 # so each has a cache of its own (no two workers write one entry at once); each removes its own at exit.
 TEST_CACHE = Path(tempfile.mkdtemp(prefix="briefing-test-cache-"))
 os.environ["XDG_CACHE_HOME"] = str(TEST_CACHE)
+# Nor the installation's cache (``briefing.prepare``): each test computes what it checks; the tests of
+# that cache (tests/test_install_cache.py) make one of their own.
+os.environ["BRIEFING_INSTALL_CACHE"] = ""
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

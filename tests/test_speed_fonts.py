@@ -19,17 +19,16 @@ from typing import Any, Callable
 
 import pytest
 
-from briefing import fonts
+from briefing import cache, fonts
 
 _PROCESS = r"""
 import hashlib, json, sys
 from pathlib import Path
 
-from briefing import fonts
+from briefing import cache, fonts
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
 args = json.loads(sys.argv[1])
-fonts.PREPARED_DIR = Path(args["prepared"])
 if args.get("font_dir"):
     fonts.font_dir = lambda: Path(args["font_dir"])
 parsed = []
@@ -40,9 +39,6 @@ def counted(self, *a, **k):
     return parse(self, *a, **k)
 
 ttfonts.TTFontFile.extractInfo = counted
-if args.get("prepare"):
-    fonts.prepare(Path(args["prepare"]))
-    parsed.clear()
 if args.get("facts"):
     from briefing import BuildOptions, build_brief
 
@@ -68,13 +64,12 @@ print(json.dumps({"parsed": sorted(parsed), "fonts": {n: digest(pdfmetrics.getFo
 
 @pytest.fixture
 def run(tmp_path: Path) -> Callable[..., dict[str, Any]]:
-    """A fresh process with its own cache (``tmp_path/xdg``) and nothing prepared at install (unless given)."""
-    empty = tmp_path / "not-prepared"
-    empty.mkdir()
+    """A fresh process with its own cache (``tmp_path/xdg``) and no installation's cache unless ``installed``."""
 
-    def go(**args: Any) -> dict[str, Any]:
-        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "MPLCONFIGDIR": str(tmp_path / "mpl")}
-        done = subprocess.run([sys.executable, "-c", _PROCESS, json.dumps({"prepared": str(empty), "cache": True, **args})],
+    def go(installed: str = "", **args: Any) -> dict[str, Any]:
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "MPLCONFIGDIR": str(tmp_path / "mpl"),
+               cache.INSTALL_ENV: installed}
+        done = subprocess.run([sys.executable, "-c", _PROCESS, json.dumps({"cache": True, **args})],
                               capture_output=True, text=True, env=env, timeout=300)
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout.splitlines()[-1])
@@ -128,9 +123,8 @@ def test_a_changed_font_file_is_parsed_again_even_with_its_size_and_time_kept(
 
 
 def test_a_corrupt_or_unreadable_entry_is_ignored_and_the_font_parsed(run: Callable[..., dict[str, Any]], tmp_path: Path) -> None:
+    import hashlib
     import marshal
-
-    from briefing import cache
 
     first = run()
     entries = _entries(tmp_path)
@@ -141,7 +135,7 @@ def test_a_corrupt_or_unreadable_entry_is_ignored_and_the_font_parsed(run: Calla
     flipped.write_bytes(bytes(blob))
     sealed = {garbage: b"not marshal data", misshapen: marshal.dumps([1, 2])}  # sound checksums: only the loader stands in the way
     for path, payload in sealed.items():
-        path.write_bytes(cache.seal(payload))
+        path.write_bytes(b"briefing-cache\n" + hashlib.sha256(payload).digest() + payload)
     truncated.write_bytes(truncated.read_bytes()[:40])
     again = run()
     assert len(again["parsed"]) == 4
@@ -162,13 +156,12 @@ def test_no_cache_parses_the_fonts_and_leaves_the_cache_alone(
 
 def test_fonts_prepared_at_install_are_read_without_parsing_and_the_cache_left_alone(
         run: Callable[..., dict[str, Any]], tmp_path: Path) -> None:
-    prepared = tmp_path / "prepared"
-    prepared.mkdir()
-    (prepared / ("0" * 64)).write_bytes(b"an entry of a font no longer installed")
+    installed = tmp_path / "installed"
     parsing = run()
     shutil.rmtree(tmp_path / "xdg")
-    run(prepare=str(prepared), prepared=str(prepared))
-    assert len(list(prepared.iterdir())) == len(_ALL)  # one per font; the stale one removed
-    ready = run(prepared=str(prepared))
+    done = subprocess.run([sys.executable, "-m", "briefing.prepare"], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, cache.INSTALL_ENV: str(installed), "MPLCONFIGDIR": str(tmp_path / "mpl")})
+    assert done.returncode == 0, done.stderr
+    ready = run(installed=str(installed))
     assert ready == {**parsing, "parsed": []}
     assert not (tmp_path / "xdg" / "briefing").exists()

@@ -19,7 +19,11 @@ set in the fallback font ``glyphs.runs`` names. A label's white halo is the outl
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import marshal
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,11 +140,90 @@ def _glyphs(font: str) -> tuple[dict[int, str], Any, float, type]:
 
 @functools.cache
 def _glyph(font: str, ch: str) -> tuple[tuple, float]:
-    """The outline of ``ch`` in ``font`` (cubic, in em units) and its units per em."""
+    """The outline of ``ch`` in ``font`` (cubic, in em units) and its units per em: from the outlines the
+    installation's cache holds (``prepare_outlines``), else drawn by fontTools."""
+    if (page := _prepared_page(font, ord(ch) >> 8)) is not None:
+        upem, outlines = page
+        return marshal.loads(outlines.get(ch, outlines[""])), upem
+    return _drawn(font, ch)
+
+
+def _drawn(font: str, ch: str) -> tuple[tuple, float]:
     cmap, glyphs, upem, pen_type = _glyphs(font)
     pen = pen_type(glyphs)
     glyphs[cmap.get(ord(ch), ".notdef")].draw(pen)
     return tuple(pen.ops), upem
+
+
+# Why prepared: opening a face with fontTools (its character map and glyph set) costs 20-30 ms, and a
+# map labels in three faces, so a map drawn in a fresh process paid about 0.1 s for its halos. The
+# outlines of every character of the Sans faces are drawn once, at install (``briefing.prepare``), and
+# kept by pages of 256 code points; a page is read (about 1 ms) when a label needs one of its characters.
+OUTLINE_FORMAT = 1
+PREPARED_FACES = (SANS, SANS_BOLD, SANS_ITALIC)
+
+
+def _outlines_name(font: str, page: int) -> str:
+    """The entry of one page of ``font``'s outlines: named by the font file (size, time) and fontTools' version."""
+    import importlib.util
+
+    path = font_files()[font]
+    spec = importlib.util.find_spec("fontTools")
+    lib = os.stat(spec.origin) if spec and spec.origin else None
+    st = path.stat()
+    text = json.dumps(["glyph-outlines", OUTLINE_FORMAT, font, path.name, st.st_size, st.st_mtime_ns,
+                       lib and (lib.st_size, lib.st_mtime_ns), page])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def _prepared_face(font: str) -> tuple[float, bytes, frozenset[int]] | None:
+    """Units per em, the missing glyph's outline and the pages that have characters, of a prepared face."""
+    entry = _prepared(font, -1)
+    if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], float) and isinstance(entry[1], bytes)
+            and isinstance(entry[2], frozenset)):
+        return None
+    return entry
+
+
+@functools.cache
+def _prepared_page(font: str, page: int) -> tuple[float, dict[str, bytes]] | None:
+    """Units per em and the outline of each character of one page (``""``: the missing glyph's), or None;
+    each outline is loaded when a label uses its character (a whole page's tuples would take 4 ms)."""
+    if (face := _prepared_face(font)) is None:
+        return None
+    upem, notdef, pages = face
+    if page not in pages:
+        return upem, {"": notdef}  # the font has no character there
+    outlines = _prepared(font, page)
+    return (upem, {"": notdef, **outlines}) if isinstance(outlines, dict) else None
+
+
+def _prepared(font: str, page: int) -> Any:
+    """What ``prepare_outlines`` wrote for one page of ``font`` (-1: the face's index), or None."""
+    from .. import cache
+
+    if font not in PREPARED_FACES or (payload := cache.read_installed(_outlines_name(font, page))) is None:
+        return None
+    try:  # marshal: tuples of numbers as they were (JSON would make lists to turn back), and no code runs
+        return marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None  # not what prepare_outlines writes: drawn as without it
+
+
+def prepare_outlines() -> None:
+    """Write every page of the prepared faces' outlines into the cache (``briefing.prepare`` runs this)."""
+    from .. import cache
+
+    for font in PREPARED_FACES:
+        cmap, _, upem, _ = _glyphs(font)
+        pages: dict[int, dict[str, bytes]] = {}
+        for code in sorted(cmap):
+            pages.setdefault(code >> 8, {})[chr(code)] = marshal.dumps(_drawn(font, chr(code))[0])
+        notdef = marshal.dumps(_drawn(font, "\uffff" if 0xFFFF not in cmap else "\U0010ffff")[0])
+        for page, outlines in pages.items():
+            cache.write(_outlines_name(font, page), marshal.dumps(outlines))
+        cache.write(_outlines_name(font, -1), marshal.dumps((upem, notdef, frozenset(pages))))
 
 
 def _outline(pieces: list[tuple[str, str]], x: float, y: float, size: float) -> tuple[list[float], list[int]]:
