@@ -139,6 +139,11 @@ def remember_fonts(enabled: bool) -> None:
     _remember = enabled
 
 
+def remembering() -> bool:
+    """Whether this process reads and writes what fonts cost to parse or draw (not under ``--no-cache``)."""
+    return _remember
+
+
 @functools.cache
 def register_fonts() -> None:
     """Register the house fonts with reportlab, once per process.

@@ -114,3 +114,9 @@ def test_a_folder_that_cannot_be_made_is_one_line_and_a_failure(tmp_path: Path) 
     assert done.returncode == 1
     assert done.stderr == (f"briefing: cannot prepare the installation's cache in {tmp_path / 'file' / 'share'}: Not a directory; "
                            "runs work without it, only slower on an empty cache\n")
+
+
+def test_no_cache_draws_the_outlines_afresh(installed: Path, tmp_path: Path) -> None:
+    code = ("import sys\nfrom briefing import fonts\nfrom briefing.map import canvas\nfonts.remember_fonts(False)\n"
+            "canvas._glyph(fonts.SANS, 'a')\nprint('fontTools' in sys.modules)")
+    assert _run(code, tmp_path, installed) == "True\n"

@@ -34,7 +34,7 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import FILL_NON_ZERO
 
-from ..fonts import SANS, SANS_BOLD, SANS_ITALIC, font_files, register_fonts
+from ..fonts import SANS, SANS_BOLD, SANS_ITALIC, font_files, register_fonts, remembering
 from ..glyphs import font_runs
 
 #: A line of text's extent above and below its baseline, as a share of its size (the box matplotlib gave a label
@@ -141,8 +141,9 @@ def _glyphs(font: str) -> tuple[dict[int, str], Any, float, type]:
 @functools.cache
 def _glyph(font: str, ch: str) -> tuple[tuple, float]:
     """The outline of ``ch`` in ``font`` (cubic, in em units) and its units per em: from the outlines the
-    installation's cache holds (``prepare_outlines``), else drawn by fontTools."""
-    if (page := _prepared_page(font, ord(ch) >> 8)) is not None:
+    installation's cache holds (``prepare_outlines``; not under ``--no-cache``, as the fonts), else drawn
+    by fontTools."""
+    if remembering() and (page := _prepared_page(font, ord(ch) >> 8)) is not None:
         upem, outlines = page
         return marshal.loads(outlines.get(ch, outlines[""])), upem
     return _drawn(font, ch)
