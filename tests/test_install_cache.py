@@ -96,7 +96,7 @@ _OUTLINES = """
 import sys
 from briefing import fonts
 from briefing.map import canvas
-print([canvas._glyph(face, ch) for face in canvas.PREPARED_FACES for ch in "Bakhmut Київ Αθήνα ß\\u4e2d\\U0001f600"],
+print([canvas._glyph(face, ch) for face in canvas.PREPARED_FACES for ch in "Bakhmut Київ Αθήνα ß\\u4e2d\\U0001f600 \\u05e9\\u05dc\\u05d5\\u05dd \\ufe8d\\ufedf\\u0628"],
       "fontTools" in sys.modules)
 """
 

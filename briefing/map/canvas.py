@@ -34,7 +34,7 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import FILL_NON_ZERO
 
-from ..fonts import SANS, SANS_BOLD, SANS_ITALIC, font_files, register_fonts, remembering
+from ..fonts import ARABIC, HEBREW, SANS, SANS_BOLD, SANS_ITALIC, font_files, register_fonts, remembering
 from ..glyphs import font_runs
 
 #: A line of text's extent above and below its baseline, as a share of its size (the box matplotlib gave a label
@@ -158,10 +158,11 @@ def _drawn(font: str, ch: str) -> tuple[tuple, float]:
 
 # Why prepared: opening a face with fontTools (its character map and glyph set) costs 20-30 ms, and a
 # map labels in three faces, so a map drawn in a fresh process paid about 0.1 s for its halos. The
-# outlines of every character of the Sans faces are drawn once, at install (``briefing.prepare``), and
+# outlines of every character of the faces below are drawn once, at install (``briefing.prepare``), and
 # kept by pages of 256 code points; a page is read (about 1 ms) when a label needs one of its characters.
 OUTLINE_FORMAT = 1
-PREPARED_FACES = (SANS, SANS_BOLD, SANS_ITALIC)
+#: The Sans faces and the Arabic and Hebrew fallbacks (the CJK one, 3.7 MB of ideographs, is drawn as needed).
+PREPARED_FACES = (SANS, SANS_BOLD, SANS_ITALIC, ARABIC, HEBREW)
 
 
 def _outlines_name(font: str, page: int) -> str:
