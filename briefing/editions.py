@@ -34,7 +34,6 @@ import json
 import logging
 import os
 import re
-import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,22 +121,8 @@ def _tree_hash(root: Path, *, cached: bool, exclude: tuple[str, ...] = (), memo:
     process. Writing a file changes its change time, which no tool can set back: a changed tree
     always gets a new name and is hashed afresh.
     """
-    found: list[tuple[tuple[str, ...], Path, os.stat_result]] = []
-    for folder, subfolders, names in os.walk(root):
-        base = Path(folder)
-        within = base.relative_to(root).parts
-        subfolders[:] = [d for d in subfolders if not _skipped(d) and not (not within and d in exclude)]
-        for name in names:
-            rel = (*within, name)
-            if _skipped(name) or rel[0] in exclude:
-                continue
-            try:
-                st = (base / name).stat()
-            except OSError:  # a dangling link is not a file
-                continue
-            if stat.S_ISREG(st.st_mode):
-                found.append((rel, base / name, st))
-    found.sort(key=lambda f: f[0])
+    found = [(rel, Path(entry.path), entry.stat())
+             for rel, entry in cache.files(root, lambda rel: _skipped(rel[-1]) or rel[0] in exclude)]
     name = None
     if memo:
         listing = [["/".join(rel), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] for rel, _, st in found]
