@@ -57,8 +57,9 @@ def _fill() -> None:
     from .map import canvas
 
     editions.installation_hashes()
-    for name, path in fonts.font_files().items():
-        fonts._font(name, path)
+    fonts.register_fonts()  # each font's parsed state, as a build registers it
+    for name in fonts.FALLBACKS:
+        fonts.register_fallback(name)
     canvas.prepare_outlines()
     for escape in (True, False):
         env = words.environment(escape)
