@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	$(PY) -m compileall -q briefing  # bytecode at install, as a wheel's: a run never compiles our modules
-	-$(PY) -m briefing.prepare  # (a run works without it) what depends only on the installation, made once (briefing/prepare.py)
+	-$(PY) -m briefing.prepare  # what depends only on the installation, made once (briefing/prepare.py); a run works without it
 	touch $(STAMP)
 
 report: $(STAMP)
