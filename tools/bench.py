@@ -15,6 +15,10 @@ goal beyond them:
     8 never-built briefs with -j 2                                 >= 1.7 x faster than -j 1
     PDF size of the example                                        <= 300 KB
 
+Under the never-built brief, the reworded one and the changed file's --check, a "floor" line: the
+CPU time of a process that only imports the libraries that kind of run imported and builds pydantic's
+validator of the facts model. A target below its floor cannot be met by any change to our own code.
+
 Whole processes are timed by the CPU time they use (user + system: on a shared machine the wall
 clock also measures the neighbours), ours and the peers' in turn, and medians are compared; the
 batch, which is about using both cores, by the wall clock, as is the never-built brief once more (no
@@ -59,6 +63,46 @@ def _cpu_and_wall(cmd: list[str], env: dict[str, str] | None = None) -> tuple[fl
     if proc.returncode:
         raise subprocess.CalledProcessError(proc.returncode, cmd)
     return usage.ru_utime + usage.ru_stime, wall
+
+
+# A run that writes down, as it ends, every module it imported (``run`` calls the atexit handlers).
+_RECORD = """
+import atexit, runpy, sys
+out, sys.argv = sys.argv[1], sys.argv[2:]
+atexit.register(lambda: open(out, "w").write("\\n".join(sorted(sys.modules))))
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+# The floor under a kind of run: a process that imports the libraries that run imported (not our own
+# modules; matplotlib trimmed as a build trims it) and builds pydantic's validator of the facts model,
+# and does nothing else. No change to our code can take a run below it.
+_FLOOR = """
+import importlib, sys
+names = [n for n in open(sys.argv[1]).read().split() if n.split(".")[0] not in ("briefing", "__main__")]
+if "matplotlib" in names:
+    from briefing.vector import load_matplotlib
+    load_matplotlib()
+for name in names:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+from pydantic import ValidationError
+from briefing.facts import Facts
+try:
+    Facts.model_validate({})
+except ValidationError:
+    pass
+"""
+
+
+def _floor(cmd: list[str], env: dict[str, str], work: Path, runs: int) -> float:
+    """The median CPU seconds of ``_FLOOR`` for the modules one run of ``cmd`` (a make_report.py
+    command line) imported; ``cmd`` must do the kind of work being measured when run once more."""
+    names = work / f"modules-{len(list(work.glob('modules-*')))}.txt"
+    subprocess.run([sys.executable, "-c", _RECORD, str(names), *cmd[1:]], check=True, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return statistics.median(_timed([sys.executable, "-c", _FLOOR, str(names)], env) for _ in range(runs))
 
 
 def _copy_saved_sources(facts: Path, folder: Path) -> None:
@@ -121,6 +165,9 @@ def run(facts: Path, peer: str | None, runs: int, batch: int, work: Path) -> Non
             peer_times.append(_timed([peer, str(ROOT / "tools" / "peer_weasyprint.py"), str(facts), str(work / "peer.pdf")]))
             typst_times.append(_timed([peer, str(ROOT / "tools" / "peer_typst.py"), str(facts), str(work / "typst.pdf")]))
 
+    floor_cold = _floor([*CLI, str(facts), "--out", str(work / "floor-cold"), "-q"],
+                        {**_env(work / "floor-cold-cache"), "MPLCONFIGDIR": str(fonts_kept)}, work, runs)
+
     # A text-only change: the drawings come from the cache a first build filled.
     cache_home = work / "cache"
     text = facts.read_text(encoding="utf-8")
@@ -133,11 +180,15 @@ def run(facts: Path, peer: str | None, runs: int, batch: int, work: Path) -> Non
     for n in range(runs):
         edited.write_text(_reword(text, n), encoding="utf-8")
         cached.append(_timed([*CLI, str(edited), "--out", str(work / f"cached-{n}"), "-q"], _env(cache_home)))
+    edited.write_text(_reword(text, runs), encoding="utf-8")
+    floor_cached = _floor([*CLI, str(edited), "--out", str(work / "floor-cached"), "-q"], _env(cache_home), work, runs)
     check = [_timed([*CLI, str(facts), "--check"], _env(cache_home)) for _ in range(runs)]  # unchanged: recalled
     check_changed = []
     for n in range(runs):  # each time a new title: validated
         edited.write_text(text.replace("title: ", f"title: Check {n} of ", 1), encoding="utf-8")
         check_changed.append(_timed([*CLI, str(edited), "--check"], _env(cache_home)))
+    edited.write_text(text.replace("title: ", "title: Check floor of ", 1), encoding="utf-8")
+    floor_check = _floor([*CLI, str(edited), "--check"], _env(cache_home), work, runs)
     edited.write_text(_reword(text, runs - 1), encoding="utf-8")
     unchanged = [_timed([*CLI, str(edited), "--out", str(work / f"cached-{runs - 1}"), "-q"], _env(cache_home)) for _ in range(runs)]
 
@@ -180,12 +231,19 @@ def run(facts: Path, peer: str | None, runs: int, batch: int, work: Path) -> Non
         else:
             _line(name, f"{med(times):.2f} s", f"<= {limit} x (no peer)", None)
 
+    def floor(seconds: float) -> None:
+        ratio = f" = {seconds / base:.2f} x WeasyPrint" if base else ""
+        _line("  floor: its libraries alone", f"{seconds:.2f} s{ratio}", "(imports, schema)", None)
+
     against("never-built brief (font list kept)", cold_fonts_kept, 0.5, 1.0)
+    floor(floor_cold)
     _line("never-built brief, wall clock", f"{med(cold_wall):.2f} s (the charts drawn beside the map)", "", None)
     against("first run on a machine", cold, 0.6)
     against("one statement reworded", cached, 0.2)
+    floor(floor_cached)
     against("--check, file unchanged", check, 0.1)
     against("--check, file changed", check_changed, 0.1)
+    floor(floor_check)
     against("unchanged rerun", unchanged, 0.1)
     _line("warm build in one process", f"{warm * 1000:.0f} ms a brief", "<= 100 ms", warm <= 0.1)
     _line(f"batch of {batch}, -j 2 vs -j 1", f"{two:.1f} s vs {one:.1f} s = {one / two:.2f} x faster", ">= 1.7 x", one / two >= 1.7)
