@@ -80,7 +80,9 @@ def run() -> NoReturn:
       module, font, map layer and matplotlib object one by one cost 0.1-0.2 s of CPU after the
       brief was written. What a normal exit does that matters still happens: the ``atexit``
       handlers (logging's flush, multiprocessing's reaping, finalizers), then standard output and
-      standard error flushed. While another thread still runs, Python's own exit waits for it.
+      standard error flushed. While another thread still runs, Python's own exit waits for it;
+      under a profiler, a debugger or coverage (``python -m cProfile make_report.py``) the run ends
+      as usual too, so they can report after the script returns.
 
     Tests call ``main`` itself (click's ``CliRunner``), which returns to them as usual.
     """
@@ -89,8 +91,10 @@ def run() -> NoReturn:
         main()  # click's standalone mode: it always ends in SystemExit (an unexpected error propagates)
     except SystemExit as exc:
         status = exc.code
-    if not (status is None or isinstance(status, int)) or threading.active_count() > 1:
-        sys.exit(status)  # a message as the status, or a thread still running: Python's own exit
+    if (not (status is None or isinstance(status, int)) or threading.active_count() > 1
+            or sys.getprofile() is not None or sys.gettrace() is not None):
+        sys.exit(status)  # a message as the status, a thread still running, a profiler, a debugger or
+        #                   coverage that reports when the script returns: Python's own exit
     atexit._run_exitfuncs()
     code = status or 0
     for stream in (sys.stdout, sys.stderr):

@@ -61,3 +61,11 @@ def test_a_usage_error_keeps_its_status_and_message() -> None:
     assert wrong.returncode == 64
     assert wrong.stderr.endswith("Error: No such option '--no-such-option'.\n")
     assert wrong.stdout.splitlines() == ["atexit ran"]
+
+
+def test_under_a_profiler_the_run_returns_so_the_profiler_can_report(tmp_path: Path) -> None:
+    profiled = subprocess.run([sys.executable, "-m", "cProfile", "-s", "cumulative", str(ROOT / "make_report.py"),
+                               "--check", str(BAKHMUT)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert profiled.returncode == 0, profiled.stderr
+    assert profiled.stdout.startswith(f"{BAKHMUT}: ok\n")
+    assert "function calls" in profiled.stdout  # cProfile's report, printed after the script returned
