@@ -288,3 +288,23 @@ def test_labels_with_no_room_are_warned_in_one_line():
     assert len(debug.dropped) > 5 and len(lines) == 1, result.warnings
     assert lines[0].startswith(f"map: no room for the labels of {len(debug.dropped)} places: ")
     assert lines[0].endswith("; marked but not named on the map") and all(f'"{n}"' in lines[0] for n in debug.dropped)
+
+
+def test_water_folded_onto_the_panel_edge_is_measured_not_an_error():
+    """A shore cut at the panel's edge can project to a ring folded onto that edge: three points on one
+    line, no area. GEOS refused to clip it ("Invalid number of points in LinearRing found 3") and the
+    build of a brief with places spread over the globe failed (found by tests/test_fuzz.py). Such a fold
+    holds no sea: a name there is rejected, not an error."""
+    from types import SimpleNamespace
+
+    import shapely
+
+    from briefing.map.water import _Land
+
+    placer = SimpleNamespace(panel=SimpleNamespace(affine=[1, 0, 0, 1, 0, 0]), pt=lambda points: points)
+    folded = shapely.Polygon([(5, -10), (5, -11), (5, 20)])
+    with pytest.raises(shapely.errors.GEOSException):
+        shapely.clip_by_rect(folded, 0, 0, 10, 10)  # what the map asked of GEOS
+    assert _Land(None).less_sea_than(placer, folded, 0.85)((0, 0, 10, 10)) is True
+    sea = shapely.MultiPolygon([shapely.box(0, 0, 10, 10), folded])  # with the open water beside the fold
+    assert _Land(None).less_sea_than(placer, sea, 0.85)((0, 0, 10, 10)) is False

@@ -174,7 +174,10 @@ class _Land:
 
         from shapely.affinity import affine_transform
 
-        water_px = affine_transform(water, placer.panel.affine)
+        # made valid: projecting a shore cut at the panel's edge can leave a ring folded onto that edge (no
+        # area, three points on one line), and GEOS refuses to clip such a ring ("Invalid number of points
+        # in LinearRing"): the build failed. Valid water (a no-op when it is) clips; a fold holds no sea.
+        water_px = shapely.make_valid(affine_transform(water, placer.panel.affine))
         self.touching(placer)  # the land in pixels, prepared
 
         def reject(box) -> bool:
