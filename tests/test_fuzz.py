@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import importlib
 import io
 import os
+import pkgutil
 import re
 import tempfile
 import unicodedata
@@ -28,6 +30,7 @@ import yaml
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+import briefing
 from briefing import build_brief, load_facts
 from briefing.errors import FactsError
 from briefing.facts import MAX_ITEMS, MAX_PLACES, MAX_STATEMENTS, MAX_TEXT, MAX_TITLE
@@ -42,6 +45,11 @@ _COMMON: dict[str, Any] = {
 }
 # ci is derandomized (and so keeps no example database): `make test` tries the same examples on every run and
 # machine, so a red run is reproducible and never a draw of luck; `make fuzz` explores anew each time.
+# Hypothesis also draws literal values from the project's modules that are loaded (its "local constants"),
+# so which of briefing's modules earlier tests happened to import (xdist's order) changed the examples:
+# every one of them is loaded here, and the examples change only with the code.
+for _module in pkgutil.walk_packages(briefing.__path__, "briefing."):
+    importlib.import_module(_module.name)
 settings.register_profile("ci", max_examples=100, derandomize=True, **_COMMON)
 settings.register_profile("fuzz", max_examples=10_000, **_COMMON)
 #: Examples per test: a full build takes 0.2-15 s (a map of places spread over the globe is the slow
