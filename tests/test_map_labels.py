@@ -308,3 +308,24 @@ def test_water_folded_onto_the_panel_edge_is_measured_not_an_error():
     assert _Land(None).less_sea_than(placer, folded, 0.85)((0, 0, 10, 10)) is True
     sea = shapely.MultiPolygon([shapely.box(0, 0, 10, 10), folded])  # with the open water beside the fold
     assert _Land(None).less_sea_than(placer, sea, 0.85)((0, 0, 10, 10)) is False
+
+
+def test_water_with_a_hairline_spike_across_a_label_box_is_measured_not_an_error():
+    """A valid sea whose hole has a hairline spike (two sides 1e-14 apart, as a shore projected far from
+    the map's centre came out) crossing a box's edge: GEOS's rectangle clip refused it ("Invalid number of
+    points in LinearRing found 3") and the map of a place on the equator with one in Kazakhstan failed
+    (found by fuzzing the locator map with test_fuzz's places). The sea is cut to the box all the same."""
+    from types import SimpleNamespace
+
+    import shapely
+
+    from briefing.map.water import _Land, clip_to_box
+
+    spike = [(40, 20), (50, 30), (50, 60), (50.00000000000001, 30), (60, 20), (40, 20)]
+    sea = shapely.Polygon([(0, 0), (100, 0), (100, 100), (0, 100)], [spike])
+    assert sea.is_valid
+    with pytest.raises(shapely.errors.GEOSException):
+        shapely.clip_by_rect(sea, 0, 50, 100, 100)  # what the map asked of GEOS
+    assert clip_to_box(sea, (0, 50, 100, 100)).area == pytest.approx(5000)
+    placer = SimpleNamespace(panel=SimpleNamespace(affine=[1, 0, 0, 1, 0, 0]), pt=lambda points: points)
+    assert _Land(None).less_sea_than(placer, sea, 0.85)((0, 50, 100, 100)) is False  # all of it is sea
