@@ -322,3 +322,12 @@ def test_names_in_other_scripts_are_set_in_the_fallback_fonts_as_text(recwarn):
     fonts = {str(f.get("/BaseFont")) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
              for f in page["/Resources"]["/Font"].values()}
     assert any("DroidSansFallback" in f for f in fonts) and any("NotoSansHebrew" in f for f in fonts), fonts
+
+
+def test_a_home_country_clipped_off_the_overview_is_named_beside_it_not_an_error():
+    """Found by fuzzing: from the central Pacific, a place off Antarctica widens the view until the home
+    country (Ethiopia) is cut away: its label did not fit, and the middle of its part shown, an empty
+    point, was asked for its x ("getX called on empty Point": a traceback instead of a map)."""
+    result = render_locator_map(MapPoint("Supercalifragilistic", -8.285267724983925, -156.1038374095961), "ET",
+                                None, [MapPoint("x y", -59.578780903628015, -179.0)])
+    assert len(result.distances) == 1

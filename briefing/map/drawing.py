@@ -255,8 +255,9 @@ def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.nd
         outside = placer_o.outside(shapely.union_all(shown[clip.poly_unit == u]))  # a country's name never crosses its border
         t = placer_o.place(lx, ly, a0.unit_name[u], marker_pt=0, props=props, candidates="center", halo=True,
                            reject=outside)
-        if t is None:  # the label point's surroundings are too narrow: the middle of the largest part shown
-            rp = _pole(best_part[u])
+        # the label point's surroundings are too narrow: the middle of the largest part shown (none where the
+        # country, its label point beside the detail frame, has nothing left on the panel: an empty point)
+        if t is None and not shapely.is_empty(rp := _pole(best_part[u])):
             t = placer_o.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), a0.unit_name[u], marker_pt=0,
                                props=props, candidates="center", halo=True, reject=outside)
         if t is None and (is_home or islands):  # too small to hold its name: beside it (the home always)
