@@ -292,10 +292,10 @@ def test_warm_render_is_fast():
     loc, country, admin1, places = CASES["bakhmut"]
     render_locator_map(loc, country, admin1, places)  # warm: data loaded, caches filled
     runs = []
-    for _ in range(3):  # the best of three: the machine is shared, and a neighbour's burst is not ours
-        t = time.perf_counter()
+    for _ in range(3):  # the best of three, in CPU time: the machine is shared, and a neighbour's burst is not ours
+        t = time.process_time()
         render_locator_map(loc, country, admin1, places)
-        runs.append(time.perf_counter() - t)
+        runs.append(time.process_time() - t)
     assert min(runs) < 0.5
 
 
