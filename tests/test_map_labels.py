@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 
+import numpy as np
 import pdfplumber
 import pytest
 from conftest import drawing_text
@@ -319,13 +320,16 @@ def test_water_with_a_hairline_spike_across_a_label_box_is_measured_not_an_error
 
     import shapely
 
-    from briefing.map.water import _Land, clip_to_box
+    from briefing.map.layers import clip_to_rect
+    from briefing.map.water import _Land
 
     spike = [(40, 20), (50, 30), (50, 60), (50.00000000000001, 30), (60, 20), (40, 20)]
     sea = shapely.Polygon([(0, 0), (100, 0), (100, 100), (0, 100)], [spike])
     assert sea.is_valid
     with pytest.raises(shapely.errors.GEOSException):
         shapely.clip_by_rect(sea, 0, 50, 100, 100)  # what the map asked of GEOS
-    assert clip_to_box(sea, (0, 50, 100, 100)).area == pytest.approx(5000)
+    assert clip_to_rect(sea, 0, 50, 100, 100).area == pytest.approx(5000)
+    both = clip_to_rect(np.array([sea, shapely.box(0, 0, 10, 10)], dtype=object), 0, 50, 100, 100)  # as a layer is cut
+    assert [g.area for g in both] == pytest.approx([5000, 0])
     placer = SimpleNamespace(panel=SimpleNamespace(affine=[1, 0, 0, 1, 0, 0]), pt=lambda points: points)
     assert _Land(None).less_sea_than(placer, sea, 0.85)((0, 50, 100, 100)) is False  # all of it is sea

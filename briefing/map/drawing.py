@@ -24,7 +24,7 @@ from .reference import draw_ice, label_ice, reference_points
 from .water import label_water
 from .style import (ADMIN1_LINE, BORDER, COAST, LABEL_PT, LAND, LAND_HOME, REGION_FILL, REGION_LINE, SEA, SMALL_PT,
                     WATER_LINE)
-from .layers import clip_layer, country_units, find_admin1, geo_windows
+from .layers import clip_layer, clip_to_rect, country_units, find_admin1, geo_windows
 from .framing import detail_view, overview_view
 from .overlays import Overlay
 from .overlays import draw as draw_overlays
@@ -222,7 +222,7 @@ def _overview_country_labels(proj: Proj, overview: Rect, clip, home_units: np.nd
     areas: dict[int, float] = {}
     best_part: dict[int, object] = {}
     best_area: dict[int, float] = {}
-    shown = shapely.clip_by_rect(clip.polys, overview.x0, overview.y0, overview.x1, overview.y1)
+    shown = clip_to_rect(clip.polys, overview.x0, overview.y0, overview.x1, overview.y1)
     for g, ar, u in zip(shown, shapely.area(shown).tolist(), clip.poly_unit.tolist()):
         areas[u] = areas.get(u, 0.0) + ar
         if ar > best_area.get(u, -1.0):
@@ -355,7 +355,7 @@ def _detail_country_labels(detail: Rect, dclip, a0d, placer: Placer, label_boxes
     import shapely
 
     dareas: dict[int, tuple[float, object]] = {}
-    dshown = shapely.clip_by_rect(dclip.polys, detail.x0, detail.y0, detail.x1, detail.y1)
+    dshown = clip_to_rect(dclip.polys, detail.x0, detail.y0, detail.x1, detail.y1)
     for g2, ar, u in zip(dshown, shapely.area(dshown).tolist(), dclip.poly_unit.tolist()):
         if ar > dareas.get(u, (0.0, None))[0]:
             dareas[u] = (ar, g2)
@@ -383,7 +383,9 @@ def _region_labels(detail: Rect, region_names: list, placer: Placer, label_boxes
         if nm in seen or not nm or ar < detail.w * detail.h * 0.03:
             continue
         seen.add(nm)
-        g2 = shapely.clip_by_rect(g, detail.x0, detail.y0, detail.x1, detail.y1)
+        g2 = clip_to_rect(g, detail.x0, detail.y0, detail.x1, detail.y1)
+        if g2.is_empty:  # a region GEOS could not cut to the panel: not named rather than named off it
+            continue
         rp = shapely.point_on_surface(g2)
         t = placer.place(float(shapely.get_x(rp)), float(shapely.get_y(rp)), nm, marker_pt=0,
                          props=dict(fontsize=SMALL_PT, color="#707070", fontstyle="italic"), candidates="center",

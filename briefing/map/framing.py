@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import geodata
-from .layers import clip_layer
+from .layers import clip_layer, clip_to_rect
 from .overlays import Overlay, extent_points
 from .overlays import project as overlay_geometry
 from .projection import MapPoint, Proj, Rect, aspect_rect
@@ -100,5 +100,4 @@ def _others_show(layer, proj: Proj, view: Rect, home_units: np.ndarray) -> bool:
 
     others = np.setdiff1d(np.unique(layer.poly_unit), home_units)
     other = clip_layer(layer, proj, view, units=others, lines=False, min_km2=0.002 * view.w * view.h).polys
-    return bool(len(other)) and float(shapely.area(shapely.clip_by_rect(other, view.x0, view.y0, view.x1,
-                                                                         view.y1)).sum()) > 0.02 * view.w * view.h
+    return bool(len(other)) and float(np.nansum(shapely.area(clip_to_rect(other, view.x0, view.y0, view.x1, view.y1)))) > 0.02 * view.w * view.h

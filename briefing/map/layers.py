@@ -92,28 +92,42 @@ def _geo_clip(geoms: np.ndarray, bb: np.ndarray, attr: np.ndarray, windows, type
     return np.concatenate(out), np.concatenate(out_attr)
 
 
-def _clip_rect(geoms: np.ndarray, vx: "Rect") -> np.ndarray:
-    """Clip projected geometries to the view.
+def clip_to_rect(geoms, x0: float, y0: float, x1: float, y1: float):
+    """Projected geometries (one, or an array of them) cut to the box, as ``shapely.clip_by_rect``
+    cuts them, for shapes GEOS's fast clip refuses too.
 
-    A polygon far from the centre (Antarctica seen from 65 N, say) can project to a self-intersecting
-    ring that GEOS refuses to clip; such polygons are repaired with make_valid one by one, and one
-    that still cannot be clipped is left out (it lies far outside any view that shows it usefully).
+    A shape projected far from the map's centre can come out as a ring GEOS will not clip ("Invalid
+    number of points in LinearRing"), and the map failed:
+    - a self-intersecting ring (Antarctica seen from 65 N): repaired with make_valid, then clipped;
+    - a valid polygon whose hole has a hairline spike (two sides 1e-14 apart) across the box's edge,
+      which the fast clip turns into a three-point ring: cut by a full intersection.
+    One that still cannot be cut is left out (None in an array, empty alone): it lies far outside
+    any view that shows it usefully. The fast clip's result is kept whenever it works.
     """
     import shapely
     from shapely.errors import GEOSException
 
     try:
-        return shapely.clip_by_rect(geoms, vx.x0, vx.y0, vx.x1, vx.y1)
+        return shapely.clip_by_rect(geoms, x0, y0, x1, y1)
     except GEOSException:
         pass
+    box = shapely.box(x0, y0, x1, y1)
+
+    def one(geom):
+        for cut in (lambda g: shapely.clip_by_rect(g, x0, y0, x1, y1), lambda g: shapely.intersection(g, box)):
+            for candidate in (geom, shapely.make_valid(geom)):
+                try:
+                    return cut(candidate)
+                except GEOSException:
+                    continue
+        return None
+
+    if not isinstance(geoms, np.ndarray):
+        cut = one(geoms)
+        return shapely.GeometryCollection() if cut is None else cut
     out = np.empty(len(geoms), dtype=object)
     for i, geom in enumerate(geoms):
-        for candidate in (geom, shapely.make_valid(geom)):
-            try:
-                out[i] = shapely.clip_by_rect(candidate, vx.x0, vx.y0, vx.x1, vx.y1)
-                break
-            except GEOSException:
-                continue
+        out[i] = one(geom)
     return out
 
 
@@ -130,7 +144,7 @@ def _project_clip(geoms: np.ndarray, attr: np.ndarray, proj: "Proj", vx: "Rect",
     # still bends as the projection bends it.
     tol = (vx.x1 - vx.x0) / 1000
     geoms = _presimplify(geoms, 0.5 * tol / KM_PER_DEG_LAT, 25 * tol / KM_PER_DEG_LAT)
-    g = _clip_rect(shapely.transform(geoms, proj.transform_coords), vx)
+    g = clip_to_rect(shapely.transform(geoms, proj.transform_coords), vx.x0, vx.y0, vx.x1, vx.y1)
     g = shapely.simplify(g, tol, preserve_topology=False)
     parts, pi = shapely.get_parts(g, return_index=True)
     keep = (shapely.get_type_id(parts) == type_id) & ~shapely.is_empty(parts)

@@ -13,7 +13,7 @@ from .. import geodata
 from ..geodata import ICE_KINDS, normalise_name
 from .labels import Placer
 from .canvas import Panel
-from .layers import geo_windows
+from .layers import clip_to_rect, geo_windows
 from .projection import Proj, Rect
 from .style import ICE, ICE_TEXT, REF_POINT, SMALL_PT, WATER_LINE
 from .water import _pole_in_view, panel_zoom, projected
@@ -34,7 +34,7 @@ def draw_ice(panel: Panel, proj: Proj, view: Rect) -> list:
     if not areas:
         return []
     box = view.grow(0.02)
-    geoms = [shapely.clip_by_rect(projected(proj, a.geometry), box.x0, box.y0, box.x1, box.y1) for a in areas]
+    geoms = [clip_to_rect(projected(proj, a.geometry), box.x0, box.y0, box.x1, box.y1) for a in areas]
     parts = shapely.get_parts(np.array(geoms, dtype=object))
     parts = parts[(shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)]
     if len(parts):

@@ -15,7 +15,7 @@ import numpy as np
 from .. import geodata
 from ..geodata import LAKE_KINDS, MARINE_KINDS
 from .labels import Placer
-from .layers import geo_windows
+from .layers import clip_to_rect, geo_windows
 from .projection import Proj, Rect
 from .style import SMALL_PT, WATER_TEXT
 
@@ -89,7 +89,7 @@ def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land: "_Lan
     near = shapely.union_all([shapely.clip_by_rect(area.geometry, *w) for w in geo_windows(proj, view)])
     if near.is_empty:
         return None
-    water = clip_to_box(projected(proj, near), (view.x0, view.y0, view.x1, view.y1))
+    water = clip_to_rect(projected(proj, near), view.x0, view.y0, view.x1, view.y1)
     size = SMALL_PT + (1.0 if area.kind in MARINE_KINDS and area.rank <= 4 else 0.0)
     props = dict(fontsize=size, color=WATER_TEXT, fontstyle="italic", zorder=18)
     w_px, h_px = placer.measure(area.name, **props)
@@ -106,7 +106,7 @@ def _label_area(proj: Proj, view: Rect, placer: Placer, area, inner, land: "_Lan
     if sea and land.covers(x, y):  # the label point is on land as drawn here: the widest water
         water = land.carve(water)
         keep = view.grow(-0.08)
-        pole = _widest(clip_to_box(water, (keep.x0, keep.y0, keep.x1, keep.y1)))
+        pole = _widest(clip_to_rect(water, keep.x0, keep.y0, keep.x1, keep.y1))
         if pole is None:
             return False
         x, y = pole
@@ -182,7 +182,7 @@ class _Land:
 
         def reject(box) -> bool:
             cell = (box[2] - box[0]) * (box[3] - box[1])
-            sea = clip_to_box(water_px, box)
+            sea = clip_to_rect(water_px, *box)
             near = self._px[shapely.intersects(self._px, shapely.box(*box))] if self.present else []
             if len(near) and not sea.is_empty:  # small shapes, cut to the box: cheap to overlay
                 try:
@@ -193,19 +193,6 @@ class _Land:
             return float(shapely.area(sea)) < share * cell
 
         return reject
-
-
-def clip_to_box(geometry, box):
-    """``geometry`` cut to ``box`` (x0, y0, x1, y1). GEOS's fast rectangle clip refuses some valid polygons: a
-    hole with a hairline spike (two sides a hundred-trillionth apart, as a shore projected far from the
-    map's centre can come out) crossing the box's edge leaves a ring of three points ("Invalid number of
-    points in LinearRing found 3"), and the build failed; such a polygon is cut by a full intersection."""
-    import shapely
-
-    try:
-        return shapely.clip_by_rect(geometry, *box)
-    except shapely.errors.GEOSException:
-        return shapely.intersection(geometry, shapely.box(*box))
 
 
 def projected(proj: Proj, geometry):
@@ -221,7 +208,7 @@ def projected(proj: Proj, geometry):
 
 def _pole_in_view(proj: Proj, view: Rect, geometry) -> tuple[float, float] | None:
     """The pole of inaccessibility of the largest part of ``geometry`` (lon/lat) inside ``view`` (projected)."""
-    return _widest(clip_to_box(projected(proj, geometry), (view.x0, view.y0, view.x1, view.y1)))
+    return _widest(clip_to_rect(projected(proj, geometry), view.x0, view.y0, view.x1, view.y1))
 
 
 def _widest(km) -> tuple[float, float] | None:
