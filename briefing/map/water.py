@@ -174,10 +174,9 @@ class _Land:
 
         from shapely.affinity import affine_transform
 
-        # made valid: projecting a shore cut at the panel's edge can leave a ring folded onto that edge (no
-        # area, three points on one line), and GEOS refuses to clip such a ring ("Invalid number of points
-        # in LinearRing"): the build failed. Valid water (a no-op when it is) clips; a fold holds no sea.
-        water_px = shapely.make_valid(affine_transform(water, placer.panel.affine))
+        # A shore cut at the panel's edge can project to a ring folded onto that edge (three points on one
+        # line) that GEOS's fast clip refuses: ``clip_to_rect`` repairs it, and the fold holds no sea.
+        water_px = affine_transform(water, placer.panel.affine)
         self.touching(placer)  # the land in pixels, prepared
 
         def reject(box) -> bool:
